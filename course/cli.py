@@ -1,0 +1,147 @@
+"""The ``course`` command line: ``course doctor | data | build | progress | budget``.
+
+Every subcommand exits 0 on success and non-zero with a message that says what to do otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from course.errors import CourseError
+
+
+def _data(args: argparse.Namespace) -> int:
+    from course import config
+    from course.data import DATASETS, fetch, local_path, verify_all
+
+    if args.action == "list":
+        print(f"data folder: {config.data_dir()}  (override with {config.DATA_DIR_ENV})")
+        for d in DATASETS.values():
+            there = "cached" if local_path(d).exists() else "not cached"
+            print(f"  {d.name:<28} {there:<11} {d.licence:<10.10} {d.filename}")
+        return 0
+    if args.action == "verify":
+        statuses = verify_all()
+        for s in statuses:
+            print(f"  {s.state.upper():<9} {s.dataset.name:<28} {s.path}")
+        bad = [s for s in statuses if not s.ok]
+        if bad:
+            print(f"{len(bad)} of {len(statuses)} files are not ok. Fix: `course data fetch` "
+                  "(add --force NAME for a corrupted file).")  # fmt: skip
+        else:
+            print(f"All {len(statuses)} files match their pinned sha256.")
+        return 1 if bad else 0
+    names = args.names or list(DATASETS)
+    for name in names:
+        if name not in DATASETS:
+            print(f"No dataset called {name!r}; see `course data list`.", file=sys.stderr)
+            return 2
+    for name in names:
+        print(f"  ok  {name:<28} {fetch(name, force=args.force)}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from course import build
+
+    if args.check:
+        problems = build.check()
+        for problem in problems:
+            print(f"  {problem}")
+        print("build check: " + (f"{len(problems)} problem(s)" if problems else "notebooks/ is "
+                                 "up to date with solutions/"))  # fmt: skip
+        return 1 if problems else 0
+    build.build(execute=not args.no_execute, only=args.only)
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from course.exercises import ProgressStore, progress_table
+
+    store = ProgressStore()
+    if args.reset:
+        store.reset()
+        print(f"Progress reset ({store.path}).")
+        return 0
+    print(progress_table(store).to_string())
+    print(f"\n(progress file: {store.path})")
+    return 0
+
+
+def _budget(args: argparse.Namespace) -> int:
+    from course import budget
+
+    paths = [Path(p) for p in args.notebooks] or budget.default_paths()
+    results = budget.measure(paths)
+    print(budget.table(results))
+    over = [r for r in results if not r.within_budget]
+    return 1 if over and args.strict else 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from course import doctor
+
+    return doctor.report(tensorflow=not args.no_tf)
+
+
+def _binder_url(args: argparse.Namespace) -> int:
+    from course.config import binder_url
+
+    url = binder_url(args.remote)
+    if url is None:
+        print("No GitHub remote found: pass one, e.g. `course binder-url "
+              "https://github.com/OWNER/REPO`.", file=sys.stderr)
+        return 1
+    print(url)
+    print(f"[![Binder](https://mybinder.org/badge_logo.svg)]({url})")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="course", description="The AI-business course kit.")
+    sub = main.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("doctor", help="check this machine can run the course")
+    p.add_argument("--no-tf", action="store_true", help="skip the (slow) TensorFlow import check")
+    p.set_defaults(run=_doctor)
+
+    p = sub.add_parser("data", help="list, download or verify the course data")
+    p.add_argument("action", choices=["list", "fetch", "verify"])
+    p.add_argument("names", nargs="*", help="datasets to fetch (default: all)")
+    p.add_argument("--force", action="store_true", help="delete and download again")
+    p.set_defaults(run=_data)
+
+    p = sub.add_parser("build", help="generate notebooks/ from solutions/ and execute both")
+    p.add_argument("--check", action="store_true", help="only check notebooks/ is up to date")
+    p.add_argument("--no-execute", action="store_true", help="write sources without running")
+    p.add_argument("--only", help="only notebooks whose file name contains this text")
+    p.set_defaults(run=_build)
+
+    p = sub.add_parser("progress", help="show your exercise progress per lesson")
+    p.add_argument("--reset", action="store_true", help="forget all recorded progress")
+    p.set_defaults(run=_progress)
+
+    p = sub.add_parser("budget", help="measure each notebook's run time and kernel memory")
+    p.add_argument("notebooks", nargs="*", help="notebooks (default: both folders)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any notebook is over budget")
+    p.set_defaults(run=_budget)
+
+    p = sub.add_parser("binder-url", help="print the Binder link and badge for this repository")
+    p.add_argument("remote", nargs="?", help="GitHub URL (default: the git remote 'origin')")
+    p.set_defaults(run=_binder_url)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CourseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Where the kit keeps things on disk, and the environment variables that move them.
+
+| variable              | what it points at                                  | default                         |
+|-----------------------|----------------------------------------------------|---------------------------------|
+| ``COURSE_DATA_DIR``   | the data cache (tests and CI: ``../shared/data``)  | the user cache dir + ``/data``  |
+| ``COURSE_PROGRESS_DIR`` | where exercise results are recorded              | the user data dir               |
+| ``COURSE_ARTIFACTS_DIR`` | trained models and other generated artifacts    | ``<repo>/artifacts`` if writable|
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ai-business-course"
+DATA_DIR_ENV = "COURSE_DATA_DIR"
+PROGRESS_DIR_ENV = "COURSE_PROGRESS_DIR"
+ARTIFACTS_DIR_ENV = "COURSE_ARTIFACTS_DIR"
+
+#: The repository checkout the package was installed from (editable installs), if any.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _from_env(variable: str) -> Path | None:
+    value = os.environ.get(variable, "").strip()
+    return Path(value).expanduser().resolve() if value else None
+
+
+def data_dir() -> Path:
+    """Folder holding the course data files (``COURSE_DATA_DIR`` overrides the default)."""
+    return _from_env(DATA_DIR_ENV) or Path(platformdirs.user_cache_dir(APP_NAME)) / "data"
+
+
+def progress_dir() -> Path:
+    """Folder holding ``progress.json`` (``COURSE_PROGRESS_DIR`` overrides the default)."""
+    return _from_env(PROGRESS_DIR_ENV) or Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def artifacts_dir() -> Path:
+    """Folder for generated artifacts such as trained models (git-ignored in the repo)."""
+    return _from_env(ARTIFACTS_DIR_ENV) or REPO_ROOT / "artifacts"
+
+
+def lock_file() -> Path:
+    """The pinned versions every install path uses (present in a repository checkout)."""
+    return REPO_ROOT / "requirements.lock"
+
+
+def binder_url(remote: str | None = None) -> str | None:
+    """The Binder link that opens this repository at the start-here notebook.
+
+    ``remote`` is a GitHub remote URL (default: ``git remote get-url origin``); returns ``None``
+    when it is not a GitHub repository.
+    """
+    import re
+    import subprocess
+
+    if remote is None:
+        try:
+            remote = subprocess.run(["git", "remote", "get-url", "origin"], cwd=REPO_ROOT,
+                                    capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return None
+    match = re.search(r"github\.com[:/]([^/]+)/([^/]+?)(?:\.git)?/?$", remote)
+    if not match:
+        return None
+    owner, repo = match.groups()
+    return (f"https://mybinder.org/v2/gh/{owner}/{repo}/HEAD"
+            "?urlpath=lab/tree/notebooks/00_start_here.ipynb")

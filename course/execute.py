@@ -1,0 +1,91 @@
+"""Run a notebook in a fresh kernel of *this* Python environment, optionally measuring it.
+
+The build (which saves outputs) and the budget report (which measures time and memory) both run
+notebooks through :func:`execute_notebook`, so what is measured is exactly what is built.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+KERNEL_NAME = "python3"
+
+#: Appended to a copy of the notebook when measuring; prints the kernel's own peak RSS.
+_MEASURE_CELL = """
+import json as _j, resource as _r, sys as _s
+_peak = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss * (1 if _s.platform == "darwin" else 1024)
+print(_j.dumps({"peak_rss": _peak, "tf": "tensorflow" in _s.modules or "keras" in _s.modules}))
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one execution measured: wall seconds, the kernel's peak RSS in bytes, TF imported."""
+
+    seconds: float
+    peak_rss: int | None
+    uses_tensorflow: bool | None
+
+
+@contextmanager
+def _kernel_environment(progress_dir: Path):
+    """A ``python3`` kernelspec for ``sys.executable`` (ahead of any user-level one) and the env
+    variables every executed notebook gets: a throw-away progress file, quiet TensorFlow."""
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as tmp:
+        spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
+        spec_dir.mkdir(parents=True)
+        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (ipykernel)", "language": "python"}  # fmt: skip
+        (spec_dir / "kernel.json").write_text(json.dumps(spec))
+        updates = {
+            "JUPYTER_PATH": os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")])),
+            "COURSE_PROGRESS_DIR": str(progress_dir),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "TF_NUM_INTRAOP_THREADS": "1",
+            "TF_NUM_INTEROP_THREADS": "1",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        }
+        saved = {key: os.environ.get(key) for key in updates}
+        os.environ.update(updates)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def execute_notebook(nb: nbformat.NotebookNode, workdir: Path, *, measure: bool = False,
+                     timeout: int = 600) -> Run:  # fmt: skip
+    """Execute ``nb`` in place in a fresh kernel started in ``workdir``.
+
+    With ``measure=True`` a final cell reports the kernel's peak RSS and whether TensorFlow was
+    imported; that cell is removed again before returning.
+    """
+    from nbclient import NotebookClient
+
+    if measure:
+        nb.cells.append(nbformat.v4.new_code_cell(_MEASURE_CELL))
+    with tempfile.TemporaryDirectory(prefix="course-progress-") as progress, \
+            _kernel_environment(Path(progress)):  # fmt: skip
+        client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False,
+                                resources={"metadata": {"path": str(workdir)}})  # fmt: skip
+        start = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)  # widget model ids change every run: keep them out of git
+    if not measure:
+        return Run(seconds, None, None)
+    report = json.loads(nb.cells.pop().outputs[0]["text"])
+    return Run(seconds, int(report["peak_rss"]), bool(report["tf"]))

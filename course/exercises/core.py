@@ -1,0 +1,224 @@
+"""The exercise checker: ``q1.check(answer)``, ``q1.hint()``, ``q1.hint(2)``, ``q1.solution()``.
+
+Answers are passed explicitly, never read from notebook globals. Student notebooks start every
+exercise as ``____`` (the :data:`BLANK` placeholder) and checking it says "not attempted". Feedback
+is printed as one or two friendly lines; the checker never shows its own traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from course.exercises.compare import describe, difference
+from course.exercises.progress import ProgressStore, record_safely
+
+#: Every exercise created, by id, so ``course progress`` can list the ones not yet attempted.
+REGISTRY: dict[str, Exercise] = {}
+
+
+class _Blank:
+    """The placeholder learners replace with their answer."""
+
+    _instance = None
+
+    def __new__(cls):
+        cls._instance = cls._instance or super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "____"
+
+
+BLANK = ____ = _Blank()
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of one check: ``correct``, ``incorrect``, ``blank``, ``recorded`` or ``error``."""
+
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status in ("correct", "recorded")
+
+    def render(self, label: str) -> str:
+        icon = {"correct": "✅ Correct", "recorded": "📝 Recorded", "blank": "✏️ Not attempted",
+                "incorrect": "❌ Not quite", "error": "⚠️ Could not check"}[self.status]  # fmt: skip
+        return f"{icon} ({label}): {self.message}"
+
+
+class Exercise:
+    """Base class. Subclasses implement :meth:`_evaluate`.
+
+    Parameters
+    ----------
+    exercise_id
+        ``"<lesson>.<name>"``, e.g. ``"00.q1"``; the lesson part groups progress.
+    hints
+        One or more hints, from gentle to nearly the answer (``hint(1)``, ``hint(2)``).
+    solution
+        Code (or text) shown by :meth:`solution`.
+    """
+
+    def __init__(self, exercise_id: str, *, hints: Sequence[str], solution: str,
+                 store: ProgressStore | None = None):  # fmt: skip
+        if "." not in exercise_id or not hints:
+            raise ValueError("exercise_id must look like '00.q1' and there must be a hint")
+        self.id = exercise_id
+        self.lesson = exercise_id.split(".")[0]
+        self.hints = list(hints)
+        self._solution = solution.strip()
+        self._store = store
+        REGISTRY[exercise_id] = self
+
+    @property
+    def store(self) -> ProgressStore:
+        return self._store or ProgressStore()
+
+    def evaluate(self, answer: Any) -> Feedback:
+        """Judge ``answer`` without printing or recording anything."""
+        if answer is BLANK:
+            return Feedback("blank", "replace ____ with your answer, then run the cell again.")
+        try:
+            return self._evaluate(answer)
+        except Exception as error:  # a bug in the checker must never show a traceback
+            return Feedback("error", f"the checker failed on this answer ({type(error).__name__}: "
+                                     f"{error}). Please tell your instructor.")  # fmt: skip
+
+    def _evaluate(self, answer: Any) -> Feedback:
+        raise NotImplementedError
+
+    def check(self, answer: Any) -> None:
+        """Print feedback on ``answer`` and record the result in the progress file."""
+        feedback = self.evaluate(answer)
+        print(feedback.render(self.id))
+        record_safely(self.store, self.id, self.lesson, status=feedback.status)
+
+    def hint(self, level: int = 1) -> None:
+        """Print hint number ``level`` (1 is the gentlest)."""
+        if not isinstance(level, int) or isinstance(level, bool) or level < 1:
+            print(f"💡 Hints are numbered 1 to {len(self.hints)}: try {self.id_name}.hint(1).")
+            return
+        level = min(level, len(self.hints))
+        print(f"💡 Hint {level}/{len(self.hints)} ({self.id}): {self.hints[level - 1]}")
+        record_safely(self.store, self.id, self.lesson, hint=level)
+
+    @property
+    def id_name(self) -> str:
+        return self.id.split(".", 1)[1]
+
+    def solution(self) -> None:
+        """Print one correct solution (recorded as viewed)."""
+        print(f"🔑 Solution ({self.id}):\n{self._solution}")
+        record_safely(self.store, self.id, self.lesson, solution_viewed=True)
+
+    def __repr__(self) -> str:
+        return f"<exercise {self.id}: use .check(answer), .hint(), .hint(2), .solution()>"
+
+
+class ValueExercise(Exercise):
+    """The answer is a value: a number, string, list, dict, NumPy array, Series or DataFrame.
+
+    ``expected`` may be a zero-argument callable, computed once on the first check (so importing
+    a lesson's exercises never loads data).
+    """
+
+    def __init__(self, exercise_id: str, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9,
+                 **kwargs):  # fmt: skip
+        super().__init__(exercise_id, **kwargs)
+        self._expected = expected
+        self.rtol, self.atol = rtol, atol
+
+    @property
+    def expected(self) -> Any:
+        if callable(self._expected):
+            self._expected = self._expected()
+        return self._expected
+
+    def _evaluate(self, answer: Any) -> Feedback:
+        problem = difference(answer, self.expected, rtol=self.rtol, atol=self.atol)
+        if problem:
+            return Feedback("incorrect", f"{problem} Try {self.id_name}.hint() for a nudge.")
+        return Feedback("correct", "well done.")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of a learner's function: ``args``/``kwargs`` in, ``expected`` out (or ``raises``)."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    expected: Any = None
+    raises: type[BaseException] | None = None
+
+    def call_text(self, name: str) -> str:
+        parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return f"{name}({', '.join(parts)})"
+
+
+def _learner_line(error: BaseException) -> str:
+    """'line 3 of your code' from the innermost frame that is not the kit's own code."""
+    kit = str(Path(__file__).resolve().parents[1])
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(kit)]
+    return f" (line {frames[-1].lineno} of your code)" if frames else ""
+
+
+class FunctionExercise(Exercise):
+    """The answer is a function; it is called on each :class:`Case` with copies of the inputs."""
+
+    def __init__(self, exercise_id: str, cases: Sequence[Case], *, rtol: float = 1e-6,
+                 atol: float = 1e-9, **kwargs):  # fmt: skip
+        super().__init__(exercise_id, **kwargs)
+        self.cases = list(cases)
+        self.rtol, self.atol = rtol, atol
+
+    def _evaluate(self, answer: Any) -> Feedback:
+        if not callable(answer):
+            return Feedback("incorrect", f"Expected a function, got {describe(answer)}. Pass the "
+                            "function itself, without calling it: check(my_function), not "
+                            "check(my_function()).")  # fmt: skip
+        name = getattr(answer, "__name__", "your_function")
+        for case in self.cases:
+            call = case.call_text(name)
+            try:
+                result = answer(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+            except Exception as error:
+                if case.raises and isinstance(error, case.raises):
+                    continue
+                return Feedback("incorrect", f"{call} raised {type(error).__name__}: {error}"
+                                             f"{_learner_line(error)}.")  # fmt: skip
+            if result is BLANK:
+                return Feedback("blank", "the function still returns ____: write its body.")
+            if case.raises:
+                return Feedback("incorrect", f"{call} should raise {case.raises.__name__} "
+                                             f"but returned {describe(result)}.")  # fmt: skip
+            problem = difference(result, case.expected, rtol=self.rtol, atol=self.atol)
+            if problem:
+                return Feedback("incorrect", f"{call}: {problem}")
+        return Feedback("correct", f"{name} passed all {len(self.cases)} test cases.")
+
+
+class ReflectionExercise(Exercise):
+    """Free text with no single right answer: any thoughtful answer of ``min_words`` is recorded."""
+
+    def __init__(self, exercise_id: str, *, min_words: int = 15, **kwargs):
+        super().__init__(exercise_id, **kwargs)
+        self.min_words = min_words
+
+    def _evaluate(self, answer: Any) -> Feedback:
+        if not isinstance(answer, str):
+            return Feedback("incorrect", f"Expected your answer as text in quotes, got "
+                                         f"{describe(answer)}.")  # fmt: skip
+        words = len(answer.split())
+        if words < self.min_words:
+            return Feedback("incorrect", f"{words} word{'' if words == 1 else 's'} is a little short: aim for at least "
+                                         f"{self.min_words} and say why.")  # fmt: skip
+        return Feedback("recorded", f"thank you ({words} words). Compare your thinking with "
+                                    f"{self.id_name}.solution().")  # fmt: skip

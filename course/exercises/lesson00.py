@@ -1,0 +1,61 @@
+"""Practice exercises of lesson 00 (start here), on the Epoch AI notable-models data."""
+
+from __future__ import annotations
+
+from course.exercises.core import ReflectionExercise, ValueExercise
+
+
+def _models_in_2024() -> int:
+    from course.data import load_epoch_models
+
+    return int((load_epoch_models()["year"] == 2024).sum())
+
+
+def _models_per_year_since_2015():
+    from course.data import load_epoch_models
+
+    years = load_epoch_models()["year"]
+    return years[years.between(2015, 2025)].value_counts().sort_index().astype("int64")
+
+
+q1 = ValueExercise(
+    "00.q1",
+    _models_in_2024,
+    hints=[
+        "Compare the `year` column with 2024: that gives one True/False per model.",
+        "Summing a True/False Series counts the True values: `(models['year'] == 2024).sum()`.",
+    ],
+    solution="models_2024 = int((models['year'] == 2024).sum())",
+)
+
+q2 = ValueExercise(
+    "00.q2",
+    _models_per_year_since_2015,
+    hints=[
+        "Keep the rows whose year is between 2015 and 2025, then count rows per year.",
+        "`value_counts()` counts per value; `.sort_index()` puts the years in order. "
+        "`Series.between(a, b)` includes both ends.",
+    ],
+    solution=(
+        "years = models['year']\n"
+        "per_year = years[years.between(2015, 2025)].value_counts().sort_index()"
+    ),
+)
+
+q3 = ReflectionExercise(
+    "00.q3",
+    min_words=15,
+    hints=[
+        "Think of one concrete customer: who are they, what do they do today, what would they "
+        "pay for?",
+        "A good answer names a product built on an open model, a paying customer, and why they "
+        "would pay rather than run the open model themselves (service, support, reliability).",
+    ],
+    solution=(
+        "There is no single right answer. A strong one names: (1) the open-source model or "
+        "project it builds on, (2) a specific paying customer, (3) the value added on top of "
+        "the free model (an API, hosting, support, custom work, compliance), and (4) why the "
+        "customer would not just do it alone. The course's own example: a credit-risk scoring "
+        "API sold to small lenders."
+    ),
+)

@@ -1,0 +1,45 @@
+"""The course map: every lesson, its notebook, objectives and teaching time.
+
+One table that the start-here notebook, ``course progress`` and the build all read, so adding a
+lesson means adding one entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lesson:
+    number: str
+    notebook: str
+    title: str
+    objective: str
+    minutes: int
+    uses_tensorflow: bool = False
+
+
+LESSONS: list[Lesson] = [
+    Lesson("00", "00_start_here.ipynb", "Start here",
+           "Set up, learn how exercises and hints work, meet the data.", 20),
+    Lesson("01", "01_market_analysis.ipynb", "Market analysis of open-source AI",
+           "Measure openness, training cost, investment and community growth; size our market.", 45),
+    Lesson("02", "02_scoring_model.ipynb", "The commercialization scoring model",
+           "Implement the seeds' formulas, see where they break, score and rank business paths.", 60),
+    Lesson("03", "03_credit_risk_classifier.ipynb", "A TensorFlow credit-risk classifier",
+           "Train, evaluate and export a classifier that beats its baselines.", 60, True),
+    Lesson("04", "04_model_service.ipynb", "Serving the model as a web API",
+           "Run the model behind a metered, validated FastAPI service and measure it.", 45),
+    Lesson("05", "05_business_case.ipynb", "The business case: go or no-go",
+           "Combine measured model quality, costs and demand into a decision.", 45),
+]  # fmt: skip
+
+
+def lesson_table():
+    """The course map as a DataFrame (lesson, title, objective, minutes)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [{"lesson": l.number, "title": l.title, "you will": l.objective, "minutes": l.minutes}
+         for l in LESSONS]  # fmt: skip
+    ).set_index("lesson")

@@ -1,0 +1,67 @@
+"""One pinned source of versions, used by every install path, and the two README commands."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from course.pins import ENV_FILES, parse_requirement_lines, read_lock
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCK = {(p.name, p.marker): p.version for p in read_lock()}
+
+
+def _env_pins(path: Path):
+    env = yaml.safe_load(path.read_text())
+    deps = env["dependencies"]
+    pip = next(d["pip"] for d in deps if isinstance(d, dict))
+    return env, deps, parse_requirement_lines(pip)
+
+
+def test_lock_pins_every_direct_dependency_within_its_range():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    direct = project["dependencies"] + project["optional-dependencies"]["test"]
+    for line in direct:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        versions = [v for (n, _), v in LOCK.items() if n == name]
+        assert versions, f"{name} is not in requirements.lock: run `python kit.py lock`"
+        assert all(requirement.specifier.contains(v) for v in versions), (name, versions)
+
+
+def test_tensorflow_cpu_on_linux_and_windows_and_server_proxy_for_binder():
+    assert ("tensorflow-cpu", str(Marker("sys_platform != 'darwin'"))) in LOCK
+    assert ("tensorflow", str(Marker("sys_platform == 'darwin'"))) in LOCK
+    assert any(name == "jupyter-server-proxy" for name, _ in LOCK)
+
+
+def test_every_environment_file_pins_exactly_the_lock():
+    assert set(ENV_FILES) == {ROOT / "environment.yml", ROOT / "binder" / "environment.yml"}
+    for path in ENV_FILES:
+        env, deps, pins = _env_pins(path)
+        assert "python=3.11" in deps and "pip" in deps, path
+        assert {(p.name, p.marker): p.version for p in pins} == LOCK, f"{path} disagrees with the lock"
+
+
+def test_binder_post_build_installs_the_package_and_prefetches_data():
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    assert post_build.startswith("#!/bin/bash") and "set -euo pipefail" in post_build
+    assert re.search(r"pip install --no-deps (-e )?\.", post_build)
+    assert "course data fetch" in post_build
+    assert (ROOT / "binder" / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
+
+
+def test_readme_starts_with_the_two_commands_and_ci_calls_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", readme, flags=re.S)
+    assert blocks[0].strip().splitlines() == ["python3 kit.py lab"]
+    assert blocks[1].strip().splitlines() == ["python3 kit.py test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "python3 kit.py test" in ci and "COURSE_DATA_DIR" in ci
+    assert "mybinder.org/v2/" in readme and "urlpath=lab/tree/notebooks/00_start_here.ipynb" in readme

@@ -1,0 +1,50 @@
+"""Every course exercise, both ways: the solution passes, ``____`` is 'not attempted', and each
+plausible wrong answer fails with a helpful message (never a traceback)."""
+
+from __future__ import annotations
+
+import pytest
+
+from course.exercises import ____, load_all
+from tests.lesson_cases import CASES
+
+BY_ID = {case.exercise_id: case for case in CASES}
+
+
+def test_every_exercise_has_test_cases():
+    missing = sorted(set(load_all()) - set(BY_ID))
+    assert not missing, f"exercises without entries in tests/lesson_cases.py: {missing}"
+    assert all(case.wrong for case in CASES), "each exercise needs at least one wrong answer"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.exercise_id)
+def test_solution_passes(case, progress_dir):
+    assert load_all()[case.exercise_id].evaluate(case.solution()).passed
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.exercise_id)
+def test_blank_is_not_attempted(case, progress_dir):
+    feedback = load_all()[case.exercise_id].evaluate(____)
+    assert feedback.status == "blank" and not feedback.passed
+
+
+@pytest.mark.parametrize(
+    ("case", "answer", "phrase"),
+    [(c, answer, phrase) for c in CASES for answer, phrase in c.wrong],
+    ids=lambda v: v.exercise_id if hasattr(v, "exercise_id") else "",
+)
+def test_wrong_answer_is_explained(case, answer, phrase, progress_dir, capsys):
+    exercise = load_all()[case.exercise_id]
+    feedback = exercise.evaluate(answer)
+    assert feedback.status == "incorrect"
+    assert phrase in feedback.message
+    exercise.check(answer)
+    assert "Traceback" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("exercise_id", sorted(BY_ID))
+def test_two_hints_and_a_solution(exercise_id, progress_dir, capsys):
+    exercise = load_all()[exercise_id]
+    assert len(exercise.hints) >= 2
+    exercise.solution()
+    assert capsys.readouterr().out.strip()

@@ -1,0 +1,81 @@
+"""Package-level promises: importing is light, the CLI answers, plots follow the course style."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ["tensorflow", "keras", "matplotlib", "fastapi", "uvicorn", "sklearn"]
+
+
+@pytest.mark.parametrize("module", ["course", "course.data", "course.exercises",
+                                    "course.exercises.lesson00", "course.lessons", "course.cli"])  # fmt: skip
+def test_import_does_not_load_heavy_libraries(module):
+    code = f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_cli_help_and_unknown_command():
+    done = subprocess.run([sys.executable, "-m", "course", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    for command in ("doctor", "data", "build", "progress", "budget"):
+        assert command in done.stdout
+    assert subprocess.run([sys.executable, "-m", "course", "fly"], capture_output=True).returncode == 2
+
+
+def test_cli_progress_and_reset(progress_dir):
+    from course.exercises.lesson00 import q1
+
+    q1.check(q1.expected)
+    env = dict(os.environ)
+    shown = subprocess.run([sys.executable, "-m", "course", "progress"], env=env,
+                           capture_output=True, text=True)  # fmt: skip
+    assert shown.returncode == 0 and "00 Start here" in shown.stdout
+    assert str(progress_dir) in shown.stdout
+    subprocess.run([sys.executable, "-m", "course", "progress", "--reset"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    assert not (progress_dir / "progress.json").exists()
+
+
+def test_plots_require_labels_and_alt_text(capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course.plots import COLORS, figure, show
+
+    assert len(set(COLORS)) == 8
+    fig, ax = figure()
+    ax.plot([2020, 2021], [1, 2])
+    with pytest.raises(ValueError, match="axis labels"):
+        show(ax, title="Rising", xlabel="", ylabel="Models (count)", alt="x")
+    with pytest.raises(ValueError, match="alt text"):
+        show(ax, title="Rising", xlabel="Year", ylabel="Models (count)", alt=" ")
+    show(ax, title="Models rise", xlabel="Year", ylabel="Models (count)", alt="Two points rise.")
+    assert capsys.readouterr().out == "Figure: Two points rise.\n"
+    assert ax.get_xlabel() == "Year" and ax.get_title(loc="left") == "Models rise"
+    assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0] == COLORS[0]
+
+
+def test_course_map_lists_every_lesson_notebook_that_exists():
+    from course.build import SOLUTIONS_DIR
+    from course.lessons import LESSONS, lesson_table
+
+    names = {lesson.notebook for lesson in LESSONS}
+    assert {p.name for p in SOLUTIONS_DIR.glob("*.ipynb")} <= names
+    assert list(lesson_table().index) == [f"0{i}" for i in range(6)]
+
+
+@pytest.mark.parametrize("remote", ["https://github.com/acme/ai-course.git",
+                                    "git@github.com:acme/ai-course.git",
+                                    "https://github.com/acme/ai-course"])  # fmt: skip
+def test_binder_url_from_a_github_remote(remote):
+    from course.config import binder_url
+
+    assert binder_url(remote) == ("https://mybinder.org/v2/gh/acme/ai-course/HEAD"
+                                  "?urlpath=lab/tree/notebooks/00_start_here.ipynb")  # fmt: skip
+    assert binder_url("https://gitlab.com/acme/ai-course.git") is None
