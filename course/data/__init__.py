@@ -1,0 +1,40 @@
+"""Course data: a registry of pinned, checksummed files, a verified cache and tidy loaders.
+
+>>> from course.data import load_epoch_models
+>>> models = load_epoch_models()          # downloads once, verifies sha256, then reads the cache
+"""
+
+from course.data.fetch import FileStatus, fetch, fetch_dataset, file_sha256, local_path, verify_all
+from course.data.loaders import (
+    ACCESSIBILITY_ORDER,
+    GERMAN_NUMERIC,
+    OPEN_WEIGHTS,
+    load_ai_investment,
+    load_epoch_models,
+    load_german_credit,
+    load_github_ranking,
+    load_taiwan_credit,
+)
+from course.data.registry import DATASETS, RANKING_SNAPSHOT_DATES, Dataset, get_dataset
+
+
+def sources_table():
+    """A DataFrame of every course data file with its licence and citation (for learners)."""
+    import pandas as pd
+
+    rows = {}
+    for d in DATASETS.values():
+        title = d.title
+        if d.name.startswith("github_ranking_"):  # seven snapshots, one source: one row
+            title = (f"Top-100 GitHub repositories for 15 AI topics, {len(RANKING_SNAPSHOT_DATES)} "
+                     f"snapshots {RANKING_SNAPSHOT_DATES[0]} to {RANKING_SNAPSHOT_DATES[-1]}")
+        rows[title] = {"dataset": title, "licence": d.licence, "citation": d.citation}
+    return pd.DataFrame(list(rows.values())).set_index("dataset")
+
+
+__all__ = [
+    "ACCESSIBILITY_ORDER", "DATASETS", "Dataset", "FileStatus", "GERMAN_NUMERIC", "OPEN_WEIGHTS",
+    "RANKING_SNAPSHOT_DATES", "fetch", "fetch_dataset", "file_sha256", "get_dataset",
+    "load_ai_investment", "load_epoch_models", "load_german_credit", "load_github_ranking",
+    "load_taiwan_credit", "local_path", "sources_table", "verify_all",
+]  # fmt: skip
