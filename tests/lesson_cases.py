@@ -4,6 +4,8 @@ fails if an exercise exists without an entry here."""
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -26,6 +28,47 @@ def _per_year(start=2015, end=2025):
     return years[years.between(start, end)].value_counts().sort_index()
 
 
+def _open_share():
+    from course import market
+
+    return market.open_weights_share(_models(), 2015, 2025)
+
+
+def _latest_llm_stars():
+    from course.data import load_github_ranking
+
+    latest = load_github_ranking(["2026-08-22"])
+    return latest.loc[latest["topic"] == "LLM", "stars"]
+
+
+def doubling_time_months(slope):
+    if slope <= 0:
+        raise ValueError("no doubling time")
+    return 12 * math.log10(2) / slope
+
+
+def doubling_time_in_years(slope):
+    if slope <= 0:
+        raise ValueError("no doubling time")
+    return math.log10(2) / slope
+
+
+def doubling_time_unguarded(slope):
+    return 12 * math.log10(2) / slope
+
+
+def cagr(start, end, years):
+    if start <= 0 or years <= 0:
+        raise ValueError("no CAGR")
+    return (end / start) ** (1 / years) - 1
+
+
+def cagr_simple_average(start, end, years):
+    if start <= 0 or years <= 0:
+        raise ValueError("no CAGR")
+    return (end / start - 1) / years
+
+
 CASES = [
     ExerciseCase("00.q1", lambda: int((_models()["year"] == 2024).sum()),
                  wrong=[(int((_models()["year"] == 2023).sum()), "too"),
@@ -39,4 +82,22 @@ CASES = [
     ExerciseCase("00.q3", lambda: "I would sell a hosted credit scoring API to small lenders "
                                   "because they lack data scientists and need compliance help.",
                  wrong=[("An API.", "little short"), (42, "as text in quotes")]),
+    ExerciseCase("01.q1", _open_share,
+                 wrong=[(_open_share() * 100, "look like a percentage where a fraction"),
+                        (_models().groupby("year")["open_weights"].mean().loc[2015:2025],
+                         "values differ"),
+                        (_open_share().to_frame(), "select the column")]),
+    ExerciseCase("01.q2", lambda: doubling_time_months,
+                 wrong=[(doubling_time_in_years, "too low"),
+                        (doubling_time_unguarded, "raised ZeroDivisionError"),
+                        (doubling_time_months(0.3), "Pass the function itself")]),
+    ExerciseCase("01.q3", lambda: cagr,
+                 wrong=[(cagr_simple_average, "cagr_simple_average(1.0, 8.0, 3)")]),
+    ExerciseCase("01.q4", lambda: _latest_llm_stars().nlargest(10).sum() / _latest_llm_stars().sum(),
+                 wrong=[(100 * _latest_llm_stars().nlargest(10).sum() / _latest_llm_stars().sum(),
+                         "percentage"),
+                        (_latest_llm_stars().nlargest(10).sum(), "too high")]),
+    ExerciseCase("01.q5", lambda: "The price per decision is my weakest guess; halving it halves "
+                                  "SOM, so I would ask ten lenders what they pay for scores today.",
+                 wrong=[("price", "little short")]),
 ]  # fmt: skip

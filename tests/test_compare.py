@@ -22,7 +22,7 @@ def test_numbers_match_within_tolerance(answer):
         (25.0, 0.25, "percentage where a fraction"),
         (0.0025, 0.25, "fraction where a percentage"),
         (250_000.0, 250.0, "factor of 1,000"),
-        (-0.25, 0.25, "wrong sign"),
+        (-0.25, 0.25, "the wrong sign"),
         (0.3, 0.25, "too high"),
         (0.2, 0.25, "too low"),
         (float("nan"), 0.25, "NaN"),
@@ -37,6 +37,9 @@ def test_wrong_numbers_are_explained(answer, expected, phrase):
 
 def test_series_comparison_ignores_dtype_but_not_labels_or_values():
     assert difference(YEARS.astype("Int64"), YEARS) is None
+    nullable_index = YEARS.copy()
+    nullable_index.index = nullable_index.index.astype("Int64")
+    assert difference(nullable_index, YEARS) is None
     assert "indexed by year (2022 to 2024, 3 rows), got a list" in difference([3, 5, 8], YEARS)
     assert "3 rows" in difference(YEARS.iloc[:2], YEARS)
     assert "different order" in difference(YEARS.iloc[::-1], YEARS)
@@ -45,6 +48,8 @@ def test_series_comparison_ignores_dtype_but_not_labels_or_values():
     assert "1 of 3 values differ" in message and "2024" in message
     assert "8" not in message.replace("2024", "")  # the expected value is not revealed
     assert "select the column" in difference(YEARS.to_frame("n"), YEARS)
+    assert "All your values look like a percentage" in difference(YEARS * 100, YEARS)
+    assert "at 2022 (yours: 4)" in difference(YEARS.replace(3, 4), YEARS)
 
 
 def test_dataframes_lists_dicts_strings_and_bools():

@@ -80,3 +80,11 @@ def test_sources_table_credits_every_source():
     assert len(table) == 5
     assert table["citation"].str.contains("Epoch AI").any()
     assert table.loc[table.index.str.contains("investment"), "licence"].item().startswith("CC BY-ND")
+
+
+def test_sources_markdown_shows_full_citations():
+    from course.data import sources_markdown
+
+    text = sources_markdown()
+    assert text.count("\n") == 6 and "Hofmann, H. (1994). Statlog (German Credit Data)." in text
+    assert "..." not in text

@@ -9,6 +9,7 @@ from course.data.loaders import (
     ACCESSIBILITY_ORDER,
     GERMAN_NUMERIC,
     OPEN_WEIGHTS,
+    epoch_cleaning_report,
     load_ai_investment,
     load_epoch_models,
     load_german_credit,
@@ -32,9 +33,17 @@ def sources_table():
     return pd.DataFrame(list(rows.values())).set_index("dataset")
 
 
+def sources_markdown() -> str:
+    """The sources table as Markdown (full citations, no truncation), for notebooks."""
+    table = sources_table()
+    lines = ["| dataset | licence | citation |", "|---|---|---|"]
+    lines += [f"| {name} | {row.licence} | {row.citation} |" for name, row in table.iterrows()]
+    return "\n".join(lines)
+
+
 __all__ = [
     "ACCESSIBILITY_ORDER", "DATASETS", "Dataset", "FileStatus", "GERMAN_NUMERIC", "OPEN_WEIGHTS",
-    "RANKING_SNAPSHOT_DATES", "fetch", "fetch_dataset", "file_sha256", "get_dataset",
+    "RANKING_SNAPSHOT_DATES", "epoch_cleaning_report", "fetch", "fetch_dataset", "file_sha256", "get_dataset",
     "load_ai_investment", "load_epoch_models", "load_german_credit", "load_github_ranking",
-    "load_taiwan_credit", "local_path", "sources_table", "verify_all",
+    "load_taiwan_credit", "local_path", "sources_markdown", "sources_table", "verify_all",
 ]  # fmt: skip

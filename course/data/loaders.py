@@ -90,7 +90,7 @@ def load_epoch_models() -> pd.DataFrame:
             "publication_date": pd.to_datetime(raw["Publication date"], errors="coerce"),
         }
     )
-    out["year"] = out["publication_date"].dt.year.astype("Int64")
+    out["year"] = out["publication_date"].dt.year.astype("int64")  # no missing dates in the file
     out["domain"] = _strip(raw["Domain"])
     out["primary_domain"] = out["domain"].str.split(",").str[0].str.strip().astype("string")
     out["parameters"] = pd.to_numeric(raw["Parameters"], errors="coerce")
@@ -109,6 +109,26 @@ def load_epoch_models() -> pd.DataFrame:
     out["open_weights"] = out["accessibility"].isin(OPEN_WEIGHTS)
     out["frontier_model"] = raw["Frontier model"].astype("string").str.lower().eq("true").fillna(False).astype(bool)
     return out
+
+
+def epoch_cleaning_report() -> pd.DataFrame:
+    """What :func:`load_epoch_models` changed in the raw Epoch AI file, and why (rows affected)."""
+    raw = _read_csv("epoch_models")
+    names = raw["Model"].astype("string")
+    org = raw["Organization categorization"].astype("string")
+    country = raw["Country (of organization)"].astype("string")
+    rows = [
+        ("model names with stray whitespace or newlines, stripped",
+         int((names != names.str.strip()).sum()), "they break matching and look odd in tables"),
+        ("blank accessibility, labelled 'Unknown'", int(raw["Model accessibility"].isna().sum()),
+         "a blank is not 'closed'; we keep these models visible but apart"),
+        ("organisation types repeated per organisation, reduced to a set",
+         int((org.str.count(",") > 0).sum()), "'Academia,Industry,Academia' is one joint model"),
+        ("countries repeated per organisation, de-duplicated",
+         int((country.str.split(",").map(lambda p: len(p) != len(set(p)), na_action="ignore")
+              .fillna(False).astype(bool)).sum()), "a US-US collaboration is one US model"),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["change", "rows", "why"]).set_index("change")
 
 
 def load_ai_investment() -> pd.DataFrame:

@@ -58,6 +58,30 @@ def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
+_SCALES = [(100, "a percentage where a fraction is expected"),
+           (0.01, "a fraction where a percentage is expected"),
+           (1e3, "off by a factor of 1,000: check the units"),
+           (1e-3, "off by a factor of 1,000: check the units"),
+           (1e6, "off by a factor of a million: check the units"),
+           (1e-6, "off by a factor of a million: check the units"),
+           (1e9, "off by a factor of a billion: check the units"),
+           (1e-9, "off by a factor of a billion: check the units"),
+           (-1, "the wrong sign")]  # fmt: skip
+
+
+def _scale_hint(ratio: float) -> str | None:
+    """Name a tell-tale ratio between answer and expected (x100 = a percentage, ...)."""
+    for factor, words in _SCALES:
+        if math.isclose(ratio, factor, rel_tol=0.02 if factor != -1 else 1e-6):
+            return words
+    return None
+
+
+def _label(value) -> str:
+    """A label as a learner would write it: 2015, not np.int64(2015)."""
+    return str(value) if isinstance(value, numbers.Number) else _short(value)
+
+
 def _number_difference(answer, expected, rtol: float, atol: float) -> str | None:
     if isinstance(answer, np.ndarray) and answer.ndim == 0:
         answer = answer.item()
@@ -69,19 +93,9 @@ def _number_difference(answer, expected, rtol: float, atol: float) -> str | None
     if math.isclose(answer, expected, rel_tol=rtol, abs_tol=atol):
         return None
     if expected != 0 and answer != 0:
-        ratio = answer / expected
-        for factor, words in [(100, "a percentage where a fraction is expected"),
-                              (0.01, "a fraction where a percentage is expected"),
-                              (1e3, "off by a factor of 1,000: check the units"),
-                              (1e-3, "off by a factor of 1,000: check the units"),
-                              (1e6, "off by a factor of a million: check the units"),
-                              (1e-6, "off by a factor of a million: check the units"),
-                              (1e9, "off by a factor of a billion: check the units"),
-                              (1e-9, "off by a factor of a billion: check the units")]:  # fmt: skip
-            if math.isclose(ratio, factor, rel_tol=0.02):
-                return f"Your answer {answer:.4g} looks like {words}."
-        if math.isclose(ratio, -1, rel_tol=1e-6):
-            return f"Your answer {answer:.4g} has the wrong sign."
+        hint = _scale_hint(answer / expected)
+        if hint:
+            return f"Your answer {answer:.4g} looks like {hint}."
     direction = "too high" if answer > expected else "too low"
     return f"Your answer {answer:.4g} is {direction}."
 
@@ -98,7 +112,7 @@ def _series_difference(answer, expected: pd.Series, rtol: float, atol: float) ->
     if len(missing):
         return (f"Your Series' index is missing {len(missing)} expected label(s), e.g. "
                 f"{_short(missing[0])}; expected {describe(expected)}.")  # fmt: skip
-    if not answer.index.equals(expected.index):
+    if list(answer.index) != list(expected.index):
         return "Your Series has the right labels but in a different order: sort its index."
     return _values_difference(answer.to_numpy(), expected.to_numpy(), expected.index, rtol, atol)
 
@@ -116,9 +130,16 @@ def _values_difference(answer, expected, labels, rtol: float, atol: float) -> st
         same = np.array([a == b for a, b in zip(answer, expected)], dtype=bool)
     if same.all():
         return None
+    if numeric and (~same).all():
+        usable = (want != 0) & (got != 0) & np.isfinite(got) & np.isfinite(want)
+        ratios = got[usable] / want[usable]
+        if len(ratios) and np.allclose(ratios, ratios[0], rtol=0.02):
+            hint = _scale_hint(float(ratios[0]))
+            if hint:
+                return f"All your values look like {hint}."
     first = int(np.flatnonzero(~same)[0])
     return (f"{int((~same).sum())} of {len(same)} values differ, the first at "
-            f"{_short(labels[first])} (yours: {_short(np.asarray(answer, dtype=object)[first])}).")
+            f"{_label(labels[first])} (yours: {_label(np.asarray(answer, dtype=object)[first])}).")
 
 
 def _frame_difference(answer, expected: pd.DataFrame, rtol: float, atol: float) -> str | None:

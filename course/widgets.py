@@ -1,0 +1,76 @@
+"""Interactive explorers for the notebooks. Their logic lives here so tests can drive the widgets
+by setting slider values and reading the result, exactly as a learner's clicks would."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from course import sizing
+
+
+def plot_market(ax, result: dict[str, float]) -> None:
+    """Horizontal funnel bars of TAM, SAM and SOM (US$ millions per year) on ``ax``."""
+    from course.plots import COLORS
+
+    names = list(result)[::-1]
+    values = [result[n] / 1e6 for n in names]
+    bars = ax.barh(names, values, color=[COLORS[2], COLORS[1], COLORS[0]])
+    for bar, value in zip(bars, values):
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:,.2f}",
+                va="center")  # fmt: skip
+    ax.set_xscale("log")
+
+
+class MarketSizer:
+    """Sliders for every sizing assumption, a live TAM/SAM/SOM funnel and a one-line summary.
+
+    ``MarketSizer().sliders[name].value = x`` recomputes :attr:`result` and :attr:`summary`.
+    Display it in a notebook cell by leaving it as the cell's last expression.
+    """
+
+    def __init__(self, draw: bool = True):
+        self.draw = draw
+        self.sliders = {
+            name: widgets.FloatSlider(value=a.value, min=a.low, max=a.high, step=a.step,
+                                      description=name.replace("_", " "),
+                                      style={"description_width": "160px"},
+                                      layout={"width": "520px"},
+                                      readout_format=".3g")  # fmt: skip
+            for name, a in sizing.ASSUMPTIONS.items()
+        }
+        self.output = widgets.Output()
+        for slider in self.sliders.values():
+            slider.observe(lambda _change: self.update(), names="value")
+        self.result: dict[str, float] = {}
+        self.summary = ""
+        self.update()
+
+    def values(self) -> dict[str, float]:
+        return {name: slider.value for name, slider in self.sliders.items()}
+
+    def update(self) -> None:
+        self.result = sizing.market_size(**self.values())
+        r = {k: v / 1e6 for k, v in self.result.items()}
+        self.summary = (f"TAM US$ {r['TAM']:,.1f} M/yr, SAM US$ {r['SAM']:,.2f} M/yr, "
+                        f"SOM US$ {r['SOM']:,.3f} M/yr")  # fmt: skip
+        if self.draw:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        import matplotlib.pyplot as plt
+
+        from course.plots import figure, label
+
+        self.output.clear_output(wait=True)
+        with self.output:
+            fig, ax = figure(figsize=(7, 2.6))
+            plot_market(ax, self.result)
+            label(ax, title="Our market, from the assumptions above",
+                  xlabel="US$ millions per year (log scale)", ylabel="Market level")  # fmt: skip
+            fig.tight_layout()
+            plt.show()
+            print(f"Figure: {self.summary}.")
+
+    def _repr_mimebundle_(self, **kwargs):
+        box = widgets.VBox([*self.sliders.values(), self.output])
+        return box._repr_mimebundle_(**kwargs)
