@@ -74,3 +74,69 @@ class MarketSizer:
     def _repr_mimebundle_(self, **kwargs):
         box = widgets.VBox([*self.sliders.values(), self.output])
         return box._repr_mimebundle_(**kwargs)
+
+
+class ScoringExplorer:
+    """Weight sliders for every scorecard criterion, an additive/multiplicative toggle and a live
+    ranking chart. Raw slider positions are rescaled to weights that sum to 1.
+
+    ``ScoringExplorer().sliders[criterion].value = x`` recomputes :attr:`ranking`.
+    """
+
+    def __init__(self, draw: bool = True):
+        from course import scorecard
+
+        self.draw = draw
+        self.sliders = {
+            name: widgets.FloatSlider(value=w, min=0.0, max=0.5, step=0.01,
+                                      description=name.replace("_", " "),
+                                      style={"description_width": "130px"})  # fmt: skip
+            for name, w in scorecard.DEFAULT_WEIGHTS.items()
+        }
+        self.method = widgets.ToggleButtons(options=["additive", "multiplicative"])
+        self.output = widgets.Output()
+        for control in [*self.sliders.values(), self.method]:
+            control.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    def weights(self) -> dict[str, float]:
+        from course.scoring import normalise_weights
+
+        return normalise_weights({name: s.value for name, s in self.sliders.items()})
+
+    def update(self) -> None:
+        from course import scorecard
+        from course.scoring import ScoringInputError
+
+        try:
+            self.ranking = scorecard.rank_paths(self.weights(), self.method.value)
+            self.summary = (f"{self.ranking.index[0]} leads ({self.ranking.iloc[0]:.2f}), then "
+                            f"{self.ranking.index[1]} ({self.ranking.iloc[1]:.2f})")  # fmt: skip
+        except ScoringInputError as error:  # every slider at zero
+            self.ranking = None
+            self.summary = f"No ranking: {error}"
+        if self.draw:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        import matplotlib.pyplot as plt
+
+        from course.plots import COLORS, figure, label
+
+        self.output.clear_output(wait=True)
+        with self.output:
+            if self.ranking is None:
+                print(self.summary)
+                return
+            fig, ax = figure(figsize=(7, 3))
+            ax.barh(self.ranking.index[::-1], self.ranking.to_numpy()[::-1], color=COLORS[0])
+            ax.set_xlim(0, 1)
+            label(ax, title=f"{self.method.value.capitalize()} ranking of commercialization paths",
+                  xlabel="Score (0 = worst possible, 1 = best possible)", ylabel="Path")  # fmt: skip
+            fig.tight_layout()
+            plt.show()
+            print(f"Figure: {self.summary}.")
+
+    def _repr_mimebundle_(self, **kwargs):
+        box = widgets.VBox([self.method, *self.sliders.values(), self.output])
+        return box._repr_mimebundle_(**kwargs)

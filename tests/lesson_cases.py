@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -69,6 +71,52 @@ def cagr_simple_average(start, end, years):
     return (end / start - 1) / years
 
 
+def bounded_share(gain, loss):
+    if gain < 0 or loss < 0:
+        raise ValueError("counts")
+    return 0.5 if gain + loss == 0 else gain / (gain + loss)
+
+
+def naive_share(gain, loss):
+    return gain / (gain + loss)
+
+
+def seed_style_share(gain, loss):
+    if gain < 0 or loss < 0:
+        raise ValueError("counts")
+    return (0.2 + gain) / (gain + loss) if gain + loss else 0.5
+
+
+def minmax(values):
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    span = values.max() - values.min()
+    return np.full(len(values), 0.5) if span == 0 else (values - values.min()) / span
+
+
+def minmax_over_max(values):
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    return values / values.max()
+
+
+def _saas_unit():
+    import pandas as pd
+
+    from course import scorecard
+
+    return (scorecard.scorecard().loc["SaaS"] - 1) / 4, pd.Series(scorecard.DEFAULT_WEIGHTS)
+
+
+def _demand(auc_as_is=False):
+    from course.exercises.lesson02 import DEMAND_SCENARIO as s
+
+    p = s["auc"] if auc_as_is else 2 * s["auc"] - 1
+    return p * s["customer_demand"] * (1 - s["competition"]) * s["service"] * s["marketing"]
+
+
 CASES = [
     ExerciseCase("00.q1", lambda: int((_models()["year"] == 2024).sum()),
                  wrong=[(int((_models()["year"] == 2023).sum()), "too"),
@@ -100,4 +148,18 @@ CASES = [
     ExerciseCase("01.q5", lambda: "The price per decision is my weakest guess; halving it halves "
                                   "SOM, so I would ask ten lenders what they pay for scores today.",
                  wrong=[("price", "little short")]),
+    ExerciseCase("02.q1", lambda: bounded_share,
+                 wrong=[(naive_share, "raised ZeroDivisionError"),
+                        (seed_style_share, "too high")]),
+    ExerciseCase("02.q2", lambda: minmax,
+                 wrong=[(minmax_over_max, "Item 0"),
+                        (lambda values: [0.0, 0.5, 1.0], "has 3 items; expected 4")]),
+    ExerciseCase("02.q3", _demand,
+                 wrong=[(_demand(auc_as_is=True), "too high"), ("0.04", "got a string")]),
+    ExerciseCase("02.q4", lambda: float(np.prod(_saas_unit()[0] ** _saas_unit()[1])),
+                 wrong=[(float((_saas_unit()[0] * _saas_unit()[1]).sum()), "too high"),
+                        (float(np.prod((_saas_unit()[0] * 4 + 1) ** _saas_unit()[1])), "too high")]),
+    ExerciseCase("02.q5", lambda: "Activity predicted later growth best, so I would weight it 0.6 "
+                                  "and keep 0.2 each for forks and stars, because those two are only proxies for people.",
+                 wrong=[("alpha = 1", "little short")]),
 ]  # fmt: skip

@@ -1,0 +1,266 @@
+"""Lesson 02 scorecard: rank the startup's commercialization paths on documented criteria, test how
+robust the ranking is, and validate a scoring model against real data. Lesson 05 reuses it.
+
+The startup: four people with a credit-risk model (lessons 03-04) built on open-source tools,
+selling to small lenders. Scores are 1 (poor) to 5 (strong); every score has a one-line reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from course import scoring
+
+CRITERIA = {
+    "time_to_revenue": "How soon the first customer pays",
+    "gross_margin": "Share of revenue left after the cost of delivering it",
+    "scalability": "Revenue can grow without hiring in proportion",
+    "capital_light": "Little money needed before revenue arrives",
+    "defensibility": "Hard for a competitor, or the free open model, to replace",
+    "team_fit": "Fits a four-person machine-learning team",
+}
+DEFAULT_WEIGHTS = {"time_to_revenue": 0.20, "gross_margin": 0.15, "scalability": 0.20,
+                   "capital_light": 0.15, "defensibility": 0.15, "team_fit": 0.15}  # fmt: skip
+
+_T, _G, _S, _C, _D, _F = CRITERIA
+#: (path, criterion, score 1-5, one-line reason)
+SCORES = [
+    ("API", _T, 4, "a documented endpoint and a price page can sell within weeks (lesson 04)"),
+    ("API", _G, 4, "a prediction costs a tiny fraction of a cent to serve (lesson 04 measures it)"),
+    ("API", _S, 5, "one service serves any number of lenders"),
+    ("API", _C, 4, "one small server is enough to start"),
+    ("API", _D, 2, "a scoring endpoint is easy to copy, and open models make it easier"),
+    ("API", _F, 5, "exactly what an ML team builds well"),
+    ("SaaS", _T, 2, "a web product credit officers can use daily takes months"),
+    ("SaaS", _G, 4, "hosting is cheap next to subscription prices"),
+    ("SaaS", _S, 4, "multi-tenant software scales; onboarding grows with customers"),
+    ("SaaS", _C, 2, "front-end, security and compliance work before the first sale"),
+    ("SaaS", _D, 4, "workflows and stored data make switching costly"),
+    ("SaaS", _F, 2, "needs product and front-end skills the team lacks"),
+    ("PaaS", _T, 1, "a platform needs many features before anyone pays"),
+    ("PaaS", _G, 3, "compute-heavy; the big clouds squeeze the margin"),
+    ("PaaS", _S, 4, "a platform scales once built"),
+    ("PaaS", _C, 1, "large upfront engineering and infrastructure"),
+    ("PaaS", _D, 3, "integration locks customers in, but the clouds compete head-on"),
+    ("PaaS", _F, 2, "infrastructure engineering, not modelling"),
+    ("Support subscription", _T, 4, "lenders already on open-source tools buy help quickly"),
+    ("Support subscription", _G, 3, "staff time per customer caps the margin"),
+    ("Support subscription", _S, 2, "revenue grows with headcount"),
+    ("Support subscription", _C, 5, "no product to build first"),
+    ("Support subscription", _D, 3, "expertise and trust stick, but any consultancy can compete"),
+    ("Support subscription", _F, 4, "the team knows the stack it would support"),
+    ("Custom development", _T, 5, "one contract can start next month"),
+    ("Custom development", _G, 2, "each project is priced in staff days"),
+    ("Custom development", _S, 1, "every customer is a new project"),
+    ("Custom development", _C, 5, "customers pay as the work is done"),
+    ("Custom development", _D, 2, "the client owns the result; little carries over"),
+    ("Custom development", _F, 4, "modelling work the team does well, plus project management"),
+    ("Open core", _T, 2, "community first, revenue later"),
+    ("Open core", _G, 5, "software licences have the highest margins"),
+    ("Open core", _S, 5, "the community spreads the product at no cost"),
+    ("Open core", _C, 3, "needs runway while the community grows"),
+    ("Open core", _D, 4, "a community and a brand are hard to copy (lesson 01: attention concentrates)"),
+    ("Open core", _F, 3, "needs community management and enterprise features"),
+]  # fmt: skip
+PATHS = list(dict.fromkeys(path for path, *_ in SCORES))
+
+
+def scorecard() -> pd.DataFrame:
+    """Paths (rows) by criteria (columns), raw scores 1-5."""
+    table = pd.DataFrame(SCORES, columns=["path", "criterion", "score", "why"])
+    wide = table.pivot(index="path", columns="criterion", values="score")
+    return wide.loc[PATHS, list(CRITERIA)]
+
+
+def rationale(path: str) -> pd.DataFrame:
+    """The scores of one path with their reasons."""
+    rows = [(c, s, why) for p, c, s, why in SCORES if p == path]
+    if not rows:
+        raise KeyError(f"no path {path!r}; paths: {PATHS}")
+    return pd.DataFrame(rows, columns=["criterion", "score", "why"]).set_index("criterion")
+
+
+def rank_paths(weights: dict[str, float] | None = None, method: str = "additive",
+               table: pd.DataFrame | None = None) -> pd.Series:  # fmt: skip
+    """Aggregate scores (rescaled from 1-5 to 0-1) into one value per path, best first."""
+    table = scorecard() if table is None else table
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    if set(weights) != set(table.columns):
+        raise scoring.ScoringInputError(f"weights must name exactly the criteria {list(table.columns)}")
+    w = [weights[c] for c in table.columns]
+    unit = (table.to_numpy(float) - 1) / 4
+    aggregate = {"additive": scoring.weighted_sum, "multiplicative": scoring.weighted_product}
+    if method not in aggregate:
+        raise scoring.ScoringInputError(f"method must be one of {list(aggregate)}")
+    values = aggregate[method](unit, w)
+    return pd.Series(values, index=table.index, name=method).sort_values(ascending=False)
+
+
+def _reweighted(weights: dict[str, float], criterion: str, factor: float) -> dict[str, float]:
+    changed = dict(weights)
+    changed[criterion] = weights[criterion] * factor
+    return scoring.normalise_weights(changed)
+
+
+def tornado(weights: dict[str, float] | None = None, swing: float = 0.5,
+            method: str = "additive") -> pd.DataFrame:  # fmt: skip
+    """One-at-a-time sensitivity: the leader's margin over the runner-up when each criterion's
+    weight moves by -swing and +swing (others rescaled to keep the sum at 1). A negative margin
+    means the ranking flips. Rows sorted by the size of the swing."""
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    base = rank_paths(weights, method)
+    leader, runner_up = base.index[:2]
+    rows = []
+    for criterion in weights:
+        margins = []
+        for factor in (1 - swing, 1 + swing):
+            ranked = rank_paths(_reweighted(weights, criterion, factor), method)
+            margins.append(ranked[leader] - ranked[runner_up])
+        rows.append({"criterion": criterion, "low": margins[0], "high": margins[1]})
+    table = pd.DataFrame(rows).set_index("criterion")
+    table.attrs.update(leader=leader, runner_up=runner_up, base=base[leader] - base[runner_up])
+    order = (table["high"] - table["low"]).abs().sort_values(ascending=False).index
+    return table.loc[order]
+
+
+def first_place_probability(weights: dict[str, float] | None = None, n: int = 2000,
+                            concentration: float = 20.0, method: str = "additive",
+                            seed: int = 0) -> pd.Series:  # fmt: skip
+    """Monte Carlo over weight uncertainty: draw weights from a Dirichlet centred on ``weights``
+    (larger ``concentration`` = more confident) and count how often each path ranks first."""
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    scoring.check_weights(weights)
+    rng = np.random.default_rng(seed)
+    draws = rng.dirichlet(np.asarray(list(weights.values())) * concentration, size=n)
+    table = scorecard()
+    unit = (table.to_numpy(float) - 1) / 4
+    aggregate = scoring.weighted_sum if method == "additive" else scoring.weighted_product
+    winners = [table.index[int(np.argmax(aggregate(unit, w / w.sum())))] for w in draws]
+    counts = pd.Series(winners).value_counts(normalize=True)
+    return counts.reindex(PATHS, fill_value=0.0).sort_values(ascending=False).rename("P(first)")
+
+
+def stability_sentence(probabilities: pd.Series) -> str:
+    """Rank stability in words, from :func:`first_place_probability`."""
+    leader, p = probabilities.index[0], probabilities.iloc[0]
+    second, q = probabilities.index[1], probabilities.iloc[1]
+    strength = "robust" if p >= 0.8 else "fairly stable" if p >= 0.6 else "fragile"
+    return (f"{leader} ranks first in {p:.0%} of plausible weightings ({second}: {q:.0%}): the "
+            f"ranking is {strength}.")
+
+
+@dataclass(frozen=True)
+class Validation:
+    """How well a score computed at one date predicts later growth (Spearman rank correlation)."""
+
+    n_repos: int
+    rho: float
+    ci_low: float
+    ci_high: float
+
+
+def repo_features(ranking: pd.DataFrame, t0: str, t1: str) -> pd.DataFrame:
+    """Per repository listed on both dates: the inputs of f = alpha*B + beta*C + gamma*D, each
+    normalised to [0, 1] with log min-max, and the raw proxies behind them.
+
+    A (activity) = stars gained from t0 to t1; N (contributors, proxy) = forks at t1;
+    U (users, proxy) = stars at t1. The data has no contributor or user counts: these proxies are
+    assumptions to state whenever the score is used.
+    """
+    from course.market import repo_growth
+
+    both = repo_growth(ranking, t0, t1)
+    out = pd.DataFrame({"activity": (both["stars_end"] - both["stars_start"]).clip(lower=0),
+                        "contributors_proxy": both["forks_end"],
+                        "users_proxy": both["stars_end"]})  # fmt: skip
+    out["B"] = scoring.log_minmax(out["activity"])
+    out["C"] = scoring.log_minmax(out["contributors_proxy"])
+    out["D"] = scoring.log_minmax(out["users_proxy"])
+    return out
+
+
+def strategy_scores(features: pd.DataFrame, weights=(1 / 3, 1 / 3, 1 / 3)) -> pd.Series:
+    """f for every repository in ``features`` (vectorised :func:`course.scoring.strategy_effect`)."""
+    alpha, beta, gamma = scoring.check_weights(weights)
+    return (alpha * features["B"] + beta * features["C"] + gamma * features["D"]).rename("f")
+
+
+def spearman_with_interval(x, y, n_boot: int = 1000, seed: int = 0) -> Validation:
+    """Spearman rank correlation of two equal-length arrays with a seeded bootstrap 95 % CI."""
+    from scipy.stats import rankdata
+
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) != len(y) or len(x) < 3:
+        raise scoring.ScoringInputError("need two equal-length samples of at least 3 values")
+    rho = float(np.corrcoef(rankdata(x), rankdata(y))[0, 1])
+    picks = np.random.default_rng(seed).integers(0, len(x), size=(n_boot, len(x)))
+    rx, ry = rankdata(x[picks], axis=1), rankdata(y[picks], axis=1)
+    rx, ry = rx - rx.mean(axis=1, keepdims=True), ry - ry.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        boot = (rx * ry).sum(axis=1) / np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
+    low, high = np.nanpercentile(boot, [2.5, 97.5])
+    return Validation(len(x), rho, float(low), float(high))
+
+
+def score_and_outcome(ranking: pd.DataFrame, weights, t0: str, t1: str, t2: str) -> pd.DataFrame:
+    """f computed from the snapshots t0 and t1, next to each repository's star growth t1 -> t2.
+
+    Only repositories still listed at ``t2`` can be measured (survivorship), which favours those
+    that kept growing: the correlation describes survivors.
+    """
+    from course.market import repo_growth
+
+    scores = strategy_scores(repo_features(ranking, t0, t1), weights)
+    later = repo_growth(ranking, t1, t2)["star_growth"].rename("later_growth")
+    return pd.concat([scores, later], axis=1, join="inner")
+
+
+#: Two non-overlapping periods: fit weights on the first, test them on the second.
+FIT_PERIOD = ("2025-03-04", "2025-06-01", "2025-12-01")
+TEST_PERIOD = ("2025-12-01", "2026-03-01", "2026-08-22")
+
+
+def validate_strategy_score(ranking: pd.DataFrame, weights=(1 / 3, 1 / 3, 1 / 3),
+                            period: tuple[str, str, str] = ("2025-03-04", "2025-06-01", "2026-08-22"),
+                            n_boot: int = 1000, seed: int = 0) -> Validation:  # fmt: skip
+    """How well f at the period's middle date ranks repositories by their later star growth."""
+    joined = score_and_outcome(ranking, weights, *period)
+    return spearman_with_interval(joined["f"], joined["later_growth"], n_boot, seed)
+
+
+def weight_grid(step: float = 0.1) -> list[tuple[float, float, float]]:
+    """Every (alpha, beta, gamma) on a grid of ``step`` that sums to 1."""
+    n = round(1 / step)
+    return [(i / n, j / n, (n - i - j) / n) for i in range(n + 1) for j in range(n + 1 - i)]
+
+
+def fit_weights(ranking: pd.DataFrame, period: tuple[str, str, str] = FIT_PERIOD,
+                step: float = 0.1) -> tuple[tuple[float, float, float], float]:  # fmt: skip
+    """The grid weights with the highest Spearman correlation on ``period``, and that value.
+
+    Fit on one period, report on another (:data:`TEST_PERIOD`): a weight chosen because it fits
+    one sample always looks better on that sample than it will on the next.
+    """
+    from scipy.stats import rankdata
+
+    features = repo_features(ranking, period[0], period[1])
+    joined = score_and_outcome(ranking, (1, 0, 0), *period)
+    features = features.loc[joined.index]
+    outcome = rankdata(joined["later_growth"])
+    best, best_rho = None, -2.0
+    for weights in weight_grid(step):
+        rho = float(np.corrcoef(rankdata(strategy_scores(features, weights)), outcome)[0, 1])
+        if rho > best_rho + 1e-12:
+            best, best_rho = weights, rho
+    return best, best_rho
+
+
+def validation_table(ranking: pd.DataFrame, options: dict[str, tuple[float, float, float]],
+                     period: tuple[str, str, str] = ("2025-03-04", "2025-06-01", "2026-08-22")
+                     ) -> pd.DataFrame:  # fmt: skip
+    """:func:`validate_strategy_score` for several named weightings, one row each."""
+    rows = {name: vars(validate_strategy_score(ranking, w, period)) for name, w in options.items()}
+    return pd.DataFrame.from_dict(rows, orient="index")
