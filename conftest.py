@@ -1,6 +1,6 @@
 """Shared test set-up.
 
-- Exercise progress goes to a temporary folder for the whole session (kernels started by nbval
+- Exercise progress and model artifacts go to temporary folders for the whole session (kernels started by nbval
   inherit it), so tests never touch a learner's real progress.
 - Without internet, the data cache is ``../shared/data`` when it exists (CI sets it too).
 """
@@ -26,7 +26,12 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 def pytest_configure(config):
     os.environ["COURSE_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="course-test-progress-")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # Each xdist worker (and the notebooks it runs) writes model artifacts to its own folder, so
+    # two notebooks exporting at the same time never share one.
+    os.environ["COURSE_ARTIFACTS_DIR"] = tempfile.mkdtemp(prefix="course-test-artifacts-")
+    from course.config import RUNTIME_ENV
+
+    os.environ.update(RUNTIME_ENV)  # inherited by every kernel nbval starts
     if not os.environ.get("COURSE_DATA_DIR") and SHARED_DATA.is_dir():
         os.environ["COURSE_DATA_DIR"] = str(SHARED_DATA)
 

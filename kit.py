@@ -95,8 +95,7 @@ def setup(*, register_kernel: bool = False) -> None:
 def lab() -> None:
     setup(register_kernel=True)
     say(f"opening JupyterLab at {START_PAGE} (stop it with Ctrl+C)")
-    os.chdir(ROOT)
-    sys.exit(subprocess.call([venv_python(), "-m", "jupyter", "lab", START_PAGE, *sys.argv[2:]]))
+    sys.exit(subprocess.call([venv_python(), "-m", "course", "lab", *sys.argv[2:]], cwd=ROOT))
 
 
 def test() -> None:

@@ -9,8 +9,9 @@ import os as _os
 
 __version__ = "0.1.0"
 
-# TensorFlow settings that must be in place before TF is first imported anywhere in this process
-# (see MEASURED-FACTS: C++ log lines break nbval; thread counts cost nothing on Binder's quota).
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-_os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
-_os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+# Thread and logging settings must be in place before NumPy, scikit-learn or TensorFlow load their
+# thread pools in this process (see course.config.RUNTIME_ENV for why).
+from course.config import RUNTIME_ENV as _RUNTIME_ENV  # noqa: E402
+
+for _name, _value in _RUNTIME_ENV.items():
+    _os.environ.setdefault(_name, _value)

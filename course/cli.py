@@ -86,6 +86,27 @@ def _doctor(args: argparse.Namespace) -> int:
     return doctor.report(tensorflow=not args.no_tf)
 
 
+def _model(args: argparse.Namespace) -> int:
+    from course.credit import reference
+
+    folder = Path(args.folder) if args.folder else None
+    for kind, path in reference.build(folder).items():
+        print(f"  {kind:<12} {path}")
+    return 0
+
+
+def _lab(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from course.config import REPO_ROOT, RUNTIME_ENV
+
+    env = {**os.environ, **RUNTIME_ENV}
+    start = REPO_ROOT / "notebooks" / "00_start_here.ipynb"
+    return subprocess.call([sys.executable, "-m", "jupyter", "lab", str(start), *args.extra],
+                           env=env, cwd=REPO_ROOT)  # fmt: skip
+
+
 def _binder_url(args: argparse.Namespace) -> int:
     from course.config import binder_url
 
@@ -127,6 +148,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("notebooks", nargs="*", help="notebooks (default: both folders)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any notebook is over budget")
     p.set_defaults(run=_budget)
+
+    p = sub.add_parser("model", help="train the reference credit model and export its artifacts")
+    p.add_argument("action", choices=["build"])
+    p.add_argument("--folder", help="where to write (default: the artifacts folder)")
+    p.set_defaults(run=_model)
+
+    p = sub.add_parser("lab", help="open the course in JupyterLab at the start-here notebook")
+    p.add_argument("extra", nargs=argparse.REMAINDER, help="passed on to `jupyter lab`")
+    p.set_defaults(run=_lab)
 
     p = sub.add_parser("binder-url", help="print the Binder link and badge for this repository")
     p.add_argument("remote", nargs="?", help="GitHub URL (default: the git remote 'origin')")

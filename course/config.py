@@ -19,6 +19,20 @@ DATA_DIR_ENV = "COURSE_DATA_DIR"
 PROGRESS_DIR_ENV = "COURSE_PROGRESS_DIR"
 ARTIFACTS_DIR_ENV = "COURSE_ARTIFACTS_DIR"
 
+#: Environment for every kernel and process of the course, set before numerical libraries load.
+#: Single-threaded: the data are small, and on a 2-CPU machine (Binder, CI) two kernels whose
+#: OpenMP/BLAS/TensorFlow pools spin-wait on every core slowed lesson 03 from 51 s to 468 s.
+#: TF_CPP_MIN_LOG_LEVEL and TF_ENABLE_ONEDNN_OPTS keep TensorFlow's C++ notices out of outputs.
+RUNTIME_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+}
+
 #: The repository checkout the package was installed from (editable installs), if any.
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from course.config import RUNTIME_ENV
+
 KERNEL_NAME = "python3"
 
 #: Appended to a copy of the notebook when measuring; prints the kernel's own peak RSS.
@@ -39,7 +41,8 @@ class Run:
 @contextmanager
 def _kernel_environment(progress_dir: Path):
     """A ``python3`` kernelspec for ``sys.executable`` (ahead of any user-level one) and the env
-    variables every executed notebook gets: a throw-away progress file, quiet TensorFlow."""
+    variables every executed notebook gets: throw-away progress and artifacts folders and
+    :data:`course.config.RUNTIME_ENV`."""
     with tempfile.TemporaryDirectory(prefix="course-kernel-") as tmp:
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
@@ -47,11 +50,10 @@ def _kernel_environment(progress_dir: Path):
                 "display_name": "Python 3 (ipykernel)", "language": "python"}  # fmt: skip
         (spec_dir / "kernel.json").write_text(json.dumps(spec))
         updates = {
+            **RUNTIME_ENV,
             "JUPYTER_PATH": os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")])),
             "COURSE_PROGRESS_DIR": str(progress_dir),
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "TF_NUM_INTRAOP_THREADS": "1",
-            "TF_NUM_INTEROP_THREADS": "1",
+            "COURSE_ARTIFACTS_DIR": str(progress_dir / "artifacts"),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         }
         saved = {key: os.environ.get(key) for key in updates}

@@ -117,6 +117,60 @@ def _demand(auc_as_is=False):
     return p * s["customer_demand"] * (1 - s["competition"]) * s["service"] * s["marketing"]
 
 
+def bce(y_true, y_pred):
+    y = np.asarray(y_true, float)
+    p = np.clip(np.asarray(y_pred, float), 1e-7, 1 - 1e-7)
+    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+
+
+def bce_unclipped(y_true, y_pred):
+    y, p = np.asarray(y_true, float), np.asarray(y_pred, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+
+
+def bce_sum(y_true, y_pred):
+    return bce(y_true, y_pred) * len(y_true)
+
+
+def numeric_gradient(f, w, eps=1e-5):
+    w = np.asarray(w, float)
+    g = np.zeros(len(w))
+    for i in range(len(w)):
+        up, down = w.copy(), w.copy()
+        up[i] += eps
+        down[i] -= eps
+        g[i] = (f(up) - f(down)) / (2 * eps)
+    return g
+
+
+def forward_gradient_forgot_copy(f, w, eps=1e-5):
+    w = np.asarray(w, float)
+    g = np.zeros(len(w))
+    for i in range(len(w)):
+        base = f(w)
+        w[i] += eps
+        g[i] = (f(w) - base) / eps
+    return g
+
+
+def cost_per_applicant(y, p, threshold):
+    y, p = np.asarray(y), np.asarray(p)
+    reject = p >= threshold
+    return (5 * np.sum(~reject & (y == 1)) + np.sum(reject & (y == 0))) / len(y)
+
+
+def cost_swapped(y, p, threshold):
+    y, p = np.asarray(y), np.asarray(p)
+    reject = p >= threshold
+    return (np.sum(~reject & (y == 1)) + 5 * np.sum(reject & (y == 0))) / len(y)
+
+
+def choose_threshold(y, p):
+    candidates = [0.0, *np.unique(p), 1.01]
+    return candidates[int(np.argmin([cost_per_applicant(y, p, t) for t in candidates]))]
+
+
 CASES = [
     ExerciseCase("00.q1", lambda: int((_models()["year"] == 2024).sum()),
                  wrong=[(int((_models()["year"] == 2023).sum()), "too"),
@@ -162,4 +216,18 @@ CASES = [
     ExerciseCase("02.q5", lambda: "Activity predicted later growth best, so I would weight it 0.6 "
                                   "and keep 0.2 each for forks and stars, because those two are only proxies for people.",
                  wrong=[("alpha = 1", "little short")]),
+    ExerciseCase("03.q1", lambda: bce,
+                 wrong=[(bce_unclipped, "infinite: look for log(0)"), (bce_sum, "too high")]),
+    ExerciseCase("03.q2", lambda: numeric_gradient,
+                 wrong=[(forward_gradient_forgot_copy, "(_sin_product, array([0.5, 2. ])): Item 1"),
+                        (lambda f, w: 0.0, "got a number")]),
+    ExerciseCase("03.q3", lambda: cost_per_applicant,
+                 wrong=[(cost_swapped, "cost_swapped("), (lambda y, p, t: "cheap", "got a string")]),
+    ExerciseCase("03.q4", lambda: choose_threshold,
+                 wrong=[(lambda y, p: 0.5, "the cost per applicant there: Your answer 1.8 is too high"),
+                        (lambda y, p: 1 / 6, "cost per applicant there")]),
+    ExerciseCase("03.q5", lambda: "Good applicants under 25 are rejected far more often than older "
+                                  "ones, so I would audit age and drop personal_status and "
+                                  "foreign_worker; the model must never decide about real people.",
+                 wrong=[("It is fine.", "little short")]),
 ]  # fmt: skip

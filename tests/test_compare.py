@@ -26,6 +26,7 @@ def test_numbers_match_within_tolerance(answer):
         (0.3, 0.25, "too high"),
         (0.2, 0.25, "too low"),
         (float("nan"), 0.25, "NaN"),
+        (float("inf"), 0.25, "infinite"),
         ("0.25", 0.25, "Expected a number, got a string"),
         (True, 1, "Expected a whole number, got a boolean"),
         (None, 3, "forget to `return`"),

@@ -65,3 +65,23 @@ def test_readme_starts_with_the_two_commands_and_ci_calls_the_test_one():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python3 kit.py test" in ci and "COURSE_DATA_DIR" in ci
     assert "mybinder.org/v2/" in readme and "urlpath=lab/tree/notebooks/00_start_here.ipynb" in readme
+
+
+def test_binder_start_sets_the_same_runtime_environment_as_the_package():
+    from course.config import RUNTIME_ENV
+
+    start = (ROOT / "binder" / "start").read_text()
+    exported = dict(re.findall(r"^export (\w+)=(\S+)$", start, flags=re.M))
+    assert exported == RUNTIME_ENV
+    assert start.rstrip().endswith('exec "$@"')
+    assert (ROOT / "binder" / "start").stat().st_mode & 0o111
+
+
+def test_importing_course_applies_the_runtime_environment():
+    import subprocess
+    import sys
+
+    code = "import os, course; print(os.environ['OMP_NUM_THREADS'], os.environ['TF_ENABLE_ONEDNN_OPTS'])"
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("OMP_NUM_THREADS", "TF_ENABLE_ONEDNN_OPTS")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split() == ["1", "0"]

@@ -90,6 +90,8 @@ def _number_difference(answer, expected, rtol: float, atol: float) -> str | None
     answer, expected = float(answer), float(expected)
     if math.isnan(answer):
         return "Your answer is NaN (not a number): check for missing values or a division by zero."
+    if math.isinf(answer):
+        return "Your answer is infinite: look for log(0) or a division by zero."
     if math.isclose(answer, expected, rel_tol=rtol, abs_tol=atol):
         return None
     if expected != 0 and answer != 0:

@@ -157,10 +157,20 @@ class Case:
     kwargs: dict = field(default_factory=dict)
     expected: Any = None
     raises: type[BaseException] | None = None
+    #: Judge the result by a measure of it (e.g. the cost at a returned threshold) when many
+    #: results are equally right; ``expected`` is then the measure's expected value.
+    measure: Callable[[Any], Any] | None = None
+    measure_name: str = ""
 
     def call_text(self, name: str) -> str:
-        parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        parts = [_argument(a) for a in self.args]
+        parts += [f"{k}={_argument(v)}" for k, v in self.kwargs.items()]
         return f"{name}({', '.join(parts)})"
+
+
+def _argument(value: Any) -> str:
+    """An argument as a learner would write it: functions by name, not '<function ... at 0x..>'."""
+    return getattr(value, "__name__", None) or repr(value) if callable(value) else repr(value)
 
 
 def _learner_line(error: BaseException) -> str:
@@ -199,6 +209,13 @@ class FunctionExercise(Exercise):
             if case.raises:
                 return Feedback("incorrect", f"{call} should raise {case.raises.__name__} "
                                              f"but returned {describe(result)}.")  # fmt: skip
+            if case.measure is not None:
+                measured = case.measure(result)
+                problem = difference(measured, case.expected, rtol=self.rtol, atol=self.atol)
+                if problem:
+                    return Feedback("incorrect", f"{call} returned {result!r}; the {case.measure_name}"
+                                                 f" there: {problem}")  # fmt: skip
+                continue
             problem = difference(result, case.expected, rtol=self.rtol, atol=self.atol)
             if problem:
                 return Feedback("incorrect", f"{call}: {problem}")

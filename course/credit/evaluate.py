@@ -1,0 +1,107 @@
+"""Evaluate a credit-risk model: discrimination, calibration, the cost-optimal threshold under the
+documented 5:1 cost matrix, and error rates by group. No TensorFlow here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics
+
+from course.credit.data import COST_APPROVE_BAD, COST_REJECT_GOOD
+
+
+def _check(y_true, proba) -> tuple[np.ndarray, np.ndarray]:
+    y, p = np.asarray(y_true), np.asarray(proba, dtype=float).ravel()
+    if y.shape[0] != p.shape[0]:
+        raise ValueError(f"{y.shape[0]} labels but {p.shape[0]} probabilities")
+    if not np.isfinite(p).all() or (p < 0).any() or (p > 1).any():
+        raise ValueError("probabilities must be finite numbers in [0, 1]")
+    return y, p
+
+
+def expected_cost(y_true, proba, threshold: float) -> float:
+    """Average cost per applicant when rejecting everyone with P(default) >= ``threshold``."""
+    y, p = _check(y_true, proba)
+    reject = p >= threshold
+    approved_bad = np.sum(~reject & (y == 1))
+    rejected_good = np.sum(reject & (y == 0))
+    return float((COST_APPROVE_BAD * approved_bad + COST_REJECT_GOOD * rejected_good) / len(y))
+
+
+def best_threshold(y_true, proba) -> float:
+    """The threshold that minimises expected cost on the given (validation) data.
+
+    Candidates are the midpoints between sorted distinct probabilities, plus 0 and just above 1,
+    so every distinct decision rule is tried once. Ties go to the lowest threshold.
+    """
+    y, p = _check(y_true, proba)
+    distinct = np.unique(p)
+    candidates = np.concatenate([[0.0], (distinct[:-1] + distinct[1:]) / 2, [1.0 + 1e-9]])
+    costs = [expected_cost(y, p, t) for t in candidates]
+    return float(candidates[int(np.argmin(costs))])
+
+
+def cost_table(y_true, proba, threshold: float) -> pd.Series:
+    """Cost per applicant of the model at ``threshold`` against approve-all and reject-all."""
+    y, p = _check(y_true, proba)
+    return pd.Series({"model": expected_cost(y, p, threshold),
+                      "approve everyone": expected_cost(y, p, np.inf),
+                      "reject everyone": expected_cost(y, p, -np.inf)},
+                     name="cost per applicant")  # fmt: skip
+
+
+def classification_report(y_true, proba, threshold: float) -> pd.Series:
+    """ROC AUC, PR AUC, Brier score, and accuracy/precision/recall/F1 at ``threshold``.
+
+    The positive class is 'default' (bad): recall is the share of bad applicants caught.
+    """
+    y, p = _check(y_true, proba)
+    predicted = (p >= threshold).astype(int)
+    return pd.Series({
+        "roc_auc": metrics.roc_auc_score(y, p),
+        "pr_auc": metrics.average_precision_score(y, p),
+        "brier": metrics.brier_score_loss(y, p),
+        "accuracy": metrics.accuracy_score(y, predicted),
+        "precision": metrics.precision_score(y, predicted, zero_division=0),
+        "recall": metrics.recall_score(y, predicted, zero_division=0),
+        "f1": metrics.f1_score(y, predicted, zero_division=0),
+    })  # fmt: skip
+
+
+def confusion(y_true, proba, threshold: float) -> pd.DataFrame:
+    """Confusion matrix with readable labels (rows: truth, columns: decision)."""
+    y, p = _check(y_true, proba)
+    matrix = metrics.confusion_matrix(y, (p >= threshold).astype(int), labels=[0, 1])
+    return pd.DataFrame(matrix, index=["good (truth)", "bad (truth)"],
+                        columns=["approved", "rejected"])  # fmt: skip
+
+
+def reliability(y_true, proba, bins: int = 5) -> pd.DataFrame:
+    """Calibration table: mean predicted probability vs observed default rate per quantile bin."""
+    y, p = _check(y_true, proba)
+    edges = np.unique(np.quantile(p, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+    frame = pd.DataFrame({"bin": which, "predicted": p, "observed": y})
+    table = frame.groupby("bin").agg(predicted=("predicted", "mean"), observed=("observed", "mean"),
+                                     applicants=("observed", "size"))  # fmt: skip
+    return table.reset_index(drop=True)
+
+
+def group_rates(y_true, proba, threshold: float, group) -> pd.DataFrame:
+    """Per group: applicants, approval rate, default rate, and the two error rates.
+
+    False rejection rate: good applicants rejected / good applicants (the cost borne by applicants).
+    Missed default rate: bad applicants approved / bad applicants (the cost borne by the lender).
+    """
+    y, p = _check(y_true, proba)
+    reject = p >= threshold
+    group = pd.Series(group).reset_index(drop=True)  # keeps a categorical's order
+    data = pd.DataFrame({"group": group, "y": y, "reject": reject})
+    rows = {}
+    for name, part in data.groupby("group", observed=True):
+        good, bad = part[part["y"] == 0], part[part["y"] == 1]
+        rows[name] = {"applicants": len(part), "approval_rate": 1 - part["reject"].mean(),
+                      "default_rate": part["y"].mean(),
+                      "false_rejection_rate": good["reject"].mean() if len(good) else np.nan,
+                      "missed_default_rate": (~bad["reject"]).mean() if len(bad) else np.nan}  # fmt: skip
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -1,0 +1,119 @@
+"""The TensorFlow model and its artifacts: determinism, parity of the NumPy artifact, the
+SavedModel signature on raw records, the .keras round trip, and clear errors for bad input.
+
+All TensorFlow tests live in this one file so that only one test worker imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from course.credit.data import CATEGORICAL, NUMERIC, split_data
+from course.credit.numpy_model import ArtifactError, NumpyCreditModel, RecordError
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The reference artifacts, built the way lessons 04-05 get them (a child process)."""
+    from course.credit.reference import ensure_artifacts
+
+    folder = tmp_path_factory.mktemp("artifacts")
+    path = ensure_artifacts(folder)
+    return folder, path
+
+
+@pytest.fixture(scope="module")
+def keras_model(built):
+    import keras
+
+    return keras.saving.load_model(built[0] / "credit_risk.keras")
+
+
+def test_training_is_deterministic_and_beats_chance():
+    from course.credit.model import predict_proba, train_reference_model
+
+    split = split_data()
+    first, second = train_reference_model(split), train_reference_model(split)
+    p1, p2 = predict_proba(first.model, split.test), predict_proba(second.model, split.test)
+    assert np.array_equal(p1, p2)
+    assert first.best_epoch == second.best_epoch and len(first.history) == len(second.history)
+    assert round(float(first.history["val_auc"].max()), 4) == 0.8088
+    assert p1.shape == (200,) and ((p1 > 0) & (p1 < 1)).all()
+
+
+def test_all_artifacts_exist_and_the_card_is_complete(built):
+    folder, numpy_path = built
+    for name in ("credit_risk.keras", "credit_risk_numpy.json", "model_card.json", "model_card.md",
+                 "credit_risk/1/saved_model.pb"):  # fmt: skip
+        assert (folder / name).exists(), name
+    card = json.loads((folder / "model_card.json").read_text())
+    assert card["metrics"]["roc_auc"] == 0.7679 and 0 < card["threshold"] < 0.5
+    assert card["data"]["split"] == {"train": 600, "validation": 200, "test": 200}
+    text = (folder / "model_card.md").read_text()
+    assert "## Must not be used for" in text and "## Limits" in text and "0.7679" in text
+
+
+def test_numpy_artifact_matches_keras_on_the_whole_test_split(built, keras_model):
+    from course.credit.model import predict_proba
+
+    test = split_data().test
+    light = NumpyCreditModel.load(built[1])
+    assert np.abs(light.predict_proba(test) - predict_proba(keras_model, test)).max() <= 1e-6
+    records = test.head(2)[NUMERIC + CATEGORICAL].to_dict("records")
+    assert light.predict_proba(records) == pytest.approx(light.predict_proba(test.head(2)))
+    assert 0 < light.threshold < 0.5
+
+
+def test_saved_model_signature_takes_raw_records(built, keras_model):
+    import tensorflow as tf
+
+    from course.credit.model import predict_proba
+
+    served = tf.saved_model.load(str(built[0] / "credit_risk" / "1")).signatures["serving_default"]
+    rows = split_data().test.head(5)
+    fields = {c: tf.constant(rows[c].to_numpy("float32")) for c in NUMERIC}
+    fields |= {c: tf.constant(rows[c].to_numpy(str)) for c in CATEGORICAL}
+    out = served(**fields)["default_probability"].numpy()
+    assert out.shape == (5,)
+    assert out == pytest.approx(predict_proba(keras_model, rows), abs=1e-6)
+
+
+def _record():
+    return split_data().test.iloc[0][NUMERIC + CATEGORICAL].to_dict()
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda r: r.pop("age"), "missing field"),
+    (lambda r: r.update(purpose="spaceship"), "purpose: unknown category 'spaceship'"),
+    (lambda r: r.update(purpose="[UNK]"), "unknown category"),
+    (lambda r: r.update(credit_amount="1000"), "credit_amount must be a number"),
+    (lambda r: r.update(age=float("nan")), "age must be a finite number"),
+    (lambda r: r.update(duration=True), "duration must be a number"),
+])  # fmt: skip
+def test_bad_records_get_clear_errors(built, change, message):
+    light = NumpyCreditModel.load(built[1])
+    record = _record()
+    change(record)
+    with pytest.raises(RecordError, match=message):
+        light.predict_proba([record])
+    with pytest.raises(RecordError, match="no records"):
+        light.predict_proba([])
+
+
+def test_missing_or_corrupt_artifacts_name_the_file_and_the_fix(built, tmp_path):
+    with pytest.raises(ArtifactError, match="course model build"):
+        NumpyCreditModel.load(tmp_path / "nothing.json")
+    data = json.loads(built[1].read_text())
+    cases = {"truncated.json": built[1].read_text()[:500],
+             "format.json": json.dumps({**data, "format": "pickle"}),
+             "shape.json": json.dumps({**data, "hidden_bias": data["hidden_bias"][:-1]}),
+             "nan.json": json.dumps({**data, "std": [float("nan")] * len(data["std"])})}  # fmt: skip
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        with pytest.raises(ArtifactError) as info:
+            NumpyCreditModel.load(path)
+        assert str(path) in str(info.value) and "course model build" in str(info.value)
