@@ -95,6 +95,25 @@ def _model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from course.service import server
+
+    server.serve(args.host, args.port, args.backend, args.build_if_missing,
+                 Path(args.db) if args.db else None)  # fmt: skip
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from course.service.server import usage_db_path
+    from course.service.storage import Storage
+
+    storage = Storage(Path(args.db) if args.db else usage_db_path())
+    key = storage.create_key(args.name)
+    print(f"API key for {args.name!r} (shown once; only its hash is stored in {storage.path}):")
+    print(key)
+    return 0
+
+
 def _lab(args: argparse.Namespace) -> int:
     import os
     import subprocess
@@ -153,6 +172,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["build"])
     p.add_argument("--folder", help="where to write (default: the artifacts folder)")
     p.set_defaults(run=_model)
+
+    p = sub.add_parser("serve", help="run the credit-scoring web API (lesson 04)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: this machine only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--backend", choices=["numpy", "savedmodel"], default="numpy",
+                   help="numpy: no TensorFlow, ~60 MB; savedmodel: TensorFlow, ~700 MB")
+    p.add_argument("--build-if-missing", action="store_true",
+                   help="train the reference model first if its artifact is missing")
+    p.add_argument("--db", help="SQLite file for usage and keys (default: artifacts/usage.sqlite)")
+    p.set_defaults(run=_serve)
+
+    p = sub.add_parser("keys", help="create an API key for the web API")
+    p.add_argument("action", choices=["create"])
+    p.add_argument("name", help="who the key is for (letters, digits, - and _)")
+    p.add_argument("--db", help="SQLite file for usage and keys")
+    p.set_defaults(run=_keys)
 
     p = sub.add_parser("lab", help="open the course in JupyterLab at the start-here notebook")
     p.add_argument("extra", nargs=argparse.REMAINDER, help="passed on to `jupyter lab`")

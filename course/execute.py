@@ -21,10 +21,16 @@ from course.config import RUNTIME_ENV
 
 KERNEL_NAME = "python3"
 
-#: Appended to a copy of the notebook when measuring; prints the kernel's own peak RSS.
+#: Appended to a copy of the notebook when measuring; prints the kernel's own peak RSS. On Linux
+#: it reads VmHWM: getrusage's ru_maxrss survives execve, so a kernel would inherit the peak of
+#: the (possibly large) process that started it.
 _MEASURE_CELL = """
-import json as _j, resource as _r, sys as _s
-_peak = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss * (1 if _s.platform == "darwin" else 1024)
+import json as _j, re as _re, resource as _r, sys as _s
+try:
+    _status = open("/proc/self/status").read()
+    _peak = int(_re.search(r"VmHWM:\\s+(\\d+) kB", _status).group(1)) * 1024
+except (OSError, AttributeError):
+    _peak = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss * (1 if _s.platform == "darwin" else 1024)
 print(_j.dumps({"peak_rss": _peak, "tf": "tensorflow" in _s.modules or "keras" in _s.modules}))
 """
 

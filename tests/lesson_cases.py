@@ -171,6 +171,22 @@ def choose_threshold(y, p):
     return candidates[int(np.argmin([cost_per_applicant(y, p, t) for t in candidates]))]
 
 
+def cost_per_thousand(monthly_price, requests_per_second, utilisation):
+    if requests_per_second <= 0 or not 0 < utilisation <= 1:
+        raise ValueError("bad input")
+    return monthly_price / (requests_per_second * utilisation * 30 * 24 * 3600) * 1000
+
+
+def cost_per_thousand_ignores_utilisation(monthly_price, requests_per_second, utilisation):
+    if requests_per_second <= 0 or not 0 < utilisation <= 1:
+        raise ValueError("bad input")
+    return monthly_price / (requests_per_second * 30 * 24 * 3600) * 1000
+
+
+def subscription_bill(rows):
+    return 300.0 + max(0, rows - 10_000) * 0.02
+
+
 CASES = [
     ExerciseCase("00.q1", lambda: int((_models()["year"] == 2024).sum()),
                  wrong=[(int((_models()["year"] == 2023).sum()), "too"),
@@ -230,4 +246,12 @@ CASES = [
                                   "ones, so I would audit age and drop personal_status and "
                                   "foreign_worker; the model must never decide about real people.",
                  wrong=[("It is fine.", "little short")]),
+    ExerciseCase("04.q1", lambda: cost_per_thousand,
+                 wrong=[(cost_per_thousand_ignores_utilisation, "too low"),
+                        (lambda p, r, u: p / (r * u * 2_592_000) * 1000, "raised ZeroDivisionError")]),
+    ExerciseCase("04.q2", lambda: 300.0 / 0.05,
+                 wrong=[(300.0 / 0.02, "too high"), (0.05 * 10_000, "too low")]),
+    ExerciseCase("04.q3", lambda: subscription_bill,
+                 wrong=[(lambda rows: 300.0 + rows * 0.02, "too high"),
+                        (lambda rows: max(0, rows - 10_000) * 0.02, "too low")]),
 ]  # fmt: skip

@@ -117,3 +117,13 @@ def test_missing_or_corrupt_artifacts_name_the_file_and_the_fix(built, tmp_path)
         with pytest.raises(ArtifactError) as info:
             NumpyCreditModel.load(path)
         assert str(path) in str(info.value) and "course model build" in str(info.value)
+
+
+def test_savedmodel_backend_serves_the_same_scores(built):
+    from course.service.server import load_scorer
+
+    numpy_backend = load_scorer("numpy", built[0])
+    saved = load_scorer("savedmodel", built[0])
+    rows = split_data().test.head(20)[NUMERIC + CATEGORICAL].to_dict("records")
+    assert saved.predict_proba(rows) == pytest.approx(numpy_backend.predict_proba(rows), abs=1e-6)
+    assert saved.threshold == pytest.approx(numpy_backend.threshold)

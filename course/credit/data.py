@@ -7,15 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from course.data.loaders import GERMAN_NUMERIC, load_german_credit
-
-NUMERIC = list(GERMAN_NUMERIC)
-CATEGORICAL = [
-    "checking_status", "credit_history", "purpose", "savings_status", "employment",
-    "personal_status", "other_parties", "property_magnitude", "other_payment_plans", "housing",
-    "job", "own_telephone", "foreign_worker",
-]  # fmt: skip
-FEATURES = NUMERIC + CATEGORICAL
+from course.credit.features import CATEGORICAL, FEATURES, NUMERIC
+from course.data.loaders import load_german_credit
 TARGET = "default"  # 1 = the applicant turned out 'bad' (did not repay as agreed)
 
 #: The dataset's documented cost matrix: approving a bad applicant costs 5, rejecting a good one 1.

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from course.credit.data import CATEGORICAL, NUMERIC
+from course.credit.features import CATEGORICAL, NUMERIC
 from course.errors import CourseError
 
 FORMAT = "course-credit-numpy/1"
@@ -125,44 +124,79 @@ class NumpyCreditModel:
         """The values of a categorical field the model knows (without the out-of-vocabulary slot)."""
         return self.vocabularies[column][1:]
 
-    def features(self, records: pd.DataFrame | list[dict]) -> np.ndarray:
-        """Raw records -> the feature matrix, refusing anything the model cannot score."""
-        frame = pd.DataFrame(records) if not isinstance(records, pd.DataFrame) else records
-        if len(frame) == 0:
+    def features(self, records) -> np.ndarray:
+        """Raw records (a list of dicts or a DataFrame) -> the feature matrix, refusing anything
+        the model cannot score. NumPy only (no pandas); the per-value diagnosis runs only when
+        something is wrong, so valid batches stay fast."""
+        if hasattr(records, "to_dict"):  # a pandas DataFrame
+            records = records.to_dict("records")
+        if not records:
             raise RecordError("no records to score")
-        missing = [c for c in NUMERIC + CATEGORICAL if c not in frame.columns]
-        if missing:
-            raise RecordError(f"missing field(s): {', '.join(missing)}")
-        numbers = np.empty((len(frame), len(NUMERIC)))
-        for j, column in enumerate(NUMERIC):
-            values = frame[column].to_numpy()
-            if values.dtype == object or values.dtype.kind not in "iuf" or values.dtype == bool:
-                bad = [v for v in values if isinstance(v, bool) or not isinstance(v, (int, float, np.number))]
-                if bad or values.dtype == bool:
-                    raise RecordError(f"{column} must be a number, got {bad[0] if bad else values[0]!r}")
-            numbers[:, j] = values.astype(float)
-            if not np.isfinite(numbers[:, j]).all():
-                raise RecordError(f"{column} must be a finite number (no NaN or infinity)")
-        blocks = [(numbers - self.mean) / self.std]
-        for column in CATEGORICAL:
-            vocabulary = self.vocabularies[column]
-            index = {v: i for i, v in enumerate(vocabulary)}
-            positions = []
-            for value in frame[column].tolist():
-                if not isinstance(value, str) or value not in index or index[value] == 0:
-                    raise RecordError(f"{column}: unknown category {value!r}; expected one of "
-                                      f"{self.categories(column)}")  # fmt: skip
-                positions.append(index[value])
-            block = np.zeros((len(frame), len(vocabulary)))
-            block[np.arange(len(frame)), positions] = 1.0
-            blocks.append(block)
-        return np.hstack(blocks)
+        try:
+            raw = [[r[c] for c in NUMERIC] for r in records]
+        except (KeyError, TypeError):
+            raise RecordError(self._missing(records)) from None
+        numbers = self._numbers(raw)
+        features = np.zeros((len(records), self._width))
+        features[:, : len(NUMERIC)] = (numbers - self.mean) / self.std
+        lookups = [(self._offset[c], self._index[c], c) for c in CATEGORICAL]
+        try:  # one column index per (record, categorical field); position 0 = unknown value
+            columns = np.array([[offset + index.get(r[c], 0) for offset, index, c in lookups]
+                                for r in records], dtype=np.intp)  # fmt: skip
+        except KeyError:
+            raise RecordError(self._missing(records)) from None
+        except TypeError:  # an unhashable value such as a list
+            columns = np.tile(self._offsets, (len(records), 1))
+        unknown = columns == self._offsets
+        if unknown.any():
+            row, j = map(int, np.argwhere(unknown)[0])
+            column = CATEGORICAL[j]
+            raise RecordError(f"{column}: unknown category {records[row][column]!r}; expected one "
+                              f"of {self.categories(column)}")  # fmt: skip
+        features[np.arange(len(records))[:, None], columns] = 1.0
+        return features
 
-    def predict_proba(self, records: pd.DataFrame | list[dict]) -> np.ndarray:
+    @staticmethod
+    def _missing(records) -> str:
+        if not all(isinstance(r, dict) for r in records):
+            return "each record must be an object with the applicant's fields"
+        wanted = NUMERIC + CATEGORICAL
+        missing = sorted({c for r in records for c in wanted if c not in r}, key=wanted.index)
+        return f"missing field(s): {', '.join(missing)}"
+
+    @staticmethod
+    def _numbers(raw: list[list]) -> np.ndarray:
+        flat = [v for row in raw for v in row]
+        if not all(type(v) in (int, float) or isinstance(v, np.number) and not isinstance(v, np.bool_)
+                   for v in flat):  # fmt: skip
+            for row in raw:
+                for column, value in zip(NUMERIC, row):
+                    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+                        raise RecordError(f"{column} must be a number, got {value!r}")
+        numbers = np.array(raw, dtype=float)
+        if not np.isfinite(numbers).all():
+            column = NUMERIC[int(np.argwhere(~np.isfinite(numbers))[0][1])]
+            raise RecordError(f"{column} must be a finite number (no NaN or infinity)")
+        return numbers
+
+    def __post_init__(self) -> None:
+        self._index = {c: {v: i for i, v in enumerate(vocab)} for c, vocab in self.vocabularies.items()}
+        self._offset, width = {}, len(NUMERIC)  # where each one-hot block starts
+        for column in CATEGORICAL:
+            self._offset[column] = width
+            width += len(self.vocabularies.get(column, []))
+        self._width = width
+        self._offsets = np.array([self._offset[c] for c in CATEGORICAL], dtype=np.intp)
+        n_hidden = self.hidden_kernel.shape[1] if self.hidden_kernel.ndim == 2 else 0
+        self._out_features = self.output_kernel[: len(self.output_kernel) - n_hidden]
+        self._out_hidden = self.output_kernel[len(self.output_kernel) - n_hidden :]
+
+    def predict_proba(self, records) -> np.ndarray:
         """P(default) for each record."""
         x = self.features(records)
         hidden = np.maximum(x @ self.hidden_kernel + self.hidden_bias, 0.0)
-        logits = np.hstack([x, hidden]) @ self.output_kernel + self.output_bias
+        # [x, hidden] @ W == x @ W[:F] + hidden @ W[F:], without copying x into a wider array
+        logits = x @ self._out_features + hidden @ self._out_hidden + self.output_bias
         return 1.0 / (1.0 + np.exp(-logits.ravel()))
 
     @property

@@ -1,0 +1,9 @@
+"""Lesson 04: the credit model as a small, metered web API (FastAPI + uvicorn).
+
+- :mod:`course.service.schemas`: request and response bodies (pydantic)
+- :mod:`course.service.storage`: the SQLite usage log and hashed API keys
+- :mod:`course.service.app`: :func:`create_app`, the application factory
+- :mod:`course.service.server`: ``course serve`` (uvicorn), Binder proxy URLs
+
+By default the service runs the NumPy artifact and never imports TensorFlow.
+"""

@@ -1,0 +1,71 @@
+"""Request and response bodies. Every field is typed, categorical fields are enums of the values
+the model knows, numbers have ranges, and unknown fields are rejected, so a malformed request
+is a 422 that names the field before the model ever sees it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from course.credit.features import CATEGORIES, NUMERIC_RANGES
+
+MAX_BATCH = 1000
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+#: Each categorical field accepts exactly the values the model knows (an enum in the OpenAPI docs).
+_CHOICES = {name: Literal[tuple(values)] for name, values in CATEGORIES.items()}
+_INTEGER_FIELDS = {"installment_commitment", "residence_since", "existing_credits", "num_dependents"}
+
+
+def _numeric_field(name: str, low: float, high: float):
+    kind = int if name in _INTEGER_FIELDS else float
+    return (Annotated[kind, Field(ge=low, le=high)], ...)
+
+
+Applicant = create_model(
+    "Applicant",
+    __config__=STRICT,
+    __doc__="One credit application: the 20 attributes of the German credit data.",
+    **{name: _numeric_field(name, low, high) for name, (low, high) in NUMERIC_RANGES.items()},
+    **{name: (choice, ...) for name, choice in _CHOICES.items()},
+)
+
+
+def applicant_record(applicant: BaseModel) -> dict:
+    """A validated applicant as the plain dict the model takes."""
+    return dict(applicant.__dict__)
+
+
+class Batch(BaseModel):
+    model_config = STRICT
+    applicants: Annotated[list[Applicant], Field(min_length=1, max_length=MAX_BATCH)]  # type: ignore[valid-type]
+
+
+class ServingRequest(BaseModel):
+    """TensorFlow Serving's REST 'row' format, so clients can switch to TF Serving unchanged."""
+
+    model_config = STRICT
+    instances: Annotated[list[Applicant], Field(min_length=1, max_length=MAX_BATCH)]  # type: ignore[valid-type]
+
+
+class Score(BaseModel):
+    probability_of_default: float
+    decision: str = Field(description="'approve' or 'reject' at the cost-optimal threshold")
+
+
+class ScoreResponse(Score):
+    threshold: float
+    model_version: str
+    request_id: str
+
+
+class BatchResponse(BaseModel):
+    scores: list[Score]
+    threshold: float
+    model_version: str
+    request_id: str
+
+
+class ServingResponse(BaseModel):
+    predictions: list[float]

@@ -1,0 +1,34 @@
+"""A synthetic NumPy artifact (real vocabularies, random weights) so the service tests run in
+well under a second each without TensorFlow. The real model's parity is tested elsewhere."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course.credit.features import CATEGORIES, NUMERIC
+from course.credit.numpy_model import NumpyCreditModel
+
+APPLICANT = {
+    "duration": 12, "credit_amount": 2500.0, "installment_commitment": 2, "residence_since": 2,
+    "age": 35, "existing_credits": 1, "num_dependents": 1, "checking_status": "<0",
+    "credit_history": "existing paid", "purpose": "radio/tv", "savings_status": "<100",
+    "employment": "1<=X<4", "personal_status": "male single", "other_parties": "none",
+    "property_magnitude": "car", "other_payment_plans": "none", "housing": "own", "job": "skilled",
+    "own_telephone": "none", "foreign_worker": "yes",
+}  # fmt: skip
+
+
+def synthetic_model(seed: int = 0) -> NumpyCreditModel:
+    rng = np.random.default_rng(seed)
+    vocabularies = {c: ["[UNK]", *values] for c, values in CATEGORIES.items()}
+    n = len(NUMERIC) + sum(len(v) for v in vocabularies.values())
+    return NumpyCreditModel(
+        mean=np.full(len(NUMERIC), 10.0), std=np.full(len(NUMERIC), 5.0), vocabularies=vocabularies,
+        hidden_kernel=rng.normal(0, 0.3, (n, 4)), hidden_bias=np.zeros(4),
+        output_kernel=rng.normal(0, 0.3, (n + 4, 1)), output_bias=np.zeros(1),
+        metadata={"name": "credit_risk", "version": 1, "threshold": 0.5,
+                  "metrics": {"roc_auc": 0.5}, "limits": ["synthetic test model"]})  # fmt: skip
+
+
+def write_artifact(folder) -> None:
+    synthetic_model().save(folder / "credit_risk_numpy.json")
