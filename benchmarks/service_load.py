@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,14 +24,9 @@ import httpx
 
 import course  # noqa: F401  (runtime environment)
 from course.credit.reference import ensure_artifacts
+from course.service.server import BackgroundService
 
 SECONDS = 5
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def sample_applicant() -> dict:
@@ -66,20 +59,11 @@ def main() -> int:
         print("wrk is not installed: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk`.")
         return 2
     artifact = ensure_artifacts()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        server = subprocess.Popen([sys.executable, "-m", "course", "serve", "--port", str(port),
-                                   "--db", str(Path(tmp) / "usage.sqlite")],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
         started = time.perf_counter()
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
+        service = BackgroundService.start(port=0, db=Path(tmp) / "usage.sqlite")
         startup = time.perf_counter() - started
+        url, server = service.url, service.process
         try:
             body = json.dumps(sample_applicant())
             print(f"Service started in {startup:.2f} s (model: {artifact.name}); wrk, {SECONDS} s per run\n")
@@ -109,8 +93,7 @@ def main() -> int:
             if peak:
                 print(f"service process peak RSS: {int(peak.group(1)) / 1024:.0f} MB (goal <= 150 MB)")
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=15)
+            service.stop()
     return 0
 
 

@@ -144,42 +144,27 @@ def test_fuzzed_bodies_never_cause_a_server_error(client, body, path):
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    from course.service.server import free_port
+
+    return free_port(0)
 
 
 class LiveServer:
-    """A real `course serve` process on 127.0.0.1; stop() is graceful and frees the port."""
+    """A real `course serve` process (via the notebooks' BackgroundService) on 127.0.0.1."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, monkeypatch):
+        from course.service.server import BackgroundService
+
         write_artifact(folder)
-        self.folder, self.port = folder, _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "COURSE_ARTIFACTS_DIR": str(folder)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "course", "serve", "--port", str(self.port), "--db",
-             str(folder / "usage.sqlite")], env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.process.kill()
-        pytest.fail(f"server did not start: {self.process.stderr.read()}")
+        monkeypatch.setenv("COURSE_ARTIFACTS_DIR", str(folder))
+        self.folder = folder
+        self.service = BackgroundService.start(port=0, db=folder / "usage.sqlite", timeout=30)
+        self.url, self.process = self.service.url, self.service.process
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises the signal: -SIGTERM is a clean exit.
-        assert self.process.wait(timeout=15) in (0, -signal.SIGTERM)
-        with socket.socket() as probe:  # nothing listens any more (TIME_WAIT connections may remain)
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(("127.0.0.1", self.port))
+        assert self.service.stop(), "the port is still in use after stopping"
+        assert self.process.returncode in (0, -signal.SIGTERM)
 
     def rows_on_disk(self) -> int:
         store = Storage(self.folder / "usage.sqlite")
@@ -190,8 +175,8 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    server = LiveServer(tmp_path)
+def live_server(tmp_path, monkeypatch):
+    server = LiveServer(tmp_path, monkeypatch)
     yield server
     server.stop()
 
