@@ -15,9 +15,9 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from course.config import REPO_ROOT
+from course.config import REPO_ROOT, lock_file
 
-LOCK = REPO_ROOT / "requirements.lock"
+LOCK = lock_file()
 ENV_FILES = {
     REPO_ROOT / "environment.yml": "ai-business-course",
     REPO_ROOT / "binder" / "environment.yml": "ai-business-course-binder",

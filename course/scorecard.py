@@ -246,10 +246,12 @@ def fit_weights(ranking: pd.DataFrame, period: tuple[str, str, str] = FIT_PERIOD
     """
     from scipy.stats import rankdata
 
+    from course.market import repo_growth
+
     features = repo_features(ranking, period[0], period[1])
-    joined = score_and_outcome(ranking, (1, 0, 0), *period)
-    features = features.loc[joined.index]
-    outcome = rankdata(joined["later_growth"])
+    later = repo_growth(ranking, period[1], period[2])["star_growth"]
+    features = features.loc[features.index.intersection(later.index)]
+    outcome = rankdata(later.loc[features.index])
     best, best_rho = None, -2.0
     for weights in weight_grid(step):
         rho = float(np.corrcoef(rankdata(strategy_scores(features, weights)), outcome)[0, 1])

@@ -190,22 +190,10 @@ def test_real_server_scores_logs_and_flushes_the_log_on_stop(live_server):
 
 
 def test_concurrent_load_loses_no_usage_rows(live_server):
-    total, connections = 2000, 16
+    from course.service.server import post_many
 
-    async def run() -> list[int]:
-        limits = httpx.Limits(max_connections=connections)
-        async with httpx.AsyncClient(base_url=live_server.url, limits=limits, timeout=30) as session:
-            queue = iter(range(total))
-            statuses: list[int] = []
-
-            async def worker():
-                for _ in queue:
-                    statuses.append((await session.post("/v1/score", json=APPLICANT)).status_code)
-
-            await asyncio.gather(*(worker() for _ in range(connections)))
-            return statuses
-
-    statuses = asyncio.run(run())
+    total = 2000
+    statuses = asyncio.run(post_many(live_server.url, "/v1/score", APPLICANT, total, connections=16))
     assert len(statuses) == total and set(statuses) == {200}
     usage = httpx.get(f"{live_server.url}/v1/usage", timeout=5).json()["usage"]
     assert sum(day["requests"] for day in usage) == total  # reads flush the buffer first

@@ -17,9 +17,11 @@ def _saas_multiplicative() -> float:
 
 
 def _demand() -> float:
+    from course.scoring import auc_skill, market_demand
+
     s = DEMAND_SCENARIO
-    skill = 2 * s["auc"] - 1
-    return skill * s["customer_demand"] * (1 - s["competition"]) * s["service"] * s["marketing"]
+    return market_demand(auc_skill(s["auc"]), s["customer_demand"], s["competition"],
+                         s["service"], s["marketing"])
 
 
 q1 = FunctionExercise(

@@ -179,3 +179,23 @@ class BackgroundService:
             except OSError:
                 return False
         return True
+
+
+async def post_many(url: str, path: str, body: dict, total: int, connections: int) -> list[int]:
+    """A bounded load test: POST ``body`` ``total`` times over ``connections`` concurrent
+    connections (loopback only in this course); returns the status codes."""
+    import asyncio
+
+    import httpx
+
+    limits = httpx.Limits(max_connections=connections)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as session:
+        remaining = iter(range(total))
+        statuses: list[int] = []
+
+        async def worker() -> None:
+            for _ in remaining:
+                statuses.append((await session.post(path, json=body)).status_code)
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        return statuses
