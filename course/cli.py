@@ -108,8 +108,12 @@ def _keys(args: argparse.Namespace) -> int:
     from course.service.storage import Storage
 
     storage = Storage(Path(args.db) if args.db else usage_db_path())
-    key = storage.create_key(args.name)
-    print(f"API key for {args.name!r} (shown once; only its hash is stored in {storage.path}):")
+    try:
+        key = storage.create_key(args.name)
+    finally:
+        storage.close()
+    print(f"API key for {args.name!r} (shown once; only its hash is stored in {storage.path}).")
+    print("A running service requires keys from now on (it notices within a tenth of a second):")
     print(key)
     return 0
 

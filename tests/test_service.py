@@ -59,6 +59,14 @@ def test_score_endpoints_and_metadata(client, storage):
     assert client.get("/docs").status_code == 200
     schema = client.get("/openapi.json").json()
     assert "/v1/models/credit_risk:predict" in schema["paths"] and "/v1/noop" not in schema["paths"]
+    # msgspec reads the bodies, yet the docs show pydantic's schemas and the error answers
+    score = schema["paths"]["/v1/score"]["post"]
+    body = score["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Applicant"} and "422" in score["responses"]
+    components = schema["components"]["schemas"]
+    assert components["Applicant"]["properties"]["purpose"]["enum"][0] == "business"
+    assert components["Batch"]["properties"]["applicants"]["maxItems"] == 1000
+    assert components["ServingRequest"]["properties"]["instances"]["items"] == body
 
 
 def test_api_keys_are_required_once_one_exists_and_stored_hashed(client, storage):
@@ -74,6 +82,8 @@ def test_api_keys_are_required_once_one_exists_and_stored_hashed(client, storage
     usage = client.get("/v1/usage", headers={"X-API-Key": key}).json()["usage"]
     assert [(u["key_id"], u["requests"]) for u in usage] == [("lender-a", 2)]
     assert key.encode() not in storage.path.read_bytes()
+    unread = client.post("/v1/score", content=b"{not json", headers={"content-type": "application/json"})
+    assert unread.status_code == 401  # the key is checked before the body is read
     with pytest.raises(ValueError):
         storage.create_key("bad name!")
 
@@ -143,6 +153,13 @@ def test_fuzzed_bodies_never_cause_a_server_error(client, body, path):
     assert response.status_code < 500, response.text
 
 
+def _eventually(condition, seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
 def _free_port() -> int:
     from course.service.server import free_port
 
@@ -185,8 +202,13 @@ def test_real_server_scores_logs_and_flushes_the_log_on_stop(live_server):
     response = httpx.post(f"{live_server.url}/v1/score", json=APPLICANT, timeout=5)
     assert response.status_code == 200 and response.json()["model_version"] == "credit_risk/1"
     assert httpx.post(f"{live_server.url}/v1/score", json={"age": 1}, timeout=5).status_code == 422
+    assert _eventually(lambda: live_server.rows_on_disk() == 1)  # written within 0.1 s, unasked
+    key = live_server.service.create_key("lender-a")  # from another process, as in a terminal
+    assert httpx.post(f"{live_server.url}/v1/score", json=APPLICANT, timeout=5).status_code == 401
+    scored = httpx.post(f"{live_server.url}/v1/score", json=APPLICANT, headers={"X-API-Key": key})
+    assert scored.status_code == 200
     live_server.stop()
-    assert live_server.rows_on_disk() == 1
+    assert live_server.rows_on_disk() == 2
 
 
 def test_concurrent_load_loses_no_usage_rows(live_server):
@@ -201,24 +223,44 @@ def test_concurrent_load_loses_no_usage_rows(live_server):
     assert live_server.rows_on_disk() == total  # and a graceful stop writes everything
 
 
-def test_buffered_rows_are_written_by_time_by_count_and_at_close(tmp_path):
-    store = Storage(tmp_path / "u.sqlite", flush_seconds=0.05, flush_rows=3)
-    other = Storage(tmp_path / "u.sqlite", flush_seconds=3600)
+def test_usage_rows_are_buffered_then_written_by_reads_and_at_close(tmp_path):
+    store, reader = Storage(tmp_path / "u.sqlite"), Storage(tmp_path / "u.sqlite")
     store.record("a", "score", 1, 0.1, "v", "r1")
-    deadline = time.monotonic() + 5
-    while other.count_rows() < 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert other.count_rows() == 1  # written by the timer
-    slow = Storage(tmp_path / "v.sqlite", flush_seconds=3600, flush_rows=3)
-    for i in range(3):
-        slow.record("a", "score", 1, 0.1, "v", f"r{i}")
-    reader = Storage(tmp_path / "v.sqlite", flush_seconds=3600)
-    assert reader.count_rows() == 3  # the third row triggered a write
-    slow.record("a", "score", 1, 0.1, "v", "r4")
-    slow.close()
-    slow.close()  # idempotent
-    assert reader.count_rows() == 4
-    for handle in (store, other, reader):
+    assert reader.count_rows() == 0  # buffered: no database work on the request path
+    assert store.count_rows() == 1  # a read writes the buffer first
+    assert reader.count_rows() == 1
+    store.record("a", "score", 1, 0.1, "v", "r2")
+    store.close()
+    store.close()  # idempotent
+    assert reader.count_rows() == 2
+    assert reader.usage_by_key_and_day()[0]["day"] == time.strftime("%Y-%m-%d", time.gmtime())
+    reader.close()
+
+
+def test_keys_from_another_process_count_without_a_database_read_per_request(tmp_path):
+    from course.service.storage import keep_written
+
+    service = Storage(tmp_path / "u.sqlite")
+    terminal = Storage(tmp_path / "u.sqlite")  # what `course keys create` does
+    assert not service.has_keys()
+    key = terminal.create_key("lender-a")
+    assert service.key_id_for(key) == "lender-a"  # a new key works at once (read on a miss)
+    assert service.key_id_for("ck_guess") is None
+
+    async def writer_notices_keys_and_writes_rows() -> None:
+        other, reader = Storage(tmp_path / "v.sqlite"), Storage(tmp_path / "v.sqlite")
+        task = asyncio.create_task(keep_written(other, every=0.02))
+        other.record("a", "score", 1, 0.1, "v", "r1")
+        Storage(tmp_path / "v.sqlite").create_key("lender-b")
+        assert not other.has_keys()
+        await asyncio.sleep(0.2)
+        task.cancel()
+        assert other.has_keys() and reader.count_rows() == 1
+        for handle in (other, reader):
+            handle.close()
+
+    asyncio.run(writer_notices_keys_and_writes_rows())
+    for handle in (service, terminal):
         handle.close()
 
 

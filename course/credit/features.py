@@ -16,6 +16,9 @@ NUMERIC_RANGES: dict[str, tuple[float, float]] = {
     "existing_credits": (1, 10),  # credits at this bank
     "num_dependents": (0, 10),  # people the applicant supports
 }
+#: Numeric fields that are counts or bands: whole numbers only.
+INTEGER_FIELDS = frozenset({"installment_commitment", "residence_since", "existing_credits",
+                            "num_dependents"})  # fmt: skip
 CATEGORIES: dict[str, list[str]] = {
     "checking_status": ["0<=X<200", "<0", ">=200", "no checking"],
     "credit_history": ["all paid", "critical/other existing credit", "delayed previously",

@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from course.credit.features import CATEGORICAL, NUMERIC
+from course.credit.features import CATEGORICAL, FEATURES, NUMERIC
 from course.errors import CourseError
 
 FORMAT = "course-credit-numpy/1"
 _EPSILON = 1e-7  # keras.backend.epsilon(): the floor Normalization puts under the std deviation
 REBUILD = "course model build"
+_FEATURE_SET = frozenset(FEATURES)
 
 
 class ArtifactError(CourseError):
@@ -98,7 +101,7 @@ class NumpyCreditModel:
                         np.asarray(data["output_kernel"], float), np.asarray(data["output_bias"], float),
                         dict(data.get("metadata", {})))  # fmt: skip
             model._check_shapes()
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError) as error:
             raise ArtifactError(f"The model artifact {path} is corrupt or incompatible ({error}). "
                                 f"{fix}") from None  # fmt: skip
         return model
@@ -124,80 +127,140 @@ class NumpyCreditModel:
         """The values of a categorical field the model knows (without the out-of-vocabulary slot)."""
         return self.vocabularies[column][1:]
 
-    def features(self, records) -> np.ndarray:
-        """Raw records (a list of dicts or a DataFrame) -> the feature matrix, refusing anything
-        the model cannot score. NumPy only (no pandas); the per-value diagnosis runs only when
-        something is wrong, so valid batches stay fast."""
-        if hasattr(records, "to_dict"):  # a pandas DataFrame
-            records = records.to_dict("records")
-        if not records:
-            raise RecordError("no records to score")
+    def predict_proba(self, records) -> np.ndarray:
+        """P(default) for each record (a list of dicts or a DataFrame). Anything the model
+        cannot score is a :class:`RecordError` naming the field."""
+        return self._predict(self._columns(records))
+
+    def predict_rows(self, rows: Sequence[Sequence]) -> np.ndarray:
+        """P(default) for rows of values in ``FEATURES`` order, as the service decodes them.
+
+        One applicant (``POST /v1/score``) takes a plain-Python path: the same arithmetic with a
+        third of the NumPy calls, whose fixed cost dominates at this size. A parity test holds
+        the two paths together."""
+        if len(rows) == 1:
+            probability = self._predict_one(rows[0])
+            if probability is not None:
+                return np.array([probability])
+        if rows and set(map(len, rows)) != {len(FEATURES)}:
+            raise RecordError(f"each row needs the {len(FEATURES)} fields in this order: "
+                              f"{', '.join(FEATURES)}")  # fmt: skip
+        return self._predict(dict(zip(FEATURES, zip(*rows))) if rows else {c: () for c in FEATURES})
+
+    def _predict(self, columns: Mapping[str, Sequence]) -> np.ndarray:
+        first = self.features(columns) @ self._first_layer
+        hidden = np.maximum(first[:, :-1], 0.0)
+        logits = first[:, -1] + hidden @ self._from_hidden
+        return 0.5 * (1.0 + np.tanh(0.5 * logits))  # the logistic function, without overflow
+
+    def _predict_one(self, row: Sequence) -> float | None:
+        """:meth:`_predict` for one row; None when a value needs the full checks and diagnosis."""
+        if len(row) != len(FEATURES):
+            return None
+        x = list(row[: len(NUMERIC)])
+        if not (set(map(type, x)) <= {int, float} and all(map(math.isfinite, x))):
+            return None
+        x += self._zeros
         try:
-            raw = [[r[c] for c in NUMERIC] for r in records]
+            for index, value in zip(self._hot.values(), row[len(NUMERIC) :]):
+                x[index[value]] = 1.0
+        except (KeyError, TypeError):
+            return None
+        *hidden, logit = (np.fromiter(x, float, len(x)) @ self._first_layer).tolist()
+        logit += sum(h * w for h, w in zip(hidden, self._from_hidden_list) if h > 0.0)
+        return 0.5 * (1.0 + math.tanh(0.5 * logit))
+
+    def features(self, columns: Mapping[str, Sequence]) -> np.ndarray:
+        """The input matrix of the first layer: the 7 numeric fields as they are (normalisation
+        is folded into the weights), then one one-hot block per categorical field. Refuses
+        anything the model cannot score; whole columns are checked at C speed and the
+        per-value diagnosis runs only when something is wrong."""
+        if not columns.keys() >= _FEATURE_SET:
+            missing = [c for c in FEATURES if c not in columns]
+            raise RecordError(f"missing field(s): {', '.join(missing)}")
+        n = len(columns[NUMERIC[0]])
+        if n == 0:
+            raise RecordError("no records to score")
+        if len({len(columns[c]) for c in FEATURES}) > 1:
+            raise RecordError("every field needs one value per record")
+        x = np.zeros((n, len(self._first_layer)))
+        x[:, : len(NUMERIC)] = self._numbers(columns, n)
+        try:  # the one-hot position of each categorical value, column after column
+            hot = np.fromiter(chain.from_iterable(map(index.__getitem__, columns[column])
+                                                  for column, index in self._hot.items()),
+                              dtype=np.intp, count=n * len(CATEGORICAL))  # fmt: skip
+        except (KeyError, TypeError):  # an unknown or unhashable value
+            raise RecordError(self._unknown(columns)) from None
+        x[np.arange(n), hot.reshape(len(CATEGORICAL), n)] = 1.0
+        return x
+
+    def _unknown(self, columns: Mapping[str, Sequence]) -> str:
+        for column, index in self._hot.items():
+            for value in columns[column]:
+                try:
+                    index[value]
+                except (KeyError, TypeError):
+                    return (f"{column}: unknown category {value!r}; expected one of "
+                            f"{self.categories(column)}")  # fmt: skip
+        return "unknown category"
+
+    def _columns(self, records) -> dict[str, Sequence]:
+        if hasattr(records, "to_dict"):  # a pandas DataFrame
+            try:
+                return {c: records[c].tolist() for c in FEATURES}
+            except KeyError:
+                raise RecordError(self._missing(records.to_dict("records"))) from None
+        try:
+            return {c: [r[c] for r in records] for c in FEATURES}
         except (KeyError, TypeError):
             raise RecordError(self._missing(records)) from None
-        numbers = self._numbers(raw)
-        features = np.zeros((len(records), self._width))
-        features[:, : len(NUMERIC)] = (numbers - self.mean) / self.std
-        lookups = [(self._offset[c], self._index[c], c) for c in CATEGORICAL]
-        try:  # one column index per (record, categorical field); position 0 = unknown value
-            columns = np.array([[offset + index.get(r[c], 0) for offset, index, c in lookups]
-                                for r in records], dtype=np.intp)  # fmt: skip
-        except KeyError:
-            raise RecordError(self._missing(records)) from None
-        except TypeError:  # an unhashable value such as a list
-            columns = np.tile(self._offsets, (len(records), 1))
-        unknown = columns == self._offsets
-        if unknown.any():
-            row, j = map(int, np.argwhere(unknown)[0])
-            column = CATEGORICAL[j]
-            raise RecordError(f"{column}: unknown category {records[row][column]!r}; expected one "
-                              f"of {self.categories(column)}")  # fmt: skip
-        features[np.arange(len(records))[:, None], columns] = 1.0
-        return features
 
     @staticmethod
     def _missing(records) -> str:
         if not all(isinstance(r, dict) for r in records):
             return "each record must be an object with the applicant's fields"
-        wanted = NUMERIC + CATEGORICAL
-        missing = sorted({c for r in records for c in wanted if c not in r}, key=wanted.index)
+        missing = sorted({c for r in records for c in FEATURES if c not in r}, key=FEATURES.index)
         return f"missing field(s): {', '.join(missing)}"
 
     @staticmethod
-    def _numbers(raw: list[list]) -> np.ndarray:
-        flat = [v for row in raw for v in row]
-        if not all(type(v) in (int, float) or isinstance(v, np.number) and not isinstance(v, np.bool_)
-                   for v in flat):  # fmt: skip
-            for row in raw:
-                for column, value in zip(NUMERIC, row):
-                    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-                        raise RecordError(f"{column} must be a number, got {value!r}")
-        numbers = np.array(raw, dtype=float)
+    def _numbers(columns: Mapping[str, Sequence], n: int) -> np.ndarray:
+        """The numeric fields as an (n, 7) float array; bools, strings and NaN are refused."""
+        values = list(chain.from_iterable(columns[column] for column in NUMERIC))
+        if not set(map(type, values)) <= {int, float}:
+            for j, value in enumerate(values):
+                if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+                    raise RecordError(f"{NUMERIC[j // n]} must be a number, got {value!r}")
+        numbers = np.array(values, dtype=float)
         if not np.isfinite(numbers).all():
-            column = NUMERIC[int(np.argwhere(~np.isfinite(numbers))[0][1])]
+            column = NUMERIC[int(np.argmin(np.isfinite(numbers))) // n]
             raise RecordError(f"{column} must be a finite number (no NaN or infinity)")
-        return numbers
+        return numbers.reshape(len(NUMERIC), n).T
 
     def __post_init__(self) -> None:
-        self._index = {c: {v: i for i, v in enumerate(vocab)} for c, vocab in self.vocabularies.items()}
-        self._offset, width = {}, len(NUMERIC)  # where each one-hot block starts
-        for column in CATEGORICAL:
-            self._offset[column] = width
-            width += len(self.vocabularies.get(column, []))
-        self._width = width
-        self._offsets = np.array([self._offset[c] for c in CATEGORICAL], dtype=np.intp)
-        n_hidden = self.hidden_kernel.shape[1] if self.hidden_kernel.ndim == 2 else 0
-        self._out_features = self.output_kernel[: len(self.output_kernel) - n_hidden]
-        self._out_hidden = self.output_kernel[len(self.output_kernel) - n_hidden :]
-
-    def predict_proba(self, records) -> np.ndarray:
-        """P(default) for each record."""
-        x = self.features(records)
-        hidden = np.maximum(x @ self.hidden_kernel + self.hidden_bias, 0.0)
-        # [x, hidden] @ W == x @ W[:F] + hidden @ W[F:], without copying x into a wider array
-        logits = x @ self._out_features + hidden @ self._out_hidden + self.output_bias
-        return 1.0 / (1.0 + np.exp(-logits.ravel()))
+        n_numeric, n_hidden = len(NUMERIC), self.hidden_bias.shape[0]
+        # The first layer's kernel, with the output layer's weights on the features as one more
+        # column so that one multiplication gives both. Its rows: the 7 numeric fields, then
+        # one block per categorical field (each block starts with the unknown-value slot).
+        output_on_features = self.output_kernel[: len(self.output_kernel) - n_hidden]
+        first = np.hstack([self.hidden_kernel, output_on_features])
+        numeric = first[:n_numeric].copy()
+        # Normalisation folded in: ((x - mean) / std) @ W == x @ (W / std) - (mean / std) @ W.
+        first[:n_numeric] = numeric / self.std[:, None]
+        bias = np.append(self.hidden_bias, self.output_bias) - (self.mean / self.std) @ numeric
+        # Every applicant has exactly one 1 in the first categorical block, so that constant
+        # (and the biases) can be added to that block's rows once, here.
+        first_block = len(self.vocabularies.get(CATEGORICAL[0], []))
+        first[n_numeric : n_numeric + first_block] += bias
+        self._first_layer = first
+        self._from_hidden = self.output_kernel[len(self.output_kernel) - n_hidden :].ravel()
+        self._from_hidden_list = self._from_hidden.tolist()
+        self._zeros = [0.0] * (len(first) - n_numeric)  # the one-hot part of a single row
+        self._hot: dict[str, dict[str, int]] = {}  # known value -> its column in features()
+        start = n_numeric
+        for column in CATEGORICAL:  # in the order of the one-hot blocks
+            vocabulary = self.vocabularies.get(column, [])
+            self._hot[column] = {value: start + i for i, value in enumerate(vocabulary) if i > 0}
+            start += len(vocabulary)
 
     @property
     def threshold(self) -> float:

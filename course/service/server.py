@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from course import config
 from course.credit.numpy_model import ArtifactError, NumpyCreditModel
 
@@ -42,13 +44,19 @@ class SavedModelScorer:
     def threshold(self) -> float:
         return float(self.metadata["threshold"])
 
-    def predict_proba(self, records: list[dict]):
-        from course.credit.features import CATEGORICAL, NUMERIC
+    def predict_rows(self, rows) -> np.ndarray:
+        """P(default) for rows of values in ``FEATURES`` order (the service's decoded bodies)."""
+        from course.credit.features import CATEGORICAL, FEATURES, NUMERIC
 
-        tf = self._tf
-        fields = {c: tf.constant([float(r[c]) for r in records], tf.float32) for c in NUMERIC}
-        fields |= {c: tf.constant([str(r[c]) for r in records]) for c in CATEGORICAL}
-        return self._serve(**fields)["default_probability"].numpy()
+        tf, columns = self._tf, dict(zip(FEATURES, zip(*rows)))
+        fields = {c: tf.constant(columns[c], tf.float32) for c in NUMERIC}
+        fields |= {c: tf.constant([str(v) for v in columns[c]]) for c in CATEGORICAL}
+        return self._serve(**fields)["default_probability"].numpy().ravel()
+
+    def predict_proba(self, records: list[dict]) -> np.ndarray:
+        from course.credit.features import FEATURES
+
+        return self.predict_rows([[r[c] for c in FEATURES] for r in records])
 
 
 def load_scorer(backend: str = "numpy", folder: Path | None = None, build_if_missing: bool = False):
@@ -155,6 +163,27 @@ class BackgroundService:
                 time.sleep(0.1)
         process.kill()
         raise TimeoutError(f"the service did not answer /health within {timeout} s")
+
+    def create_key(self, name: str, timeout: float = 10) -> str:
+        """Create an API key in the service's database, as ``course keys create NAME`` does, and
+        return it once the service requires keys (it notices within a tenth of a second)."""
+        import time
+
+        import httpx
+
+        from course.service.storage import Storage
+
+        store = Storage(self.db)
+        try:
+            key = store.create_key(name)
+        finally:
+            store.close()
+        deadline = time.monotonic() + timeout
+        while httpx.get(f"{self.url}/v1/usage", timeout=5).status_code != 401:  # no side effect
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the service did not start requiring keys within {timeout} s")
+            time.sleep(0.02)
+        return key
 
     def docs_url(self) -> str:
         return public_url("127.0.0.1", self.port)

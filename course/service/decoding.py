@@ -1,0 +1,128 @@
+"""Reading request bodies: decided fast by msgspec, explained clearly by pydantic.
+
+A batch of 1,000 applicants is about 600 kB of JSON. Parsing it with ``json.loads`` and then
+validating 20,000 fields with pydantic cost about 9 microseconds per applicant, more than
+scoring it; msgspec parses and validates straight from the bytes in about 1 microsecond.
+So msgspec decides whether a body is valid, and on the rare invalid body pydantic, which
+also writes the OpenAPI docs, explains every problem in the 422 (FastAPI's usual format).
+
+Both schemas are built here from the same tables (:mod:`course.credit.features`), and a
+property test proves they accept and refuse the same bodies.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+import msgspec
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+
+from course.credit.features import CATEGORIES, FEATURES, INTEGER_FIELDS, NUMERIC_RANGES
+from course.service import schemas
+
+
+def _applicant_struct() -> type[msgspec.Struct]:
+    numbers = [(name, Annotated[int if name in INTEGER_FIELDS else float, msgspec.Meta(ge=low, le=high)])
+               for name, (low, high) in NUMERIC_RANGES.items()]  # fmt: skip
+    choices = [(name, Literal[tuple(values)]) for name, values in CATEGORIES.items()]
+    fields = numbers + choices
+    assert [name for name, _ in fields] == FEATURES  # so astuple() gives FEATURES order
+    return msgspec.defstruct("Applicant", fields, forbid_unknown_fields=True, gc=False)
+
+
+Applicant = _applicant_struct()
+_Applicants = Annotated[list[Applicant], msgspec.Meta(min_length=1, max_length=schemas.MAX_BATCH)]
+Batch = msgspec.defstruct("Batch", [("applicants", _Applicants)], forbid_unknown_fields=True)
+ServingRequest = msgspec.defstruct("ServingRequest", [("instances", _Applicants)],
+                                   forbid_unknown_fields=True)  # fmt: skip
+
+
+def rows(applicants: Sequence[msgspec.Struct]) -> list[tuple]:
+    """Decoded applicants as tuples of values in ``FEATURES`` order: what the model takes."""
+    return list(map(msgspec.structs.astuple, applicants))
+
+
+class JsonBody:
+    """Reads, checks and decodes the body of a POST as ``fast_type``; a bad body raises the 4xx
+    that FastAPI would (415 for a non-JSON content type, 422 naming each bad field).
+
+    ``explain_with`` is the pydantic model of the same body (the one the docs show), ``field``
+    the body's list of applicants (none: the body is one applicant)."""
+
+    def __init__(self, fast_type: type, explain_with: type[BaseModel], field: str | None = None):
+        self.decoder = msgspec.json.Decoder(fast_type)
+        self.model = explain_with
+        self.field = field
+
+    async def applicants(self, request: Request) -> list:
+        """The decoded applicants of the body, as a list."""
+        body = await self(request)
+        return getattr(body, self.field) if self.field else [body]
+
+    async def __call__(self, request: Request) -> Any:
+        kind = request.headers.get("content-type", "")
+        if kind.split(";")[0].strip().lower() != "application/json":
+            raise HTTPException(415, f"Send the body as JSON with 'Content-Type: application/json' "
+                                     f"(got {kind or 'no content type'!r}).")  # fmt: skip
+        body = await request.body()
+        try:
+            return self.decoder.decode(body)
+        except msgspec.MsgspecError as error:
+            raise RequestValidationError(self.explain(body, error)) from None
+
+    def explain(self, body: bytes, error: msgspec.MsgspecError) -> list[dict]:
+        """Every problem with a refused body, as pydantic reports it (FastAPI's 422 format)."""
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as bad_json:  # JSONDecodeError is a ValueError
+            return [{"type": "json_invalid", "loc": ("body",), "input": None,
+                     "msg": f"JSON decode error: {bad_json}"}]  # fmt: skip
+        try:
+            self.model.model_validate(data)
+        except ValidationError as invalid:
+            return [{**e, "loc": ("body", *e["loc"])} for e in invalid.errors(include_url=False)]
+        # Both schemas come from one table and are tested to agree; if they ever did not, the
+        # body is still refused, with msgspec's own message (a path such as $.applicants[0].age).
+        return [{"type": "value_error", "loc": ("body",), "msg": str(error), "input": None}]
+
+
+applicant_body = JsonBody(Applicant, schemas.Applicant)
+batch_body = JsonBody(Batch, schemas.Batch, "applicants")
+serving_body = JsonBody(ServingRequest, schemas.ServingRequest, "instances")
+
+
+#: What a client can get wrong, as shown at /docs for every scoring endpoint.
+ERRORS = {"401": "A key is required (once any key exists) and this one is missing or unknown.",
+          "413": "The body is larger than the service accepts.",
+          "415": "The body is not sent as 'Content-Type: application/json'.",
+          "422": "The JSON is malformed, or a field is missing, unknown, of the wrong type or out "
+                 "of range; 'errors' names each field."}  # fmt: skip
+
+
+def openapi_body(model: type[BaseModel]) -> dict:
+    """``openapi_extra`` that documents ``model`` as the request body at /docs (FastAPI does not
+    see the body, which msgspec reads), with the error answers."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+            "responses": {code: {"description": text} for code, text in ERRORS.items()}}
+
+
+def document_bodies(app: FastAPI, models: list[type[BaseModel]]) -> None:
+    """Add the pydantic body models (and the models they nest) to the app's OpenAPI components,
+    where :func:`openapi_body` refers to them."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            components = generate().setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(schema.pop("$defs", {}))
+                components[model.__name__] = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
