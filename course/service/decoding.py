@@ -13,6 +13,7 @@ property test proves they accept and refuse the same bodies.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -28,7 +29,8 @@ from course.service import schemas
 def _applicant_struct() -> type[msgspec.Struct]:
     numbers = [(name, Annotated[int if name in INTEGER_FIELDS else float, msgspec.Meta(ge=low, le=high)])
                for name, (low, high) in NUMERIC_RANGES.items()]  # fmt: skip
-    choices = [(name, Literal[tuple(values)]) for name, values in CATEGORIES.items()]
+    # msgspec returns the Literal's own string objects; interned, they are the model's keys too
+    choices = [(name, Literal[tuple(map(sys.intern, values))]) for name, values in CATEGORIES.items()]
     fields = numbers + choices
     assert [name for name, _ in fields] == FEATURES  # so astuple() gives FEATURES order
     return msgspec.defstruct("Applicant", fields, forbid_unknown_fields=True, gc=False)
