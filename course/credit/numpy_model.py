@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import math
 import sys
-from itertools import chain
-from dataclasses import dataclass
-from pathlib import Path
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np

@@ -12,8 +12,8 @@ import gc
 import itertools
 import secrets
 import time
-from contextlib import asynccontextmanager
 from collections.abc import Sequence
+from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 import msgspec
@@ -95,6 +95,10 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
             raise HTTPException(401, "Invalid API key.", headers={"WWW-Authenticate": "Bearer"})
         return key_id
 
+    # Request ids: unique, not secret. A random prefix per process and a counter (os.urandom per
+    # request was a system call that cost a fifth of scoring itself).
+    prefix, counter = secrets.token_hex(8), itertools.count(1)  # next() on a count is atomic
+
     async def score(request: Request, body: decoding.JsonBody, endpoint: str) -> tuple[list[float], str]:
         """Check the caller's key, read the applicants, score them and log one usage row."""
         key_id = await caller(request)  # before reading the body: no work for strangers
@@ -109,36 +113,34 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
         storage.record(key_id, endpoint, len(applicants), latency, version, request_id)
         return probabilities.tolist(), request_id
 
-    # Unique, not secret: a random prefix per process and a counter (os.urandom per request
-    # was a system call that cost a fifth of scoring itself).
-    prefix, counter = secrets.token_hex(8), itertools.count(1)  # next() on a count is atomic
-
     def decisions(probabilities: list[float]) -> list[str]:
         """Reject at or above the cost-optimal threshold, else approve."""
         return ["reject" if p >= threshold else "approve" for p in probabilities]
+
+    def stamped(content: dict, request_id: str) -> Response:
+        """A scoring answer with the threshold, model version and request id it was made with."""
+        return json_response({**content, "threshold": threshold, "model_version": version,
+                              "request_id": request_id})  # fmt: skip
 
     # The scoring endpoints read their bodies with msgspec (see course.service.decoding) and
     # answer with pre-encoded JSON, so FastAPI neither re-validates nor re-encodes; the docs
     # still show both schemas (openapi_extra for the body, response_model for the answer).
     @app.post("/v1/score", response_model=schemas.ScoreResponse,
-              openapi_extra=decoding.openapi_body(schemas.Applicant))  # fmt: skip
+              openapi_extra=decoding.applicant_body.openapi_extra())  # fmt: skip
     async def score_one(request: Request):
         (p,), request_id = await score(request, decoding.applicant_body, "score")
-        return json_response({"probability_of_default": p, "decision": decisions([p])[0],
-                              "threshold": threshold, "model_version": version,
-                              "request_id": request_id})  # fmt: skip
+        return stamped({"probability_of_default": p, "decision": decisions([p])[0]}, request_id)
 
     @app.post("/v1/score/batch", response_model=schemas.BatchResponse,
-              openapi_extra=decoding.openapi_body(schemas.Batch))  # fmt: skip
+              openapi_extra=decoding.batch_body.openapi_extra())  # fmt: skip
     async def score_batch(request: Request):
         probabilities, request_id = await score(request, decoding.batch_body, "batch")
-        return json_response({"scores": [{"probability_of_default": p, "decision": d}
-                                         for p, d in zip(probabilities, decisions(probabilities))],
-                              "threshold": threshold, "model_version": version,
-                              "request_id": request_id})  # fmt: skip
+        return stamped({"scores": [{"probability_of_default": p, "decision": d}
+                                   for p, d in zip(probabilities, decisions(probabilities))]},
+                       request_id)  # fmt: skip
 
     @app.post("/v1/models/credit_risk:predict", response_model=schemas.ServingResponse,
-              openapi_extra=decoding.openapi_body(schemas.ServingRequest))  # fmt: skip
+              openapi_extra=decoding.serving_body.openapi_extra())  # fmt: skip
     async def tf_serving_predict(request: Request):
         probabilities, _ = await score(request, decoding.serving_body, "tf-serving")
         return json_response({"predictions": probabilities})
@@ -164,7 +166,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
         rows = storage.usage_by_key_and_day(None if key_id == "anonymous" else key_id)
         return {"usage": rows}
 
-    decoding.document_bodies(app, [schemas.Applicant, schemas.Batch, schemas.ServingRequest])
+    decoding.document_bodies(app)
     return app
 
 

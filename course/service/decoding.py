@@ -48,6 +48,14 @@ def rows(applicants: Sequence[msgspec.Struct]) -> list[tuple]:
     return list(map(msgspec.structs.astuple, applicants))
 
 
+#: What a client can get wrong, as shown at /docs for every scoring endpoint.
+ERRORS = {"401": "A key is required (once any key exists) and this one is missing or unknown.",
+          "413": "The body is larger than the service accepts.",
+          "415": "The body is not sent as 'Content-Type: application/json'.",
+          "422": "The JSON is malformed, or a field is missing, unknown, of the wrong type or out "
+                 "of range; 'errors' names each field."}  # fmt: skip
+
+
 class JsonBody:
     """Reads, checks and decodes the body of a POST as ``fast_type``; a bad body raises the 4xx
     that FastAPI would (415 for a non-JSON content type, 422 naming each bad field).
@@ -59,6 +67,13 @@ class JsonBody:
         self.decoder = msgspec.json.Decoder(fast_type)
         self.model = explain_with
         self.field = field
+
+    def openapi_extra(self) -> dict:
+        """``openapi_extra`` for the route: this body's pydantic schema as the request body at
+        /docs (FastAPI does not see the body, which msgspec reads), and the error answers."""
+        schema = {"$ref": f"#/components/schemas/{self.model.__name__}"}
+        return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+                "responses": {code: {"description": text} for code, text in ERRORS.items()}}
 
     async def applicants(self, request: Request) -> list:
         """The decoded applicants of the body, as a list."""
@@ -95,33 +110,18 @@ class JsonBody:
 applicant_body = JsonBody(Applicant, schemas.Applicant)
 batch_body = JsonBody(Batch, schemas.Batch, "applicants")
 serving_body = JsonBody(ServingRequest, schemas.ServingRequest, "instances")
+BODIES = (applicant_body, batch_body, serving_body)
 
 
-#: What a client can get wrong, as shown at /docs for every scoring endpoint.
-ERRORS = {"401": "A key is required (once any key exists) and this one is missing or unknown.",
-          "413": "The body is larger than the service accepts.",
-          "415": "The body is not sent as 'Content-Type: application/json'.",
-          "422": "The JSON is malformed, or a field is missing, unknown, of the wrong type or out "
-                 "of range; 'errors' names each field."}  # fmt: skip
-
-
-def openapi_body(model: type[BaseModel]) -> dict:
-    """``openapi_extra`` that documents ``model`` as the request body at /docs (FastAPI does not
-    see the body, which msgspec reads), with the error answers."""
-    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
-            "responses": {code: {"description": text} for code, text in ERRORS.items()}}
-
-
-def document_bodies(app: FastAPI, models: list[type[BaseModel]]) -> None:
-    """Add the pydantic body models (and the models they nest) to the app's OpenAPI components,
-    where :func:`openapi_body` refers to them."""
+def document_bodies(app: FastAPI, bodies: Sequence[JsonBody] = BODIES) -> None:
+    """Add the bodies' pydantic models (and the models they nest) to the app's OpenAPI
+    components, where :meth:`JsonBody.openapi_extra` refers to them."""
     generate = app.openapi
 
     def openapi() -> dict:
         if app.openapi_schema is None:
             components = generate().setdefault("components", {}).setdefault("schemas", {})
-            for model in models:
+            for model in (body.model for body in bodies):
                 schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 components.update(schema.pop("$defs", {}))
                 components[model.__name__] = schema

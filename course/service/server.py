@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from course import config
 from course.credit.numpy_model import ArtifactError, NumpyCreditModel
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_PORT = 8000
 USAGE_DB_ENV = "COURSE_USAGE_DB"

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created TEXT NOT NULL
 );
 """
+
 #: A Unix time as UTC ISO 8601 with milliseconds, e.g. 2026-11-22T08:15:30.123+00:00, computed by
 #: SQLite itself (formatting in Python cost more than the insert).
 UTC_TIME = "strftime('%Y-%m-%dT%H:%M:%f', ?, 'unixepoch') || '+00:00'"
