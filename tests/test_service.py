@@ -51,7 +51,9 @@ def test_score_endpoints_and_metadata(client, storage):
     schemas.BatchResponse.model_validate(batch.json())
     served = client.post("/v1/models/credit_risk:predict", json={"instances": [APPLICANT] * 3})
     assert served.json() == {"predictions": [pytest.approx(p)] * 3}
-    assert client.get("/health").json() == {"status": "ok", "model_version": "credit_risk/1"}
+    health = client.get("/health").json()
+    assert health == {"status": "ok", "model_version": "credit_risk/1", "instance": health["instance"]}
+    assert len(health["instance"]) == 32  # random per service: who started it can tell it apart
     info = client.get("/v1/model").json()
     assert info["threshold"] == 0.5 and info["limits"] == ["synthetic test model"]
     usage = client.get("/v1/usage").json()["usage"]
@@ -160,12 +162,6 @@ def _eventually(condition, seconds: float = 5) -> bool:
     return condition()
 
 
-def _free_port() -> int:
-    from course.service.server import free_port
-
-    return free_port(0)
-
-
 class LiveServer:
     """A real `course serve` process (via the notebooks' BackgroundService) on 127.0.0.1."""
 
@@ -266,7 +262,7 @@ def test_keys_from_another_process_count_without_a_database_read_per_request(tmp
 
 def test_missing_or_corrupt_artifact_refuses_to_start(tmp_path):
     env = {**os.environ, "COURSE_ARTIFACTS_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "course", "serve", "--port", str(_free_port())]
+    command = [sys.executable, "-m", "course", "serve", "--port", "0"]  # 0: any free port
     missing = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
     assert missing.returncode == 1 and "course model build" in missing.stderr
     assert str(tmp_path / "credit_risk_numpy.json") in missing.stderr

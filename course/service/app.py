@@ -50,10 +50,13 @@ def validation_error(request: Request, error: RequestValidationError) -> JSONRes
 
 
 def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
-               max_body_bytes: int = MAX_BODY_BYTES, write_every: float = 0.1) -> FastAPI:  # fmt: skip
+               max_body_bytes: int = MAX_BODY_BYTES, write_every: float = 0.1,
+               instance: str | None = None) -> FastAPI:  # fmt: skip
     """Build the service around a loaded model and a storage handle; buffered usage rows are
-    written every ``write_every`` seconds while it runs."""
+    written every ``write_every`` seconds while it runs. ``/health`` answers with ``instance``
+    (random when not given), so whoever started the service can tell it from any other."""
     version = f"{model.metadata.get('name', 'credit_risk')}/{model.metadata.get('version', 1)}"
+    instance = instance or secrets.token_hex(16)  # an identity, not a secret
     threshold = model.threshold
 
     @asynccontextmanager
@@ -154,7 +157,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
 
     @app.get("/health")
     async def health():
-        return {"status": "ok", "model_version": version}
+        return {"status": "ok", "model_version": version, "instance": instance}
 
     @app.get("/v1/model")
     async def model_info():

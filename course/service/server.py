@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course import config
 from course.credit.numpy_model import ArtifactError, NumpyCreditModel
+from course.errors import CourseError
 
 if TYPE_CHECKING:
+    import socket
+
     import numpy as np
 
 DEFAULT_PORT = 8000
 USAGE_DB_ENV = "COURSE_USAGE_DB"
+# Set by BackgroundService for its child `course serve` (never needed by hand): the file to write
+# {"port", "pid", "instance"} to once the port is bound (taking any free port when --port is in
+# use), and the instance id /health then answers with, so the parent knows the service is its own.
+READY_FILE_ENV = "COURSE_SERVICE_READY_FILE"
+INSTANCE_ENV = "COURSE_SERVICE_INSTANCE"
 
 
 def usage_db_path() -> Path:
@@ -88,27 +97,80 @@ def public_url(host: str, port: int) -> str:
 
 
 def build_app(backend: str = "numpy", port: int = DEFAULT_PORT, build_if_missing: bool = False,
-              db: Path | None = None):  # fmt: skip
+              db: Path | None = None, instance: str | None = None):  # fmt: skip
     from course.service.app import create_app
     from course.service.storage import Storage
 
     scorer = load_scorer(backend, build_if_missing=build_if_missing)
-    return create_app(scorer, Storage(db or usage_db_path()), root_path=proxy_root_path(port))
+    return create_app(scorer, Storage(db or usage_db_path()), root_path=proxy_root_path(port),
+                      instance=instance)  # fmt: skip
+
+
+def listening_socket(host: str, port: int, fallback: bool = False) -> socket.socket:
+    """A socket bound to ``host:port`` and already listening, so the port is this process's
+    alone from here on (two services bound but not yet listening could share it). With
+    ``fallback``, a port in use means any free port the OS picks (``port`` 0 always does)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    candidates = [port, 0] if fallback and port else [port]
+    for candidate in candidates:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            if os.name != "nt":  # (on Windows it would let another socket share the port)
+                # As uvicorn does: a stopped service's closing connections do not block a restart.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, candidate))
+            sock.listen(2048)
+        except OSError as error:
+            sock.close()
+            if candidate == candidates[-1]:
+                raise CourseError(f"Cannot listen on {host}:{candidate} ({error.strerror}). Is "
+                                  "another service running there? `--port 0` picks a free port."
+                                  ) from None  # fmt: skip
+            continue
+        return sock
+    raise AssertionError("unreachable")
+
+
+def _write_atomically(path: Path, content: dict) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(content))
+    os.replace(partial, path)  # the parent never reads half a file
 
 
 def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "numpy",
           build_if_missing: bool = False, db: Path | None = None) -> None:  # fmt: skip
-    """Start uvicorn in this process (Ctrl+C stops it)."""
+    """Start uvicorn in this process (Ctrl+C stops it); ``port`` 0 means any free port.
+
+    The port is bound here, before the model loads, and handed to uvicorn as an open socket:
+    nothing can take it between choosing it and serving on it."""
     import uvicorn
 
-    app = build_app(backend, port, build_if_missing, db)
-    print(f"Credit risk API ({backend} backend) on {host}:{port}; docs: {public_url(host, port)}",
-          flush=True)  # fmt: skip
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    ready_file = os.environ.pop(READY_FILE_ENV, "")  # popped: not inherited by any child
+    instance = os.environ.pop(INSTANCE_ENV, "") or None
+    sock = listening_socket(host, port, fallback=bool(ready_file))
+    try:
+        port = sock.getsockname()[1]
+        app = build_app(backend, port, build_if_missing, db, instance)
+        if ready_file:
+            _write_atomically(Path(ready_file), {"port": port, "pid": os.getpid(),
+                                                 "instance": instance})  # fmt: skip
+        print(f"Credit risk API ({backend} backend) on {host}:{port}; docs: {public_url(host, port)}",
+              flush=True)  # fmt: skip
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    if not server.started:
+        sys.exit(3)  # uvicorn's start-up failure status; it has logged why
 
 
 def free_port(preferred: int = DEFAULT_PORT) -> int:
-    """``preferred`` if nothing listens there, else any free port on 127.0.0.1."""
+    """``preferred`` if nothing listens there, else any free port on 127.0.0.1.
+
+    Only a hint: the port is released on return and anyone may take it next. Services bind
+    their port themselves (:func:`listening_socket`)."""
     import socket
 
     for candidate in (preferred, 0):
@@ -126,44 +188,85 @@ class BackgroundService:
 
     >>> service = BackgroundService.start()   # builds the reference model first if needed;
     >>>                                        # a fresh usage log (and no keys) each time
-    >>> service.url                            # http://127.0.0.1:8000
+    >>> service.url                            # http://127.0.0.1:8000 (another port if taken)
     >>> service.stop()                         # SIGTERM, wait, port free again
+
+    The service is this caller's own, even when several start at once (two notebooks, two
+    learners on one machine, a lesson run twice): the child binds its port itself (the
+    preferred one if free, else one the OS picks) and reports it in a file, and the parent
+    accepts only a ``/health`` that answers with the random instance id it gave that child.
     """
 
-    def __init__(self, process, port: int, db: Path):
+    def __init__(self, process, port: int, db: Path, instance: str = "", log: Path | None = None):
         self.process, self.port, self.db = process, port, db
+        self.instance, self.log = instance, log
         self.url = f"http://127.0.0.1:{port}"
+
+    @staticmethod
+    def _command(port: int, db: Path) -> list[str]:
+        return [sys.executable, "-m", "course", "serve", "--port", str(port), "--db", str(db)]
+
+    @staticmethod
+    def health_instance(url: str) -> str | None:
+        """The instance id of the service answering ``/health`` at ``url`` (None: no answer)."""
+        import httpx
+
+        try:
+            answer = httpx.get(f"{url}/health", timeout=1)
+        except httpx.TransportError:
+            return None
+        if answer.status_code != 200:
+            return None
+        try:
+            return answer.json().get("instance")
+        except ValueError:
+            return None
 
     @classmethod
     def start(cls, port: int = DEFAULT_PORT, db: Path | None = None, timeout: float = 120):
+        import secrets
         import subprocess
-        import sys
+        import tempfile
         import time
-
-        import httpx
 
         from course.credit.reference import ensure_artifacts
 
         ensure_artifacts()  # before the clock starts: the first build trains the model (~15 s)
-        port = free_port(port)
+        folder = Path(tempfile.mkdtemp(prefix="course-service-"))  # private (mode 700)
         if db is None:  # a fresh log per session, so a lesson can be re-run (keys start empty)
-            import tempfile
-
-            db = Path(tempfile.mkdtemp(prefix="course-service-")) / "usage.sqlite"
-        process = subprocess.Popen([sys.executable, "-m", "course", "serve", "--port", str(port),
-                                    "--db", str(db)], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise ArtifactError(f"The service stopped at start-up:\n{process.stderr.read()}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    return cls(process, port, db)
-            except httpx.TransportError:
-                time.sleep(0.1)
+            db = folder / "usage.sqlite"
+        ready, log, instance = folder / "ready.json", folder / "service.log", secrets.token_hex(16)
+        env = {**os.environ, READY_FILE_ENV: str(ready), INSTANCE_ENV: instance}
+        with log.open("w") as stderr:  # a file, not a pipe: a pipe nobody reads fills and blocks
+            process = subprocess.Popen(cls._command(port, db), env=env, stdout=subprocess.DEVNULL,
+                                       stderr=stderr)  # fmt: skip
+        deadline, bound, foreign = time.monotonic() + timeout, None, False
+        try:
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    raise ArtifactError(f"The service stopped at start-up:\n{log.read_text()}")
+                if bound is None and ready.exists():
+                    try:
+                        report = json.loads(ready.read_text())
+                    except ValueError:  # (the child replaces it whole; anyone else: read again)
+                        report = {}
+                    if report.get("instance") == instance:  # (its pid is there too, to read)
+                        bound = int(report["port"])
+                if bound is not None:
+                    answer = cls.health_instance(f"http://127.0.0.1:{bound}")
+                    if answer == instance:
+                        return cls(process, bound, db, instance, log)
+                    foreign = foreign or answer is not None
+                time.sleep(0.02)
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
         process.kill()
-        raise TimeoutError(f"the service did not answer /health within {timeout} s")
+        process.wait()
+        where = f"on port {bound}" if bound is not None else "(it reported no port)"
+        other = "; another service answered there instead" if foreign else ""
+        raise TimeoutError(f"the service did not answer /health {where} within {timeout} s{other}")
 
     def create_key(self, name: str, timeout: float = 10) -> str:
         """Create an API key in the service's database, as ``course keys create NAME`` does, and
