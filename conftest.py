@@ -29,9 +29,9 @@ def pytest_configure(config):
     # Each xdist worker (and the notebooks it runs) writes model artifacts to its own folder, so
     # two notebooks exporting at the same time never share one.
     os.environ["COURSE_ARTIFACTS_DIR"] = tempfile.mkdtemp(prefix="course-test-artifacts-")
-    from course.config import RUNTIME_ENV
+    from course.config import runtime_env
 
-    os.environ.update(RUNTIME_ENV)  # inherited by every kernel nbval starts
+    os.environ.update(runtime_env())  # inherited by every kernel nbval starts
     if not os.environ.get("COURSE_DATA_DIR") and SHARED_DATA.is_dir():
         os.environ["COURSE_DATA_DIR"] = str(SHARED_DATA)
 

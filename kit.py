@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Set up and run the course with nothing but Python 3.11.
+"""Set up and run the course with nothing but Python (3.11, 3.12 or 3.13).
 
     python kit.py lab      # set up (first time only), then open JupyterLab at the start page
     python kit.py test     # set up (first time only), then run the whole test suite
 
-Also: ``setup`` (set-up only), ``budget`` (time and memory of every notebook), ``lock``
+Also: ``setup`` (set-up only), ``budget`` (time and memory of every notebook), ``test-paths``
+(the notebooks again under other numerical code paths), ``test-latest`` (the suite against the
+newest releases pyproject.toml allows, ignoring the lock: a monthly drift check), ``lock``
 (re-pin versions from pyproject.toml; maintainers only, needs internet).
 
-Set-up is idempotent: it creates ``.venv`` with this Python, installs the exact versions in
+Set-up is idempotent: it creates ``.venv`` with this Python (or, if this one is not supported,
+with a supported one found on PATH), installs the exact versions in
 requirements.lock and the course package, registers a Jupyter kernel and fetches the data. A
 second run only re-checks (a stamp of the lock file decides whether pip runs again).
 Only the standard library is used here, so this file runs before anything is installed.
@@ -16,10 +19,13 @@ Only the standard library is used here, so this file runs before anything is ins
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -28,7 +34,10 @@ VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".course-installed"
 START_PAGE = "notebooks/00_start_here.ipynb"
-KERNEL = ("ai-business-course", "Python 3.11 (AI business course)")
+#: The Python versions the lock resolves for and TensorFlow publishes wheels for. pyproject's
+#: requires-python, course.config.SUPPORTED_PYTHONS and this agree (tests/test_install_paths.py).
+SUPPORTED = ((3, 11), (3, 12), (3, 13))
+KERNEL_NAME = "ai-business-course"
 PYTEST_ARGS = ["-n", "2", "--dist", "loadfile"]
 
 
@@ -46,21 +55,31 @@ def run(*command, **kwargs) -> None:
         sys.exit(f"[kit] failed (exit {done.returncode}): {' '.join(map(str, command))}")
 
 
-def ensure_python_311() -> None:
-    """Re-run this script with Python 3.11 if started with another version."""
-    if sys.version_info[:2] == (3, 11):
+def shown(version) -> str:
+    return ".".join(map(str, version))
+
+
+def ensure_supported_python() -> None:
+    """Carry on with this Python if it is supported; otherwise re-run with a supported one found
+    on PATH (newest first), or stop with what to install."""
+    if sys.version_info[:2] in SUPPORTED:
         return
-    candidates = [["python3.11"], ["py", "-3.11"]]
-    for candidate in candidates:
-        if shutil.which(candidate[0]):
-            probe = subprocess.run([*candidate, "-c", "import sys; print(sys.version_info[:2])"],
-                                   capture_output=True, text=True)
-            if probe.returncode == 0 and "(3, 11)" in probe.stdout:
-                say(f"Python {sys.version.split()[0]} found; re-running with {' '.join(candidate)}")
-                sys.exit(subprocess.call([*candidate, __file__, *sys.argv[1:]]))
-    sys.exit("[kit] This course needs Python 3.11 (found "
-             f"{sys.version.split()[0]}). Install it from python.org (or your package manager) "
-             "and run: python3.11 kit.py lab")
+    if not os.environ.get("COURSE_KIT_REEXEC"):  # never loop between two Pythons
+        for version in reversed(SUPPORTED):
+            for candidate in ([f"python{shown(version)}"], ["py", f"-{shown(version)}"]):
+                if not shutil.which(candidate[0]):
+                    continue
+                probe = subprocess.run([*candidate, "-c", "import sys; print(sys.version_info[:2])"],
+                                       capture_output=True, text=True)  # fmt: skip
+                if probe.returncode == 0 and probe.stdout.strip() == str(version):
+                    say(f"Python {sys.version.split()[0]} is not supported here; re-running with "
+                        f"{' '.join(candidate)}")  # fmt: skip
+                    env = {**os.environ, "COURSE_KIT_REEXEC": "1"}
+                    sys.exit(subprocess.call([*candidate, __file__, *sys.argv[1:]], env=env))
+    names = ", ".join(shown(v) for v in SUPPORTED)
+    sys.exit(f"[kit] This course runs on Python {names} (this is {sys.version.split()[0]}, and "
+             "no supported version was found on PATH). Install Python 3.13 from python.org or "
+             "your package manager, then run: python3.13 kit.py lab")
 
 
 def install_stamp() -> str:
@@ -70,8 +89,25 @@ def install_stamp() -> str:
     return digest.hexdigest()
 
 
+def venv_version() -> tuple[int, int] | None:
+    """The Python version of an existing virtual environment, from its pyvenv.cfg."""
+    cfg = VENV / "pyvenv.cfg"
+    if not cfg.exists():
+        return None
+    for line in cfg.read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in {"version", "version_info"}:
+            return tuple(int(part) for part in value.strip().split(".")[:2])
+    return None
+
+
 def setup(*, register_kernel: bool = False) -> None:
-    ensure_python_311()
+    ensure_supported_python()
+    found = venv_version()
+    if found and found != sys.version_info[:2]:
+        sys.exit(f"[kit] {VENV} was made with Python {shown(found)}, and this is "
+                 f"{shown(sys.version_info[:2])}. Start kit.py with python{shown(found)}, or delete "
+                 f"{VENV} to rebuild it with this Python.")
     if not venv_python().exists():
         say(f"creating the virtual environment {VENV}")
         venv.create(VENV, with_pip=True)
@@ -85,8 +121,8 @@ def setup(*, register_kernel: bool = False) -> None:
     else:
         say("packages already installed at the pinned versions")
     if register_kernel:
-        name, display = KERNEL
-        run(py, "-m", "ipykernel", "install", "--user", "--name", name,
+        display = f"Python {shown(sys.version_info[:2])} (AI business course)"
+        run(py, "-m", "ipykernel", "install", "--user", "--name", KERNEL_NAME,
             "--display-name", display, stdout=subprocess.DEVNULL)
     say("checking the course data (downloads what is missing, verifies every sha256)")
     run(py, "-m", "course", "data", "fetch", stdout=subprocess.DEVNULL)
@@ -108,6 +144,67 @@ def test() -> None:
     sys.exit(code)
 
 
+def test_paths() -> None:
+    """The notebooks again under other numerical code paths (``course test-paths``)."""
+    setup()
+    sys.exit(subprocess.call([venv_python(), "-m", "course", "test-paths", *sys.argv[2:]],
+                             cwd=ROOT))  # fmt: skip
+
+
+def locked_versions() -> dict[str, set[str]]:
+    """``{name: {versions}}`` from requirements.lock (a name may have one pin per marker)."""
+    pins: dict[str, set[str]] = {}
+    for line in LOCK.read_text().splitlines():
+        requirement = line.split(";")[0].split("#")[0].strip()
+        if "==" in requirement:
+            name, version = requirement.split("==")
+            pins.setdefault(canonical(name), set()).add(version.strip())
+    return pins
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_latest() -> None:
+    """Drift check: the newest releases within pyproject.toml's ranges (ignoring the lock) in a
+    throwaway environment, the whole suite, then what moved and what failed."""
+    ensure_supported_python()
+    folder = Path(tempfile.mkdtemp(prefix="course-latest-"))
+    say(f"building a throwaway environment with the newest allowed releases in {folder}")
+    venv.create(folder, with_pip=True)
+    py = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade",
+        "-e", ".[test]")
+    listed = subprocess.run([py, "-m", "pip", "list", "--format=json"], capture_output=True,
+                            text=True, check=True).stdout  # fmt: skip
+    installed = {canonical(p["name"]): p["version"] for p in json.loads(listed)}
+    locked = locked_versions()
+    moved = {name: (" or ".join(sorted(locked[name])), version)
+             for name, version in sorted(installed.items())
+             if name in locked and version not in locked[name]}  # fmt: skip
+    new = sorted(set(installed) - set(locked) - {"ai-business-course", "pip"})
+    run(py, "-m", "course", "data", "fetch", stdout=subprocess.DEVNULL)
+    command = [py, "-m", "pytest", *PYTEST_ARGS, "-rfE", *sys.argv[2:]]
+    say("running the test suite against them: " + " ".join(map(str, command[1:])))
+    failed, process = [], subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    for line in process.stdout:
+        print(line, end="", flush=True)
+        if line.startswith(("FAILED ", "ERROR ")):
+            failed.append(line.strip())
+    code = process.wait()
+    print(f"\n[kit] drift report ({len(moved)} of {len(locked)} locked packages moved)")
+    for name, (old, version) in moved.items():
+        print(f"  {name:<28} {old} -> {version}")
+    for name in new:
+        print(f"  {name:<28} (not in the lock) {installed[name]}")
+    print(f"[kit] suite: {'passed' if code == 0 else f'FAILED (exit {code})'}")
+    for line in failed:
+        print(f"  {line}")
+    shutil.rmtree(folder, ignore_errors=True)
+    sys.exit(code)
+
+
 def budget() -> None:
     setup()
     sys.exit(subprocess.call([venv_python(), "-m", "course", "budget", *sys.argv[2:]], cwd=ROOT))
@@ -118,12 +215,13 @@ def lock() -> None:
     py = venv_python()
     run(py, "-m", "pip", "install", "--quiet", "uv")
     run(py, "-m", "uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--universal",
-        "--python-version", "3.11", "--no-header", "-o", LOCK)
-    run(py, "-m", "course.pins")
+        "--python-version", shown(SUPPORTED[0]), "--no-header", "-o", LOCK)
+    run(py, "-m", "course.kit.pins")
     say("lock and environment files rewritten; run `python kit.py test` next")
 
 
-COMMANDS = {"lab": lab, "test": test, "setup": setup, "budget": budget, "lock": lock}
+COMMANDS = {"lab": lab, "test": test, "setup": setup, "budget": budget, "lock": lock,
+            "test-paths": test_paths, "test-latest": test_latest}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -33,6 +33,32 @@ RUNTIME_ENV = {
     "TF_ENABLE_ONEDNN_OPTS": "0",
 }
 
+#: Python versions the course supports: the lock resolves for each, TensorFlow has wheels for each
+#: (pyproject's requires-python and kit.py's SUPPORTED agree: tests/test_install_paths.py).
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+#: The one Python the conda and Binder environment files pin.
+ENVIRONMENT_PYTHON = (3, 11)
+
+#: The variables in :data:`RUNTIME_ENV` that set a thread count.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")  # fmt: skip
+THREADS_ENV = "COURSE_THREADS"
+
+
+def runtime_env() -> dict[str, str]:
+    """:data:`RUNTIME_ENV`, with every thread count set to ``COURSE_THREADS`` when that is set.
+
+    The kit's own check that stored outputs do not depend on the thread count runs the notebooks
+    with ``COURSE_THREADS=2`` (``course test-paths``); learners never need it.
+    """
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    if not threads:
+        return dict(RUNTIME_ENV)
+    if not threads.isdigit() or int(threads) < 1:
+        raise ValueError(f"{THREADS_ENV} must be a whole number of threads >= 1, got {threads!r}")
+    return {**RUNTIME_ENV, **dict.fromkeys(THREAD_VARIABLES, threads)}
+
+
 #: The repository checkout the package was installed from (editable installs), if any.
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -204,7 +204,7 @@ def topic_growth(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
                      "star_growth": after["stars"].sum() / found["stars"].sum() - 1,
                      "fork_growth": after["forks"].sum() / found["forks"].sum() - 1})  # fmt: skip
     table = pd.DataFrame(rows).set_index("topic")
-    return table.sort_values("star_growth", ascending=False)
+    return table.sort_values("star_growth", ascending=False, kind="stable")
 
 
 def repo_growth(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
@@ -212,7 +212,7 @@ def repo_growth(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
     first, last = _stars_by_repo(ranking, start), _stars_by_repo(ranking, end)
     both = first.join(last, suffixes=("_start", "_end"), how="inner")
     both["star_growth"] = both["stars_end"] / both["stars_start"] - 1
-    return both.sort_values("star_growth", ascending=False)
+    return both.sort_values("star_growth", ascending=False, kind="stable")
 
 
 def top10_share(ranking: pd.DataFrame, snapshot: str) -> pd.Series:
@@ -221,7 +221,7 @@ def top10_share(ranking: pd.DataFrame, snapshot: str) -> pd.Series:
     shares = day.groupby("topic", observed=True)["stars"].apply(
         lambda s: s.nlargest(10).sum() / s.sum()
     )
-    return shares.sort_values(ascending=False).rename("top10_share")
+    return shares.sort_values(ascending=False, kind="stable").rename("top10_share")
 
 
 def stars_forks_correlation(ranking: pd.DataFrame, snapshot: str) -> float:

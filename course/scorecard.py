@@ -96,7 +96,8 @@ def rank_paths(weights: dict[str, float] | None = None, method: str = "additive"
     if method not in aggregate:
         raise scoring.ScoringInputError(f"method must be one of {list(aggregate)}")
     values = aggregate[method](unit, w)
-    return pd.Series(values, index=table.index, name=method).sort_values(ascending=False)
+    scores = pd.Series(values, index=table.index, name=method)
+    return scores.sort_values(ascending=False, kind="stable")
 
 
 def _reweighted(weights: dict[str, float], criterion: str, factor: float) -> dict[str, float]:
@@ -122,7 +123,7 @@ def tornado(weights: dict[str, float] | None = None, swing: float = 0.5,
         rows.append({"criterion": criterion, "low": margins[0], "high": margins[1]})
     table = pd.DataFrame(rows).set_index("criterion")
     table.attrs.update(leader=leader, runner_up=runner_up, base=base[leader] - base[runner_up])
-    order = (table["high"] - table["low"]).abs().sort_values(ascending=False).index
+    order = (table["high"] - table["low"]).abs().sort_values(ascending=False, kind="stable").index
     return table.loc[order]
 
 
@@ -140,7 +141,8 @@ def first_place_probability(weights: dict[str, float] | None = None, n: int = 20
     aggregate = scoring.weighted_sum if method == "additive" else scoring.weighted_product
     winners = [table.index[int(np.argmax(aggregate(unit, w / w.sum())))] for w in draws]
     counts = pd.Series(winners).value_counts(normalize=True)
-    return counts.reindex(PATHS, fill_value=0.0).sort_values(ascending=False).rename("P(first)")
+    counts = counts.reindex(PATHS, fill_value=0.0)
+    return counts.sort_values(ascending=False, kind="stable").rename("P(first)")
 
 
 def stability_sentence(probabilities: pd.Series) -> str:
@@ -185,23 +187,41 @@ def repo_features(ranking: pd.DataFrame, t0: str, t1: str) -> pd.DataFrame:
 def strategy_scores(features: pd.DataFrame, weights=(1 / 3, 1 / 3, 1 / 3)) -> pd.Series:
     """f for every repository in ``features`` (vectorised :func:`course.scoring.strategy_effect`)."""
     alpha, beta, gamma = scoring.check_weights(weights)
-    return (alpha * features["B"] + beta * features["C"] + gamma * features["D"]).rename("f")
+    f = alpha * features["B"] + beta * features["C"] + gamma * features["D"]
+    # Rounded far below any printed digit, so that scores equal in exact arithmetic (the same
+    # inputs in another order) are tied on every CPU, whatever its log() and summation order.
+    return f.round(12).rename("f")
+
+
+def rank_correlation(x, y) -> np.ndarray:
+    """Spearman's rho along the last axis, computed exactly from integer ranks.
+
+    Ranks (ties averaged) are doubled into integers, every sum is an exact integer, and only the
+    final square root and division round: the result is the same bit for bit on every CPU and
+    summation order (a float ``corrcoef`` moved printed bootstrap bounds between machines).
+    A row whose ranks are all tied has no correlation: NaN.
+    """
+    from scipy.stats import rankdata
+
+    rx = np.rint(2 * rankdata(x, axis=-1)).astype(np.int64)
+    ry = np.rint(2 * rankdata(y, axis=-1)).astype(np.int64)
+    n = rx.shape[-1]
+    sx, sy = rx.sum(axis=-1), ry.sum(axis=-1)
+    cov = n * (rx * ry).sum(axis=-1) - sx * sy
+    var_x = (n * (rx * rx).sum(axis=-1) - sx * sx).astype(float)
+    var_y = (n * (ry * ry).sum(axis=-1) - sy * sy).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cov / np.sqrt(var_x * var_y)
 
 
 def spearman_with_interval(x, y, n_boot: int = 1000, seed: int = 0) -> Validation:
     """Spearman rank correlation of two equal-length arrays with a seeded bootstrap 95 % CI."""
-    from scipy.stats import rankdata
-
     x, y = np.asarray(x, float), np.asarray(y, float)
     if len(x) != len(y) or len(x) < 3:
         raise scoring.ScoringInputError("need two equal-length samples of at least 3 values")
-    rho = float(np.corrcoef(rankdata(x), rankdata(y))[0, 1])
+    rho = float(rank_correlation(x, y))
     picks = np.random.default_rng(seed).integers(0, len(x), size=(n_boot, len(x)))
-    rx, ry = rankdata(x[picks], axis=1), rankdata(y[picks], axis=1)
-    rx, ry = rx - rx.mean(axis=1, keepdims=True), ry - ry.mean(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore"):
-        boot = (rx * ry).sum(axis=1) / np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
-    low, high = np.nanpercentile(boot, [2.5, 97.5])
+    low, high = np.nanpercentile(rank_correlation(x[picks], y[picks]), [2.5, 97.5])
     return Validation(len(x), rho, float(low), float(high))
 
 
@@ -244,17 +264,15 @@ def fit_weights(ranking: pd.DataFrame, period: tuple[str, str, str] = FIT_PERIOD
     Fit on one period, report on another (:data:`TEST_PERIOD`): a weight chosen because it fits
     one sample always looks better on that sample than it will on the next.
     """
-    from scipy.stats import rankdata
-
     from course.market import repo_growth
 
     features = repo_features(ranking, period[0], period[1])
     later = repo_growth(ranking, period[1], period[2])["star_growth"]
     features = features.loc[features.index.intersection(later.index)]
-    outcome = rankdata(later.loc[features.index])
+    outcome = later.loc[features.index].to_numpy(float)
     best, best_rho = None, -2.0
     for weights in weight_grid(step):
-        rho = float(np.corrcoef(rankdata(strategy_scores(features, weights)), outcome)[0, 1])
+        rho = float(rank_correlation(strategy_scores(features, weights).to_numpy(), outcome))
         if rho > best_rho + 1e-12:
             best, best_rho = weights, rho
     return best, best_rho

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.build import BuildError, check, placeholder_for, strip_solutions, student_version
+from course.kit.build import BuildError, check, placeholder_for, strip_solutions, student_version
 
 
 def test_assignments_become_blanks():
@@ -95,7 +95,7 @@ def test_the_committed_notebooks_are_what_the_build_produces():
 
 
 def test_every_lesson_notebook_has_a_header_and_key_points():
-    from course.build import SOLUTIONS_DIR
+    from course.kit.build import SOLUTIONS_DIR
 
     for path in sorted(SOLUTIONS_DIR.glob("*.ipynb")):
         text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells

@@ -7,13 +7,16 @@ import os
 import subprocess
 import sys
 
-from course import doctor
+from course.kit import doctor
 
 
 def test_python():
-    assert doctor.check_python((3, 11, 7)).status == "ok"
-    broken = doctor.check_python((3, 12, 1))
-    assert broken.status == "fail" and "3.11" in broken.fix
+    for supported in [(3, 11, 7), (3, 12, 1), (3, 13, 0)]:
+        assert doctor.check_python(supported).status == "ok", supported
+    for unsupported in [(3, 10, 14), (3, 14, 0)]:
+        broken = doctor.check_python(unsupported)
+        assert broken.status == "fail" and "3.13" in broken.fix, unsupported
+        assert "3.11, 3.12, 3.13" in broken.detail
 
 
 def test_packages_against_the_lock():

@@ -11,7 +11,7 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from course.pins import ENV_FILES, parse_requirement_lines, read_lock
+from course.kit.pins import ENV_FILES, parse_requirement_lines, read_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = {(p.name, p.marker): p.version for p in read_lock()}
@@ -42,11 +42,40 @@ def test_tensorflow_cpu_on_linux_and_windows_and_server_proxy_for_binder():
 
 
 def test_every_environment_file_pins_exactly_the_lock():
+    from course.config import ENVIRONMENT_PYTHON, SUPPORTED_PYTHONS
+
+    assert ENVIRONMENT_PYTHON in SUPPORTED_PYTHONS
+    python = ".".join(map(str, ENVIRONMENT_PYTHON))
     assert set(ENV_FILES) == {ROOT / "environment.yml", ROOT / "binder" / "environment.yml"}
     for path in ENV_FILES:
         env, deps, pins = _env_pins(path)
-        assert "python=3.11" in deps and "pip" in deps, path
+        assert f"python={python}" in deps and "pip" in deps, path
         assert {(p.name, p.marker): p.version for p in pins} == LOCK, f"{path} disagrees with the lock"
+
+
+def test_one_list_of_supported_pythons():
+    """pyproject's requires-python, kit.py (which runs before anything is installed) and the
+    package agree, and the lock resolves for every supported version (uv's universal lock)."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    import kit
+    from course.config import SUPPORTED_PYTHONS
+
+    assert tuple(kit.SUPPORTED) == SUPPORTED_PYTHONS
+    requires = SpecifierSet(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+                            ["requires-python"])  # fmt: skip
+    minors = [(3, m) for m in range(8, 20)]
+    assert [v for v in minors if Version(f"{v[0]}.{v[1]}.0") in requires] == list(SUPPORTED_PYTHONS)
+    for major, minor in SUPPORTED_PYTHONS:
+        env = {"python_version": f"{major}.{minor}", "python_full_version": f"{major}.{minor}.0",
+               "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+               "implementation_name": "cpython", "platform_machine": "x86_64"}  # fmt: skip
+        chosen = {}
+        for pin in read_lock():
+            if pin.applies(env):
+                assert chosen.setdefault(pin.name, pin.version) == pin.version, (pin, minor)
+        assert {"tensorflow-cpu", "numpy", "jupyterlab", "nbval"} <= set(chosen), minor
 
 
 def test_binder_post_build_installs_the_package_and_prefetches_data():

@@ -25,3 +25,37 @@ def test_no_tests_collected_is_a_failure():
                           cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
     assert done.returncode == 1
     assert "collected no tests" in done.stderr
+
+
+def _kit(code: str, **env) -> subprocess.CompletedProcess:
+    """Run ``code`` with kit.py imported as ``kit``, in a child Python."""
+    return subprocess.run([sys.executable, "-c", f"import kit\n{code}"], cwd=ROOT, text=True,
+                          capture_output=True, env={**os.environ, **env}, timeout=60)  # fmt: skip
+
+
+def test_an_unsupported_python_with_no_supported_one_on_path_says_what_to_install(tmp_path):
+    done = _kit("kit.SUPPORTED = ((3, 97), (3, 98), (3, 99))\nkit.ensure_supported_python()",
+                PATH=str(tmp_path))  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "runs on Python 3.97, 3.98, 3.99" in done.stderr
+    assert "python3.13 kit.py lab" in done.stderr
+
+
+def test_an_unsupported_python_re_runs_kit_with_a_supported_one_found_on_path(tmp_path):
+    fake = tmp_path / "python3.99"  # answers the version probe as 3.99, then records its re-run
+    fake.write_text('#!/bin/sh\nif [ "$1" = "-c" ]; then echo "(3, 99)"; exit 0; fi\n'
+                    'echo "re-run: $* reexec=$COURSE_KIT_REEXEC"\n')  # fmt: skip
+    fake.chmod(0o755)
+    done = _kit("import sys\nkit.SUPPORTED = ((3, 98), (3, 99))\nsys.argv = ['kit.py', 'lab']\n"
+                "kit.ensure_supported_python()", PATH=f"{tmp_path}:/usr/bin:/bin")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "re-running with python3.99" in done.stdout
+    assert done.stdout.strip().endswith("lab reexec=1")
+    assert "kit.py" in done.stdout
+
+
+def test_a_virtual_environment_of_another_python_is_not_reused(tmp_path):
+    (tmp_path / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.9.18\n")
+    done = _kit("kit.setup()", COURSE_VENV=str(tmp_path))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "was made with Python 3.9" in done.stderr and "delete" in done.stderr

@@ -13,7 +13,7 @@ HEAVY = ["tensorflow", "keras", "matplotlib", "fastapi", "uvicorn", "sklearn"]
 
 
 @pytest.mark.parametrize("module", ["course", "course.data", "course.exercises",
-                                    "course.exercises.lesson00", "course.lessons", "course.cli"])  # fmt: skip
+                                    "course.exercises.lesson00", "course.lessons", "course.kit.cli"])  # fmt: skip
 def test_import_does_not_load_heavy_libraries(module):
     code = f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -62,7 +62,7 @@ def test_plots_require_labels_and_alt_text(capsys):
 
 
 def test_course_map_lists_every_lesson_notebook_that_exists():
-    from course.build import SOLUTIONS_DIR
+    from course.kit.build import SOLUTIONS_DIR
     from course.lessons import LESSONS, lesson_table
 
     names = {lesson.notebook for lesson in LESSONS}

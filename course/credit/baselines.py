@@ -75,4 +75,5 @@ def summary(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
                    "cost_mean": r["cost"].mean(), "cost_sd": r["cost"].std(),
                    "fit_seconds": r["seconds"].mean()}
             for name, r in results.items()}  # fmt: skip
-    return pd.DataFrame.from_dict(rows, orient="index").sort_values("auc_mean", ascending=False)
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    return table.sort_values("auc_mean", ascending=False, kind="stable")

@@ -151,7 +151,7 @@ def load_ai_investment() -> pd.DataFrame:
             "year": raw["Year"].astype(int),
             "investment_usd": raw["Global total private investment in AI"].astype(float),
         }
-    ).sort_values(["region", "year"], ignore_index=True)
+    ).sort_values(["region", "year"], ignore_index=True, kind="stable")
 
 
 def load_github_ranking(snapshots: list[str] | None = None) -> pd.DataFrame:

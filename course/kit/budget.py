@@ -11,8 +11,8 @@ from pathlib import Path
 
 import nbformat
 
-from course.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
-from course.execute import execute_notebook
+from course.kit.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
+from course.kit.execute import execute_notebook
 
 MAX_SECONDS = 60.0
 MAX_RSS_TF = 1000 * 1024**2

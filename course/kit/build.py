@@ -160,7 +160,7 @@ def check(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR) -> l
 def build(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR, *,
           execute: bool = True, only: str | None = None, log=print) -> None:  # fmt: skip
     """Write student notebooks and (by default) execute both versions, saving their outputs."""
-    from course.execute import execute_notebook
+    from course.kit.execute import execute_notebook
 
     notebooks.mkdir(parents=True, exist_ok=True)
     for path in sorted(solutions.glob("*.ipynb")):

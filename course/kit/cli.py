@@ -1,4 +1,4 @@
-"""The ``course`` command line: ``course doctor | data | build | progress | budget``.
+"""The ``course`` command line: ``course doctor | data | build | progress | budget | ...``.
 
 Every subcommand exits 0 on success and non-zero with a message that says what to do otherwise.
 """
@@ -44,7 +44,7 @@ def _data(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from course import build
+    from course.kit import build
 
     if args.check:
         problems = build.check()
@@ -71,7 +71,7 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _budget(args: argparse.Namespace) -> int:
-    from course import budget
+    from course.kit import budget
 
     paths = [Path(p) for p in args.notebooks] or budget.default_paths()
     results = budget.measure(paths)
@@ -81,7 +81,7 @@ def _budget(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from course import doctor
+    from course.kit import doctor
 
     return doctor.report(tensorflow=not args.no_tf)
 
@@ -143,6 +143,27 @@ def _binder_url(args: argparse.Namespace) -> int:
     return 0
 
 
+def _floats(args: argparse.Namespace) -> int:
+    from course.kit import floats
+
+    entries = floats.inventory()
+    if args.write:
+        floats.INVENTORY_FILE.write_text(floats.render(entries))
+        print(f"wrote {len(entries)} cells to {floats.INVENTORY_FILE}")
+    else:
+        print(floats.render(entries), end="")
+    noisy = floats.noise(entries)
+    for problem in noisy:
+        print(f"  float noise printed as a result: {problem}", file=sys.stderr)
+    return 1 if noisy else 0
+
+
+def _test_paths(args: argparse.Namespace) -> int:
+    from course.kit import paths
+
+    return paths.run_all(args.paths, args.pytest_args)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="course", description="The AI-business course kit.")
     sub = main.add_subparsers(dest="command", required=True)
@@ -196,6 +217,17 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lab", help="open the course in JupyterLab at the start-here notebook")
     p.add_argument("extra", nargs=argparse.REMAINDER, help="passed on to `jupyter lab`")
     p.set_defaults(run=_lab)
+
+    p = sub.add_parser("floats", help="list every decimal number printed in stored outputs")
+    p.add_argument("--write", action="store_true", help="refresh tests/stored_floats.txt")
+    p.set_defaults(run=_floats)
+
+    p = sub.add_parser("test-paths", help="run nbval over both notebook folders under other "
+                       "numerical code paths (NumPy CPU dispatch, thread counts)")  # fmt: skip
+    p.add_argument("paths", nargs="*", help="code paths to run (default: all)")
+    p.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[],
+                   help="passed on to pytest")  # fmt: skip
+    p.set_defaults(run=_test_paths)
 
     p = sub.add_parser("binder-url", help="print the Binder link and badge for this repository")
     p.add_argument("remote", nargs="?", help="GitHub URL (default: the git remote 'origin')")

@@ -36,10 +36,11 @@ class Check:
 
 def check_python(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> Check:
     shown = ".".join(map(str, version))
-    if tuple(version[:2]) == (3, 11):
-        return Check("python", "ok", shown)
-    return Check("python", "fail", f"{shown}, the course is pinned to Python 3.11",
-                 "install Python 3.11 and run `python3.11 kit.py lab`")  # fmt: skip
+    supported = ", ".join(".".join(map(str, v)) for v in config.SUPPORTED_PYTHONS)
+    if tuple(version[:2]) in config.SUPPORTED_PYTHONS:
+        return Check("python", "ok", f"{shown} (supported: {supported})")
+    return Check("python", "fail", f"{shown}, the course runs on Python {supported}",
+                 "install Python 3.13 and run `python3.13 kit.py lab`")  # fmt: skip
 
 
 def _installed_version(name: str) -> str | None:
@@ -55,7 +56,7 @@ def check_packages(pins: dict[str, str] | None = None,
     if pins is None:
         if not config.lock_file().exists():
             return Check("packages", "warn", "requirements.lock not found (not a course checkout)")
-        from course.pins import pins_for_this_platform
+        from course.kit.pins import pins_for_this_platform
 
         pins = pins_for_this_platform(config.lock_file())
     wrong = []
@@ -80,7 +81,7 @@ def check_kernel(executable: str = sys.executable) -> Check:
     except NoSuchKernel:
         return Check("jupyter kernel", "fail", "no 'python3' kernel found", SETUP_FIX)
     program = spec.argv[0]
-    if program in {"python", "python3", "python3.11"}:
+    if program in {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}:
         return Check("jupyter kernel", "ok", "python3 kernel uses this environment")
     if Path(program).resolve() == Path(executable).resolve():
         return Check("jupyter kernel", "ok", f"python3 kernel uses {program}")

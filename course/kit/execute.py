@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.config import RUNTIME_ENV
+from course.config import runtime_env
 
 KERNEL_NAME = "python3"
 
@@ -48,7 +48,7 @@ class Run:
 def _kernel_environment(progress_dir: Path):
     """A ``python3`` kernelspec for ``sys.executable`` (ahead of any user-level one) and the env
     variables every executed notebook gets: throw-away progress and artifacts folders and
-    :data:`course.config.RUNTIME_ENV`."""
+    (:func:`course.config.runtime_env`)."""
     with tempfile.TemporaryDirectory(prefix="course-kernel-") as tmp:
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
@@ -56,7 +56,7 @@ def _kernel_environment(progress_dir: Path):
                 "display_name": "Python 3 (ipykernel)", "language": "python"}  # fmt: skip
         (spec_dir / "kernel.json").write_text(json.dumps(spec))
         updates = {
-            **RUNTIME_ENV,
+            **runtime_env(),
             "JUPYTER_PATH": os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")])),
             "COURSE_PROGRESS_DIR": str(progress_dir),
             "COURSE_ARTIFACTS_DIR": str(progress_dir / "artifacts"),

@@ -15,14 +15,14 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from course.config import REPO_ROOT, lock_file
+from course.config import ENVIRONMENT_PYTHON, REPO_ROOT, lock_file
 
 LOCK = lock_file()
 ENV_FILES = {
     REPO_ROOT / "environment.yml": "ai-business-course",
     REPO_ROOT / "binder" / "environment.yml": "ai-business-course-binder",
 }
-PYTHON = "3.11"
+PYTHON = ".".join(map(str, ENVIRONMENT_PYTHON))
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def pins_for_this_platform(path: Path = LOCK) -> dict[str, str]:
 
 
 def environment_yaml(name: str, pins: list[Pin]) -> str:
-    """A conda environment file: Python 3.11 and pip from conda-forge, everything else by pip."""
+    """A conda environment file: Python (:data:`PYTHON`) and pip from conda-forge, the rest by pip."""
     lines = [
         "# Generated from requirements.lock by `python kit.py lock`. Do not edit by hand.",
         f"name: {name}",
@@ -94,7 +94,7 @@ def write_environment_files(lock: Path = LOCK) -> list[Path]:
     return list(ENV_FILES)
 
 
-if __name__ == "__main__":  # python -m course.pins: used by `python kit.py lock`
+if __name__ == "__main__":  # python -m course.kit.pins: used by `python kit.py lock`
     for written in write_environment_files():
         print(f"wrote {written.relative_to(REPO_ROOT)}")
     sys.exit(0)
