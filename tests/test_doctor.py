@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from course.kit import doctor
 
 
@@ -19,6 +21,7 @@ def test_python():
         assert "3.11, 3.12, 3.13" in broken.detail
 
 
+@pytest.mark.pinned
 def test_packages_against_the_lock():
     assert doctor.check_packages().status == "ok"
     versions = {"numpy": "2.4.6", "pandas": "3.1.1"}
@@ -77,6 +80,7 @@ def test_tensorflow_import_failure_is_reported(tmp_path):
     assert broken.status == "fail" and "No module named tensorflow" in broken.detail
 
 
+@pytest.mark.pinned
 def test_cli_exit_status_follows_the_checks(data_copy):
     env = {**os.environ, "COURSE_DATA_DIR": str(data_copy)}
     ok = subprocess.run([sys.executable, "-m", "course", "doctor", "--no-tf"], env=env,
