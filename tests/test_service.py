@@ -90,6 +90,68 @@ def test_api_keys_are_required_once_one_exists_and_stored_hashed(client, storage
         storage.create_key("bad name!")
 
 
+def test_each_key_sees_only_its_own_usage(client, storage):
+    from course.errors import CourseError
+
+    assert client.post("/v1/score", json=APPLICANT).status_code == 200  # open access, no key yet
+    for reserved in ("anonymous", "Anonymous"):  # the usage log's name for open access
+        with pytest.raises(ValueError, match=f"{reserved!r} is reserved.*another name") as refused:
+            storage.create_key(reserved)
+        assert isinstance(refused.value, CourseError)  # the CLI prints it as one line
+    assert not storage.has_keys()  # nothing was created: access is still open
+    keys = {name: storage.create_key(name) for name in ("lender-a", "lender-b")}
+    for name, calls in (("lender-a", 2), ("lender-b", 3)):
+        for _ in range(calls):
+            scored = client.post("/v1/score", json=APPLICANT, headers={"X-API-Key": keys[name]})
+            assert scored.status_code == 200
+    batch, headers = {"instances": [APPLICANT] * 4}, {"X-API-Key": keys["lender-b"]}
+    assert client.post("/v1/models/credit_risk:predict", json=batch, headers=headers).status_code == 200
+    for name, requests, rows in (("lender-a", 2, 2), ("lender-b", 4, 7)):
+        usage = client.get("/v1/usage", headers={"X-API-Key": keys[name]}).json()["usage"]
+        # its own rows only: neither the other key's nor the open access before the first key
+        assert [(u["key_id"], u["requests"], u["rows"]) for u in usage] == [(name, requests, rows)]
+    everything = {u["key_id"]: u["requests"] for u in storage.usage_by_key_and_day()}
+    assert everything == {"anonymous": 1, "lender-a": 2, "lender-b": 4}
+
+
+def test_an_old_key_named_anonymous_sees_only_its_own_rows(client, storage):
+    import sqlite3
+
+    from course.service.storage import hash_key
+
+    assert client.post("/v1/score", json=APPLICANT).status_code == 200  # open access
+    with sqlite3.connect(storage.path) as db:  # as `course keys create anonymous` once could
+        db.execute("INSERT INTO api_keys VALUES ('anonymous', ?, 'before')", (hash_key("ck_old"),))
+    db.close()
+    key = storage.create_key("lender-a")
+    assert client.post("/v1/score", json=APPLICANT, headers={"X-API-Key": key}).status_code == 200
+    usage = client.get("/v1/usage", headers={"X-API-Key": "ck_old"}).json()["usage"]
+    # "show every row" follows from no key existing, not from the caller's key id: lender-a's
+    # rows stay out of sight (the open access rows logged under that name cannot be told apart)
+    assert [u["key_id"] for u in usage] == ["anonymous"]
+
+
+def test_keys_cli_says_what_is_wrong_in_one_line_without_a_traceback(tmp_path):
+    db = tmp_path / "keys.sqlite"
+    store = Storage(db)
+    store.create_key("lender-a")
+    store.close()
+    (tmp_path / "notes.sqlite").write_text("not a database")
+    mistakes = [("lender-a", db, "A key named 'lender-a' already exists"),
+                ("bad name!", db, "Invalid key name 'bad name!': use only letters, digits"),
+                ("anonymous", db, "The key name 'anonymous' is reserved"),
+                ("lender-b", tmp_path / "notes.sqlite", "Cannot open the key database")]  # fmt: skip
+    for name, path, named in mistakes:
+        command = [sys.executable, "-m", "course", "keys", "create", name, "--db", str(path)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1 and result.stdout == "", (name, result.stdout)
+        assert "Traceback" not in result.stderr and named in result.stderr, (name, result.stderr)
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    store = Storage(db)
+    assert list(store._keys.values()) == ["lender-a"]  # nothing created by the mistakes
+    store.close()
+
+
 BAD_REQUESTS = [
     ("malformed JSON", "/v1/score", b'{"duration": 12,', "application/json", 422, "JSON"),
     ("missing field", "/v1/score", {k: v for k, v in APPLICANT.items() if k != "age"}, None, 422, "age"),
@@ -107,6 +169,13 @@ BAD_REQUESTS = [
     ("oversize body", "/v1/score", b'{"x": "' + b"a" * 2_100_000 + b'"}', "application/json", 413, "Too Large"),
     ("wrong content type", "/v1/score", json.dumps(APPLICANT).encode(), "text/plain", 415, "JSON"),
     ("not an object", "/v1/models/credit_risk:predict", {"instances": [1, 2]}, None, 422, "instances.0"),
+    # the explanation's json.loads raised RecursionError, msgspec UnicodeDecodeError: both were 500s
+    ("arrays 1,000 deep", "/v1/score", b"[" * 1000, "application/json", 422, "nested too deeply"),
+    ("objects 1,000 deep", "/v1/score/batch", b'{"a":' * 1000 + b"1" + b"}" * 1000,
+     "application/json", 422, "nested too deeply"),
+    ("invalid UTF-8 in a value", "/v1/models/credit_risk:predict", b'{"purpose":"\xff"}',
+     "application/json", 422, "invalid UTF-8"),
+    ("invalid UTF-8 in a key", "/v1/score", b'{"\xff":1}', "application/json", 422, "invalid UTF-8"),
 ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import msgspec
 import numpy as np
@@ -60,8 +61,8 @@ def _decide(raw: bytes, fast: type):
 
 
 def _explain(raw: bytes, model):
-    try:  # what the service's explanation does: pydantic on the parsed JSON
-        return model.model_validate(json.loads(raw))
+    try:  # what the service's explanation does: pydantic on the JSON as it parses it
+        return model.model_validate(decoding.parse_refused(raw))
     except ValidationError:
         return None
 
@@ -84,6 +85,28 @@ def test_msgspec_and_pydantic_agree_on_batches(applicants):
     assert accepted == (_explain(raw, schemas.Batch) is not None)
     raw = json.dumps({"instances": applicants}).encode()
     assert (_decide(raw, decoding.ServingRequest) is not None) == accepted
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    (b"\xef\xbb\xbf" + json.dumps(APPLICANT).encode(), "byte order mark"),
+    (json.dumps(APPLICANT).encode("utf-16"), "UTF-16"),
+    (json.dumps(APPLICANT).encode("utf-32-le"), "UTF-32-LE"),
+    (json.dumps(APPLICANT).replace("radio/tv", "\ud800").encode("utf-8", "surrogatepass"),
+     "invalid UTF-8 \\(byte 0xed"),
+    (b"[" * 1000 + b"]" * 1000, "nested too deeply"),
+    (b"[" * 100_000, "nested too deeply"),
+    (json.dumps(APPLICANT).replace("35", "9" * 5000).encode(), "5,000 digits"),
+    (b" \n", "empty"),
+])  # fmt: skip
+def test_the_explanation_reads_json_as_msgspec_does(raw, named):
+    # json.loads(bytes) guesses UTF-16 and UTF-32, skips a BOM and lets a UTF-8-encoded
+    # surrogate through, all of which msgspec refuses; it raised RecursionError on deep nesting.
+    with pytest.raises((msgspec.MsgspecError, UnicodeDecodeError)):
+        msgspec.json.decode(raw, type=decoding.Applicant)
+    with pytest.raises(ValueError, match=named):
+        decoding.parse_refused(raw)
+    (problem,) = decoding.applicant_body.explain(raw, msgspec.DecodeError("refused"))
+    assert problem["type"] == "json_invalid" and re.search(named, problem["msg"])
 
 
 def test_a_refusal_pydantic_cannot_explain_still_names_the_path():

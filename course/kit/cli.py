@@ -104,12 +104,19 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _keys(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from course.service.server import usage_db_path
     from course.service.storage import Storage
 
-    storage = Storage(Path(args.db) if args.db else usage_db_path())
+    path = Path(args.db) if args.db else usage_db_path()
     try:
-        key = storage.create_key(args.name)
+        storage = Storage(path)
+    except (OSError, sqlite3.Error) as error:  # a folder, a file that is not SQLite, no access
+        raise CourseError(f"Cannot open the key database {path} ({error}): pass another file "
+                          "with --db.") from None  # fmt: skip
+    try:
+        key = storage.create_key(args.name)  # a bad or taken name: KeyNameError, a CourseError
     finally:
         storage.close()
     print(f"API key for {args.name!r} (shown once; only its hash is stored in {storage.path}).")
@@ -210,7 +217,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("keys", help="create an API key for the web API")
     p.add_argument("action", choices=["create"])
-    p.add_argument("name", help="who the key is for (letters, digits, - and _)")
+    p.add_argument("name", help="who the key is for (letters, digits, - and _; not 'anonymous', "
+                   "the usage log's name for open access)")  # fmt: skip
     p.add_argument("--db", help="SQLite file for usage and keys")
     p.set_defaults(run=_keys)
 

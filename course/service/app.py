@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse, Response
 
 from course.credit.numpy_model import RecordError
 from course.service import decoding, schemas
-from course.service.storage import Storage, keep_written
+from course.service.storage import OPEN_ACCESS, Storage, keep_written
 
 MAX_BODY_BYTES = 2_000_000  # a full batch of 1,000 applicants is about 600 kB
 
@@ -80,12 +80,12 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     app.add_exception_handler(RequestValidationError, validation_error)
 
     async def caller(request: Request) -> str:
-        """The key id of the caller; open access (``anonymous``) while no key exists.
+        """The key id of the caller; ``OPEN_ACCESS`` (a name no key may take) while no key exists.
 
         Called directly rather than through ``Depends``: FastAPI's dependency machinery cost
         more per request than scoring. Key hashes are held in memory by :class:`Storage`."""
         if not storage.has_keys():
-            return "anonymous"
+            return OPEN_ACCESS
         key = request.headers.get("x-api-key") or ""
         auth = request.headers.get("authorization", "")
         if not key and auth.lower().startswith("bearer "):
@@ -165,9 +165,11 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
 
     @app.get("/v1/usage")
     async def usage(request: Request):
-        key_id = await caller(request)
-        rows = storage.usage_by_key_and_day(None if key_id == "anonymous" else key_id)
-        return {"usage": rows}
+        """Requests and rows per key and UTC day: every row while the service is open (no key
+        exists yet), then only the calling key's own."""
+        if not storage.has_keys():
+            return {"usage": storage.usage_by_key_and_day()}
+        return {"usage": storage.usage_by_key_and_day(await caller(request))}
 
     decoding.document_bodies(app)
     return app

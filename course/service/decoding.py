@@ -88,14 +88,16 @@ class JsonBody:
         body = await request.body()
         try:
             return self.decoder.decode(body)
-        except msgspec.MsgspecError as error:
+        # msgspec raises UnicodeDecodeError, not a MsgspecError, for invalid UTF-8 in a string.
+        # An except clause costs nothing until it catches: a valid body pays for none of this.
+        except (msgspec.MsgspecError, UnicodeDecodeError) as error:
             raise RequestValidationError(self.explain(body, error)) from None
 
-    def explain(self, body: bytes, error: msgspec.MsgspecError) -> list[dict]:
+    def explain(self, body: bytes, error: Exception) -> list[dict]:
         """Every problem with a refused body, as pydantic reports it (FastAPI's 422 format)."""
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as bad_json:  # JSONDecodeError is a ValueError
+            data = parse_refused(body)
+        except ValueError as bad_json:  # JSONDecodeError is a ValueError
             return [{"type": "json_invalid", "loc": ("body",), "input": None,
                      "msg": f"JSON decode error: {bad_json}"}]  # fmt: skip
         try:
@@ -105,6 +107,43 @@ class JsonBody:
         # Both schemas come from one table and are tested to agree; if they ever did not, the
         # body is still refused, with msgspec's own message (a path such as $.applicants[0].age).
         return [{"type": "value_error", "loc": ("body",), "msg": str(error), "input": None}]
+
+
+def parse_refused(body: bytes) -> Any:
+    """The JSON value of a body msgspec refused, read as msgspec reads JSON, for pydantic to
+    explain; a ValueError naming the problem when the body is not JSON at all.
+
+    Stricter than ``json.loads(body)``, which would guess UTF-16 or UTF-32, skip a byte order mark
+    and let an encoded surrogate through (msgspec refuses all three), and which raised
+    RecursionError (a 500) on JSON nested about a thousand levels deep."""
+    if not body.strip():
+        raise ValueError("the body is empty: send one JSON object")
+    encoding = json.detect_encoding(body)  # what json.loads(bytes) would have guessed
+    if encoding == "utf-8-sig":
+        raise ValueError("the body starts with a byte order mark (BOM): send UTF-8 without one")
+    if encoding != "utf-8":
+        raise ValueError(f"the body begins like {encoding.upper()} text (NUL bytes or a byte "
+                         "order mark), not UTF-8: send JSON encoded as UTF-8")  # fmt: skip
+    try:
+        text = body.decode("utf-8")  # strict: no surrogates, no overlong forms
+    except UnicodeDecodeError as bad:
+        raise ValueError(f"invalid UTF-8 (byte 0x{body[bad.start]:02x} at position {bad.start}): "
+                         "send JSON encoded as UTF-8") from None  # fmt: skip
+    try:
+        return json.loads(text, parse_int=_integer)
+    except RecursionError:  # json's C parser counts nesting against Python's recursion limit
+        raise ValueError("nested too deeply (a valid body nests three levels at most: an object, "
+                         "its list of applicants, each an object)") from None  # fmt: skip
+
+
+def _integer(digits: str) -> int:
+    """``int`` for JSON's integers, with a client's message for one too long to convert (CPython's
+    own suggests calling ``sys.set_int_max_str_digits``)."""
+    try:
+        return int(digits)
+    except ValueError:
+        raise ValueError(f"a number with {len(digits.lstrip('-')):,} digits is far outside every "
+                         "field's range") from None  # fmt: skip
 
 
 applicant_body = JsonBody(Applicant, schemas.Applicant)

@@ -28,6 +28,13 @@ import time
 from collections import deque
 from pathlib import Path
 
+from course.errors import CourseError
+
+#: The key id the usage log records for open access (scoring while no key exists). No key may
+#: take it, nor any other name the service reserves: a customer's rows must be theirs alone.
+OPEN_ACCESS = "anonymous"
+RESERVED_KEY_IDS = frozenset({OPEN_ACCESS})
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS usage (
     id INTEGER PRIMARY KEY,
@@ -50,6 +57,10 @@ CREATE TABLE IF NOT EXISTS api_keys (
 #: A Unix time as UTC ISO 8601 with milliseconds, e.g. 2026-11-22T08:15:30.123+00:00, computed by
 #: SQLite itself (formatting in Python cost more than the insert).
 UTC_TIME = "strftime('%Y-%m-%dT%H:%M:%f', ?, 'unixepoch') || '+00:00'"
+
+
+class KeyNameError(CourseError, ValueError):
+    """A key cannot be created under this name: invalid, reserved or already taken."""
 
 
 def hash_key(key: str) -> str:
@@ -99,13 +110,23 @@ class Storage:
     # --- keys ---------------------------------------------------------------------------------
 
     def create_key(self, key_id: str) -> str:
-        """Create a key for ``key_id`` and return it (the only time it is shown in clear)."""
+        """Create a key for ``key_id`` and return it (the only time it is shown in clear); a
+        :class:`KeyNameError` (also a ValueError) says why a name cannot be used."""
         if not key_id or not key_id.replace("-", "").replace("_", "").isalnum():
-            raise ValueError("key id must be letters, digits, '-' or '_'")
+            raise KeyNameError(f"Invalid key name {key_id!r}: use only letters, digits, '-' and "
+                               "'_' (for example lender-a).")  # fmt: skip
+        if key_id.lower() in RESERVED_KEY_IDS:
+            raise KeyNameError(f"The key name {key_id!r} is reserved: the usage log records open "
+                               "access (while no key exists) under it. Choose another name, for "
+                               "example lender-a.")  # fmt: skip
         key = "ck_" + secrets.token_urlsafe(24)
-        with self._lock, self._db:
-            self._db.execute(f"INSERT INTO api_keys VALUES (?, ?, {UTC_TIME})",
-                             (key_id, hash_key(key), time.time()))  # fmt: skip
+        try:
+            with self._lock, self._db:
+                self._db.execute(f"INSERT INTO api_keys VALUES (?, ?, {UTC_TIME})",
+                                 (key_id, hash_key(key), time.time()))  # fmt: skip
+        except sqlite3.IntegrityError:  # the key id is the primary key (a hash collision: never)
+            raise KeyNameError(f"A key named {key_id!r} already exists in {self.path}. Keys are "
+                               "shown only once, when created: choose another name.") from None
         self.reload_keys()
         return key
 
@@ -143,13 +164,14 @@ class Storage:
                               request_id))  # fmt: skip
 
     def usage_by_key_and_day(self, key_id: str | None = None) -> list[dict]:
-        """Requests and rows per key and UTC day (all keys, or one)."""
+        """Requests and rows per key and UTC day: of every key (``key_id`` None), or of one."""
+        one = key_id is not None
         query = ("SELECT key_id, substr(time, 1, 10) AS day, COUNT(*) AS requests, "
                  "SUM(rows) AS rows, ROUND(AVG(latency_ms), 3) AS mean_latency_ms FROM usage "
-                 + ("WHERE key_id = ? " if key_id else "") + "GROUP BY key_id, day ORDER BY day, key_id")  # fmt: skip
+                 + ("WHERE key_id = ? " if one else "") + "GROUP BY key_id, day ORDER BY day, key_id")  # fmt: skip
         with self._lock:
             self._flush_locked()
-            cursor = self._db.execute(query, (key_id,) if key_id else ())
+            cursor = self._db.execute(query, (key_id,) if one else ())
             names = [c[0] for c in cursor.description]
             return [dict(zip(names, row)) for row in cursor.fetchall()]
 
