@@ -62,7 +62,11 @@ CORPUS: list[tuple[str, Callable[[Callable[[bytes], bytes]], bytes], str]] = [
     ("objects 100,000 deep", lambda wrap: b'{"a":' * 100_000 + b"1" + b"}" * 100_000, DEEP),
     ("arrays 1,000 deep for an applicant", lambda wrap: wrap(b"[" * 1000 + b"]" * 1000), DEEP),
     ("arrays 1,000 deep for a field", lambda wrap: wrap(applicant(age=b"[" * 1000 + b"]" * 1000)), DEEP),
-    ("arrays 500 deep for an applicant", lambda wrap: wrap(b"[" * 500 + b"]" * 500), NOT_AN_OBJECT),
+    # the service's own limit (decoding.MAX_NESTING = 100 levels), the same on every Python
+    ("arrays 97 deep for an applicant", lambda wrap: wrap(b"[" * 97 + b"]" * 97), NOT_AN_OBJECT),
+    ("arrays 101 deep for an applicant", lambda wrap: wrap(b"[" * 101 + b"]" * 101), DEEP),
+    ("brackets inside a string do not nest",
+     lambda wrap: wrap(applicant(purpose=b'"' + b"[" * 500 + b'"')), "purpose"),
     # encodings: msgspec raised UnicodeDecodeError, which was not caught (a 500)
     ("invalid UTF-8 in a value", lambda wrap: wrap(applicant(purpose=b'"\xff"')), NOT_UTF8),
     ("invalid UTF-8 in a key", lambda wrap: wrap(applicant(b'"\xff": 1')), NOT_UTF8),
