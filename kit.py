@@ -19,9 +19,7 @@ Only the standard library is used here, so this file runs before anything is ins
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -45,8 +43,8 @@ def say(message: str) -> None:
     print(f"[kit] {message}", flush=True)
 
 
-def venv_python() -> Path:
-    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+def venv_python(folder: Path = VENV) -> Path:
+    return folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
 def run(*command, **kwargs) -> None:
@@ -138,7 +136,11 @@ def test() -> None:
     setup()
     command = [venv_python(), "-m", "pytest", *PYTEST_ARGS, *sys.argv[2:]]
     say("running the test suite: " + " ".join(map(str, command[1:])))
-    code = subprocess.call(command, cwd=ROOT)
+    exit_as_pytest(subprocess.call(command, cwd=ROOT))
+
+
+def exit_as_pytest(code: int) -> None:
+    """Exit with pytest's status; its 5, 'no tests collected', is a failure with a message."""
     if code == 5:
         sys.exit("[kit] pytest collected no tests: that is a failure, not a pass.")
     sys.exit(code)
@@ -151,21 +153,6 @@ def test_paths() -> None:
                              cwd=ROOT))  # fmt: skip
 
 
-def locked_versions() -> dict[str, set[str]]:
-    """``{name: {versions}}`` from requirements.lock (a name may have one pin per marker)."""
-    pins: dict[str, set[str]] = {}
-    for line in LOCK.read_text().splitlines():
-        requirement = line.split(";")[0].split("#")[0].strip()
-        if "==" in requirement:
-            name, version = requirement.split("==")
-            pins.setdefault(canonical(name), set()).add(version.strip())
-    return pins
-
-
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def test_latest() -> None:
     """Drift check: the newest releases within pyproject.toml's ranges (ignoring the lock) in a
     throwaway environment, the whole suite, then what moved and what failed."""
@@ -173,18 +160,11 @@ def test_latest() -> None:
     folder = Path(tempfile.mkdtemp(prefix="course-latest-"))
     say(f"building a throwaway environment with the newest allowed releases in {folder}")
     venv.create(folder, with_pip=True)
-    py = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    py = venv_python(folder)
     run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade",
         "-e", ".[test]")
-    listed = subprocess.run([py, "-m", "pip", "list", "--format=json"], capture_output=True,
-                            text=True, check=True).stdout  # fmt: skip
-    installed = {canonical(p["name"]): p["version"] for p in json.loads(listed)}
-    locked = locked_versions()
-    tooling = {"pip", "setuptools", "wheel", "ai-business-course"}  # the venv's own, not drift
-    moved = {name: (" or ".join(sorted(locked[name])), version)
-             for name, version in sorted(installed.items())
-             if name in locked and name not in tooling and version not in locked[name]}  # fmt: skip
-    new = sorted(set(installed) - set(locked) - tooling)
+    drift = subprocess.run([py, "-m", "course.kit.drift"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout  # fmt: skip
     run(py, "-m", "course", "data", "fetch", stdout=subprocess.DEVNULL)
     # Tests marked `pinned` check that the environment IS the lock: here it is not, by design.
     command = [py, "-m", "pytest", *PYTEST_ARGS, "-rfE", "-m", "not pinned", *sys.argv[2:]]
@@ -196,16 +176,12 @@ def test_latest() -> None:
         if line.startswith(("FAILED ", "ERROR ")):
             failed.append(line.strip())
     code = process.wait()
-    print(f"\n[kit] drift report ({len(moved)} of {len(locked)} locked packages moved)")
-    for name, (old, version) in moved.items():
-        print(f"  {name:<28} {old} -> {version}")
-    for name in new:
-        print(f"  {name:<28} (not in the lock) {installed[name]}")
+    print(f"\n[kit] drift report: {drift}", end="")
     print(f"[kit] suite: {'passed' if code == 0 else f'FAILED (exit {code})'}")
     for line in failed:
         print(f"  {line}")
     shutil.rmtree(folder, ignore_errors=True)
-    sys.exit(code)
+    exit_as_pytest(code)
 
 
 def budget() -> None:

@@ -152,3 +152,11 @@ def test_an_unknown_code_path_is_a_message_not_a_traceback():
                           capture_output=True, text=True, cwd=ROOT)  # fmt: skip
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "No code path called no-such-path" in done.stderr and "threads-2" in done.stderr
+
+
+@pytest.mark.parametrize("number, noisy", [("1.0e-07", True), ("4.0e-09", True), ("2e-12", True),
+                                           ("1.0e-04", False), ("3.5e-03", False),
+                                           ("1.2e+05", False), ("0.4917643", True)])
+def test_noise_is_tiny_e_notation_or_too_many_digits(number, noisy):
+    entry = floats.PrintedFloats("solutions/x.ipynb", 0, (number,))
+    assert bool(floats.noise([entry])) is noisy

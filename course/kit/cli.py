@@ -129,9 +129,9 @@ def _lab(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
-    from course.config import REPO_ROOT, RUNTIME_ENV
+    from course.config import REPO_ROOT, runtime_env
 
-    env = {**os.environ, **RUNTIME_ENV}
+    env = {**os.environ, **runtime_env()}
     start = REPO_ROOT / "notebooks" / "00_start_here.ipynb"
     return subprocess.call([sys.executable, "-m", "jupyter", "lab", str(start), *args.extra],
                            env=env, cwd=REPO_ROOT)  # fmt: skip

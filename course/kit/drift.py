@@ -1,0 +1,54 @@
+"""What moved: the packages of this environment against the lock (``kit.py test-latest``).
+
+``kit.py test-latest`` installs the newest releases that ``pyproject.toml``'s ranges allow into a
+throwaway environment, then asks this module, run there, which locked packages now have another
+version and which are new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+
+from packaging.utils import canonicalize_name
+
+from course.kit.pins import Pin, read_lock
+
+#: An environment's own tooling (and the course itself): present in any venv, not drift.
+TOOLING = frozenset({"pip", "setuptools", "wheel", "ai-business-course"})
+
+
+@dataclass(frozen=True)
+class Drift:
+    moved: dict[str, tuple[str, str]]  # name: (locked version(s), installed version)
+    new: dict[str, str]  # installed but not in the lock
+    locked: int  # how many packages the lock names
+
+
+def installed_versions() -> dict[str, str]:
+    """``{canonical name: version}`` of every distribution in this environment."""
+    return {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+
+
+def compare(pins: Iterable[Pin], installed: dict[str, str]) -> Drift:
+    """The installed versions against the lock (a name may have one pin per marker)."""
+    locked: dict[str, set[str]] = {}
+    for pin in pins:
+        locked.setdefault(pin.name, set()).add(pin.version)
+    moved = {name: (" or ".join(sorted(locked[name])), version)
+             for name, version in sorted(installed.items())
+             if name in locked and name not in TOOLING and version not in locked[name]}  # fmt: skip
+    new = {name: installed[name] for name in sorted(set(installed) - set(locked) - TOOLING)}
+    return Drift(moved, new, len(locked))
+
+
+def render(drift: Drift) -> str:
+    lines = [f"{len(drift.moved)} of {drift.locked} locked packages moved"]
+    lines += [f"  {name:<28} {old} -> {new}" for name, (old, new) in drift.moved.items()]
+    lines += [f"  {name:<28} (not in the lock) {version}" for name, version in drift.new.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m course.kit.drift: used by `python kit.py test-latest`
+    print(render(compare(read_lock(), installed_versions())))

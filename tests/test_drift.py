@@ -1,0 +1,37 @@
+"""``kit.py test-latest``'s report of what moved against the lock (course.kit.drift)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from course.kit import drift
+from course.kit.pins import parse_requirement_lines
+
+PINS = parse_requirement_lines([
+    "numpy==2.4.6 ; python_full_version < '3.12'", "numpy==2.5.5 ; python_full_version >= '3.12'",
+    "pandas==3.1.1", "msgspec==0.22.0", "setuptools==84.2.1"])  # fmt: skip
+
+
+def test_moved_new_and_tooling_are_told_apart():
+    found = drift.compare(PINS, {"numpy": "2.5.5", "pandas": "3.2.0", "msgspec": "0.23.0",
+                                 "setuptools": "65.5.0", "pip": "24.0", "rich": "15.0.0"})
+    assert found.moved == {"msgspec": ("0.22.0", "0.23.0"), "pandas": ("3.1.1", "3.2.0")}
+    assert found.new == {"rich": "15.0.0"} and found.locked == 4
+    report = drift.render(found)
+    assert report.splitlines()[0] == "2 of 4 locked packages moved"
+    assert "msgspec" in report and "0.22.0 -> 0.23.0" in report and "(not in the lock) 15.0.0" in report
+
+
+def test_a_version_pinned_for_another_python_still_counts_as_locked():
+    found = drift.compare(PINS, {"numpy": "2.4.6", "pandas": "3.1.1", "msgspec": "0.22.0"})
+    assert found.moved == {} and drift.render(found).startswith("0 of 4")
+
+
+@pytest.mark.pinned
+def test_this_environment_installed_from_the_lock_has_not_moved():
+    done = subprocess.run([sys.executable, "-m", "course.kit.drift"], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    assert done.stdout.startswith("0 of "), done.stdout
