@@ -29,7 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
-LOCK = ROOT / "requirements.lock"
+LOCK = ROOT / "requirements.lock"  # the learners' environment
+TEST_LOCK = ROOT / "requirements-test.lock"  # the test tools, on top of it (never on Binder)
 STAMP = VENV / ".course-installed"
 START_PAGE = "notebooks/00_start_here.ipynb"
 #: The Python versions the lock resolves for and TensorFlow publishes wheels for. pyproject's
@@ -80,11 +81,12 @@ def ensure_supported_python() -> None:
              "your package manager, then run: python3.13 kit.py lab")
 
 
-def install_stamp() -> str:
+def install_stamp(test_tools: bool) -> str:
+    """What an installation was made from: the lock files and pyproject.toml."""
     digest = hashlib.sha256()
-    for path in (LOCK, ROOT / "pyproject.toml"):
+    for path in (LOCK, ROOT / "pyproject.toml", *([TEST_LOCK] if test_tools else [])):
         digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return digest.hexdigest() + (" +test" if test_tools else "")
 
 
 def venv_version() -> tuple[int, int] | None:
@@ -99,7 +101,9 @@ def venv_version() -> tuple[int, int] | None:
     return None
 
 
-def setup(*, register_kernel: bool = False) -> None:
+def setup(*, register_kernel: bool = False, test_tools: bool = False) -> None:
+    """The virtual environment at the pinned versions (with the test tools when asked: the
+    learners' command leaves them out), a Jupyter kernel when asked, and the verified data."""
     ensure_supported_python()
     found = venv_version()
     if found and found != sys.version_info[:2]:
@@ -110,12 +114,17 @@ def setup(*, register_kernel: bool = False) -> None:
         say(f"creating the virtual environment {VENV}")
         venv.create(VENV, with_pip=True)
     py = venv_python()
-    if not STAMP.exists() or STAMP.read_text().strip() != install_stamp():
-        say("installing the pinned packages (first time: about 2 minutes, 2.2 GB)")
-        run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", LOCK)
+    installed = STAMP.read_text().strip() if STAMP.exists() else ""
+    enough = {install_stamp(True)} | (set() if test_tools else {install_stamp(False)})
+    if installed not in enough:
+        say("installing the pinned packages (first time: about 2 minutes, 2.2 GB)"
+            + (", with the test tools" if test_tools else ""))
+        locks = [LOCK, *([TEST_LOCK] if test_tools else [])]
+        run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            *[arg for lock in locks for arg in ("-r", lock)])
         run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
             "-e", ".")
-        STAMP.write_text(install_stamp())
+        STAMP.write_text(install_stamp(test_tools))
     else:
         say("packages already installed at the pinned versions")
     if register_kernel:
@@ -133,7 +142,7 @@ def lab() -> None:
 
 
 def test() -> None:
-    setup()
+    setup(test_tools=True)
     command = [venv_python(), "-m", "pytest", *PYTEST_ARGS, *sys.argv[2:]]
     say("running the test suite: " + " ".join(map(str, command[1:])))
     exit_as_pytest(subprocess.call(command, cwd=ROOT))
@@ -148,7 +157,7 @@ def exit_as_pytest(code: int) -> None:
 
 def test_paths() -> None:
     """The notebooks again under other numerical code paths (``course test-paths``)."""
-    setup()
+    setup(test_tools=True)
     sys.exit(subprocess.call([venv_python(), "-m", "course", "test-paths", *sys.argv[2:]],
                              cwd=ROOT))  # fmt: skip
 
@@ -190,13 +199,20 @@ def budget() -> None:
 
 
 def lock() -> None:
-    setup()
+    """Compile the learners' lock, then (constrained by it) the test tools' lock; rewrite the
+    environment files. uv keeps every version already locked unless pyproject.toml moved it."""
+    setup(test_tools=True)
     py = venv_python()
     run(py, "-m", "pip", "install", "--quiet", "uv")
-    run(py, "-m", "uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--universal",
-        "--python-version", shown(SUPPORTED[0]), "--no-header", "-o", LOCK)
-    run(py, "-m", "course.kit.pins")
-    say("lock and environment files rewritten; run `python kit.py test` next")
+    compile_ = [py, "-m", "uv", "pip", "compile", "pyproject.toml", "--universal",
+                "--python-version", shown(SUPPORTED[0]), "--no-header"]  # fmt: skip
+    run(*compile_, "-o", LOCK)
+    with tempfile.TemporaryDirectory() as folder:
+        full = Path(folder) / "with-test.lock"  # both locks as uv's preferred versions
+        full.write_text(LOCK.read_text() + (TEST_LOCK.read_text() if TEST_LOCK.exists() else ""))
+        run(*compile_, "--extra", "test", "-c", LOCK, "-o", full)
+        run(py, "-m", "course.kit.pins", full)
+    say("locks and environment files rewritten; run `python kit.py test` next")
 
 
 COMMANDS = {"lab": lab, "test": test, "setup": setup, "budget": budget, "lock": lock,

@@ -83,9 +83,10 @@ def artifacts_dir() -> Path:
     return _from_env(ARTIFACTS_DIR_ENV) or REPO_ROOT / "artifacts"
 
 
-def lock_file() -> Path:
-    """The pinned versions every install path uses (present in a repository checkout)."""
-    return REPO_ROOT / "requirements.lock"
+def lock_file(part: str = "") -> Path:
+    """The pinned versions every install path uses (present in a repository checkout); with
+    ``part="test"``, the test tools' pins on top of them."""
+    return REPO_ROOT / (f"requirements-{part}.lock" if part else "requirements.lock")
 
 
 def binder_url(remote: str | None = None) -> str | None:

@@ -6,15 +6,18 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from course.kit.pins import ENV_FILES, parse_requirement_lines, read_lock
+from course.kit.pins import ENV_FILES, TEST_LOCK, parse_requirement_lines, read_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = {(p.name, p.marker): p.version for p in read_lock()}
+TESTS = {(p.name, p.marker): p.version for p in read_lock(TEST_LOCK)}
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
 def _env_pins(path: Path):
@@ -24,15 +27,24 @@ def _env_pins(path: Path):
     return env, deps, parse_requirement_lines(pip)
 
 
-def test_lock_pins_every_direct_dependency_within_its_range():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    direct = project["dependencies"] + project["optional-dependencies"]["test"]
+@pytest.mark.parametrize("extra, lock", [("", LOCK), ("test", TESTS)])
+def test_the_locks_pin_every_direct_dependency_within_its_range(extra, lock):
+    direct = PROJECT["optional-dependencies"]["test"] if extra else PROJECT["dependencies"]
     for line in direct:
         requirement = Requirement(line)
         name = canonicalize_name(requirement.name)
-        versions = [v for (n, _), v in LOCK.items() if n == name]
-        assert versions, f"{name} is not in requirements.lock: run `python kit.py lock`"
+        versions = [v for (n, _), v in lock.items() if n == name]
+        assert versions, f"{name} is not in the {extra or 'learners'} lock: run `python kit.py lock`"
         assert all(requirement.specifier.contains(v) for v in versions), (name, versions)
+
+
+def test_no_test_tool_in_the_learners_environment():
+    """The test tools' lock adds packages and changes none, so the suite runs on exactly the
+    learners' versions; none of them is in requirements.lock, so none in the environment files."""
+    names = {name for name, _ in LOCK}
+    assert TESTS and not {name for name, _ in TESTS} & names
+    for tool in ("pytest", "nbval", "hypothesis", "schemathesis", "pytest-xdist"):
+        assert tool in {name for name, _ in TESTS} and tool not in names, tool
 
 
 def test_tensorflow_cpu_on_linux_and_windows_and_server_proxy_for_binder():
@@ -75,7 +87,8 @@ def test_one_list_of_supported_pythons():
         for pin in read_lock():
             if pin.applies(env):
                 assert chosen.setdefault(pin.name, pin.version) == pin.version, (pin, minor)
-        assert {"tensorflow-cpu", "numpy", "jupyterlab", "nbval"} <= set(chosen), minor
+        assert {"tensorflow-cpu", "numpy", "jupyterlab"} <= set(chosen), minor
+        assert all(pin.applies(env) for pin in read_lock(TEST_LOCK)), minor
 
 
 def test_binder_post_build_installs_the_package_and_prefetches_data():

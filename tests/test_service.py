@@ -32,7 +32,7 @@ def storage(tmp_path):
 
 @pytest.fixture
 def client(storage):
-    return TestClient(create_app(synthetic_model(), storage))
+    return TestClient(create_app(synthetic_model(), storage), base_url="http://localhost")
 
 
 def test_score_endpoints_and_metadata(client, storage):

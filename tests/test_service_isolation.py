@@ -195,3 +195,17 @@ def test_the_port_is_bound_by_the_service_itself(tmp_path):
         held.close()
     assert taken.returncode == 1 and f"Cannot listen on 127.0.0.1:{port}" in taken.stderr
     assert "Traceback" not in taken.stderr
+
+
+def test_a_hard_crash_loses_at_most_the_last_write_interval(tmp_path):
+    """kill -9 under load: every request answered more than a few write intervals before the
+    kill is in the usage log, and the log is intact (the figures: benchmarks/crash_loss.py)."""
+    from course.service.crash import kill_under_load
+    from tests.service_fixture import APPLICANT
+
+    count = kill_under_load(APPLICANT, tmp_path, seconds=1.5, connections=4)
+    assert count.integrity == "ok"
+    assert count.answered > 50, count  # the load really ran up to the kill
+    # 0.5 s: 25 of the writer's intervals, above its period even on a busy machine; a writer
+    # that stopped, or rows written only at shutdown, would lose the whole 1.5 s.
+    assert count.lost_window_ms < 500, count

@@ -107,7 +107,7 @@ def _keys(args: argparse.Namespace) -> int:
     import sqlite3
 
     from course.service.server import usage_db_path
-    from course.service.storage import Storage
+    from course.service.storage import WRITE_EVERY, Storage
 
     path = Path(args.db) if args.db else usage_db_path()
     try:
@@ -120,7 +120,8 @@ def _keys(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     print(f"API key for {args.name!r} (shown once; only its hash is stored in {storage.path}).")
-    print("A running service requires keys from now on (it notices within a tenth of a second):")
+    print(f"A running service requires keys from now on (it notices within "
+          f"{WRITE_EVERY * 1000:.0f} ms):")
     print(key)
     return 0
 

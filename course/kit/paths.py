@@ -86,6 +86,12 @@ def run_path(path: CodePath, extra: list[str] | None = None) -> PathResult:
 
 def run_all(names: list[str] | None = None, extra: list[str] | None = None) -> int:
     """Run every code path (or those named), print a summary; exit status 1 if any failed."""
+    import importlib.util
+
+    if importlib.util.find_spec("nbval") is None or importlib.util.find_spec("pytest") is None:
+        print("The test tools are not in this environment (the learners' environment leaves them "
+              "out). `python kit.py test-paths` installs them first.", file=sys.stderr)  # fmt: skip
+        return 2
     available = {p.name: p for p in code_paths()}
     unknown = [n for n in names or [] if n not in available]
     if unknown:

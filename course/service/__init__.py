@@ -3,7 +3,10 @@
 - :mod:`course.service.schemas`: request and response bodies (pydantic)
 - :mod:`course.service.storage`: the SQLite usage log and hashed API keys
 - :mod:`course.service.app`: :func:`create_app`, the application factory
+- :mod:`course.service.decoding`: request bodies read by msgspec, refusals explained by pydantic
 - :mod:`course.service.server`: ``course serve`` (uvicorn), Binder proxy URLs
+- :mod:`course.service.latency`: timing the model's three prediction paths
+- :mod:`course.service.crash`: what a ``kill -9`` under load loses from the usage log
 
 By default the service runs the NumPy artifact and never imports TensorFlow.
 """

@@ -26,6 +26,8 @@ from course.service import decoding, schemas
 from course.service.storage import OPEN_ACCESS, Storage, keep_written
 
 MAX_BODY_BYTES = 2_000_000  # a full batch of 1,000 applicants is about 600 kB
+#: Host names that mean this machine (IPv6 as the Host header writes it, in brackets or not).
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 class Scorer(Protocol):
@@ -50,11 +52,15 @@ def validation_error(request: Request, error: RequestValidationError) -> JSONRes
 
 
 def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
-               max_body_bytes: int = MAX_BODY_BYTES, write_every: float = 0.1,
-               instance: str | None = None) -> FastAPI:  # fmt: skip
-    """Build the service around a loaded model and a storage handle; buffered usage rows are
-    written every ``write_every`` seconds while it runs. ``/health`` answers with ``instance``
-    (random when not given), so whoever started the service can tell it from any other."""
+               max_body_bytes: int = MAX_BODY_BYTES, instance: str | None = None,
+               open_hosts: Sequence[str] | None = LOCAL_HOSTS) -> FastAPI:  # fmt: skip
+    """Build the service around a loaded model and a storage handle.
+
+    Usage rows are written every :data:`~course.service.storage.WRITE_EVERY` seconds while it
+    runs, and at shutdown. ``/health`` answers
+    with ``instance`` (random when not given), so whoever started the service can tell it from
+    any other. While no key exists, only requests whose Host header is one of ``open_hosts``
+    are served (None: any host; see :class:`LocalHostsWhileOpen`)."""
     version = f"{model.metadata.get('name', 'credit_risk')}/{model.metadata.get('version', 1)}"
     instance = instance or secrets.token_hex(16)  # an identity, not a secret
     threshold = model.threshold
@@ -65,7 +71,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
         # out of the garbage collector's sight makes every later collection shorter.
         gc.collect()
         gc.freeze()
-        writer = asyncio.create_task(keep_written(storage, write_every))
+        writer = asyncio.create_task(keep_written(storage))
         try:
             yield
         finally:
@@ -78,6 +84,8 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
                   description="Scores credit applicants with the course's reference model. "
                               "A teaching service: not for decisions about real people.")  # fmt: skip
     app.add_exception_handler(RequestValidationError, validation_error)
+    if open_hosts is not None:
+        app.add_middleware(LocalHostsWhileOpen, storage=storage, hosts=open_hosts)
 
     async def caller(request: Request) -> str:
         """The key id of the caller; ``OPEN_ACCESS`` (a name no key may take) while no key exists.
@@ -163,7 +171,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     async def model_info():
         return {"model_version": version, "threshold": threshold, **model.metadata}
 
-    @app.get("/v1/usage")
+    @app.get("/v1/usage", openapi_extra=decoding.keyed_operation(("401",)))
     async def usage(request: Request):
         """Requests and rows per key and UTC day: every row while the service is open (no key
         exists yet), then only the calling key's own."""
@@ -173,6 +181,30 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
 
     decoding.document_bodies(app)
     return app
+
+
+class LocalHostsWhileOpen:
+    """While no key exists, serve only requests addressed to this machine by name.
+
+    Open access on 127.0.0.1 is reachable from any web page a learner visits through DNS
+    rebinding (a site whose name is made to resolve to 127.0.0.1): the browser then sends that
+    site's name as the Host header. Starlette's :class:`TrustedHostMiddleware` refuses such
+    requests (400); once keys exist, the key is what protects the service, and any Host is
+    served. Behind JupyterHub or Binder the service is reached through jupyter-server-proxy,
+    which requires the learner's login and forwards the hub's own Host: there ``create_app`` is
+    given ``open_hosts=None``."""
+
+    def __init__(self, app, storage: Storage, hosts: Sequence[str]):
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        self.app, self.storage = app, storage
+        self.checked = TrustedHostMiddleware(app, allowed_hosts=list(hosts), www_redirect=False)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "lifespan" and not self.storage.has_keys():
+            await self.checked(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def json_response(content: Any) -> Response:

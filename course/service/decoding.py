@@ -27,9 +27,15 @@ from course.credit.features import CATEGORIES, FEATURES, INTEGER_FIELDS, NUMERIC
 from course.service import schemas
 
 
+def _number(name: str, low: float, high: float) -> Any:
+    """A field's type: a float in range; a whole number for the integer fields (JSON Schema
+    counts ``2.0`` as an integer, and a client's pandas column may well send it so)."""
+    whole = {"multiple_of": 1} if name in INTEGER_FIELDS else {}
+    return Annotated[float, msgspec.Meta(ge=low, le=high, **whole)]
+
+
 def _applicant_struct() -> type[msgspec.Struct]:
-    numbers = [(name, Annotated[int if name in INTEGER_FIELDS else float, msgspec.Meta(ge=low, le=high)])
-               for name, (low, high) in NUMERIC_RANGES.items()]  # fmt: skip
+    numbers = [(name, _number(name, low, high)) for name, (low, high) in NUMERIC_RANGES.items()]
     # msgspec returns the Literal's own string objects; interned, they are the model's keys too
     choices = [(name, Literal[tuple(map(sys.intern, values))]) for name, values in CATEGORIES.items()]
     fields = numbers + choices
@@ -57,6 +63,25 @@ ERRORS = {"401": "A key is required (once any key exists) and this one is missin
                  "of range; 'errors' names each field."}  # fmt: skip
 
 
+#: How a key is sent (OpenAPI security schemes), and the rule for every operation that checks
+#: one: the X-API-Key header or a bearer token, or nothing at all while the service is open.
+SECURITY_SCHEMES = {
+    "ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                     "description": "An API key from `course keys create NAME`. Required once any "
+                                    "key exists; while none does, the service is open."},
+    "BearerKey": {"type": "http", "scheme": "bearer",
+                  "description": "The same API key, as 'Authorization: Bearer <key>'."},
+}  # fmt: skip
+KEY_OR_OPEN = [{"ApiKeyHeader": []}, {"BearerKey": []}, {}]
+
+
+def keyed_operation(codes: Sequence[str] = tuple(ERRORS)) -> dict:
+    """``openapi_extra`` for an operation that checks the caller's key: the security rule and
+    the error answers it can give."""
+    return {"security": KEY_OR_OPEN,
+            "responses": {code: {"description": ERRORS[code]} for code in codes}}  # fmt: skip
+
+
 class JsonBody:
     """Reads, checks and decodes the body of a POST as ``fast_type``; a bad body raises the 4xx
     that FastAPI would (415 for a non-JSON content type, 422 naming each bad field).
@@ -74,7 +99,7 @@ class JsonBody:
         /docs (FastAPI does not see the body, which msgspec reads), and the error answers."""
         schema = {"$ref": f"#/components/schemas/{self.model.__name__}"}
         return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
-                "responses": {code: {"description": text} for code, text in ERRORS.items()}}
+                **keyed_operation()}  # fmt: skip
 
     async def applicants(self, request: Request) -> list:
         """The decoded applicants of the body, as a list."""
@@ -180,13 +205,15 @@ BODIES = (applicant_body, batch_body, serving_body)
 
 
 def document_bodies(app: FastAPI, bodies: Sequence[JsonBody] = BODIES) -> None:
-    """Add the bodies' pydantic models (and the models they nest) to the app's OpenAPI
-    components, where :meth:`JsonBody.openapi_extra` refers to them."""
+    """Add the bodies' pydantic models (and the models they nest) and the key's security schemes
+    to the app's OpenAPI components, where the operations refer to them."""
     generate = app.openapi
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            components = generate().setdefault("components", {}).setdefault("schemas", {})
+            components = generate().setdefault("components", {})
+            components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+            components = components.setdefault("schemas", {})
             for model in (body.model for body in bodies):
                 schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 components.update(schema.pop("$defs", {}))

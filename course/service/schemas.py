@@ -21,8 +21,12 @@ _CHOICES = {name: Literal[tuple(values)] for name, values in CATEGORIES.items()}
 
 
 def _numeric_field(name: str, low: float, high: float):
-    kind = int if name in INTEGER_FIELDS else float
-    return (Annotated[kind, Field(ge=low, le=high)], ...)
+    """A number in range; the integer fields take any whole number, ``2`` or ``2.0``, as JSON
+    Schema's ``integer`` does (the docs say ``integer``)."""
+    if name not in INTEGER_FIELDS:
+        return (Annotated[float, Field(ge=low, le=high)], ...)
+    return (Annotated[float, Field(ge=low, le=high, multiple_of=1,
+                                   json_schema_extra={"type": "integer"})], ...)  # fmt: skip
 
 
 Applicant = create_model(

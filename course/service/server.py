@@ -96,14 +96,26 @@ def public_url(host: str, port: int) -> str:
     return f"{root}/docs (relative to your Binder address)" if root else f"http://{host}:{port}/docs"
 
 
+def open_hosts(host: str, root_path: str) -> tuple[str, ...] | None:
+    """The Host headers served while no key exists: this machine's names and the address bound,
+    or any (None) behind a hub's proxy or when listening on every interface (``0.0.0.0``, ``::``),
+    where the learner has chosen to be reached from elsewhere."""
+    from course.service.app import LOCAL_HOSTS
+
+    if root_path or host in ("0.0.0.0", "::", ""):
+        return None
+    return tuple(dict.fromkeys((*LOCAL_HOSTS, host)))
+
+
 def build_app(backend: str = "numpy", port: int = DEFAULT_PORT, build_if_missing: bool = False,
-              db: Path | None = None, instance: str | None = None):  # fmt: skip
+              db: Path | None = None, instance: str | None = None, host: str = "127.0.0.1"):  # fmt: skip
     from course.service.app import create_app
     from course.service.storage import Storage
 
     scorer = load_scorer(backend, build_if_missing=build_if_missing)
-    return create_app(scorer, Storage(db or usage_db_path()), root_path=proxy_root_path(port),
-                      instance=instance)  # fmt: skip
+    root = proxy_root_path(port)
+    return create_app(scorer, Storage(db or usage_db_path()), root_path=root, instance=instance,
+                      open_hosts=open_hosts(host, root))  # fmt: skip
 
 
 def listening_socket(host: str, port: int, fallback: bool = False) -> socket.socket:
@@ -152,7 +164,7 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
     sock = listening_socket(host, port, fallback=bool(ready_file))
     try:
         port = sock.getsockname()[1]
-        app = build_app(backend, port, build_if_missing, db, instance)
+        app = build_app(backend, port, build_if_missing, db, instance, host)
         if ready_file:
             _write_atomically(Path(ready_file), {"port": port, "pid": os.getpid(),
                                                  "instance": instance})  # fmt: skip

@@ -4,17 +4,21 @@ One row per scoring request (time, key id, endpoint, rows scored, latency, model
 id): lesson 05 bills from it. Keys are stored as SHA-256 hashes, never in clear; a key is shown
 once, when it is created. WAL mode and a busy timeout let several processes share the file.
 
-The request path never touches the database: a commit per request cost more than scoring.
+The request path never touches the database: a commit per request cost a quarter of the
+service's throughput (writing each row before answering, alone or in one transaction for all
+the requests waiting at that moment, was measured and refused for that).
 
 - Usage rows are appended to an in-memory queue. The service writes them in one transaction every
-  0.1 s (:func:`keep_written`, a task on its event loop), and every read writes them first, and
-  so does :meth:`Storage.close` (called at server shutdown): reads and graceful stops see every
-  row; a hard crash (power loss, SIGKILL) can lose the last 0.1 s. The writing happens on the
-  event loop's own thread on purpose: a writer thread had to win Python's GIL back from the
-  request thread for every row, which stalled requests by milliseconds (p99 tripled).
+  :data:`WRITE_EVERY` seconds (:func:`keep_written`, a task on its event loop); every read writes
+  them first, and so does :meth:`Storage.close` (called at server shutdown). Reads and graceful
+  stops see every row; a hard crash (``kill -9``, power loss) loses the rows of the last
+  interval, which ``benchmarks/crash_loss.py`` measures. With WAL and ``synchronous=NORMAL`` a
+  written row survives the process being killed. Writing happens on the event loop's own thread
+  on purpose: a writer thread had to win Python's GIL back from the request thread for every
+  row, which stalled requests by milliseconds (p99 tripled).
 - Key hashes are held in memory. A key created through this handle counts at once; one created
   by another process (``course keys create``) counts when first used, and ends anonymous access
-  within 0.1 s (:func:`keep_written` watches SQLite's ``data_version``).
+  within :data:`WRITE_EVERY` seconds (:func:`keep_written` watches SQLite's ``data_version``).
 """
 
 from __future__ import annotations
@@ -181,9 +185,16 @@ class Storage:
             return self._db.execute("SELECT COUNT(*) FROM usage").fetchone()[0]
 
 
-async def keep_written(storage: Storage, every: float = 0.1) -> None:
-    """Write buffered usage rows and notice keys created elsewhere, every ``every`` seconds:
-    the service runs this on its event loop for as long as it serves."""
+#: Seconds between writes of the buffered usage rows: what a hard crash can lose at most. A
+#: commit per request would lose none, and cost a quarter of the service's throughput (measured:
+#: lesson 04 and ``benchmarks/crash_loss.py`` print the figures); a write every 20 ms costs no
+#: throughput that can be measured.
+WRITE_EVERY = 0.02
+
+
+async def keep_written(storage: Storage, every: float = WRITE_EVERY) -> None:
+    """Write buffered usage rows and notice keys created elsewhere (``course keys create``),
+    every ``every`` seconds: the service runs this on its event loop for as long as it serves."""
     while True:
         await asyncio.sleep(every)
         storage.flush()

@@ -1,0 +1,87 @@
+"""The service's contract: the OpenAPI schema says what the service does (the key, the 401,
+whole numbers as JSON Schema counts them), and open access answers only this machine's names.
+
+Schemathesis checks the schema against the running service in ``tests/test_service_fuzz.py``."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from course.service.app import LOCAL_HOSTS, create_app
+from course.service.server import open_hosts
+from course.service.storage import Storage
+from tests.service_fixture import APPLICANT, synthetic_model
+
+SCORING = ("/v1/score", "/v1/score/batch", "/v1/models/credit_risk:predict")
+
+
+@pytest.fixture
+def storage(tmp_path):
+    store = Storage(tmp_path / "usage.sqlite")
+    yield store
+    store.close()
+
+
+def client_for(storage, host: str = "localhost", **options) -> TestClient:
+    return TestClient(create_app(synthetic_model(), storage, **options), base_url=f"http://{host}")
+
+
+def test_the_schema_declares_the_key_and_the_401(storage):
+    schema = client_for(storage).get("/openapi.json").json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["ApiKeyHeader"] == {**schemes["ApiKeyHeader"], "type": "apiKey", "in": "header",
+                                       "name": "X-API-Key"}  # fmt: skip
+    assert schemes["BearerKey"]["scheme"] == "bearer"
+    for path in (*SCORING, "/v1/usage"):
+        operation = next(iter(schema["paths"][path].values()))
+        assert {} in operation["security"], path  # open while no key exists
+        assert {"ApiKeyHeader": []} in operation["security"], path
+        assert "401" in operation["responses"], path
+    for path in ("/health", "/v1/model"):  # these never ask for a key
+        assert "security" not in schema["paths"][path]["get"], path
+
+
+def test_integer_fields_are_integers_in_the_schema_and_take_whole_floats(storage):
+    schema = client_for(storage).get("/openapi.json").json()
+    field = schema["components"]["schemas"]["Applicant"]["properties"]["existing_credits"]
+    assert field["type"] == "integer" and (field["minimum"], field["maximum"]) == (1, 10)
+    client = client_for(storage)
+    as_int = client.post("/v1/score", json=APPLICANT).json()["probability_of_default"]
+    as_float = client.post("/v1/score", json={**APPLICANT, "existing_credits": 1.0}).json()
+    assert as_float["probability_of_default"] == as_int  # 1.0 is the integer 1
+    refused = client.post("/v1/score", json={**APPLICANT, "existing_credits": 1.5})
+    assert refused.status_code == 422 and "existing_credits" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "127.0.0.1.nip.io", "192.168.1.5"])
+def test_open_access_refuses_other_host_names(storage, host):
+    # DNS rebinding: a web page whose name resolves to 127.0.0.1 sends its own name as Host.
+    client = client_for(storage, host)
+    for path in SCORING[:1]:
+        answer = client.post(path, json=APPLICANT)
+        assert answer.status_code == 400 and "host" in answer.text.lower()
+    assert client.get("/v1/usage").status_code == 400
+    assert client_for(storage).get("/v1/usage").json()["usage"] == []  # nothing was scored
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]", "localhost:8000"])
+def test_open_access_serves_this_machines_names(storage, host):
+    assert client_for(storage, host).post("/v1/score", json=APPLICANT).status_code == 200
+
+
+def test_once_a_key_exists_the_key_protects_and_any_host_is_served(storage):
+    key = storage.create_key("lender-a")
+    client = client_for(storage, "course.example.org")
+    assert client.post("/v1/score", json=APPLICANT).status_code == 401  # not 400: the key decides
+    answer = client.post("/v1/score", json=APPLICANT, headers={"X-API-Key": key})
+    assert answer.status_code == 200
+
+
+def test_behind_a_hub_proxy_or_on_every_interface_any_host_is_served(storage):
+    assert open_hosts("127.0.0.1", "") == LOCAL_HOSTS
+    assert open_hosts("10.0.0.7", "") == (*LOCAL_HOSTS, "10.0.0.7")  # the address bound
+    assert open_hosts("127.0.0.1", "/user/ada/proxy/8000") is None  # the proxy needs a login
+    assert open_hosts("0.0.0.0", "") is None
+    client = client_for(storage, "hub.example.org", open_hosts=None)
+    assert client.post("/v1/score", json=APPLICANT).status_code == 200
