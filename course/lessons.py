@@ -1,5 +1,9 @@
 """The course map: every lesson, its notebook, objectives and teaching time.
 
+Teaching times were estimated from a read-through of each lesson's cells and exercises
+(2026-12-01: reading and discussing the prose, running and reading each output, and about five
+minutes per exercise), not from the notebook's run time, which ``course budget`` measures.
+
 One table that the start-here notebook, ``course progress`` and the build all read, so adding a
 lesson means adding one entry here.
 """
@@ -21,15 +25,16 @@ class Lesson:
 
 LESSONS: list[Lesson] = [
     Lesson("00", "00_start_here.ipynb", "Start here",
-           "Set up, learn how exercises and hints work, meet the data.", 20),
+           "Set up, learn how exercises and hints work, meet the data.", 25),
     Lesson("01", "01_market_analysis.ipynb", "Market analysis of open-source AI",
-           "Measure openness, training cost, investment and community growth; size our market.", 45),
+           "Measure openness, training cost, investment and community growth; size our market.", 60),
     Lesson("02", "02_scoring_model.ipynb", "The commercialization scoring model",
-           "Implement the seeds' formulas, see where they break, score and rank business paths.", 60),
+           "Implement the seeds' formulas, see where they break, score and rank business paths.", 75),
     Lesson("03", "03_credit_risk_classifier.ipynb", "A TensorFlow credit-risk classifier",
-           "Train, evaluate and export a classifier that beats its baselines.", 60, True),
+           "Train, evaluate and export a classifier; compare it honestly with two baselines.", 75,
+           True),
     Lesson("04", "04_model_service.ipynb", "Serving the model as a web API",
-           "Run the model behind a metered, validated FastAPI service and measure it.", 45),
+           "Run the model behind a metered, validated FastAPI service and measure it.", 60),
     Lesson("05", "05_business_case.ipynb", "The business case: go or no-go",
            "Combine measured model quality, costs and demand into a decision.", 45),
 ]  # fmt: skip

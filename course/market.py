@@ -88,6 +88,8 @@ class CostTrend:
     doubling_months: float
     ci_low: float  # 95 % bootstrap interval of the doubling time, months
     ci_high: float
+    n_boot: int = 1000  # bootstrap resamples behind the interval
+    frontier_only: bool = False  # fitted on Epoch AI's frontier models only
 
 
 def doubling_time_months(slope_log10_per_year: float) -> float:
@@ -102,12 +104,18 @@ def _slope(years: np.ndarray, log_cost: np.ndarray) -> float:
 
 
 def training_cost_trend(models: pd.DataFrame, start: int = 2016, end: int = 2025,
-                        n_boot: int = 1000, seed: int = 0) -> CostTrend:  # fmt: skip
+                        n_boot: int = 1000, seed: int = 0,
+                        frontier_only: bool = False) -> CostTrend:  # fmt: skip
     """Fit log10(cost) = a + b * year and turn b into a doubling time, with a bootstrap 95 % CI.
 
     The bootstrap resamples models with replacement (seeded, so the interval is reproducible).
+    With ``frontier_only`` the fit uses only the models Epoch AI flags as frontier models (column
+    ``frontier_model``: among the most compute-intensive of their time), which is what a claim
+    about "the frontier" must be fitted on; otherwise every model with a known cost.
     """
     points = cost_points(models, start, end)
+    if frontier_only:
+        points = points[points["frontier_model"]].reset_index(drop=True)
     if len(points) < 3:
         raise ValueError("need at least three models with a known cost to fit a trend")
     years = points["decimal_year"].to_numpy(float)
@@ -120,18 +128,22 @@ def training_cost_trend(models: pd.DataFrame, start: int = 2016, end: int = 2025
     low, high = np.percentile(months, [2.5, 97.5])
     return CostTrend(len(points), int(years.min()), int(years.max()), slope,
                      intercept, float(10**slope), doubling_time_months(slope), float(low),
-                     float(high))  # fmt: skip
+                     float(high), n_boot, frontier_only)  # fmt: skip
 
 
 def cost_points(models: pd.DataFrame, start: int = 2016, end: int = 2025) -> pd.DataFrame:
-    """The models behind :func:`training_cost_trend`: decimal year, cost (US$), open weights."""
+    """The models behind :func:`training_cost_trend`: decimal year, cost (US$), open weights and
+    whether Epoch AI flags it as a frontier model (False where the column is absent)."""
     chosen = _years(models, start, end).dropna(subset=["training_compute_cost_usd"])
     chosen = chosen[chosen["training_compute_cost_usd"] > 0]
     dates = chosen["publication_date"]
-    return pd.DataFrame({"model": chosen["model"],
-                         "decimal_year": dates.dt.year + (dates.dt.day_of_year - 1) / 365.25,
-                         "cost_usd": chosen["training_compute_cost_usd"],
-                         "open_weights": chosen["open_weights"]}).reset_index(drop=True)
+    frontier = chosen["frontier_model"] if "frontier_model" in chosen else False
+    points = pd.DataFrame({"model": chosen["model"],
+                           "decimal_year": dates.dt.year + (dates.dt.day_of_year - 1) / 365.25,
+                           "cost_usd": chosen["training_compute_cost_usd"],
+                           "open_weights": chosen["open_weights"],
+                           "frontier_model": frontier})  # fmt: skip
+    return points.astype({"frontier_model": bool}).reset_index(drop=True)
 
 
 def most_expensive(models: pd.DataFrame, n: int = 10) -> pd.DataFrame:
@@ -184,16 +196,35 @@ def _stars_by_repo(ranking: pd.DataFrame, snapshot: str) -> pd.DataFrame:
     return day.groupby("repo")[["stars", "forks"]].max()
 
 
+def last_seen(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
+    """Per repository listed between ``start`` and ``end`` (both included): the last snapshot
+    on which it appears in any topic's top 100, with its stars and forks there."""
+    window = ranking[ranking["snapshot"].between(pd.Timestamp(start), pd.Timestamp(end))]
+    per = window.groupby(["repo", "snapshot"], observed=True)[["stars", "forks"]].max()
+    per = per.reset_index().sort_values(["repo", "snapshot"], kind="stable")
+    return per.drop_duplicates("repo", keep="last").set_index("repo")
+
+
 def topic_growth(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
     """Star and fork growth per topic between two snapshots, for the same repositories.
 
-    The cohort of a topic is its top 100 on ``start``. Growth compares that cohort's total stars
-    with the same repositories' stars on ``end``, wherever they are still listed; ``coverage`` is
-    the share of the cohort found on ``end``. Repositories that fell out of every top 100 are
-    missing (survivorship), so growth is that of the cohort's survivors.
+    The cohort of a topic is its top 100 on ``start``. Two measures of its growth:
+
+    - ``star_growth``, ``fork_growth``: the cohort's **survivors** only, the repositories still
+      in some topic's top 100 on ``end`` (``coverage`` is their share of the cohort). Those that
+      fell out of every top 100 are missing, so this is biased by survivorship: drop-outs are
+      mostly the slower growers.
+    - ``star_growth_low``: the **whole cohort**, each drop-out counted at the stars it had when
+      last seen in the data (0 growth if it was never seen after ``start``). Stars seldom fall,
+      and then slightly (:func:`star_decreases`), so a drop-out has about those stars or more on
+      ``end``: a lower bound on the cohort's growth (up to those small falls, and repositories
+      deleted since they were last seen).
+
+    Rows are sorted by the lower bound, fastest-growing cohort first.
     """
     first = ranking[ranking["snapshot"] == pd.Timestamp(start)]
     later = _stars_by_repo(ranking, end)
+    seen = last_seen(ranking, start, end)
     rows = []
     for topic, cohort in first.groupby("topic", observed=True):
         found = cohort[cohort["repo"].isin(later.index)]
@@ -202,9 +233,28 @@ def topic_growth(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
                      "stars_start": int(found["stars"].sum()),
                      "stars_end": int(after["stars"].sum()),
                      "star_growth": after["stars"].sum() / found["stars"].sum() - 1,
-                     "fork_growth": after["forks"].sum() / found["forks"].sum() - 1})  # fmt: skip
+                     "fork_growth": after["forks"].sum() / found["forks"].sum() - 1,
+                     "star_growth_low": seen.loc[cohort["repo"], "stars"].sum()
+                                        / cohort["stars"].sum() - 1})  # fmt: skip
     table = pd.DataFrame(rows).set_index("topic")
-    return table.sort_values("star_growth", ascending=False, kind="stable")
+    return table.sort_values("star_growth_low", ascending=False, kind="stable")
+
+
+def star_decreases(ranking: pd.DataFrame) -> dict[str, float]:
+    """How often and how much a repository's stars fall from one sighting to its next.
+
+    Returns ``share`` (of consecutive sightings of the same repository where the stars fell),
+    ``median_fall`` (the median relative fall among those, a fraction) and ``pairs`` (how many
+    consecutive sightings there are): the evidence behind "stars seldom fall, and slightly".
+    """
+    per = ranking.groupby(["repo", "snapshot"], observed=True)["stars"].max().reset_index()
+    per = per.sort_values(["repo", "snapshot"], kind="stable")
+    before = per.groupby("repo", observed=True)["stars"].shift()
+    change = (per["stars"] - before).dropna()
+    falls = change[change < 0]
+    relative = (-falls / before[falls.index]) if len(falls) else pd.Series([0.0])
+    return {"pairs": int(len(change)), "share": float((change < 0).mean()) if len(change) else 0.0,
+            "median_fall": float(relative.median())}  # fmt: skip
 
 
 def repo_growth(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:

@@ -65,8 +65,14 @@ def label(ax, *, title: str, xlabel: str, ylabel: str) -> None:
 def show(ax, *, title: str, xlabel: str, ylabel: str, alt: str) -> None:
     """Label ``ax``, display its figure and print the one-line text summary under it."""
     label(ax, title=title, xlabel=xlabel, ylabel=ylabel)
+    display(ax.figure, alt=alt)
+
+
+def display(fig, *, alt: str) -> None:
+    """Display a figure whose axes are already labelled (several panels) and print its one-line
+    text summary under it."""
     if not alt.strip():
         raise ValueError("every course figure needs a one-line text summary (alt text)")
-    ax.figure.tight_layout()
+    fig.tight_layout()
     plt.show()
     print(f"Figure: {alt.strip()}")

@@ -106,11 +106,59 @@ def _reweighted(weights: dict[str, float], criterion: str, factor: float) -> dic
     return scoring.normalise_weights(changed)
 
 
+METHODS = ("additive", "multiplicative")
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def rule_comparison(weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """Both aggregation rules side by side, in the additive order: each path's score and its
+    rank under each rule. Equal scores share the best rank of their group (two paths tied for
+    5th of 6 both rank 5), so a tie is visible instead of being broken by the row order."""
+    additive = rank_paths(weights, "additive")
+    table = pd.DataFrame({m: rank_paths(weights, m).reindex(additive.index) for m in METHODS})
+    for method in METHODS:
+        # rounded far below any printed digit: equal in exact arithmetic means tied
+        ranks = table[method].round(12).rank(ascending=False, method="min")
+        table[f"{method} rank"] = ranks.astype(int)
+    return table
+
+
+def _place(table: pd.DataFrame, path: str, method: str) -> str:
+    ranks = table[f"{method} rank"]
+    where = "last" if ranks[path] == ranks.max() else _ordinal(int(ranks[path]))
+    tied = [other for other in table.index if other != path and ranks[other] == ranks[path]]
+    return (f"tied {where} with {' and '.join(tied)} ({'both' if len(tied) == 1 else 'all'} "
+            f"{table.loc[path, method]:.3f})") if tied else where  # fmt: skip
+
+
+def comparison_sentence(table: pd.DataFrame) -> str:
+    """Where the two rules of :func:`rule_comparison` agree and where they do not, ties named."""
+    places = {p: tuple(_place(table, p, m) for m in METHODS) for p in table.index}
+    agree = next((i for i, (add, mult) in enumerate(places.values()) if add != mult), len(places))
+    top = [f"{p} {places[p][0]}" for p in table.index[:agree]]
+    rest = [f"{p} {add} vs {mult}" for p, (add, mult) in list(places.items())[agree:]]
+    head = f"Both rules rank {', '.join(top)}." if top else "The rules disagree from the top."
+    return head + (" Below that, added (strengths compensate) vs multiplied (they do not): "
+                   + "; ".join(rest) + "." if rest else "")  # fmt: skip
+
+
+def floor_criteria(table: pd.DataFrame | None = None) -> dict[str, list[str]]:
+    """Per path, the criteria scored at the minimum (1, which rescales to 0): with a positive
+    weight on any of them, the path's multiplicative score is 0 whatever its other scores."""
+    table = scorecard() if table is None else table
+    return {path: [c for c in table.columns if row[c] == 1] for path, row in table.iterrows()}
+
+
 def tornado(weights: dict[str, float] | None = None, swing: float = 0.5,
             method: str = "additive") -> pd.DataFrame:  # fmt: skip
-    """One-at-a-time sensitivity: the leader's margin over the runner-up when each criterion's
-    weight moves by -swing and +swing (others rescaled to keep the sum at 1). A negative margin
-    means the ranking flips. Rows sorted by the size of the swing."""
+    """One-at-a-time sensitivity: the leader's margin over the best other path when each
+    criterion's weight moves by -swing and +swing (others rescaled to keep the sum at 1). A
+    margin at or below zero means the leader loses first place (to whichever path passes it).
+    Rows sorted by the size of the swing; ``attrs`` holds the leader, the runner-up and the base
+    margin."""
     weights = DEFAULT_WEIGHTS if weights is None else weights
     base = rank_paths(weights, method)
     leader, runner_up = base.index[:2]
@@ -119,21 +167,42 @@ def tornado(weights: dict[str, float] | None = None, swing: float = 0.5,
         margins = []
         for factor in (1 - swing, 1 + swing):
             ranked = rank_paths(_reweighted(weights, criterion, factor), method)
-            margins.append(ranked[leader] - ranked[runner_up])
+            margins.append(ranked[leader] - ranked.drop(leader).max())
         rows.append({"criterion": criterion, "low": margins[0], "high": margins[1]})
     table = pd.DataFrame(rows).set_index("criterion")
-    table.attrs.update(leader=leader, runner_up=runner_up, base=base[leader] - base[runner_up])
+    table.attrs.update(leader=leader, runner_up=runner_up, base=base[leader] - base[runner_up],
+                       method=method, swing=swing)  # fmt: skip
     order = (table["high"] - table["low"]).abs().sort_values(ascending=False, kind="stable").index
     return table.loc[order]
+
+
+def tornado_verdict(table: pd.DataFrame) -> str:
+    """The finding of one :func:`tornado` table in a few words (a figure title)."""
+    a = table.attrs
+    flips = [c for c in table.index if (table.loc[c] <= 0).any()]
+    return (f"{a['method'].capitalize()}: {a['leader']} stays first whichever weight moves"
+            if not flips else f"{a['method'].capitalize()}: {a['leader']} loses first place "
+            f"when the weight of {', '.join(flips)} moves")  # fmt: skip
+
+
+def tornado_sentence(table: pd.DataFrame) -> str:
+    """What one :func:`tornado` table shows, in one sentence computed from it."""
+    a = table.attrs
+    return (f"{tornado_verdict(table)} by {a['swing']:.0%}; its lead ({a['base']:.2f} over "
+            f"{a['runner_up']} at our weights) ranges from {table.min().min():.2f} to "
+            f"{table.max().max():.2f}, and {table.index[0]} moves it most.")
 
 
 def first_place_probability(weights: dict[str, float] | None = None, n: int = 2000,
                             concentration: float = 20.0, method: str = "additive",
                             seed: int = 0) -> pd.Series:  # fmt: skip
     """Monte Carlo over weight uncertainty: draw weights from a Dirichlet centred on ``weights``
-    (larger ``concentration`` = more confident) and count how often each path ranks first."""
+    (larger ``concentration`` = more confident) and count how often each path ranks first.
+    The same ``seed`` draws the same weightings for either ``method``: a paired comparison."""
     weights = DEFAULT_WEIGHTS if weights is None else weights
     scoring.check_weights(weights)
+    if method not in METHODS:
+        raise scoring.ScoringInputError(f"method must be one of {list(METHODS)}")
     rng = np.random.default_rng(seed)
     draws = rng.dirichlet(np.asarray(list(weights.values())) * concentration, size=n)
     table = scorecard()
@@ -145,8 +214,29 @@ def first_place_probability(weights: dict[str, float] | None = None, n: int = 20
     return counts.sort_values(ascending=False, kind="stable").rename("P(first)")
 
 
+def robustness(weights: dict[str, float] | None = None, n: int = 2000,
+               seed: int = 0) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:  # fmt: skip
+    """Both checks for both rules: a :func:`tornado` table per rule, and the probability of
+    ranking first under each rule (columns) on the same ``n`` random weightings."""
+    tornados = {m: tornado(weights, method=m) for m in METHODS}
+    first = pd.concat({m: first_place_probability(weights, n, method=m, seed=seed)
+                       for m in METHODS}, axis=1).fillna(0.0)  # fmt: skip
+    return tornados, first.sort_values(list(METHODS), ascending=False, kind="stable")
+
+
+def first_place_headline(first: pd.DataFrame) -> str:
+    """The finding of :func:`robustness`'s first-place table in a few words (a figure title)."""
+    leaders = first.idxmax()
+    if leaders.nunique() == 1:
+        return f"Under weight uncertainty {leaders.iloc[0]} wins most often, under both rules"
+    return "Under weight uncertainty the rules favour different paths: " + ", ".join(
+        f"{path} ({method})" for method, path in leaders.items())
+
+
 def stability_sentence(probabilities: pd.Series) -> str:
-    """Rank stability in words, from :func:`first_place_probability`."""
+    """Rank stability in words, from :func:`first_place_probability` (or one column of
+    :func:`robustness`'s table)."""
+    probabilities = probabilities.sort_values(ascending=False, kind="stable")
     leader, p = probabilities.index[0], probabilities.iloc[0]
     second, q = probabilities.index[1], probabilities.iloc[1]
     strength = "robust" if p >= 0.8 else "fairly stable" if p >= 0.6 else "fragile"
@@ -193,25 +283,8 @@ def strategy_scores(features: pd.DataFrame, weights=(1 / 3, 1 / 3, 1 / 3)) -> pd
     return f.round(12).rename("f")
 
 
-def rank_correlation(x, y) -> np.ndarray:
-    """Spearman's rho along the last axis, computed exactly from integer ranks.
-
-    Ranks (ties averaged) are doubled into integers, every sum is an exact integer, and only the
-    final square root and division round: the result is the same bit for bit on every CPU and
-    summation order (a float ``corrcoef`` moved printed bootstrap bounds between machines).
-    A row whose ranks are all tied has no correlation: NaN.
-    """
-    from scipy.stats import rankdata
-
-    rx = np.rint(2 * rankdata(x, axis=-1)).astype(np.int64)
-    ry = np.rint(2 * rankdata(y, axis=-1)).astype(np.int64)
-    n = rx.shape[-1]
-    sx, sy = rx.sum(axis=-1), ry.sum(axis=-1)
-    cov = n * (rx * ry).sum(axis=-1) - sx * sy
-    var_x = (n * (rx * rx).sum(axis=-1) - sx * sx).astype(float)
-    var_y = (n * (ry * ry).sum(axis=-1) - sy * sy).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return cov / np.sqrt(var_x * var_y)
+#: Spearman's rho, exact on every CPU (defined in :mod:`course.scoring`; importable here too).
+rank_correlation = scoring.rank_correlation
 
 
 def spearman_with_interval(x, y, n_boot: int = 1000, seed: int = 0) -> Validation:
@@ -238,15 +311,18 @@ def score_and_outcome(ranking: pd.DataFrame, weights, t0: str, t1: str, t2: str)
     return pd.concat([scores, later], axis=1, join="inner")
 
 
-#: Two non-overlapping periods: fit weights on the first, test them on the second.
+#: Two non-overlapping periods (t0, t1, t2): features from t0 to t1, outcome from t1 to t2. Fit
+#: weights on the first, test them on the second; nothing of the test period is seen in a fit.
 FIT_PERIOD = ("2025-03-04", "2025-06-01", "2025-12-01")
 TEST_PERIOD = ("2025-12-01", "2026-03-01", "2026-08-22")
+PERIODS = {"fit": FIT_PERIOD, "test": TEST_PERIOD}
 
 
 def validate_strategy_score(ranking: pd.DataFrame, weights=(1 / 3, 1 / 3, 1 / 3),
-                            period: tuple[str, str, str] = ("2025-03-04", "2025-06-01", "2026-08-22"),
+                            period: tuple[str, str, str] = FIT_PERIOD,
                             n_boot: int = 1000, seed: int = 0) -> Validation:  # fmt: skip
-    """How well f at the period's middle date ranks repositories by their later star growth."""
+    """How well f at the period's middle date ranks repositories by their later star growth
+    (by default on :data:`FIT_PERIOD`, whose outcome ends where :data:`TEST_PERIOD` begins)."""
     joined = score_and_outcome(ranking, weights, *period)
     return spearman_with_interval(joined["f"], joined["later_growth"], n_boot, seed)
 
@@ -279,8 +355,39 @@ def fit_weights(ranking: pd.DataFrame, period: tuple[str, str, str] = FIT_PERIOD
 
 
 def validation_table(ranking: pd.DataFrame, options: dict[str, tuple[float, float, float]],
-                     period: tuple[str, str, str] = ("2025-03-04", "2025-06-01", "2026-08-22")
-                     ) -> pd.DataFrame:  # fmt: skip
+                     period: tuple[str, str, str] = FIT_PERIOD) -> pd.DataFrame:
     """:func:`validate_strategy_score` for several named weightings, one row each."""
     rows = {name: vars(validate_strategy_score(ranking, w, period)) for name, w in options.items()}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def period_comparison(ranking: pd.DataFrame, options: dict[str, tuple[float, float, float]],
+                      periods: dict[str, tuple[str, str, str]] | None = None) -> pd.DataFrame:
+    """:func:`validation_table` on each period (default :data:`PERIODS`), stacked: one row per
+    (weighting, period)."""
+    periods = PERIODS if periods is None else periods
+    tables = {name: validation_table(ranking, options, period) for name, period in periods.items()}
+    stacked = pd.concat(tables, names=["period", "weighting"]).swaplevel()
+    return stacked.loc[list(options)]
+
+
+def period_gap_sentence(table: pd.DataFrame, weighting: str, first: str = "fit",
+                        second: str = "test") -> str:  # fmt: skip
+    """Why one weighting's rho differs between two periods of :func:`period_comparison`: do the
+    bootstrap intervals overlap (could resampling repositories explain the gap?), and do all
+    weightings move the same way (is it the period rather than the weights?)."""
+    a, b = table.loc[(weighting, first)], table.loc[(weighting, second)]
+    rho = table["rho"].unstack("period").loc[table.index.unique("weighting")]
+    moves = ", ".join(f"{w} {rho.loc[w, first]:.2f} to {rho.loc[w, second]:.2f}" for w in rho.index)
+    overlap = a["ci_high"] >= b["ci_low"] and b["ci_high"] >= a["ci_low"]
+    chance = ("overlap: the gap is within what drawing other repositories gives" if overlap else
+              "do not overlap: drawing other repositories from the same period would not close "
+              "the gap")  # fmt: skip
+    up, down = (rho[second] > rho[first]).all(), (rho[second] < rho[first]).all()
+    why = (f"Every weighting is {'higher' if up else 'lower'} on the {second} period ({moves}): "
+           "the periods differ, not only the weights." if up or down else
+           f"The weightings move in different directions ({moves}).")  # fmt: skip
+    return (f"{weighting}: rho {a['rho']:.2f} (95 % CI {a['ci_low']:.2f} to {a['ci_high']:.2f}, "
+            f"{int(a['n_repos'])} repositories) on the {first} period, {b['rho']:.2f} "
+            f"({b['ci_low']:.2f} to {b['ci_high']:.2f}, {int(b['n_repos'])}) on the {second} "
+            f"period. The intervals {chance}. {why}")

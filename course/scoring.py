@@ -1,5 +1,6 @@
 """Lesson 02 core: the seeds' commercialization formulas, implemented with their guards, and the
-building blocks of scoring (normalisation, weights, additive and multiplicative aggregation).
+building blocks of scoring (normalisation, weights, additive and multiplicative aggregation,
+an exact rank correlation).
 
 Every function checks its inputs and raises :class:`ScoringInputError` (a ``ValueError``) with a
 message that says what is wrong and what is expected.
@@ -62,9 +63,15 @@ def seed_ratio_factor(x0: float, gain: float, loss: float) -> float:
 def bounded_index(gain: float, loss: float, prior: float = 0.5, strength: float = 1.0) -> float:
     """A replacement for the seed's ratio: the smoothed share of gains, always in [0, 1].
 
-    (gain + prior * strength) / (gain + loss + strength). With no evidence it equals ``prior``;
-    as evidence grows it tends to gain / (gain + loss). ``gain`` and ``loss`` must be counts in
-    the same unit (e.g. won and lost deals), so the result has no unit.
+    (gain + prior * strength) / (gain + loss + strength): ``strength`` pseudo-observations at
+    the ``prior`` are added to the evidence. The defaults add one pseudo-observation split
+    half a gain and half a loss, the add-1/2 rule (the Krichevsky-Trofimov estimator, the mean
+    of a Jeffreys Beta(1/2, 1/2) prior updated by the counts). Laplace's add-one rule, a whole
+    gain and a whole loss, is ``strength=2``: (gain + 1) / (gain + loss + 2).
+
+    With no evidence it equals ``prior``; as evidence grows it tends to gain / (gain + loss).
+    ``gain`` and ``loss`` must be counts in the same unit (e.g. won and lost deals), so the
+    result has no unit.
     """
     for name, value in (("gain", gain), ("loss", loss)):
         if not math.isfinite(value) or value < 0:
@@ -110,10 +117,31 @@ def co_creation_output(technology: float, resources: float, market: float,
                        a: float = 0.5, b: float = 0.5) -> float:  # fmt: skip
     """The third seed's P = g(T, R) * h(T, M), with Cobb-Douglas forms
     g = T^a * R^(1-a) and h = T^b * M^(1-b) on indices in [0, 1]. Technology appears in both:
-    without it, neither shared resources nor a market produce anything."""
+    without it, neither shared resources nor a market produce anything.
+
+    Multiplied out, P = T^(a+b) * R^(1-a) * M^(1-b) (:func:`co_creation_exponents`): with the
+    default a = b = 0.5 it is T * sqrt(R * M), linear in T, with diminishing returns in R and M.
+    """
     t, r, m = (check_index(n, v) for n, v in (("T", technology), ("R", resources), ("M", market)))
     a, b = check_index("a", a), check_index("b", b)
     return (t**a * r ** (1 - a)) * (t**b * m ** (1 - b))
+
+
+def co_creation_exponents(a: float = 0.5, b: float = 0.5) -> dict[str, float]:
+    """The exponent of each input once :func:`co_creation_output` is multiplied out:
+    P = T^(a+b) * R^(1-a) * M^(1-b). T appears in g and in h, so its exponents add."""
+    a, b = check_index("a", a), check_index("b", b)
+    return {"T": a + b, "R": 1 - a, "M": 1 - b}
+
+
+def returns_kind(exponent: float) -> str:
+    """What an input's exponent in a product of powers means for its returns: below 1 each
+    further unit adds less ('diminishing'), 1 is proportional ('constant'), above 1 'increasing'."""
+    if not math.isfinite(exponent) or exponent < 0:
+        raise ScoringInputError(f"an exponent must be a non-negative number, got {exponent!r}")
+    if math.isclose(exponent, 1.0, abs_tol=1e-12):
+        return "constant"
+    return "diminishing" if exponent < 1 else "increasing"
 
 
 def market_demand(performance: float, customer_demand: float, competition: float,
@@ -191,3 +219,27 @@ def weighted_product(scores, weights) -> np.ndarray:
         raise ScoringInputError(f"{matrix.shape[1]} criteria but {len(w)} weights")
     with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf; 0 * -inf is masked
         return np.exp(np.where(w > 0, w * np.log(matrix), 0.0).sum(axis=1))
+
+
+# --- Rank correlation ---------------------------------------------------------------------
+
+
+def rank_correlation(x, y) -> np.ndarray:
+    """Spearman's rho along the last axis, computed exactly from integer ranks.
+
+    Ranks (ties averaged) are doubled into integers, every sum is an exact integer, and only the
+    final square root and division round: the result is the same bit for bit on every CPU and
+    summation order (a float ``corrcoef`` moved printed bootstrap bounds between machines).
+    A row whose ranks are all tied has no correlation: NaN.
+    """
+    from scipy.stats import rankdata
+
+    rx = np.rint(2 * rankdata(x, axis=-1)).astype(np.int64)
+    ry = np.rint(2 * rankdata(y, axis=-1)).astype(np.int64)
+    n = rx.shape[-1]
+    sx, sy = rx.sum(axis=-1), ry.sum(axis=-1)
+    cov = n * (rx * ry).sum(axis=-1) - sx * sy
+    var_x = (n * (rx * rx).sum(axis=-1) - sx * sx).astype(float)
+    var_y = (n * (ry * ry).sum(axis=-1) - sy * sy).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cov / np.sqrt(var_x * var_y)

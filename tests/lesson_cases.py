@@ -110,11 +110,12 @@ def _saas_unit():
     return (scorecard.scorecard().loc["SaaS"] - 1) / 4, pd.Series(scorecard.DEFAULT_WEIGHTS)
 
 
-def _demand(auc_as_is=False):
-    from course.exercises.lesson02 import DEMAND_SCENARIO as s
+def _demand(auc_as_is=False, competition_as_is=False):
+    from course.assumptions import DEMAND_SCENARIO as s
 
     p = s["auc"] if auc_as_is else 2 * s["auc"] - 1
-    return p * s["customer_demand"] * (1 - s["competition"]) * s["service"] * s["marketing"]
+    c = s["competition"] if competition_as_is else 1 - s["competition"]
+    return p * s["customer_demand"] * c * s["service"] * s["marketing"]
 
 
 def bce(y_true, y_pred):
@@ -172,19 +173,63 @@ def choose_threshold(y, p):
 
 
 def cost_per_thousand(monthly_price, requests_per_second, utilisation):
-    if requests_per_second <= 0 or not 0 < utilisation <= 1:
+    if requests_per_second <= 0 or not 0 < utilisation <= 1 or monthly_price < 0:
         raise ValueError("bad input")
     return monthly_price / (requests_per_second * utilisation * 30 * 24 * 3600) * 1000
 
 
 def cost_per_thousand_ignores_utilisation(monthly_price, requests_per_second, utilisation):
-    if requests_per_second <= 0 or not 0 < utilisation <= 1:
+    if requests_per_second <= 0 or not 0 < utilisation <= 1 or monthly_price < 0:
         raise ValueError("bad input")
     return monthly_price / (requests_per_second * 30 * 24 * 3600) * 1000
 
 
+def cost_per_thousand_takes_negative_prices(monthly_price, requests_per_second, utilisation):
+    if requests_per_second <= 0 or not 0 < utilisation <= 1:
+        raise ValueError("bad input")
+    return monthly_price / (requests_per_second * utilisation * 30 * 24 * 3600) * 1000
+
+
+def _plans():
+    from course.pricing import Plans
+
+    return Plans()
+
+
 def subscription_bill(rows):
-    return 300.0 + max(0, rows - 10_000) * 0.02
+    plans = _plans()
+    return plans.subscription_fee + max(0, rows - plans.included_rows) * plans.overage_per_row
+
+
+def _current_value():
+    from course.exercises.lesson05 import _current_policy_value
+
+    return _current_policy_value()
+
+
+def _case():
+    from course import decision
+
+    return decision.build_case()
+
+
+def break_even_customers(fixed_costs, price, serving_cost, decisions_per_month):
+    contribution = (price - serving_cost) * decisions_per_month
+    return math.inf if contribution <= 0 else fixed_costs / contribution
+
+
+def break_even_ignores_serving(fixed_costs, price, serving_cost, decisions_per_month):
+    return math.inf if price <= 0 else fixed_costs / (price * decisions_per_month)
+
+
+def break_even_unguarded(fixed_costs, price, serving_cost, decisions_per_month):
+    return fixed_costs / ((price - serving_cost) * decisions_per_month)
+
+
+def _flip_price(with_serving=True):
+    e, customers = _case().economics, _case().customers
+    serving = e.serving_cost_per_decision if with_serving else 0.0
+    return serving + e.fixed_costs_monthly / (customers * e.decisions_per_customer_month)
 
 
 CASES = [
@@ -198,7 +243,9 @@ CASES = [
                         (_per_year().sort_values(), "different order"),
                         (_per_year() + 1, "values differ")]),
     ExerciseCase("00.q3", lambda: "I would sell a hosted credit scoring API to small lenders "
-                                  "because they lack data scientists and need compliance help.",
+                                  "because they lack data scientists and need compliance help. "
+                                  "They would pay per decision for a model that is accurate and "
+                                  "explained, with support when a regulator asks how it works.",
                  wrong=[("An API.", "little short"), (42, "as text in quotes")]),
     ExerciseCase("01.q1", _open_share,
                  wrong=[(_open_share() * 100, "look like a percentage where a fraction"),
@@ -216,7 +263,9 @@ CASES = [
                          "percentage"),
                         (_latest_llm_stars().nlargest(10).sum(), "too high")]),
     ExerciseCase("01.q5", lambda: "The price per decision is my weakest guess; halving it halves "
-                                  "SOM, so I would ask ten lenders what they pay for scores today.",
+                                  "SOM, so I would ask ten lenders what they pay for scores today. "
+                                  "I would also count the lenders in a public regulator register, "
+                                  "which checks the other factor of the product within a week.",
                  wrong=[("price", "little short")]),
     ExerciseCase("02.q1", lambda: bounded_share,
                  wrong=[(naive_share, "raised ZeroDivisionError"),
@@ -225,7 +274,8 @@ CASES = [
                  wrong=[(minmax_over_max, "Item 0"),
                         (lambda values: [0.0, 0.5, 1.0], "has 3 items; expected 4")]),
     ExerciseCase("02.q3", _demand,
-                 wrong=[(_demand(auc_as_is=True), "too high"), ("0.04", "got a string")]),
+                 wrong=[(_demand(auc_as_is=True), "too high"), ("0.04", "got a string"),
+                        (_demand(competition_as_is=True), "too high")]),
     ExerciseCase("02.q4", lambda: float(np.prod(_saas_unit()[0] ** _saas_unit()[1])),
                  wrong=[(float((_saas_unit()[0] * _saas_unit()[1]).sum()), "too high"),
                         (float(np.prod((_saas_unit()[0] * 4 + 1) ** _saas_unit()[1])), "too high")]),
@@ -248,10 +298,31 @@ CASES = [
                  wrong=[("It is fine.", "little short")]),
     ExerciseCase("04.q1", lambda: cost_per_thousand,
                  wrong=[(cost_per_thousand_ignores_utilisation, "too low"),
-                        (lambda p, r, u: p / (r * u * 2_592_000) * 1000, "raised ZeroDivisionError")]),
-    ExerciseCase("04.q2", lambda: 300.0 / 0.05,
-                 wrong=[(300.0 / 0.02, "too high"), (0.05 * 10_000, "too low")]),
+                        (lambda p, r, u: p / (r * u * 2_592_000) * 1000, "raised ZeroDivisionError"),
+                        (cost_per_thousand_takes_negative_prices, "should raise ValueError")]),
+    ExerciseCase("04.q2", lambda: _plans().subscription_fee / _plans().price_per_row,
+                 wrong=[(_plans().subscription_fee / _plans().overage_per_row, "too high"),
+                        (_plans().subscription_fee / _plans().price_per_row + 1, "too high"),
+                        (_plans().subscription_fee / _plans().price_per_row + 0.5,
+                         f"{_plans().subscription_fee / _plans().price_per_row + 0.5:g} is too high"),
+                        (_plans().price_per_row * _plans().included_rows, "too low")]),
     ExerciseCase("04.q3", lambda: subscription_bill,
-                 wrong=[(lambda rows: 300.0 + rows * 0.02, "too high"),
-                        (lambda rows: max(0, rows - 10_000) * 0.02, "too low")]),
+                 wrong=[(lambda rows: _plans().subscription_fee + rows * _plans().overage_per_row,
+                         "too high"),
+                        (lambda rows: max(0, rows - _plans().included_rows) * _plans().overage_per_row,
+                         "too low")]),
+    ExerciseCase("05.q1", _current_value,
+                 wrong=[(_current_value() / 1000, "off by a factor of 1,000"),
+                        (_current_value() * 1.95583, "too low"),  # left in Deutsche Mark
+                        (_case().values["the model"], "too high")]),  # the model's, not the rule's
+    ExerciseCase("05.q2", lambda: break_even_customers,
+                 wrong=[(break_even_ignores_serving, "too low"),
+                        (break_even_unguarded, "raised ZeroDivisionError")]),
+    ExerciseCase("05.q3", _flip_price,
+                 wrong=[(_flip_price(with_serving=False), "too low"),
+                        (_case().economics.break_even_customers, "too high")]),
+    ExerciseCase("05.q4", lambda: "No-go as priced: lenders would gain a lot from the model, but "
+                                  "this price cannot pay the team with the demand we expect. I "
+                                  "trust the price least and would test value-based prices first.",
+                 wrong=[("Go.", "little short"), (1, "as text in quotes")]),
 ]  # fmt: skip

@@ -7,6 +7,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from course.kit.build import BuildError, check, placeholder_for, strip_solutions, student_version
+from course.kit.build import REPO_ROOT as ROOT
 
 
 def test_assignments_become_blanks():
@@ -103,3 +104,21 @@ def test_every_lesson_notebook_has_a_header_and_key_points():
         for required in ("**Questions**", "**Objectives**", "**Prerequisites**", "**Time**",
                          "## Key points", "**Exercise recap**"):  # fmt: skip
             assert required in text, f"{path.name} lacks {required}"
+
+
+def test_saved_widgets_say_to_run_their_cell():
+    from course.kit.build import WIDGET_PLACEHOLDER, WIDGET_VIEW, explain_saved_widgets
+
+    output = nbformat.v4.new_output("display_data", data={
+        WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
+        "text/plain": "VBox(children=(FloatSlider(value=14000.0, ...)"})  # fmt: skip
+    cell = nbformat.v4.new_code_cell("MarketSizer()", outputs=[output])
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    assert explain_saved_widgets(notebook) == 1 and explain_saved_widgets(notebook) == 0
+    assert output["data"]["text/plain"] == WIDGET_PLACEHOLDER
+    for folder in ("solutions", "notebooks"):  # the committed lessons, as a learner opens them
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            for cell in nbformat.read(path, as_version=4).cells:
+                for out in cell.get("outputs", []):
+                    if WIDGET_VIEW in out.get("data", {}):
+                        assert out["data"]["text/plain"] == WIDGET_PLACEHOLDER, path.name

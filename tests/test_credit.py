@@ -91,3 +91,75 @@ def test_baselines_cross_validate_on_the_same_folds():
     assert list(table.columns) == ["auc_mean", "auc_sd", "cost_mean", "cost_sd", "fit_seconds"]
     assert table["auc_mean"].is_monotonic_decreasing
     assert baselines.CV_THRESHOLD == pytest.approx(1 / 6)
+    gaps = baselines.paired_differences({"logistic regression": logistic, "gradient boosting": boosting},
+                                        "logistic regression")  # fmt: skip
+    assert round(gaps.loc["gradient boosting", "mean_difference"], 4) == round(
+        logistic["roc_auc"].mean() - boosting["roc_auc"].mean(), 4)
+    assert gaps.loc["gradient boosting", "low"] < 0 < gaps.loc["gradient boosting", "high"]
+
+
+def test_bayes_threshold_follows_from_the_cost_matrix():
+    assert evaluate.BAYES_THRESHOLD == pytest.approx(1 / 6)
+    # At p = 1/6 rejecting and approving cost the same on average: (1 - p) * 1 == p * 5.
+    p = evaluate.BAYES_THRESHOLD
+    assert (1 - p) * 1 == pytest.approx(p * 5)
+
+
+def test_threshold_costs_band_and_calibration_gap_by_hand():
+    table = evaluate.threshold_costs(Y, P, {"low": 0.3, "high": 0.5})
+    assert table.loc["low"].to_dict() == pytest.approx(
+        {"threshold": 0.3, "cost_per_applicant": 0.25, "rejected_share": 0.75, "accuracy": 0.75})
+    assert table.loc["high"].to_dict() == pytest.approx(
+        {"threshold": 0.5, "cost_per_applicant": 1.25, "rejected_share": 0.25, "accuracy": 0.75})
+    between = evaluate.band(Y, P, 0.3, 0.5)  # p = 0.4 (good) and 0.35 (bad); 0.5 excluded
+    assert between["applicants"] == 2 and between["default_rate"] == pytest.approx(0.5)
+    assert evaluate.band(Y, P, 0.5, 0.6)["applicants"] == 0
+    assert math.isnan(evaluate.band(Y, P, 0.5, 0.6)["default_rate"])
+    reliability = pd.DataFrame({"predicted": [0.1, 0.4, 0.6], "observed": [0.12, 0.65, 0.5],
+                                "applicants": [10, 10, 10]})  # fmt: skip
+    gap = evaluate.largest_calibration_gap(reliability)
+    assert gap["predicted"] == 0.4 and gap["gap"] == pytest.approx(0.25)  # not the 0.1 below it
+    reliability.loc[2, "observed"] = 0.2  # now the third bin is off by -0.4: sign kept
+    assert evaluate.largest_calibration_gap(reliability)["gap"] == pytest.approx(-0.4)
+
+
+def test_paired_differences_by_hand():
+    first = pd.Series([0.80, 0.70, 0.90, 0.60])
+    second = pd.Series([0.70, 0.70, 0.80, 0.70])
+    result = baselines.paired(first, second)
+    differences = np.array([0.1, 0.0, 0.1, -0.1])
+    assert result["mean_difference"] == pytest.approx(differences.mean())
+    assert result["sd_difference"] == pytest.approx(differences.std(ddof=1))
+    assert (result["folds_higher"], result["folds"]) == (2, 4)
+    # Nadeau-Bengio: the half-width uses (1/J + test/train) * sd**2, wider than the naive sd/sqrt(J).
+    from scipy import stats
+
+    half = stats.t.ppf(0.975, 3) * math.sqrt(1 / 4 + 1 / 4) * differences.std(ddof=1)
+    assert result["high"] - result["mean_difference"] == pytest.approx(half)
+    assert result["low"] < 0 < result["high"]
+    clear = baselines.paired(first + 0.5, second)  # always higher by a lot: zero is outside
+    assert clear["low"] > 0 and clear["folds_higher"] == 4
+    with pytest.raises(ValueError, match="same two or more folds"):
+        baselines.paired(first, second.iloc[:3])
+    with pytest.raises(ValueError, match="same two or more folds"):
+        baselines.paired(first, second.set_axis([5, 6, 7, 8]))
+
+
+def test_cross_validate_records_a_tuned_threshold_when_the_method_returns_one():
+    data = pd.concat([split_data().train, split_data().validation])
+    fit = baselines.sklearn_fit_predict(baselines.logistic_regression)
+
+    def tuned(train, test):
+        return fit(train, test), 0.3
+
+    plain, with_threshold = baselines.cross_validate(fit, data), baselines.cross_validate(tuned, data)
+    assert "tuned_threshold" not in plain.columns
+    assert (with_threshold["tuned_threshold"] == 0.3).all()
+    assert with_threshold["roc_auc"].equals(plain["roc_auc"])  # same folds, same model
+    assert not with_threshold["cost_tuned"].equals(with_threshold["cost"])
+    results = {"a": plain, "b": with_threshold}
+    table = baselines.paired_differences(results, "a", "roc_auc")
+    assert list(table.index) == ["b"] and table.loc["b", "mean_difference"] == 0
+    assert table["folds"].dtype.kind == "i"
+    with pytest.raises(KeyError, match="no results"):
+        baselines.paired_differences(results, "c")

@@ -50,10 +50,44 @@ def test_all_artifacts_exist_and_the_card_is_complete(built):
                  "credit_risk/1/saved_model.pb"):  # fmt: skip
         assert (folder / name).exists(), name
     card = json.loads((folder / "model_card.json").read_text())
-    assert card["metrics"]["roc_auc"] == 0.7679 and 0 < card["threshold"] < 0.5
+    assert card["metrics"]["roc_auc"] == 0.7679 and card["metrics_split"] == "test"
+    # The shipped threshold is the cost matrix's 1/6, not the one tuned on the validation rows.
+    assert card["threshold"] == pytest.approx(1 / 6)
+    assert card["validation_tuned_threshold"] == pytest.approx(0.0908, abs=1e-4)
+    assert card["metrics"]["cost_per_applicant"] == 0.535 and card["validation_auc"] > 0.8
     assert card["data"]["split"] == {"train": 600, "validation": 200, "test": 200}
     text = (folder / "model_card.md").read_text()
     assert "## Must not be used for" in text and "## Limits" in text and "0.7679" in text
+    assert "**0.167**" in text and "Bayes-optimal threshold 1/6" in text and "held_out_auc" in text
+
+
+def test_held_out_auc_is_the_test_auc_of_the_served_artifact(built):
+    from course.credit.reference import held_out_auc
+
+    folder, numpy_path = built
+    assert held_out_auc(folder) == 0.7679
+    data = json.loads(numpy_path.read_text())
+    data["metadata"]["metrics"]["roc_auc"] = 0.5  # read from the artifact, not a constant
+    other = folder.parent / "other"
+    other.mkdir(exist_ok=True)
+    (other / numpy_path.name).write_text(json.dumps(data))
+    assert held_out_auc(other) == 0.5
+
+
+def test_fit_predict_can_tune_its_threshold_on_its_early_stopping_rows():
+    from course.credit import evaluate
+    from course.credit.model import fit_predict, fit_predict_tuned
+
+    split = split_data()
+    proba, threshold = fit_predict_tuned(split.train, split.test)
+    assert proba.shape == (200,) and 0 <= threshold <= 1
+    assert np.array_equal(proba, fit_predict(split.train, split.test))  # same model either way
+    from sklearn.model_selection import train_test_split
+
+    _, stop = train_test_split(split.train, test_size=0.25, stratify=split.train["default"],
+                               random_state=0)  # the rows fit_predict held out  # fmt: skip
+    stop_p = fit_predict(split.train, stop)
+    assert threshold == evaluate.best_threshold(stop["default"], stop_p)
 
 
 def test_numpy_artifact_matches_keras_on_the_whole_test_split(built, keras_model):

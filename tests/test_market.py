@@ -68,6 +68,25 @@ def test_cost_trend_recovers_a_known_doubling_time():
         market.training_cost_trend(frame.head(2), 2016, 2025)
 
 
+def test_cost_trend_can_fit_the_frontier_only():
+    dates = pd.to_datetime([f"{y}-07-02" for y in range(2016, 2026)] * 2)
+    steps = np.tile(np.arange(10), 2)
+    frontier = np.repeat([True, False], 10)
+    frame = pd.DataFrame({"year": dates.year, "publication_date": dates, "model": range(20),
+                          # frontier x4 a year (doubles in 6 months), the rest x2 (12 months)
+                          "training_compute_cost_usd": np.where(frontier, 1e6 * 4.0 ** steps,
+                                                                1e3 * 2.0 ** steps),
+                          "open_weights": False, "frontier_model": frontier})  # fmt: skip
+    top = market.training_cost_trend(frame, 2016, 2025, n_boot=50, frontier_only=True)
+    assert top.n_models == 10 and top.frontier_only and top.n_boot == 50
+    assert top.doubling_months == pytest.approx(6, rel=1e-3)
+    every = market.training_cost_trend(frame, 2016, 2025, n_boot=50)
+    assert every.n_models == 20 and not every.frontier_only
+    assert every.doubling_months != pytest.approx(6, rel=0.05)  # mixing both is another answer
+    points = market.cost_points(frame.drop(columns="frontier_model"), 2016, 2025)
+    assert not points["frontier_model"].any()  # an older frame without the column still works
+
+
 def test_cost_trend_on_real_data_is_reproducible():
     models = load_epoch_models()
     trend = market.training_cost_trend(models)
@@ -109,6 +128,37 @@ def test_topic_growth_follows_the_cohort_and_reports_coverage():
         market.topic_growth(_ranking(), "2025-01-01", "2030-01-01")
 
 
+def _ranking_with_dropouts():
+    rows = []
+    for snapshot, stars in [("2025-01-01", {"a/x": 100, "b/y": 50, "c/z": 10, "d/w": 40}),
+                            ("2025-03-01", {"a/x": 120, "b/y": 70, "c/z": 30}),  # d/w gone
+                            ("2025-06-01", {"a/x": 150, "b/y": 100})]:  # c/z gone too
+        for rank, (repo, count) in enumerate(stars.items(), start=1):
+            rows.append({"snapshot": pd.Timestamp(snapshot), "topic": "LLM", "rank": rank,
+                         "repo": repo, "stars": count, "forks": count // 10})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_topic_growth_lower_bound_counts_dropouts_at_their_last_seen_stars():
+    ranking = _ranking_with_dropouts()
+    row = market.topic_growth(ranking, "2025-01-01", "2025-06-01").loc["LLM"]
+    assert row["coverage"] == 0.5
+    assert row["star_growth"] == pytest.approx(250 / 150 - 1)  # survivors only
+    # whole cohort: c/z at its last-seen 30 stars, d/w never seen again (no growth)
+    assert row["star_growth_low"] == pytest.approx((150 + 100 + 30 + 40) / 200 - 1)
+    assert row["star_growth_low"] < row["star_growth"]
+    seen = market.last_seen(ranking, "2025-01-01", "2025-03-01")  # end bounds the window
+    assert seen.loc["a/x", "stars"] == 120 and seen.loc["d/w", "snapshot"] == pd.Timestamp("2025-01-01")
+
+
+def test_star_decreases_counts_falls_between_sightings():
+    ranking = _ranking_with_dropouts()
+    assert market.star_decreases(ranking) == {"pairs": 5, "share": 0.0, "median_fall": 0.0}
+    ranking.loc[(ranking["repo"] == "b/y") & (ranking["snapshot"] == "2025-06-01"), "stars"] = 63
+    falls = market.star_decreases(ranking)
+    assert falls["share"] == pytest.approx(1 / 5) and falls["median_fall"] == pytest.approx(0.1)
+
+
 def test_concentration_and_correlation_on_real_data():
     ranking = load_github_ranking(["2025-03-04", "2026-08-22"])
     shares = market.top10_share(ranking, "2026-08-22")
@@ -116,7 +166,24 @@ def test_concentration_and_correlation_on_real_data():
     assert round(shares["LLM"], 3) == 0.262
     assert 0.9 < market.stars_forks_correlation(ranking, "2026-08-22") <= 1
     growth = market.topic_growth(ranking, "2025-03-04", "2026-08-22")
-    assert growth.index[0] == "AI Agents" and (growth["coverage"] > 0.3).all()
+    assert (growth["coverage"] > 0.3).all()
+    assert growth["star_growth_low"].is_monotonic_decreasing  # sorted by the lower bound
+    assert (growth["star_growth_low"] < growth["star_growth"]).all()  # drop-outs at zero growth
+    full = load_github_ranking()  # with the snapshots between, drop-outs count at last sighting
+    full_growth = market.topic_growth(full, "2025-03-04", "2026-08-22")
+    tighter = full_growth["star_growth_low"] - growth["star_growth_low"]  # aligned on topic
+    assert (tighter >= 0).all() and len(tighter) == 15  # the snapshots between tighten the bound
+    assert (full_growth["star_growth_low"] > 0.25).all()  # every cohort grew, drop-outs counted
+    assert full_growth.index[0] == "AI Agents"
+    assert round(full_growth.loc["AI Agents", "star_growth_low"], 2) == 0.80
+    falls = market.star_decreases(full)
+    assert falls["share"] < 0.1 and falls["median_fall"] < 0.01
+
+
+def test_frontier_cost_trend_on_real_data():
+    trend = market.training_cost_trend(load_epoch_models(), frontier_only=True)
+    assert trend.n_models == 44 and round(trend.doubling_months, 1) == 7.7
+    assert round(trend.ci_low, 1) == 6.6 and round(trend.ci_high, 1) == 9.1
 
 
 def test_cleaning_report_counts_what_the_loader_fixed():

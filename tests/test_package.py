@@ -70,6 +70,20 @@ def test_course_map_lists_every_lesson_notebook_that_exists():
     assert list(lesson_table().index) == [f"0{i}" for i in range(6)]
 
 
+def test_every_lesson_on_the_map_exists_in_both_folders_and_in_the_readme():
+    import re
+
+    from course.kit.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
+    from course.lessons import LESSONS
+
+    for lesson in LESSONS:
+        assert (SOLUTIONS_DIR / lesson.notebook).exists(), lesson.notebook
+        assert (NOTEBOOKS_DIR / lesson.notebook).exists(), lesson.notebook
+    readme = (SOLUTIONS_DIR.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d\d) \| `(\w+)` \| [^|]+ \| (\d+) min \|$", readme, re.M)
+    assert rows == [(l.number, l.notebook.removesuffix(".ipynb"), str(l.minutes)) for l in LESSONS]
+
+
 @pytest.mark.parametrize("remote", ["https://github.com/acme/ai-course.git",
                                     "git@github.com:acme/ai-course.git",
                                     "https://github.com/acme/ai-course"])  # fmt: skip

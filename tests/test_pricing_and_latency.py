@@ -20,14 +20,28 @@ def test_cost_per_thousand():
 
 
 def test_plans_and_bills_from_usage_rows():
-    plans = pricing.Plans()
+    plans = pricing.Plans(price_per_row=0.05, subscription_fee=300.0, included_rows=10_000,
+                          overage_per_row=0.02)  # fmt: skip
     assert plans.break_even_rows() == 6000
     assert plans.subscription(25_000) == pytest.approx(600.0) and plans.per_call(100) == pytest.approx(5)
+    assert plans.subscription(plans.break_even_rows()) == plans.per_call(plans.break_even_rows())
+    # a break-even beyond the included rows: where the overage line meets the per-call line
+    small = pricing.Plans(price_per_row=0.05, subscription_fee=600.0, included_rows=10_000,
+                          overage_per_row=0.02)  # fmt: skip
+    assert small.break_even_rows() == pytest.approx((600 - 10_000 * 0.02) / 0.03)
+    assert small.subscription(small.break_even_rows()) == pytest.approx(
+        small.per_call(small.break_even_rows()))
+    assert pricing.Plans(overage_per_row=1.0, subscription_fee=1e6).break_even_rows() == float("inf")
+    default = pricing.Plans()  # the course's assumptions: the price per decision is lesson 01's
+    from course.assumptions import value
+
+    assert default.price_per_row == value("price_per_decision")
+    assert default.break_even_rows() <= default.included_rows
     usage = [{"key_id": "a", "day": "2026-11-01", "requests": 2, "rows": 2, "mean_latency_ms": 1.0},
              {"key_id": "a", "day": "2026-11-02", "requests": 1, "rows": 1, "mean_latency_ms": 1.0},
              {"key_id": "b", "day": "2026-11-02", "requests": 20, "rows": 20_000, "mean_latency_ms": 5.0},
              {"key_id": "b", "day": "2026-12-01", "requests": 1, "rows": 10, "mean_latency_ms": 5.0}]  # fmt: skip
-    table = pricing.bills(usage).set_index(["key_id", "month"])
+    table = pricing.bills(usage, plans).set_index(["key_id", "month"])
     assert table.loc[("a", "2026-11"), "rows"] == 3
     assert table.loc[("a", "2026-11"), "cheaper_for_customer"] == "per call"
     assert table.loc[("b", "2026-11"), "subscription_usd"] == pytest.approx(500.0)

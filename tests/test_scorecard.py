@@ -48,6 +48,45 @@ def test_tornado_is_one_at_a_time_and_sorted_by_swing():
     assert sum(reweighted.values()) == pytest.approx(1)
 
 
+@pytest.mark.parametrize("method", scorecard.METHODS)
+def test_tornado_margin_is_over_the_best_other_path(method):
+    table = scorecard.tornado(method=method)
+    leader = table.attrs["leader"]
+    for criterion in table.index:
+        changed = scorecard._reweighted(scorecard.DEFAULT_WEIGHTS, criterion, 0.5)
+        ranked = scorecard.rank_paths(changed, method)
+        assert table.loc[criterion, "low"] == pytest.approx(ranked[leader] - ranked.drop(leader).max())
+    assert table.attrs["method"] == method and table.attrs["swing"] == 0.5
+    assert scorecard.tornado_sentence(table).startswith(
+        f"{method.capitalize()}: API stays first whichever weight moves by 50%")
+
+
+def test_tornado_verdict_reports_a_flip():
+    table = pd.DataFrame({"low": [0.05, -0.01], "high": [0.1, 0.02]}, index=["x", "y"])
+    table.attrs.update(leader="A", runner_up="B", base=0.03, method="additive", swing=0.5)
+    assert scorecard.tornado_verdict(table) == ("Additive: A loses first place when the weight of "
+                                                "y moves")  # fmt: skip
+    assert "ranges from -0.01 to 0.10, and x moves it most" in scorecard.tornado_sentence(table)
+
+
+def test_robustness_runs_both_checks_for_both_rules():
+    tornados, first = scorecard.robustness(n=300, seed=2)
+    assert list(tornados) == list(scorecard.METHODS) == list(first.columns)
+    for method in scorecard.METHODS:
+        assert tornados[method].attrs["method"] == method
+        pd.testing.assert_series_equal(
+            first[method].loc[scorecard.PATHS],
+            scorecard.first_place_probability(n=300, seed=2, method=method).loc[scorecard.PATHS],
+            check_names=False)  # fmt: skip
+    assert first.sum().to_numpy() == pytest.approx([1, 1])
+    assert scorecard.first_place_headline(first) == ("Under weight uncertainty API wins most often, "
+                                                     "under both rules")  # fmt: skip
+    split = pd.DataFrame({"additive": [0.6, 0.4], "multiplicative": [0.3, 0.7]}, index=["A", "B"])
+    assert scorecard.first_place_headline(split).endswith("A (additive), B (multiplicative)")
+    with pytest.raises(ScoringInputError, match="method"):
+        scorecard.first_place_probability(method="median")
+
+
 def test_monte_carlo_is_seeded_and_sums_to_one():
     first = scorecard.first_place_probability(n=500, seed=1)
     again = scorecard.first_place_probability(n=500, seed=1)
@@ -81,17 +120,93 @@ def test_weight_grid_covers_the_simplex():
     assert len(scorecard.weight_grid(0.1)) == 66
 
 
-def test_validation_on_real_repositories():
-    ranking = load_github_ranking()
+def test_periods_do_not_overlap():
+    fit, test = scorecard.FIT_PERIOD, scorecard.TEST_PERIOD
+    assert list(fit) == sorted(fit) and list(test) == sorted(test)
+    assert fit[2] <= test[0]  # the fit period's outcome ends where the test period begins
+    assert scorecard.PERIODS == {"fit": fit, "test": test}
+
+
+@pytest.fixture(scope="module")
+def ranking():
+    return load_github_ranking()
+
+
+def test_validation_on_real_repositories(ranking):
     features = scorecard.repo_features(ranking, "2025-03-04", "2025-06-01")
     assert features[["B", "C", "D"]].stack().between(0, 1).all()
     table = scorecard.validation_table(ranking, {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)})
-    assert table.loc["equal", "n_repos"] == 592
-    assert round(table.loc["equal", "rho"], 2) == 0.32 and round(table.loc["activity", "rho"], 2) == 0.64
+    # the default is the fit period: no outcome after its end date is used
+    assert table.equals(scorecard.validation_table(ranking, {"equal": (1 / 3, 1 / 3, 1 / 3),
+                                                             "activity": (1, 0, 0)},
+                                                   scorecard.FIT_PERIOD))  # fmt: skip
+    joined = scorecard.score_and_outcome(ranking, (1, 0, 0), *scorecard.FIT_PERIOD)
+    assert table.loc["equal", "n_repos"] == len(joined) == 765
+    assert round(table.loc["equal", "rho"], 2) == 0.29 and round(table.loc["activity", "rho"], 2) == 0.62
     weights, rho = scorecard.fit_weights(ranking)
-    assert weights == (1.0, 0.0, 0.0) and rho > 0.5
+    assert weights == (1.0, 0.0, 0.0) and rho == pytest.approx(table.loc["activity", "rho"])
     held_out = scorecard.validate_strategy_score(ranking, weights, scorecard.TEST_PERIOD)
     assert round(held_out.rho, 2) == 0.78 and held_out.n_repos == 757
+
+
+def test_period_comparison_explains_a_higher_test_rho(ranking):
+    options = {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)}
+    table = scorecard.period_comparison(ranking, options)
+    assert list(table.index) == [("equal", "fit"), ("equal", "test"), ("activity", "fit"),
+                                 ("activity", "test")]  # fmt: skip
+    assert table.loc[("activity", "fit"), "rho"] == pytest.approx(
+        scorecard.validate_strategy_score(ranking, (1, 0, 0), scorecard.FIT_PERIOD).rho)
+    sentence = scorecard.period_gap_sentence(table, "activity")
+    assert sentence.startswith("activity: rho 0.62 (95 % CI 0.57 to 0.67, 765 repositories)")
+    assert "0.78 (0.75 to 0.81, 757) on the test period" in sentence
+    assert "do not overlap" in sentence and "Every weighting is higher on the test period" in sentence
+
+
+def _periods(rows):
+    index = pd.MultiIndex.from_tuples([(w, p) for w, p, *_ in rows], names=["weighting", "period"])
+    return pd.DataFrame([r[2:] for r in rows], index=index,
+                        columns=["n_repos", "rho", "ci_low", "ci_high"])  # fmt: skip
+
+
+def test_period_gap_sentence_on_overlap_and_mixed_directions():
+    table = _periods([("a", "fit", 50, 0.40, 0.20, 0.60), ("a", "test", 50, 0.50, 0.30, 0.70),
+                      ("b", "fit", 50, 0.30, 0.10, 0.50), ("b", "test", 50, 0.20, 0.00, 0.40)])
+    sentence = scorecard.period_gap_sentence(table, "a")
+    assert "intervals overlap" in sentence and "different directions" in sentence
+    lower = _periods([("a", "fit", 50, 0.8, 0.75, 0.85), ("a", "test", 50, 0.3, 0.2, 0.4)])
+    assert "do not overlap" in scorecard.period_gap_sentence(lower, "a")
+    assert "Every weighting is lower" in scorecard.period_gap_sentence(lower, "a")
+
+
+def test_rule_comparison_names_ties_instead_of_breaking_them():
+    table = scorecard.rule_comparison()
+    assert list(table.index) == list(scorecard.rank_paths(method="additive").index)
+    mult = table["multiplicative rank"]
+    assert mult["Custom development"] == mult["PaaS"] == 5 and mult["SaaS"] == 4
+    assert table.loc["Custom development", "additive rank"] == 4
+    sentence = scorecard.comparison_sentence(table)
+    assert sentence.startswith("Both rules rank API 1st, Open core 2nd, Support subscription 3rd.")
+    assert "Custom development 4th vs tied last with PaaS (both 0.000)" in sentence
+    assert "PaaS last vs tied last with Custom development (both 0.000)" in sentence
+    assert "SaaS 5th vs 4th" in sentence
+
+
+def test_comparison_sentence_when_the_rules_agree_or_not_at_all():
+    agree = pd.DataFrame({"additive": [0.9, 0.5], "multiplicative": [0.8, 0.4],
+                          "additive rank": [1, 2], "multiplicative rank": [1, 2]}, index=["A", "B"])
+    assert scorecard.comparison_sentence(agree) == "Both rules rank A 1st, B last."
+    swap = agree.assign(**{"multiplicative rank": [2, 1]})
+    assert scorecard.comparison_sentence(swap).startswith("The rules disagree from the top.")
+    tied = agree.assign(multiplicative=[0.0, 0.0], **{"multiplicative rank": [1, 1]})
+    assert "A 1st vs tied last with B (both 0.000)" in scorecard.comparison_sentence(tied)
+
+
+def test_floor_criteria_are_the_scores_that_zero_a_product():
+    floors = scorecard.floor_criteria()
+    assert floors["Custom development"] == ["scalability"]
+    assert floors["PaaS"] == ["time_to_revenue", "capital_light"] and floors["API"] == []
+    multiplicative = scorecard.rank_paths(method="multiplicative")
+    assert {p for p, c in floors.items() if c} == set(multiplicative.index[multiplicative == 0])
 
 
 def test_scoring_explorer_reacts_to_sliders_and_method():

@@ -166,3 +166,51 @@ def test_additive_and_multiplicative_disagree_on_a_weak_spot():
         scoring.weighted_sum(scores, [0.2, 0.3, 0.5])
     with pytest.raises(ScoringInputError, match="indices in"):
         scoring.weighted_product([[1.5, 0.2]], weights)
+
+
+def test_bounded_index_defaults_to_add_half_and_laplace_is_strength_2():
+    # add-1/2 (Krichevsky-Trofimov): half a gain and half a loss are added
+    assert scoring.bounded_index(1, 0) == pytest.approx(1.5 / 2)
+    assert scoring.bounded_index(30, 10) == pytest.approx(30.5 / 41)
+    # Laplace's add-one rule: a whole gain and a whole loss
+    for gain, loss in [(0, 0), (1, 0), (3, 7), (30, 10)]:
+        laplace = (gain + 1) / (gain + loss + 2)
+        assert scoring.bounded_index(gain, loss, strength=2) == pytest.approx(laplace)
+    assert scoring.bounded_index(1, 0, strength=2) < scoring.bounded_index(1, 0)  # pulls harder to 0.5
+
+
+@given(index, index, index, st.floats(0, 1), st.floats(0, 1))
+def test_co_creation_is_the_product_of_its_multiplied_out_powers(t, r, m, a, b):
+    e = scoring.co_creation_exponents(a, b)
+    assert e == pytest.approx({"T": a + b, "R": 1 - a, "M": 1 - b})
+    assert scoring.co_creation_output(t, r, m, a, b) == pytest.approx(
+        t ** e["T"] * r ** e["R"] * m ** e["M"], abs=1e-12)
+
+
+@given(st.floats(0, 0.5), index, index)
+def test_co_creation_with_half_exponents_is_linear_in_technology(t, r, m):
+    # a = b = 0.5: P = T * sqrt(R * M), so doubling T doubles P (no diminishing returns in T)
+    p = scoring.co_creation_output(t, r, m)
+    assert scoring.co_creation_output(2 * t, r, m) == pytest.approx(2 * p, abs=1e-12)
+    assert scoring.co_creation_output(t, r, m) == pytest.approx(t * math.sqrt(r * m), abs=1e-12)
+
+
+def test_returns_kind_reads_an_exponent():
+    e = scoring.co_creation_exponents()
+    assert {name: scoring.returns_kind(x) for name, x in e.items()} == {
+        "T": "constant", "R": "diminishing", "M": "diminishing"}
+    assert scoring.returns_kind(scoring.co_creation_exponents(0.2, 0.3)["T"]) == "diminishing"
+    assert scoring.returns_kind(1.5) == "increasing" and scoring.returns_kind(0.0) == "diminishing"
+    for bad in (-0.1, math.nan, math.inf):
+        with pytest.raises(ScoringInputError, match="exponent"):
+            scoring.returns_kind(bad)
+    with pytest.raises(ScoringInputError):
+        scoring.co_creation_exponents(1.5, 0.5)
+
+
+def test_rank_correlation_lives_in_scoring_and_scorecard_reexports_it():
+    from course import scorecard
+
+    assert scorecard.rank_correlation is scoring.rank_correlation
+    assert scoring.rank_correlation([1, 2, 3, 4], [10, 20, 30, 40]) == 1.0
+    assert scoring.rank_correlation([1, 2, 3, 4], [4, 3, 2, 1]) == -1.0

@@ -85,3 +85,19 @@ def test_behind_a_hub_proxy_or_on_every_interface_any_host_is_served(storage):
     assert open_hosts("0.0.0.0", "") is None
     client = client_for(storage, "hub.example.org", open_hosts=None)
     assert client.post("/v1/score", json=APPLICANT).status_code == 200
+
+
+def test_the_docs_pages_need_no_network_and_work_behind_a_proxy(storage):
+    import re
+
+    client = client_for(storage)
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assert not re.search(r"https?://", html), f"{page} loads something from the internet"
+        links = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", html)
+        assert links and all(not link.startswith("/") for link in links), links  # relative
+        for link in links:
+            assert client.get(f"/{link}").status_code == 200, link
+    assert client.get("/openapi.json").json()["servers"] == [{"url": "."}]  # "Try it out" too
+    behind_hub = client_for(storage, open_hosts=None, root_path="/user/ada/proxy/8000")
+    assert behind_hub.get("/openapi.json").json()["servers"] == [{"url": "/user/ada/proxy/8000"}]

@@ -38,6 +38,17 @@ def test_every_assumption_has_unit_reason_and_a_slider_range_around_it():
         assert a.unit and len(a.why) > 30 and a.low <= a.value <= a.high
 
 
+def test_sizing_reads_the_courses_one_set_of_assumptions():
+    from course import assumptions
+
+    assert sizing.ASSUMPTIONS is assumptions.MARKET
+    assert sizing.assumptions_table()["value"].to_dict() == {
+        name: a.value for name, a in assumptions.MARKET.items()}
+    som_decisions = assumptions.obtainable_decisions_per_year()
+    assert sizing.market_size()["SOM"] == pytest.approx(
+        som_decisions * assumptions.value("price_per_decision"))
+
+
 def test_market_sizer_recomputes_when_sliders_move():
     import matplotlib
 
@@ -45,6 +56,7 @@ def test_market_sizer_recomputes_when_sliders_move():
     from course.widgets import MarketSizer, plot_market
 
     sizer = MarketSizer(draw=False)
+    assert list(sizer.sliders) == list(sizing.ASSUMPTIONS)  # one slider per market assumption
     assert sizer.result == pytest.approx(sizing.market_size())
     sizer.sliders["price_per_decision"].value = 1.0
     sizer.sliders["obtainable_share"].value = 0.05

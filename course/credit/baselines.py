@@ -19,13 +19,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from course.credit.data import CATEGORICAL, FEATURES, NUMERIC, SEED, TARGET
-from course.credit.evaluate import expected_cost
+from course.credit.evaluate import BAYES_THRESHOLD, expected_cost
 
-#: The Bayes-optimal threshold for calibrated probabilities under the 5:1 cost matrix:
-#: reject when P(default) * 5 > (1 - P(default)) * 1, i.e. P(default) > 1/6.
-CV_THRESHOLD = 1 / 6
+#: The threshold every model is scored at in cross-validation: the Bayes-optimal one for
+#: calibrated probabilities under the 5:1 cost matrix (reject when P(default) >= 1/6).
+CV_THRESHOLD = BAYES_THRESHOLD
 
-FitPredict = Callable[[pd.DataFrame, pd.DataFrame], np.ndarray]
+#: Train on one frame, return P(default) for the other; or ``(probabilities, threshold)`` when the
+#: method also picks its own threshold on rows held out of its training data.
+FitPredict = Callable[[pd.DataFrame, pd.DataFrame], "np.ndarray | tuple[np.ndarray, float]"]
 
 
 def logistic_regression():
@@ -56,17 +58,65 @@ def sklearn_fit_predict(factory) -> FitPredict:
 
 def cross_validate(fit_predict: FitPredict, data: pd.DataFrame, n_splits: int = 5,
                    n_repeats: int = 2, seed: int = SEED) -> pd.DataFrame:  # fmt: skip
-    """ROC AUC and expected cost (at :data:`CV_THRESHOLD`) per fold, plus fit seconds."""
+    """ROC AUC and expected cost (at :data:`CV_THRESHOLD`) per fold, plus fit seconds.
+
+    Every model sees the same folds (same ``seed``), so results can be compared fold by fold
+    (:func:`paired_differences`). When ``fit_predict`` returns ``(probabilities, threshold)``,
+    two more columns record that tuned threshold and the fold's cost at it.
+    """
     folds = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
     rows = []
     for number, (fit_rows, test_rows) in enumerate(folds.split(data, data[TARGET])):
         train, test = data.iloc[fit_rows], data.iloc[test_rows]
         start = time.perf_counter()
-        proba = fit_predict(train, test)
-        rows.append({"fold": number, "roc_auc": roc_auc_score(test[TARGET], proba),
-                     "cost": expected_cost(test[TARGET], proba, CV_THRESHOLD),
-                     "seconds": time.perf_counter() - start})  # fmt: skip
+        answer = fit_predict(train, test)
+        seconds = time.perf_counter() - start
+        proba, tuned = answer if isinstance(answer, tuple) else (answer, None)
+        row = {"fold": number, "roc_auc": roc_auc_score(test[TARGET], proba),
+               "cost": expected_cost(test[TARGET], proba, CV_THRESHOLD)}  # fmt: skip
+        if tuned is not None:
+            row |= {"tuned_threshold": float(tuned),
+                    "cost_tuned": expected_cost(test[TARGET], proba, tuned)}  # fmt: skip
+        rows.append(row | {"seconds": seconds})
     return pd.DataFrame(rows).set_index("fold")
+
+
+def paired(first: pd.Series, second: pd.Series, test_fraction: float = 1 / 4) -> pd.Series:
+    """Compare two scores measured on the same folds: the mean and standard deviation of the
+    per-fold differences ``first - second``, how many folds ``first`` is higher in, and a 95 %
+    interval for the mean difference.
+
+    Folds of repeated cross-validation share most of their training rows, so their differences
+    are not independent: the interval uses Nadeau and Bengio's (2003) corrected variance,
+    ``(1/J + test_fraction) * sd**2`` for J folds (``test_fraction`` = test rows / training rows,
+    1/4 for 5 folds), with a t quantile on J - 1 degrees of freedom. Zero inside the interval
+    means the folds cannot tell the two apart.
+    """
+    from scipy import stats
+
+    if len(first) != len(second) or len(first) < 2 or not first.index.equals(second.index):
+        raise ValueError("need the same two or more folds for both scores")
+    difference = first.to_numpy(dtype=float) - second.to_numpy(dtype=float)
+    folds = len(difference)
+    mean, sd = float(difference.mean()), float(difference.std(ddof=1))
+    half = float(stats.t.ppf(0.975, folds - 1)) * np.sqrt((1 / folds + test_fraction)) * sd
+    return pd.Series({"mean_difference": mean, "sd_difference": sd,
+                      "folds_higher": int(np.sum(difference > 0)), "folds": folds,
+                      "low": mean - half, "high": mean + half})  # fmt: skip
+
+
+def paired_differences(results: dict[str, pd.DataFrame], reference: str, metric: str = "roc_auc",
+                       test_fraction: float = 1 / 4) -> pd.DataFrame:  # fmt: skip
+    """:func:`paired` for ``reference`` minus every other model, on one ``metric`` column of
+    :func:`cross_validate`'s results ("roc_auc": positive favours ``reference``; "cost":
+    negative favours it). One row per other model, indexed by its name."""
+    if reference not in results:
+        raise KeyError(f"no results for {reference!r}")
+    rows = {name: paired(results[reference][metric], other[metric], test_fraction).to_dict()
+            for name, other in results.items() if name != reference}  # fmt: skip
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = f"{reference} minus"
+    return table.astype({"folds_higher": int, "folds": int})
 
 
 def summary(results: dict[str, pd.DataFrame]) -> pd.DataFrame:

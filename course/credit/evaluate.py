@@ -9,6 +9,10 @@ from sklearn import metrics
 
 from course.credit.data import COST_APPROVE_BAD, COST_REJECT_GOOD
 
+#: The Bayes-optimal threshold for calibrated probabilities under the cost matrix: rejecting
+#: costs (1 - p) * 1 in expectation, approving costs p * 5, so reject when p >= 1 / (1 + 5) = 1/6.
+BAYES_THRESHOLD = COST_REJECT_GOOD / (COST_REJECT_GOOD + COST_APPROVE_BAD)
+
 
 def _check(y_true, proba) -> tuple[np.ndarray, np.ndarray]:
     y, p = np.asarray(y_true), np.asarray(proba, dtype=float).ravel()
@@ -85,6 +89,38 @@ def reliability(y_true, proba, bins: int = 5) -> pd.DataFrame:
     table = frame.groupby("bin").agg(predicted=("predicted", "mean"), observed=("observed", "mean"),
                                      applicants=("observed", "size"))  # fmt: skip
     return table.reset_index(drop=True)
+
+
+def largest_calibration_gap(table: pd.DataFrame) -> pd.Series:
+    """The row of a :func:`reliability` table whose observed rate is farthest from its mean
+    predicted probability, with ``gap`` = observed - predicted (positive: risk underestimated)."""
+    gaps = table["observed"] - table["predicted"]
+    row = table.loc[gaps.abs().idxmax()].copy()
+    row["gap"] = gaps.loc[gaps.abs().idxmax()]
+    return row
+
+
+def threshold_costs(y_true, proba, thresholds: dict[str, float]) -> pd.DataFrame:
+    """Compare decision rules on one split: per named threshold, its value, the cost per
+    applicant, the share of applicants rejected and the accuracy of the decisions."""
+    y, p = _check(y_true, proba)
+    rows = {name: {"threshold": float(t), "cost_per_applicant": expected_cost(y, p, t),
+                   "rejected_share": float(np.mean(p >= t)),
+                   "accuracy": float(np.mean((p >= t) == (y == 1)))}
+            for name, t in thresholds.items()}  # fmt: skip
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def band(y_true, proba, low: float, high: float) -> pd.Series:
+    """The applicants scored in ``[low, high)``: how many, and the share of them who defaulted.
+
+    Between two thresholds this is the group the two rules decide differently about: rejecting
+    them pays (under the 5:1 costs) only if more than :data:`BAYES_THRESHOLD` of them default.
+    """
+    y, p = _check(y_true, proba)
+    inside = (p >= low) & (p < high)
+    return pd.Series({"applicants": int(inside.sum()),
+                      "default_rate": float(y[inside].mean()) if inside.any() else np.nan})  # fmt: skip
 
 
 def group_rates(y_true, proba, threshold: float, group) -> pd.DataFrame:

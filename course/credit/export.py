@@ -51,13 +51,16 @@ def model_card(metadata: dict[str, Any]) -> str:
         "## What it does",
         "Estimates the probability that a credit applicant will not repay as agreed (default), "
         "from the 20 attributes of the German credit data. The decision rule rejects applicants "
-        f"whose probability is at least **{metadata['threshold']:.3f}**, the threshold that "
-        "minimised expected cost on the validation split under the dataset's cost matrix "
-        "(approving a bad applicant costs 5, rejecting a good one costs 1).", "",
+        f"whose probability is at least **{metadata['threshold']:.3f}**: "
+        f"{metadata.get('threshold_rule', 'see lesson 03')}.", "",
         "## Data",
         f"{metadata['data']['citation']} ({metadata['data']['licence']}). 1,000 applicants from "
         "1970s Germany; split 60/20/20 (train/validation/test), stratified, seed 0.", "",
         "## Test-split performance",
+        f"On the {metadata['data']['split']['test']} held-out test applicants, decisions at the "
+        "threshold above. This ROC AUC is the one later lessons use "
+        "(`course.credit.reference.held_out_auc()`); the validation AUC chose the epoch and is "
+        "optimistic.", "",
         "| metric | value |", "|---|---|",
         *[f"| {k} | {v:.4f} |" for k, v in m.items()],
         "", "## Intended use",

@@ -91,15 +91,27 @@ def _number_difference(answer, expected, rtol: float, atol: float) -> str | None
     if math.isnan(answer):
         return "Your answer is NaN (not a number): check for missing values or a division by zero."
     if math.isinf(answer):
+        if answer == expected:
+            return None
         return "Your answer is infinite: look for log(0) or a division by zero."
     if math.isclose(answer, expected, rel_tol=rtol, abs_tol=atol):
         return None
     if expected != 0 and answer != 0:
         hint = _scale_hint(answer / expected)
         if hint:
-            return f"Your answer {answer:.4g} looks like {hint}."
+            return f"Your answer {_shown(answer, expected)} looks like {hint}."
     direction = "too high" if answer > expected else "too low"
-    return f"Your answer {answer:.4g} is {direction}."
+    return f"Your answer {_shown(answer, expected)} is {direction}."
+
+
+def _shown(answer: float, expected: float) -> str:
+    """The answer with 4 significant digits, or as many more as it takes to look different from
+    the expected value (6000.5 is not shown as 6000 when 6000 is right)."""
+    for digits in (4, 6, 8, 12, 17):
+        text = f"{answer:.{digits}g}"
+        if text != f"{expected:.{digits}g}":
+            return text
+    return repr(answer)
 
 
 def _series_difference(answer, expected: pd.Series, rtol: float, atol: float) -> str | None:

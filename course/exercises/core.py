@@ -222,10 +222,15 @@ class FunctionExercise(Exercise):
         return Feedback("correct", f"{name} passed all {len(self.cases)} test cases.")
 
 
-class ReflectionExercise(Exercise):
-    """Free text with no single right answer: any thoughtful answer of ``min_words`` is recorded."""
+#: The one rule for every reflection in the course: a few sentences, at least this many words.
+REFLECTION_MIN_WORDS = 20
 
-    def __init__(self, exercise_id: str, *, min_words: int = 15, **kwargs):
+
+class ReflectionExercise(Exercise):
+    """Free text with no single right answer: any thoughtful answer of ``min_words`` is recorded
+    (the course's one rule, :data:`REFLECTION_MIN_WORDS`, unless a test says otherwise)."""
+
+    def __init__(self, exercise_id: str, *, min_words: int = REFLECTION_MIN_WORDS, **kwargs):
         super().__init__(exercise_id, **kwargs)
         self.min_words = min_words
 

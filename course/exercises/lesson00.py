@@ -23,7 +23,8 @@ q1 = ValueExercise(
     _models_in_2024,
     hints=[
         "Compare the `year` column with 2024: that gives one True/False per model.",
-        "Summing a True/False Series counts the True values: `(models['year'] == 2024).sum()`.",
+        "Start with `in_2024 = models['year'] == 2024`. When True/False values are added up, "
+        "True counts as 1: which Series method adds up all the values?",
     ],
     solution="models_2024 = int((models['year'] == 2024).sum())",
 )
@@ -33,8 +34,9 @@ q2 = ValueExercise(
     _models_per_year_since_2015,
     hints=[
         "Keep the rows whose year is between 2015 and 2025, then count rows per year.",
-        "`value_counts()` counts per value; `.sort_index()` puts the years in order. "
-        "`Series.between(a, b)` includes both ends.",
+        "Start with `years = models['year']` and `recent = years[years.between(2015, 2025)]` "
+        "(`between` includes both ends). Then count the rows per value as you saw on the "
+        "accessibility column, and sort by the index (the years), not by the counts.",
     ],
     solution=(
         "years = models['year']\n"
@@ -44,7 +46,6 @@ q2 = ValueExercise(
 
 q3 = ReflectionExercise(
     "00.q3",
-    min_words=15,
     hints=[
         "Think of one concrete customer: who are they, what do they do today, what would they "
         "pay for?",

@@ -27,8 +27,9 @@ q1 = ValueExercise(
     hints=[
         "Leave out the models whose accessibility is 'Unknown', keep 2015 to 2025, then take the "
         "mean of the True/False column `open_weights` per year.",
-        "`known = models[(models['accessibility'] != 'Unknown') & models['year'].between(2015, "
-        "2025)]`, then `known.groupby('year')['open_weights'].mean()`.",
+        "Start with `known = models[(models['accessibility'] != 'Unknown') & "
+        "models['year'].between(2015, 2025)]`. Then group `known` by its year and average the "
+        "`open_weights` column in each group (the mean of True/False is the share of True).",
     ],
     solution=(
         "known = models[(models['accessibility'] != 'Unknown') & models['year'].between(2015, 2025)]\n"
@@ -45,8 +46,8 @@ q2 = FunctionExercise(
         "If log10(cost) rises by `slope` each year, the cost doubles when log10 has risen by "
         "log10(2). How many years does that take? Then convert to months. A slope of zero or less "
         "means costs are not rising: raise a ValueError.",
-        "`years = math.log10(2) / slope`, so `months = 12 * math.log10(2) / slope`; start with "
-        "`if slope <= 0: raise ValueError('costs are not rising')`.",
+        "Begin with the guard: `if slope <= 0: raise ValueError('costs are not rising')`. Then "
+        "solve `slope * years == math.log10(2)` for `years`, and turn years into months.",
     ],
     solution=(
         "def doubling_time_months(slope):\n"
@@ -64,7 +65,8 @@ q3 = FunctionExercise(
     hints=[
         "CAGR is the constant yearly rate r with start * (1 + r) ** years == end. Solve for r. "
         "A start of zero (or less) or a non-positive number of years has no CAGR: raise ValueError.",
-        "`r = (end / start) ** (1 / years) - 1`.",
+        "Divide both sides of `start * (1 + r) ** years == end` by `start`, then take the "
+        "`years`-th root of both sides (`x ** (1 / years)`); what is left to isolate r?",
     ],
     solution=(
         "def cagr(start, end, years):\n"
@@ -81,8 +83,9 @@ q4 = ValueExercise(
     hints=[
         "Keep the rows of the 'LLM' topic on the latest snapshot. Divide the stars of its 10 "
         "most-starred repositories by the stars of all 100.",
-        "`stars = latest.loc[latest['topic'] == 'LLM', 'stars']`, then "
-        "`stars.nlargest(10).sum() / stars.sum()` (a fraction between 0 and 1).",
+        "Start with `stars = latest.loc[latest['topic'] == 'LLM', 'stars']`; "
+        "`stars.nlargest(10)` keeps the 10 largest values. The share is a fraction between 0 "
+        "and 1: a part divided by the whole.",
     ],
     solution=(
         "stars = latest.loc[latest['topic'] == 'LLM', 'stars']\n"
@@ -92,7 +95,6 @@ q4 = ValueExercise(
 
 q5 = ReflectionExercise(
     "01.q5",
-    min_words=20,
     hints=[
         "Look at the assumptions table: which number did we guess with the least evidence?",
         "Name the assumption, say what would change if it were half or double, and describe a "

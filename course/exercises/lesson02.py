@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from course.assumptions import DEMAND_SCENARIO  # exercise 3's scenario (all indices in [0, 1])
 from course.exercises.core import Case, FunctionExercise, ReflectionExercise, ValueExercise
-
-#: The demand scenario of exercise 4 (all indices in [0, 1]); AUC 0.78 is a placeholder until
-#: lesson 03 measures the real model.
-DEMAND_SCENARIO = {"auc": 0.78, "customer_demand": 0.6, "competition": 0.7, "service": 0.8,
-                   "marketing": 0.5}  # fmt: skip
 
 
 def _saas_multiplicative() -> float:
@@ -32,8 +28,9 @@ q1 = FunctionExercise(
         "Use the share of gains among all outcomes, gain / (gain + loss): it is always between 0 "
         "and 1. Decide what to return when there is no evidence at all (both zero), and refuse "
         "negative counts.",
-        "`if gain < 0 or loss < 0: raise ValueError(...)`, then `if gain + loss == 0: return 0.5` "
-        "(no evidence either way), else `return gain / (gain + loss)`.",
+        "Write the two guards first, in this order: `if gain < 0 or loss < 0:` raise a "
+        "`ValueError`; then `if gain + loss == 0:` return the no-evidence value. Only after "
+        "both is it safe to divide.",
     ],
     solution=(
         "def bounded_share(gain, loss):\n"
@@ -53,8 +50,9 @@ q2 = FunctionExercise(
     hints=[
         "Subtract the smallest value, then divide by the range (largest minus smallest). "
         "If all values are equal the range is zero: return 0.5 for each (no information).",
-        "`values = np.asarray(values, dtype=float)`; `span = values.max() - values.min()`; "
-        "`return np.full(len(values), 0.5) if span == 0 else (values - values.min()) / span`.",
+        "Start with `values = np.asarray(values, dtype=float)` and `span = values.max() - "
+        "values.min()`. Handle `span == 0` before you divide by it (`np.full` makes an array of "
+        "one repeated value).",
     ],
     solution=(
         "def minmax(values):\n"
@@ -73,13 +71,14 @@ q4 = ValueExercise(
     hints=[
         "Rescale SaaS's scores from 1-5 to 0-1 with (score - 1) / 4, raise each to the power of "
         "its weight, and multiply the results (a weighted geometric mean).",
-        "`unit = (card.loc['SaaS'] - 1) / 4`, `w = pd.Series(DEFAULT_WEIGHTS)`, then "
-        "`float(np.prod(unit ** w))`.",
+        "`saas_unit = (card.loc['SaaS'] - 1) / 4` gives the six rescaled scores, indexed by "
+        "criterion. Put the weights in a `pd.Series(scorecard.DEFAULT_WEIGHTS)` too: pandas then "
+        "pairs each score with its own weight by name.",
     ],
     solution=(
-        "unit = (card.loc['SaaS'] - 1) / 4\n"
-        "w = pd.Series(scorecard.DEFAULT_WEIGHTS)\n"
-        "saas_multiplicative = float(np.prod(unit ** w))"
+        "saas_unit = (card.loc['SaaS'] - 1) / 4\n"
+        "criterion_weights = pd.Series(scorecard.DEFAULT_WEIGHTS)\n"
+        "saas_multiplicative = float(np.prod(saas_unit ** criterion_weights))"
     ),
 )
 
@@ -90,30 +89,32 @@ q3 = ValueExercise(
     hints=[
         "Turn the AUC into skill above chance first (2 * AUC - 1), then multiply it by customer "
         "demand, (1 - competition), service and marketing.",
-        "`skill = 2 * 0.78 - 1`; `demand = skill * 0.6 * (1 - 0.7) * 0.8 * 0.5`.",
+        "`skill = 2 * scenario['auc'] - 1` is P. Multiply it by the four other factors, read "
+        "from `scenario` the same way; competition enters as `1 - scenario['competition']`.",
     ],
     solution=(
-        "s = DEMAND_SCENARIO\n"
-        "skill = 2 * s['auc'] - 1\n"
-        "demand = skill * s['customer_demand'] * (1 - s['competition']) * s['service'] * s['marketing']"
+        "scenario = DEMAND_SCENARIO\n"
+        "skill = 2 * scenario['auc'] - 1\n"
+        "demand = (skill * scenario['customer_demand'] * (1 - scenario['competition'])\n"
+        "          * scenario['service'] * scenario['marketing'])"
     ),
 )
 
 q5 = ReflectionExercise(
     "02.q5",
-    min_words=25,
     hints=[
         "Look at the validation: which term of f predicted later growth, on a period the weights "
         "were not fitted on? What does that suggest for alpha, beta and gamma?",
         "A good answer picks weights, cites the measured correlations (with their intervals), and "
-        "names one reason not to trust them fully (proxies, survivorship, one 18-month window).",
+        "names one reason not to trust them fully (proxies, survivorship, only two periods).",
     ],
     solution=(
-        "On this data, activity (stars gained) is the only term that predicts later growth well: "
-        "fitted on 2025 it gave alpha = 1, and on the unseen 2026 period that reached Spearman "
+        "On this data, activity (stars gained) is the term that predicts later growth: fitted "
+        "on 2025 the grid chose alpha = 1, and on the unseen 2026 period that reached Spearman "
         "0.78 against 0.51 for equal weights. I would weight activity most (say 0.6) but keep some "
-        "weight on forks and stars, because they are proxies for contributors and users, the data "
-        "covers only survivors of an 18-month window, and 'growth' is not revenue."
+        "weight on forks and stars: they are proxies for contributors and users, every weighting "
+        "did better in 2026 than in 2025 (the period matters as much as the weights), the data "
+        "covers only repositories that stayed listed, and 'growth' is attention, not revenue."
     ),
 )
 

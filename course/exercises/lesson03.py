@@ -27,8 +27,9 @@ q1 = FunctionExercise(
     hints=[
         "Average -[y log p + (1 - y) log(1 - p)] over the examples. Before taking logs, clip p to "
         "[1e-7, 1 - 1e-7] as Keras does, or p = 0 gives log(0) = -infinity.",
-        "`y = np.asarray(y_true, float)`; `p = np.clip(np.asarray(y_pred, float), 1e-7, 1 - 1e-7)`; "
-        "`return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))`.",
+        "First line: `p = np.clip(np.asarray(y_pred, dtype=float), 1e-7, 1 - 1e-7)`. Then write "
+        "the loss of every example at once with NumPy arrays (`y * np.log(p)` is the first "
+        "term) and return its mean as a float.",
     ],
     solution=(
         "def binary_cross_entropy(y_true, y_pred):\n"
@@ -56,8 +57,9 @@ q2 = FunctionExercise(
     hints=[
         "For each coordinate i, nudge w[i] up and down by a small eps (1e-5) and divide the "
         "change in f by 2 * eps. Copy w before changing it.",
-        "`g = np.zeros(len(w))`; for each i: `up, down = w.copy(), w.copy()`; `up[i] += eps`; "
-        "`down[i] -= eps`; `g[i] = (f(up) - f(down)) / (2 * eps)`.",
+        "Start with `g = np.zeros(len(w))` and a loop over the coordinates. In the loop, make "
+        "two copies of w (`w.copy()`), move coordinate i of one up by eps and of the other down, "
+        "and store the formula's value in `g[i]`.",
     ],
     solution=(
         "def numeric_gradient(f, w, eps=1e-5):\n"
@@ -81,8 +83,9 @@ q3 = FunctionExercise(
         "Reject an applicant when p >= threshold. Each approved bad applicant (y = 1, not "
         "rejected) costs 5, each rejected good applicant (y = 0, rejected) costs 1. Divide the "
         "total by the number of applicants.",
-        "`reject = p >= threshold`; `cost = 5 * np.sum(~reject & (y == 1)) + "
-        "1 * np.sum(reject & (y == 0))`; `return cost / len(y)`.",
+        "First line after converting to arrays: `reject = p >= threshold`. The approved bad "
+        "applicants are then `~reject & (y == 1)`; count them with `np.sum`, count the rejected "
+        "good ones the same way, and weight the two counts by their costs.",
     ],
     solution=(
         "def cost_per_applicant(y, p, threshold):\n"
@@ -102,8 +105,9 @@ q4 = FunctionExercise(
     hints=[
         "Try every candidate threshold (each distinct probability, plus 0 and a value above 1), "
         "compute the cost per applicant at each, and return the threshold with the lowest cost.",
-        "`candidates = [0.0, *np.unique(p), 1.01]`; `costs = [cost_per_applicant(y, p, t) for t in "
-        "candidates]`; `return candidates[int(np.argmin(costs))]`.",
+        "Start with `candidates = [0.0, *np.unique(p), 1.01]` and compute the cost of each with "
+        "your `cost_per_applicant` from exercise 3. What remains is to return the candidate at "
+        "the position of the smallest cost.",
     ],
     solution=(
         "def choose_threshold(y, p):\n"
@@ -115,7 +119,6 @@ q4 = FunctionExercise(
 
 q5 = ReflectionExercise(
     "03.q5",
-    min_words=30,
     hints=[
         "Look at the group table: whose good applicants are rejected more often? Which inputs "
         "should a lender not use at all, and who must check the model before it is used?",

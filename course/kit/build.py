@@ -157,6 +157,24 @@ def check(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR) -> l
     return problems
 
 
+#: What a saved widget shows before its cell runs (the widget itself lives only in a kernel).
+WIDGET_PLACEHOLDER = "Interactive explorer: run this cell (Shift+Enter) to show its sliders."
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def explain_saved_widgets(nb: nbformat.NotebookNode) -> int:
+    """Replace the text a saved widget output falls back to (``VBox(children=(FloatSlider(...``,
+    which looks broken) with a line that says to run the cell; returns how many it changed."""
+    changed = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and data.get("text/plain") != WIDGET_PLACEHOLDER:
+                data["text/plain"] = WIDGET_PLACEHOLDER
+                changed += 1
+    return changed
+
+
 def build(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR, *,
           execute: bool = True, only: str | None = None, log=print) -> None:  # fmt: skip
     """Write student notebooks and (by default) execute both versions, saving their outputs."""
@@ -172,4 +190,5 @@ def build(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR, *,
             if execute:
                 run = execute_notebook(nb, folder)
                 log(f"executed {folder.name}/{path.name} in {run.seconds:.1f} s")
+                explain_saved_widgets(nb)
             nbformat.write(nb, folder / path.name)

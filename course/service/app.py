@@ -78,12 +78,17 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
             writer.cancel()
             storage.close()  # writes the buffered usage rows: a graceful stop loses none
 
-    app = FastAPI(title="Credit risk scoring API", version=version, root_path=root_path,
-                  lifespan=lifespan,
+    # Behind jupyter-server-proxy the path prefix (``root_path``) is stripped before requests
+    # reach the app; only the schema's ``servers`` need it, so "Try it out" calls the proxy. With
+    # no prefix, "." (relative to the schema's own address) works directly and behind a proxy.
+    app = FastAPI(title="Credit risk scoring API", version=version, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # (offline_docs serves them)
+                  servers=[{"url": root_path or "."}],
                   max_body_size=max_body_bytes,  # Starlette answers 413, chunked bodies included
                   description="Scores credit applicants with the course's reference model. "
                               "A teaching service: not for decisions about real people.")  # fmt: skip
     app.add_exception_handler(RequestValidationError, validation_error)
+    offline_docs(app)
     if open_hosts is not None:
         app.add_middleware(LocalHostsWhileOpen, storage=storage, hosts=open_hosts)
 
@@ -205,6 +210,38 @@ class LocalHostsWhileOpen:
             await self.checked(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+DOCS_ASSETS = "docs-assets"
+
+
+def offline_docs(app: FastAPI) -> None:
+    """``/docs`` (Swagger UI) and ``/redoc`` with their scripts and styles served by the service
+    itself from the fastapi-offline package (pinned): FastAPI's own pages load them from a CDN,
+    which a workshop room without internet cannot reach. Every URL on the pages is relative, so
+    they work at ``http://127.0.0.1:8000/docs`` and behind a proxy (``.../proxy/8000/docs``)."""
+    from pathlib import Path
+
+    import fastapi_offline
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(f"/{DOCS_ASSETS}", StaticFiles(directory=assets), name=DOCS_ASSETS)
+    title = f"{app.title} - docs"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui():
+        return get_swagger_ui_html(openapi_url="openapi.json", title=title,
+                                   swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                                   swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png")  # fmt: skip
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc():
+        return get_redoc_html(openapi_url="openapi.json", title=title,
+                              redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+                              redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png", with_google_fonts=False)
 
 
 def json_response(content: Any) -> Response:

@@ -304,6 +304,12 @@ class BackgroundService:
     def docs_url(self) -> str:
         return public_url("127.0.0.1", self.port)
 
+    def memory_mb(self) -> float:
+        """The service process's resident memory now, in MB."""
+        import psutil
+
+        return psutil.Process(self.process.pid).memory_info().rss / 1024**2
+
     def stop(self) -> bool:
         """Stop the process (SIGTERM, then kill after 10 s); True when its port is free again."""
         import signal
