@@ -19,6 +19,33 @@ def plot_market(ax, result: dict[str, float]) -> None:
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:,.2f}",
                 va="center")  # fmt: skip
     ax.set_xscale("log")
+    # Plain tick labels (0.1, 1, 10), not mathtext ($10^{0}$): a redraw then never parses TeX,
+    # which once showed a learner a mathtext traceback in place of the chart.
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def draw_safely(output, draw, summary: str, figsize: tuple[float, float]) -> None:
+    """Replace ``output``'s chart with a new one drawn by ``draw(ax)`` and its one-line summary.
+    If drawing fails, the learner reads a sentence and the numbers, never a traceback."""
+    import matplotlib.pyplot as plt
+
+    from course.plots import figure
+
+    output.clear_output(wait=True)
+    with output:
+        fig, ax = figure(figsize=figsize)
+        try:
+            draw(ax)
+            fig.tight_layout()
+            plt.show()
+        except Exception as error:  # (any drawing error: the widget must stay usable)
+            plt.close(fig)
+            print(f"The chart could not be drawn ({type(error).__name__}); move a slider to "
+                  "draw it again. The numbers:")
+        print(f"Figure: {summary}.")
 
 
 class MarketSizer:
@@ -49,7 +76,10 @@ class MarketSizer:
         return {name: slider.value for name, slider in self.sliders.items()}
 
     def update(self) -> None:
-        self.result = sizing.market_size(**self.values())
+        result = sizing.market_size(**self.values())
+        if result == self.result:  # (the browser re-sends a slider's value when it re-renders)
+            return
+        self.result = result
         r = {k: v / 1e6 for k, v in self.result.items()}
         self.summary = (f"TAM US$ {r['TAM']:,.1f} M/yr, SAM US$ {r['SAM']:,.2f} M/yr, "
                         f"SOM US$ {r['SOM']:,.3f} M/yr")  # fmt: skip
@@ -57,19 +87,14 @@ class MarketSizer:
             self._redraw()
 
     def _redraw(self) -> None:
-        import matplotlib.pyplot as plt
+        from course.plots import label
 
-        from course.plots import figure, label
-
-        self.output.clear_output(wait=True)
-        with self.output:
-            fig, ax = figure(figsize=(7, 2.6))
+        def draw(ax) -> None:
             plot_market(ax, self.result)
             label(ax, title="Our market, from the assumptions above",
                   xlabel="US$ millions per year (log scale)", ylabel="Market level")  # fmt: skip
-            fig.tight_layout()
-            plt.show()
-            print(f"Figure: {self.summary}.")
+
+        draw_safely(self.output, draw, self.summary, figsize=(7, 2.6))
 
     def _repr_mimebundle_(self, **kwargs):
         box = widgets.VBox([*self.sliders.values(), self.output])
@@ -90,7 +115,8 @@ class ScoringExplorer:
         self.sliders = {
             name: widgets.FloatSlider(value=w, min=0.0, max=0.5, step=0.01,
                                       description=name.replace("_", " "),
-                                      style={"description_width": "130px"})  # fmt: skip
+                                      style={"description_width": "130px"},
+                                      layout={"width": "520px"})  # fmt: skip
             for name, w in scorecard.DEFAULT_WEIGHTS.items()
         }
         self.method = widgets.ToggleButtons(options=["additive", "multiplicative"])
@@ -119,23 +145,21 @@ class ScoringExplorer:
             self._redraw()
 
     def _redraw(self) -> None:
-        import matplotlib.pyplot as plt
+        from course.plots import COLORS, label
 
-        from course.plots import COLORS, figure, label
-
-        self.output.clear_output(wait=True)
-        with self.output:
-            if self.ranking is None:
+        if self.ranking is None:
+            self.output.clear_output(wait=True)
+            with self.output:
                 print(self.summary)
-                return
-            fig, ax = figure(figsize=(7, 3))
+            return
+
+        def draw(ax) -> None:
             ax.barh(self.ranking.index[::-1], self.ranking.to_numpy()[::-1], color=COLORS[0])
             ax.set_xlim(0, 1)
             label(ax, title=f"{self.method.value.capitalize()} ranking of commercialization paths",
                   xlabel="Score (0 = worst possible, 1 = best possible)", ylabel="Path")  # fmt: skip
-            fig.tight_layout()
-            plt.show()
-            print(f"Figure: {self.summary}.")
+
+        draw_safely(self.output, draw, self.summary, figsize=(7, 3))
 
     def _repr_mimebundle_(self, **kwargs):
         box = widgets.VBox([self.method, *self.sliders.values(), self.output])

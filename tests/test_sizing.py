@@ -69,3 +69,28 @@ def test_market_sizer_recomputes_when_sliders_move():
     fig, ax = matplotlib.pyplot.subplots()
     plot_market(ax, drawn.result)
     assert [bar.get_width() for bar in ax.patches] == pytest.approx([0.28, 14.0, 70.0])
+
+
+def test_market_sizer_never_shows_a_traceback(monkeypatch, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course import widgets
+
+    sizer = widgets.MarketSizer(draw=True)
+    fig, ax = matplotlib.pyplot.subplots()
+    widgets.plot_market(ax, sizer.result)
+    fig.canvas.draw()  # plain tick labels: nothing for mathtext to parse
+    assert all("$" not in t.get_text() for t in ax.get_xticklabels() if t.get_text())
+
+    def broken(ax, result):
+        raise ValueError("Expected end of text, found '$'")
+
+    monkeypatch.setattr(widgets, "plot_market", broken)
+    capsys.readouterr()
+    sizer.sliders["lenders"].value = 20_000  # the redraw fails (outside a kernel, output is stdout)
+    shown = capsys.readouterr().out
+    assert "could not be drawn (ValueError)" in shown and "Traceback" not in shown
+    assert "Figure: TAM US$ 50.0 M/yr" in shown
+    sizer.sliders["lenders"].value = 20_000.0  # the same value again: no redraw
+    assert "Figure:" not in capsys.readouterr().out

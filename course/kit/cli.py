@@ -172,6 +172,38 @@ def _test_paths(args: argparse.Namespace) -> int:
     return paths.run_all(args.paths, args.pytest_args)
 
 
+def _instructors(args: argparse.Namespace) -> int:
+    from course.kit import instructors
+
+    if args.action == "offline-kit":
+        if not args.dir:
+            print("Say where: `course instructors offline-kit DIR`.", file=sys.stderr)
+            return 2
+        instructors.offline_kit(Path(args.dir), download=not args.no_download)
+        return 0
+    if args.check:
+        problems = instructors.check()
+        for problem in problems:
+            print(f"  {problem}")
+        print("instructors check: " + (f"{len(problems)} problem(s)" if problems else "up to date"))
+        return 1 if problems else 0
+    instructors.build(measure=args.measure, decks=not args.no_slides)
+    return 0
+
+
+def _glossary(args: argparse.Namespace) -> int:
+    from course.kit import glossary
+    from course.kit.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
+
+    changes = glossary.apply([SOLUTIONS_DIR, NOTEBOOKS_DIR], write=args.write)
+    verb = "made" if args.write else "to make (add --write to save them)"
+    print(f"{len(changes)} glossary links {verb}")
+    usage = glossary.usage(SOLUTIONS_DIR)
+    for problem in usage.broken:
+        print(f"  link to a missing term: {problem}", file=sys.stderr)
+    return 1 if usage.broken else 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="course", description="The AI-business course kit.")
     sub = main.add_subparsers(dest="command", required=True)
@@ -241,6 +273,24 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("binder-url", help="print the Binder link and badge for this repository")
     p.add_argument("remote", nargs="?", help="GitHub URL (default: the git remote 'origin')")
     p.set_defaults(run=_binder_url)
+    p = sub.add_parser("instructors", help="the instructor kit: schedule, glossary, slides, "
+                       "offline kit")  # fmt: skip
+    p.add_argument("action", choices=["build", "offline-kit"])
+    p.add_argument("dir", nargs="?", help="offline-kit: the folder to fill (a USB stick)")
+    p.add_argument("--measure", action="store_true",
+                   help="build: first run every notebook and refresh instructors/budget.json")
+    p.add_argument("--no-slides", action="store_true", help="build: skip the slide decks")
+    p.add_argument("--check", action="store_true",
+                   help="build: only check the schedule and glossary are current")
+    p.add_argument("--no-download", action="store_true",
+                   help="offline-kit: copy the data and lock, skip `pip download`")
+    p.set_defaults(run=_instructors)
+
+    p = sub.add_parser("glossary", help="link each glossary term where a lesson first uses it")
+    p.add_argument("action", choices=["link"])
+    p.add_argument("--write", action="store_true",
+                   help="save the links in solutions/ and notebooks/ (default: only list them)")
+    p.set_defaults(run=_glossary)
     return main
 
 

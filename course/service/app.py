@@ -168,7 +168,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
         await decoding.applicant_body(request)
         return json_response({"ok": True})
 
-    @app.get("/health")
+    @app.get("/health", response_model=schemas.Health)
     async def health():
         return {"status": "ok", "model_version": version, "instance": instance}
 

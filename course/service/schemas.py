@@ -68,5 +68,11 @@ class BatchResponse(BaseModel):
     request_id: str
 
 
+class Health(BaseModel):
+    status: str = Field(description="'ok' while the service answers")
+    model_version: str
+    instance: str = Field(description="random per service process: who started it can tell it apart")
+
+
 class ServingResponse(BaseModel):
     predictions: list[float]

@@ -1,0 +1,335 @@
+"""The instructor kit: schedule from the committed budget figures, slides, glossary, offline kit.
+No network and no notebook is run: decks are built once per module from the stored outputs."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from course.kit import glossary, instructors, slides
+from course.kit.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
+
+SOLUTION_PATHS = sorted(SOLUTIONS_DIR.glob("*.ipynb"))
+
+
+# -- schedule ------------------------------------------------------------------------------------
+
+def test_committed_schedule_and_glossary_are_current():
+    assert instructors.check() == [], "run `course instructors build --no-slides`"
+
+
+def test_budget_file_covers_every_notebook_of_both_folders():
+    budget = instructors.read_budget()
+    for path in SOLUTION_PATHS:
+        for folder in ("notebooks", "solutions"):
+            assert f"{folder}/{path.name}" in budget["seconds"]
+    assert set(budget["estimated"]) <= set(budget["seconds"])
+
+
+def _slot(minutes_of_teaching_cells=0, seconds=0.0, optional=False, number="01"):
+    return instructors.Slot(number, "t", seconds, True, minutes_of_teaching_cells, 0, 0, optional)
+
+
+def test_slot_adds_run_time_and_estimates_and_rounds_up():
+    slot = instructors.Slot("01", "t", 90.0, True, markdown_cells=10, code_cells=4, exercises=2,
+                            optional=False)
+    raw = (10 * instructors.MARKDOWN_CELL_MINUTES + 4 * instructors.CODE_CELL_MINUTES
+           + 2 * instructors.EXERCISE_MINUTES + 1.5)
+    assert slot.minutes % instructors.ROUND_MINUTES == 0 and raw <= slot.minutes < raw + 5
+
+
+def test_schedule_grows_when_a_notebook_gets_slower(tmp_path):
+    budget = instructors.read_budget()
+    slow = copy.deepcopy(budget)
+    slow["seconds"]["notebooks/03_credit_risk_classifier.ipynb"] = 30 * 60.0
+    assert instructors.render_schedule(slow) != instructors.render_schedule(budget)
+    (s3,) = [s for s in instructors.slots(slow) if s.number == "03"]
+    assert s3.minutes >= 30
+
+
+def test_day_has_breaks_and_lunch_and_halves_cover_every_lesson():
+    day = [s for s in instructors.slots(instructors.read_budget()) if not s.optional]
+    rows = instructors.plan(day)
+    labels = [label for _, _, label, _ in rows]
+    assert labels.count("Lunch") == 1 and "Break" in labels
+    for (_, end, *_), (start, *_rest) in zip(rows, rows[1:]):
+        assert end == start  # contiguous
+    first, second = instructors.split_halves(day)
+    assert first + second == day and first and second
+
+
+def test_optional_lessons_are_listed_but_not_counted(monkeypatch):
+    budget = instructors.read_budget()
+    base = instructors.render_schedule(budget)
+    monkeypatch.setattr(instructors, "OPTIONAL_LESSONS", {"05"})
+    text = instructors.render_schedule(budget)
+    one_day = text.split("## Two half-days")[0]
+    assert "05 · The business case" not in one_day
+    assert "- 05 · The business case" in text.split("## Optional lessons")[1]
+    assert text != base
+
+
+def test_missing_budget_figure_is_an_error_that_says_what_to_run():
+    from course.errors import CourseError
+
+    with pytest.raises(CourseError, match="--measure"):
+        instructors.run_seconds({"seconds": {}}, "00_start_here.ipynb")
+
+
+# -- slides --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def assets(tmp_path_factory):
+    """The real pinned reveal.js when `npm ci` has installed it, otherwise a stand-in with the same
+    file layout (the test needs no network; what it checks is the kit's template and structure)."""
+    if (slides.REVEAL_DIR / "package.json").exists():
+        return slides.load_assets()
+    fake = tmp_path_factory.mktemp("reveal.js")
+    for path in slides.REVEAL_FILES.values():
+        (fake / path).parent.mkdir(parents=True, exist_ok=True)
+        (fake / path).write_text("/* stand-in */ var Reveal = {}; var RevealNotes = {};")
+    (fake / "dist/theme/white.css").write_text("@import url(./fonts/x.css); body {}")
+    (fake / "package.json").write_text('{"version": "0.0.0"}')
+    return slides.load_assets(fake)
+
+
+@pytest.fixture(scope="module")
+def decks(assets, tmp_path_factory):
+    out = tmp_path_factory.mktemp("slides")
+    written = slides.build_decks(SOLUTIONS_DIR, out, assets, log=lambda line: None)
+    return {name: path.read_text(encoding="utf-8") for name, path in written.items()}
+
+
+class _Refs(HTMLParser):
+    """Every URL the page would load (src, link href, CSS url/@import), and every <a href>."""
+
+    def __init__(self):
+        super().__init__()
+        self.loads, self.anchors, self._style = [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self._style = tag == "style"
+        for name in ("src", "data-src", "poster"):
+            if attrs.get(name):
+                self.loads.append(f"<{tag} {name}={attrs[name][:80]}>")
+        if attrs.get("href"):
+            (self.anchors if tag == "a" else self.loads).append(attrs["href"])
+
+    def handle_data(self, data):
+        if self._style:
+            self.loads += re.findall(r"(?:url\(|@import\s+)['\"]?([^'\")\s]+)", data)
+
+    def handle_endtag(self, tag):
+        self._style = False
+
+
+REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+
+
+def test_every_lesson_has_a_deck(decks):
+    assert sorted(decks) == [p.name for p in SOLUTION_PATHS]
+
+
+@pytest.mark.parametrize("name", [p.name for p in SOLUTION_PATHS])
+def test_deck_has_title_objectives_exercises_and_key_points(decks, name):
+    html = decks[name]
+    nb = nbformat.read(SOLUTIONS_DIR / name, as_version=4)
+    title = nb.cells[0].source.splitlines()[0].lstrip("# ").strip()
+    sections = re.findall(r"<section[^>]*>(.*?)</section>", html, re.DOTALL)
+    def slide_with(text):
+        return [s for s in sections if text in s]
+    assert slide_with(title.split("·")[1].strip()[:30].replace("&", "&amp;")), "title slide"
+    assert slide_with("Questions and objectives") and slide_with("Objectives")
+    assert slide_with("Key points")
+    exercises = [c for c in nb.cells if c.cell_type == "markdown" and "### Exercise" in c.source]
+    assert len(re.findall(r"<h3[^>]*>Exercise", html)) == len(exercises) > 0
+    assert slides.count_slides(html) >= 4 + len(exercises)
+
+
+@pytest.mark.parametrize("name", [p.name for p in SOLUTION_PATHS])
+def test_deck_loads_nothing_remote(decks, name):
+    """Decks open offline: no script, style sheet, image or font from the network. Plain links in
+    the lessons' prose and outputs (the data sources' citations, which their licences require)
+    may point to the web: following one needs a network, showing the deck does not."""
+    refs = _Refs()
+    refs.feed(decks[name])
+    assert [u for u in refs.loads if REMOTE.search(u.split("=", 1)[-1])] == []
+    assert "cdnjs" not in decks[name] and "unpkg.com" not in decks[name]
+
+
+def test_deck_shows_solution_outputs(decks):
+    assert "data:image/png;base64" in decks["01_market_analysis.ipynb"]
+
+
+def test_slide_metadata_follows_structure_and_leaves_the_notebook_alone():
+    nb = new_notebook(cells=[
+        new_markdown_cell("# 09 · T\n\nIntro.\n\n| | |\n|---|---|\n| **Objectives** | x |"),
+        new_code_cell("import numpy as np"),
+        new_markdown_cell("## 1. A section"), new_code_cell("print(1)"),
+        new_markdown_cell("### Exercise 1: e"), new_code_cell("# q1.hint()\n# q1.solution()"),
+        new_markdown_cell("## Key points\n\n- a")])
+    before = copy.deepcopy(nb)
+    out = slides.slide_metadata(nb)
+    assert nb == before
+    types = [(c.source.splitlines()[0], c.metadata["slideshow"]["slide_type"]) for c in out.cells]
+    assert types == [("# 09 · T", "slide"), ("## Questions and objectives", "slide"),
+                     ("import numpy as np", "skip"), ("## 1. A section", "slide"),
+                     ("print(1)", "fragment"), ("### Exercise 1: e", "slide"),
+                     ("# q1.hint()", "skip"), ("## Key points", "slide")]
+
+
+def test_long_content_opens_a_subslide():
+    long_md = "\n".join(["line"] * (slides.SLIDE_LINES + 1))
+    nb = new_notebook(cells=[new_markdown_cell("## S"), new_markdown_cell("short"),
+                             new_markdown_cell(long_md)])
+    types = [c.metadata["slideshow"]["slide_type"] for c in slides.slide_metadata(nb).cells]
+    assert types == ["slide", "fragment", "subslide"]
+
+
+def test_inlined_script_cannot_close_its_element():
+    assert "</script" not in slides._script('x = "</script><b>"; y = "</SCRIPT>"').lower()
+
+
+def test_ensure_reveal_runs_npm_ci_only_when_needed(tmp_path):
+    lock = {"packages": {"node_modules/reveal.js": {"version": "5.2.1"}}}
+    (tmp_path / "package-lock.json").write_text(json.dumps(lock))
+    calls = []
+    slides.ensure_reveal(tmp_path, run=lambda cmd, **kw: calls.append(cmd))
+    assert calls and calls[0][:2] == ["npm", "ci"]
+    installed = tmp_path / "node_modules" / "reveal.js"
+    installed.mkdir(parents=True)
+    (installed / "package.json").write_text('{"version": "5.2.1"}')
+    calls.clear()
+    slides.ensure_reveal(tmp_path, run=lambda cmd, **kw: calls.append(cmd))
+    assert calls == []
+
+
+def test_reveal_is_pinned_with_integrity():
+    lock = json.loads((instructors.INSTRUCTORS_DIR / "package-lock.json").read_text())
+    entry = lock["packages"]["node_modules/reveal.js"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", entry["version"]) and entry["integrity"].startswith("sha512-")
+
+
+# -- glossary ------------------------------------------------------------------------------------
+
+TERMS = glossary.load()
+REQUIRED = ["servitization", "custom development", "brand building", "co-creation",
+            "open-source strategy", "business model", "empirical risk", "cross-entropy", "ROC AUC",
+            "recall", "model compression", "unit economics", "break-even", "TAM", "SAM", "SOM",
+            "survivorship bias", "bootstrap", "Spearman rank correlation", "smoothing", "dropout",
+            "L2 regularisation", "early stopping", "epoch", "calibration", "precision", "F1",
+            "PR AUC", "threshold", "latency", "p99", "loopback", "API key", "rate of churn",
+            "customer acquisition cost", "payback", "Monte Carlo", "tornado chart",
+            "loss given default", "Gini coefficient"]
+
+
+def test_glossary_has_every_required_term_in_both_languages():
+    by_term = {t.term: t for t in TERMS}
+    assert [t for t in REQUIRED if t not in by_term] == []
+    for t in TERMS:
+        assert re.search(r"[\u4e00-\u9fff]", t.zh + t.zh_def), t.term
+        assert t.en.strip() and t.zh_def.strip() and len(t.en) < 400, t.term
+    assert by_term["servitization"].zh == "服务化" and by_term["recall"].zh == "召回率"
+
+
+def _lesson_md(folder=SOLUTIONS_DIR):
+    return {p.name: [c for c in nbformat.read(p, as_version=4).cells if c.cell_type == "markdown"]
+            for p in sorted(folder.glob("*.ipynb"))}
+
+
+def test_every_lesson_term_occurs_in_a_lessons_prose_and_source_terms_in_the_guide():
+    usage = glossary.usage(SOLUTIONS_DIR)
+    assert usage.unused == [], "glossary terms no lesson's prose uses (mark source_only?)"
+    guide = (instructors.INSTRUCTORS_DIR / "README.md").read_text(encoding="utf-8")
+    missing = [t.term for t in TERMS if t.source_only
+               and not any(t.pattern(p).search(guide) for p in t.phrases)]
+    assert missing == [], "source-only terms the instructor guide does not use"
+
+
+def test_link_first_uses_links_once_skipping_headings_code_links_and_latex():
+    terms = [t for t in TERMS if t.anchor in ("bootstrap", "api", "api-key", "epoch")]
+    nb = new_notebook(cells=[
+        new_markdown_cell("## The bootstrap\n\n`bootstrap()` and $bootstrap$ and [bootstrap](x) "
+                          "and <b title='bootstrap'>"),
+        new_markdown_cell("Epoch AI made it. An API key is not an API.\nThe\nbootstrap again; "
+                          "bootstrap later. Two epochs."),
+        new_markdown_cell("A bootstrap in another cell.")])
+    changes = glossary.link_first_uses(nb, terms, name="solutions/03_x.ipynb")
+    text = nb.cells[1].source
+    assert "[bootstrap](../instructors/glossary.md#bootstrap) again; bootstrap later" in text
+    assert "[API key](../instructors/glossary.md#api-key) is not an [API](" in text
+    assert "[epochs](../instructors/glossary.md#epoch)" in text and text.startswith("Epoch AI")
+    assert nb.cells[0].source.startswith("## The bootstrap\n\n`bootstrap()` and $bootstrap$")
+    assert nb.cells[2].source == "A bootstrap in another cell."
+    assert {c.term for c in changes} == {"bootstrap", "api", "api-key", "epoch"}
+    assert glossary.link_first_uses(nb, terms, name="solutions/03_x.ipynb") == []  # idempotent
+
+
+def test_every_lesson_term_is_linked_or_would_be_linked_by_the_command():
+    made = set(glossary.usage(SOLUTIONS_DIR).linked)  # already linked in the lessons
+    for path in SOLUTION_PATHS:
+        nb = nbformat.read(path, as_version=4)
+        made |= {c.term for c in glossary.link_first_uses(nb, TERMS, name=path.name)}
+    assert sorted(t.anchor for t in TERMS if not t.source_only and t.anchor not in made) == []
+
+
+def test_a_link_to_a_missing_term_is_reported(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell(
+        "See [nothing](../instructors/glossary.md#no-such-term) and [ok](../instructors/glossary.md#recall).")])
+    nbformat.write(nb, tmp_path / "01_x.ipynb")
+    usage = glossary.usage(tmp_path)
+    assert usage.broken == ["01_x.ipynb: #no-such-term ([nothing])"]
+    assert "recall" in usage.linked
+
+
+def test_glossary_links_in_the_lessons_point_to_existing_terms():
+    for folder in (SOLUTIONS_DIR, NOTEBOOKS_DIR):
+        assert glossary.usage(folder).broken == []
+
+
+def test_every_lesson_term_is_linked_from_a_lesson():
+    """Passes once `course glossary link --write` has been run; until then it reports which
+    terms are unlinked (xfail). From the first applied link on, an unlinked term fails."""
+    usage = glossary.usage(SOLUTIONS_DIR)
+    if not usage.linked:
+        pytest.xfail(f"glossary links not applied yet (`course glossary link --write`); "
+                     f"unlinked: {', '.join(usage.unlinked)}")
+    assert usage.unlinked == [], "run `course glossary link --write`"
+
+
+def test_glossary_markdown_has_an_anchor_per_term():
+    text = glossary.render(TERMS)
+    for t in TERMS:
+        assert f'<a id="{t.anchor}"></a>' in text and t.zh in text
+
+
+# -- offline kit ---------------------------------------------------------------------------------
+
+def test_offline_kit_downloads_wheels_and_copies_verified_data(tmp_path):
+    calls = []
+    made = instructors.offline_kit(tmp_path / "usb", run=lambda cmd, **kw: calls.append(cmd),
+                                   log=lambda line: None)
+    pip = [c for c in calls if "pip" in c]
+    assert pip and pip[0][-4:] == ["-r", str(instructors.REPO_ROOT / "requirements.lock"), "-d",
+                                   str(tmp_path / "usb" / "wheels")] and "download" in pip[0]
+    from course.data import verify_all
+
+    assert len(list(made["data"].rglob("*.*"))) >= len(verify_all())
+    assert verify_all(made["data"]) and all(s.ok for s in verify_all(made["data"]))
+    assert "--no-index --find-links" in made["readme"].read_text()
+
+
+def test_offline_kit_no_download_skips_pip(tmp_path):
+    calls = []
+    instructors.offline_kit(tmp_path, download=False, run=lambda cmd, **kw: calls.append(cmd),
+                            log=lambda line: None)
+    assert not [c for c in calls if "pip" in c]
+    assert (tmp_path / "requirements.lock").exists()
