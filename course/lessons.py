@@ -1,8 +1,8 @@
 """The course map: every lesson, its notebook, objectives and teaching time.
 
-Teaching times were estimated from a read-through of each lesson's cells and exercises
-(2026-12-01: reading and discussing the prose, running and reading each output, and about five
-minutes per exercise), not from the notebook's run time, which ``course budget`` measures.
+Teaching times are the instructors' schedule's slots (``course instructors build``): the
+notebook's measured run time plus stated estimates per prose cell, code cell and exercise
+(:mod:`course.kit.instructors`). ``tests/test_instructors.py`` keeps the two equal.
 
 One table that the start-here notebook, ``course progress`` and the build all read, so adding a
 lesson means adding one entry here.
@@ -25,7 +25,7 @@ class Lesson:
 
 LESSONS: list[Lesson] = [
     Lesson("00", "00_start_here.ipynb", "Start here",
-           "Set up, learn how exercises and hints work, meet the data.", 25),
+           "Set up, learn how exercises and hints work, meet the data.", 40),
     Lesson("01", "01_market_analysis.ipynb", "Market analysis of open-source AI",
            "Measure openness, training cost, investment and community growth; size our market.", 60),
     Lesson("02", "02_scoring_model.ipynb", "The commercialization scoring model",
@@ -34,9 +34,9 @@ LESSONS: list[Lesson] = [
            "Train, evaluate and export a classifier; compare it honestly with two baselines.", 75,
            True),
     Lesson("04", "04_model_service.ipynb", "Serving the model as a web API",
-           "Run the model behind a metered, validated FastAPI service and measure it.", 60),
+           "Run the model behind a metered, validated FastAPI service and measure it.", 50),
     Lesson("05", "05_business_case.ipynb", "The business case: go or no-go",
-           "Combine measured model quality, costs and demand into a decision.", 45),
+           "Combine measured model quality, costs and demand into a decision.", 55),
 ]  # fmt: skip
 
 

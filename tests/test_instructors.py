@@ -333,3 +333,10 @@ def test_offline_kit_no_download_skips_pip(tmp_path):
                             log=lambda line: None)
     assert not [c for c in calls if "pip" in c]
     assert (tmp_path / "requirements.lock").exists()
+
+
+def test_the_course_map_times_are_the_schedules_slots():
+    from course.lessons import LESSONS
+
+    slots = {s.number: s.minutes for s in instructors.slots(instructors.read_budget())}
+    assert {l.number: l.minutes for l in LESSONS if l.number in slots} == slots
