@@ -93,3 +93,14 @@ def test_binder_url_from_a_github_remote(remote):
     assert binder_url(remote) == ("https://mybinder.org/v2/gh/acme/ai-course/HEAD"
                                   "?urlpath=lab/tree/notebooks/00_start_here.ipynb")  # fmt: skip
     assert binder_url("https://gitlab.com/acme/ai-course.git") is None
+
+
+def test_the_palette_is_okabe_and_itos_colour_blind_safe_set():
+    """Okabe, M. & Ito, K. (2008), Color Universal Design: the eight colours, as published
+    (sRGB 0-255): black, orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple."""
+    from course.plots import COLORS, PALETTE
+
+    published = {(0, 0, 0), (230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66),
+                 (0, 114, 178), (213, 94, 0), (204, 121, 167)}  # fmt: skip
+    used = {tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in PALETTE.values()}
+    assert used == published and len(COLORS) == len(published)
