@@ -63,6 +63,23 @@ def runtime_env() -> dict[str, str]:
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def write_atomically(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file in the same folder, then
+    ``os.replace``): a reader, or another process writing the same file, never sees half of it."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def _from_env(variable: str) -> Path | None:
     value = os.environ.get(variable, "").strip()
     return Path(value).expanduser().resolve() if value else None

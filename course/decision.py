@@ -16,6 +16,7 @@ import numpy as np
 
 from course import assumptions, business
 from course.assumptions import value
+from course.config import write_atomically
 
 #: The inputs the scenarios, the tornado and the Monte Carlo vary.
 UNCERTAIN = ["price_per_decision", "decisions_per_lender", "fixed_costs_monthly",
@@ -102,11 +103,16 @@ class Case:
         return lines
 
 
+def current_policy(applicants) -> np.ndarray:
+    """The lender's current approve mask: everyone whose checking account is not overdrawn."""
+    return (applicants["checking_status"] != "<0").to_numpy()
+
+
 def policies(test, probabilities, threshold: float) -> dict[str, np.ndarray]:
     """Approve masks on the test applicants: approve everyone, the current one-rule policy, and
     the model (approve below the threshold)."""
     return {"approve everyone": np.ones(len(test), dtype=bool),
-            CURRENT_POLICY: (test["checking_status"] != "<0").to_numpy(),
+            CURRENT_POLICY: current_policy(test),
             "the model": np.asarray(probabilities) < threshold}  # fmt: skip
 
 
@@ -119,8 +125,12 @@ def demand_customers(auc: float) -> tuple[float, float]:
     s = assumptions.DEMAND_SCENARIO
     demand = market_demand(auc_skill(auc), s["customer_demand"], s["competition"], s["service"],
                            s["marketing"])  # fmt: skip
-    reachable = value("lenders") * value("serviceable_share") * value("reachable_share")
-    return demand, demand * reachable
+    return demand, demand * reachable_lenders()
+
+
+def reachable_lenders() -> float:
+    """The lenders we can serve and reach: lesson 01's SAM, counted in lenders."""
+    return value("lenders") * value("serviceable_share") * value("reachable_share")
 
 
 def build_case(model=None, plans=None, rule: Rule | None = None, seed: int = 0) -> Case:
@@ -216,7 +226,7 @@ def write_report(case: Case, folder: Path, figure: Any = None, alt: str = "") ->
              "| input | value | unit | source | kind |", "|---|---|---|---|---|",
              *[f"| {e.name} | {shown(e.value)} | {e.unit} | {e.source} | {e.kind} |"
                for e in evidence(case)]]  # fmt: skip
-    markdown = _write_atomically(folder / "business_case.md", "\n".join(lines) + "\n")
+    markdown = write_atomically(folder / "business_case.md", "\n".join(lines) + "\n")
     image = ""
     if figure is not None:
         buffer = io.BytesIO()
@@ -224,18 +234,7 @@ def write_report(case: Case, folder: Path, figure: Any = None, alt: str = "") ->
         encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
         image = f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines if line and not line.startswith("|"))
-    page = _write_atomically(folder / "business_case.html", "<!doctype html><meta charset='utf-8'>"
+    page = write_atomically(folder / "business_case.html", "<!doctype html><meta charset='utf-8'>"
                              f"<title>Business case</title>{body}{image}")  # fmt: skip
     return {"markdown": markdown, "html": page}
 
-
-def _write_atomically(path: Path, text: str) -> Path:
-    """Write ``text`` whole or not at all: two copies of the lesson may write at once."""
-    import os
-    import tempfile
-
-    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(partial, path)
-    return path

@@ -107,14 +107,19 @@ def test_investment_summary_and_shares():
     assert np.allclose(shares.sum(axis=1), 1) and (shares["Other"] > 0).all()
 
 
-def _ranking():
+def _ranking_from(snapshots: list[tuple[str, dict[str, int]]]) -> pd.DataFrame:
+    """A top-list ranking of one topic: (snapshot date, {repo: stars}) in rank order."""
     rows = []
-    for snapshot, stars in [("2025-01-01", {"a/x": 100, "b/y": 50, "c/z": 10}),
-                            ("2025-06-01", {"a/x": 150, "b/y": 100})]:  # c/z dropped out
+    for snapshot, stars in snapshots:
         for rank, (repo, count) in enumerate(stars.items(), start=1):
             rows.append({"snapshot": pd.Timestamp(snapshot), "topic": "LLM", "rank": rank,
                          "repo": repo, "stars": count, "forks": count // 10})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _ranking():
+    return _ranking_from([("2025-01-01", {"a/x": 100, "b/y": 50, "c/z": 10}),
+                          ("2025-06-01", {"a/x": 150, "b/y": 100})])  # c/z dropped out
 
 
 def test_topic_growth_follows_the_cohort_and_reports_coverage():
@@ -129,14 +134,9 @@ def test_topic_growth_follows_the_cohort_and_reports_coverage():
 
 
 def _ranking_with_dropouts():
-    rows = []
-    for snapshot, stars in [("2025-01-01", {"a/x": 100, "b/y": 50, "c/z": 10, "d/w": 40}),
-                            ("2025-03-01", {"a/x": 120, "b/y": 70, "c/z": 30}),  # d/w gone
-                            ("2025-06-01", {"a/x": 150, "b/y": 100})]:  # c/z gone too
-        for rank, (repo, count) in enumerate(stars.items(), start=1):
-            rows.append({"snapshot": pd.Timestamp(snapshot), "topic": "LLM", "rank": rank,
-                         "repo": repo, "stars": count, "forks": count // 10})  # fmt: skip
-    return pd.DataFrame(rows)
+    return _ranking_from([("2025-01-01", {"a/x": 100, "b/y": 50, "c/z": 10, "d/w": 40}),
+                          ("2025-03-01", {"a/x": 120, "b/y": 70, "c/z": 30}),  # d/w gone
+                          ("2025-06-01", {"a/x": 150, "b/y": 100})])  # c/z gone too
 
 
 def test_topic_growth_lower_bound_counts_dropouts_at_their_last_seen_stars():

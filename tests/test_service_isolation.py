@@ -142,10 +142,12 @@ def test_the_parent_accepts_only_the_health_of_the_child_it_started(artifacts, t
     impostor = textwrap.dedent(f"""
         import os, time
         from pathlib import Path
-        from course.service.server import INSTANCE_ENV, READY_FILE_ENV, _write_atomically
+        import json
+        from course.config import write_atomically
+        from course.service.server import INSTANCE_ENV, READY_FILE_ENV
         Path({str(pid_file)!r}).write_text(str(os.getpid()))
-        _write_atomically(Path(os.environ[READY_FILE_ENV]), {{"port": {foreign.port},
-                          "pid": os.getpid(), "instance": os.environ[INSTANCE_ENV]}})
+        write_atomically(Path(os.environ[READY_FILE_ENV]), json.dumps({{"port": {foreign.port},
+                         "pid": os.getpid(), "instance": os.environ[INSTANCE_ENV]}}))
         time.sleep(60)
     """)
     monkeypatch.setattr(BackgroundService, "_command",

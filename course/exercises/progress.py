@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,15 +44,7 @@ class ProgressStore:
             return {}
 
     def _save(self, data: dict[str, dict]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".progress-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        config.write_atomically(self.path, json.dumps(data, indent=1, sort_keys=True))
 
     def update(self, exercise_id: str, lesson: str, *, status: str | None = None,
                hint: int | None = None, solution_viewed: bool = False) -> dict:  # fmt: skip

@@ -145,12 +145,6 @@ def listening_socket(host: str, port: int, fallback: bool = False) -> socket.soc
     raise AssertionError("unreachable")
 
 
-def _write_atomically(path: Path, content: dict) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    partial.write_text(json.dumps(content))
-    os.replace(partial, path)  # the parent never reads half a file
-
-
 def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "numpy",
           build_if_missing: bool = False, db: Path | None = None) -> None:  # fmt: skip
     """Start uvicorn in this process (Ctrl+C stops it); ``port`` 0 means any free port.
@@ -166,8 +160,8 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
         port = sock.getsockname()[1]
         app = build_app(backend, port, build_if_missing, db, instance, host)
         if ready_file:
-            _write_atomically(Path(ready_file), {"port": port, "pid": os.getpid(),
-                                                 "instance": instance})  # fmt: skip
+            config.write_atomically(Path(ready_file), json.dumps(  # the parent never reads half
+                {"port": port, "pid": os.getpid(), "instance": instance}))
         print(f"Credit risk API ({backend} backend) on {host}:{port}; docs: {public_url(host, port)}",
               flush=True)  # fmt: skip
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
