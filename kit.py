@@ -7,7 +7,8 @@
 Also: ``setup`` (set-up only), ``budget`` (time and memory of every notebook), ``test-paths``
 (the notebooks again under other numerical code paths), ``test-latest`` (the suite against the
 newest releases pyproject.toml allows, ignoring the lock: a monthly drift check), ``lock``
-(re-pin versions from pyproject.toml; maintainers only, needs internet).
+(re-pin versions from pyproject.toml; maintainers only, needs internet), ``binder-check`` (the
+Binder image's environment built here and every lesson run in it under one CPU and 2 GB).
 
 Set-up is idempotent: it creates ``.venv`` with this Python (or, if this one is not supported,
 with a supported one found on PATH), installs the exact versions in
@@ -131,6 +132,8 @@ def setup(*, register_kernel: bool = False, test_tools: bool = False) -> None:
         display = f"Python {shown(sys.version_info[:2])} (AI business course)"
         run(py, "-m", "ipykernel", "install", "--user", "--name", KERNEL_NAME,
             "--display-name", display, stdout=subprocess.DEVNULL)
+    if test_tools:  # the rendered-plan test's repo2docker, in an environment of its own
+        run(py, "-m", "course.kit.binder_plan")
     say("checking the course data (downloads what is missing, verifies every sha256)")
     run(py, "-m", "course", "data", "fetch", stdout=subprocess.DEVNULL)
 
@@ -198,6 +201,14 @@ def budget() -> None:
     sys.exit(subprocess.call([venv_python(), "-m", "course", "budget", *sys.argv[2:]], cwd=ROOT))
 
 
+def binder_check() -> None:
+    """The students' Binder path: repo2docker's plan, the image's steps, every lesson under one
+    CPU and 2 GB (``course binder-check``)."""
+    setup()
+    sys.exit(subprocess.call([venv_python(), "-m", "course", "binder-check", *sys.argv[2:]],
+                             cwd=ROOT))  # fmt: skip
+
+
 def lock() -> None:
     """Compile the learners' lock, then (constrained by it) the test tools' lock; rewrite the
     environment files. uv keeps every version already locked unless pyproject.toml moved it."""
@@ -216,7 +227,7 @@ def lock() -> None:
 
 
 COMMANDS = {"lab": lab, "test": test, "setup": setup, "budget": budget, "lock": lock,
-            "test-paths": test_paths, "test-latest": test_latest}
+            "test-paths": test_paths, "test-latest": test_latest, "binder-check": binder_check}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -161,3 +161,46 @@ def test_savedmodel_backend_serves_the_same_scores(built):
     rows = split_data().test.head(20)[NUMERIC + CATEGORICAL].to_dict("records")
     assert saved.predict_proba(rows) == pytest.approx(numpy_backend.predict_proba(rows), abs=1e-6)
     assert saved.threshold == pytest.approx(numpy_backend.threshold)
+
+
+def test_the_tf_serving_route_sends_what_the_saved_models_signature_takes(built):
+    """What a cluster's TF Serving would be sent (the service's own TF-Serving route body) fits
+    the SavedModel's ``serving_default`` exactly, and its answer is the service's to 1e-5."""
+    import tensorflow as tf
+    from fastapi.testclient import TestClient
+
+    from course.service import tf_serving
+    from course.service.app import create_app
+    from course.service.server import load_scorer
+    from course.service.storage import Storage
+
+    folder = built[0]
+    loaded = tf.saved_model.load(str(folder / tf_serving.MODEL_NAME / "1"))
+    signature = loaded.signatures[tf_serving.SIGNATURE]
+    inputs = signature.structured_input_signature[1]  # {name: TensorSpec}; no positional args
+    assert signature.structured_input_signature[0] == ()
+    found = {name: (spec.dtype.name, tuple(spec.shape.as_list())) for name, spec in inputs.items()}
+    assert found == tf_serving.expected_signature()
+    outputs = {name: (spec.dtype.name, tuple(spec.shape.as_list()))
+               for name, spec in signature.structured_outputs.items()}  # fmt: skip
+    assert outputs == {tf_serving.OUTPUT: ("float32", (None,))}  # one output: "predictions": [p]
+
+    test = split_data().test.head(7)
+    body = tf_serving.request_body(test.to_dict("records"))  # the label and index left out
+    assert [set(instance) for instance in body["instances"]] == [set(inputs)] * 7
+    store = Storage(folder / "usage.sqlite")
+    try:
+        client = TestClient(create_app(load_scorer("numpy", folder), store),
+                            base_url="http://localhost")  # fmt: skip
+        answer = client.post(tf_serving.predict_path(), json=body)
+    finally:
+        store.close()
+    assert answer.status_code == 200 and list(answer.json()) == ["predictions"]
+    served = answer.json()["predictions"]
+
+    # As TF Serving does: each input's column of the JSON instances, as a tensor of its dtype.
+    tensors = {name: tf.constant(values, dtype=inputs[name].dtype)
+               for name, values in tf_serving.columns(body).items()}  # fmt: skip
+    probabilities = signature(**tensors)[tf_serving.OUTPUT].numpy()
+    assert probabilities.shape == (7,)
+    assert np.abs(probabilities - np.array(served)).max() <= 1e-5

@@ -99,7 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
     from course.service import server
 
     server.serve(args.host, args.port, args.backend, args.build_if_missing,
-                 Path(args.db) if args.db else None)  # fmt: skip
+                 Path(args.db) if args.db else None, args.workers)  # fmt: skip
     return 0
 
 
@@ -149,6 +149,13 @@ def _binder_url(args: argparse.Namespace) -> int:
     print(url)
     print(f"[![Binder](https://mybinder.org/badge_logo.svg)]({url})")
     return 0
+
+
+def _binder_check(args: argparse.Namespace) -> int:
+    from course.kit import binder
+
+    return binder.check(ref=None if args.worktree else "HEAD", fresh=args.fresh,
+                        plan_only=args.plan_only, keep=args.keep)  # fmt: skip
 
 
 def _floats(args: argparse.Namespace) -> int:
@@ -246,6 +253,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--build-if-missing", action="store_true",
                    help="train the reference model first if its artifact is missing")
     p.add_argument("--db", help="SQLite file for usage and keys (default: artifacts/usage.sqlite)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes sharing the port and the usage log (default: 1)")
     p.set_defaults(run=_serve)
 
     p = sub.add_parser("keys", help="create an API key for the web API")
@@ -273,6 +282,14 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("binder-url", help="print the Binder link and badge for this repository")
     p.add_argument("remote", nargs="?", help="GitHub URL (default: the git remote 'origin')")
     p.set_defaults(run=_binder_url)
+    p = sub.add_parser("binder-check", help="render what Binder builds, reproduce its image here "
+                       "and run every lesson under Binder's limits (one CPU, 2 GB)")  # fmt: skip
+    p.add_argument("--plan-only", action="store_true", help="only render and check the plan")
+    p.add_argument("--fresh", action="store_true", help="reinstall the environment (.venv-binder)")
+    p.add_argument("--worktree", action="store_true",
+                   help="check the working tree's files instead of the commit HEAD")
+    p.add_argument("--keep", action="store_true", help="keep the session's folder and server log")
+    p.set_defaults(run=_binder_check)
     p = sub.add_parser("instructors", help="the instructor kit: schedule, glossary, slides, "
                        "offline kit")  # fmt: skip
     p.add_argument("action", choices=["build", "offline-kit"])

@@ -146,15 +146,38 @@ def listening_socket(host: str, port: int, fallback: bool = False) -> socket.soc
 
 
 def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "numpy",
-          build_if_missing: bool = False, db: Path | None = None) -> None:  # fmt: skip
+          build_if_missing: bool = False, db: Path | None = None, workers: int = 1) -> None:  # fmt: skip
     """Start uvicorn in this process (Ctrl+C stops it); ``port`` 0 means any free port.
 
     The port is bound here, before the model loads, and handed to uvicorn as an open socket:
-    nothing can take it between choosing it and serving on it."""
+    nothing can take it between choosing it and serving on it. With ``workers`` > 1, that
+    many processes serve the socket and share the usage log (:mod:`course.service.workers`)."""
     import uvicorn
 
     ready_file = os.environ.pop(READY_FILE_ENV, "")  # popped: not inherited by any child
     instance = os.environ.pop(INSTANCE_ENV, "") or None
+    if workers > 1:
+        from course.service.workers import serve_workers
+
+        if backend == "numpy":  # a missing artifact is one clear error here, not one per worker
+            load_scorer(backend, build_if_missing=build_if_missing)
+        elif build_if_missing:
+            from course.credit.reference import ensure_artifacts
+
+            ensure_artifacts()
+
+        def bound(port: int) -> None:
+            if ready_file:
+                config.write_atomically(Path(ready_file), json.dumps(
+                    {"port": port, "pid": os.getpid(), "instance": instance}))
+            print(f"Credit risk API ({backend} backend, {workers} workers) on {host}:{port}; "
+                  f"docs: {public_url(host, port)}", flush=True)  # fmt: skip
+
+        status = serve_workers(host, port, backend, workers, db or usage_db_path(), instance,
+                               on_bound=bound, fallback=bool(ready_file))  # fmt: skip
+        if status:
+            sys.exit(status)
+        return
     sock = listening_socket(host, port, fallback=bool(ready_file))
     try:
         port = sock.getsockname()[1]

@@ -98,18 +98,33 @@ class Storage:
         if self._db is None or not self._pending:
             return
         rows = [self._pending.popleft() for _ in range(len(self._pending))]
-        with self._db:
-            self._db.executemany(
-                "INSERT INTO usage (time, key_id, endpoint, rows, latency_ms, model_version, "
-                f"request_id) VALUES ({UTC_TIME}, ?, ?, ?, ?, ?, ?)", rows)  # fmt: skip
+        try:
+            with self._db:  # one transaction: all these rows are written, or none
+                self._db.executemany(
+                    "INSERT INTO usage (time, key_id, endpoint, rows, latency_ms, model_version, "
+                    f"request_id) VALUES ({UTC_TIME}, ?, ?, ?, ?, ?, ?)", rows)  # fmt: skip
+        except sqlite3.Error:
+            # Not written (another process held the file past the busy timeout, the disk is
+            # full): back to the front of the queue, in order, for the next write. Never lost,
+            # and never written twice, since the failed transaction was rolled back.
+            if self._db.in_transaction:
+                self._db.rollback()
+            self._pending.extendleft(reversed(rows))
+            raise
+
+    def pending(self) -> int:
+        """How many usage rows are buffered, not written yet."""
+        return len(self._pending)
 
     def close(self) -> None:
         """Flush and close (idempotent)."""
         with self._lock:
             if self._db is not None:
-                self._flush_locked()
-                self._db.close()
-                self._db = None
+                try:
+                    self._flush_locked()
+                finally:
+                    self._db.close()
+                    self._db = None
 
     # --- keys ---------------------------------------------------------------------------------
 
@@ -194,8 +209,19 @@ WRITE_EVERY = 0.02
 
 async def keep_written(storage: Storage, every: float = WRITE_EVERY) -> None:
     """Write buffered usage rows and notice keys created elsewhere (``course keys create``),
-    every ``every`` seconds: the service runs this on its event loop for as long as it serves."""
+    every ``every`` seconds: the service runs this on its event loop for as long as it serves.
+
+    A write that fails (another worker held the file past the busy timeout) keeps its rows for
+    the next one and is logged as a warning; the task itself never stops on it, so later rows
+    and new keys are still noticed."""
+    import logging
+
+    log = logging.getLogger("uvicorn.error")
     while True:
         await asyncio.sleep(every)
-        storage.flush()
-        storage.reload_keys(only_if_changed=True)
+        try:
+            storage.flush()
+            storage.reload_keys(only_if_changed=True)
+        except sqlite3.Error as error:  # the rows wait for the next write; this task goes on
+            log.warning("usage log %s not written yet (%s): %d rows kept for the next write",
+                        storage.path, error, storage.pending())  # fmt: skip
