@@ -216,9 +216,7 @@ def evidence_table(case: Case):
 def write_report(case: Case, folder: Path, figure: Any = None, alt: str = "") -> dict[str, Path]:
     """The case as Markdown and as one self-contained HTML file (``figure`` embedded as a PNG,
     with ``alt`` as its text); returns their paths."""
-    import base64
     import html
-    import io
 
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["# Business case: a credit-risk scoring API", "", "## The rule (stated first)",
@@ -229,10 +227,9 @@ def write_report(case: Case, folder: Path, figure: Any = None, alt: str = "") ->
     markdown = write_atomically(folder / "business_case.md", "\n".join(lines) + "\n")
     image = ""
     if figure is not None:
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
-        encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-        image = f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
+        from course.plots import image_tag
+
+        image = image_tag(figure, alt)
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines if line and not line.startswith("|"))
     page = write_atomically(folder / "business_case.html", "<!doctype html><meta charset='utf-8'>"
                              f"<title>Business case</title>{body}{image}")  # fmt: skip

@@ -9,6 +9,10 @@ title that states the finding, and a one-line text summary (alt text) printed un
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
@@ -68,11 +72,35 @@ def show(ax, *, title: str, xlabel: str, ylabel: str, alt: str) -> None:
     display(ax.figure, alt=alt)
 
 
+def image_tag(fig, alt: str) -> str:
+    """``fig`` as an HTML ``<img>`` with the PNG inlined and ``alt`` as its alternative text.
+
+    A screen reader reads ``alt``; JupyterLab's own PNG renderer has no way to carry one, and its
+    HTML sanitizer keeps ``alt`` and inline ``data:`` images in untrusted notebooks too.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt.strip())}" src="data:image/png;base64,{encoded}">'
+
+
+def show_image(fig, alt: str) -> None:
+    """Display ``fig`` (drawn now, then closed) as an image whose alternative text is ``alt``."""
+    from IPython import get_ipython
+    from IPython.display import display as show_bundle
+
+    try:
+        if get_ipython() is not None:  # (a plain script or test has nowhere to show it)
+            show_bundle({"text/html": image_tag(fig, alt), "text/plain": "<Figure>"}, raw=True)
+    finally:
+        plt.close(fig)  # (else the inline backend shows it a second time, without alt text)
+
+
 def display(fig, *, alt: str) -> None:
-    """Display a figure whose axes are already labelled (several panels) and print its one-line
-    text summary under it."""
+    """Display a figure whose axes are already labelled (several panels) with ``alt`` as its
+    alternative text, and print the same one-line text summary under it."""
     if not alt.strip():
         raise ValueError("every course figure needs a one-line text summary (alt text)")
     fig.tight_layout()
-    plt.show()
+    show_image(fig, alt)
     print(f"Figure: {alt.strip()}")

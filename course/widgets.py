@@ -7,6 +7,41 @@ import ipywidgets as widgets
 
 from course import sizing
 
+#: Names each slider handle after its slider's description, for screen readers. The handle
+#: (noUiSlider, ``role="slider"``) is what takes keyboard focus; noUiSlider can give it a name
+#: (its ``handleAttributes`` option) but ipywidgets 8 does not pass one, so a screen reader hears
+#: only a number and axe-core reports "aria-input-field-name". Runs where the output is trusted
+#: (a cell the learner ran); it only ever adds ``aria-label`` to handles that have none.
+NAME_SLIDER_HANDLES = """
+(() => {
+  const name = () => document.querySelectorAll('.widget-slider').forEach((slider) => {
+    const label = slider.querySelector('.widget-label');
+    const text = label ? label.textContent.trim() : '';
+    slider.querySelectorAll('[role="slider"]:not([aria-label])').forEach((handle) => {
+      handle.setAttribute('aria-label', text || 'slider');
+    });
+  });
+  if (!window.courseSliderNames) {
+    let queued = false;
+    window.courseSliderNames = new MutationObserver(() => {
+      if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; name(); }); }
+    });
+    window.courseSliderNames.observe(document.body, {childList: true, subtree: true});
+  }
+  name();
+})();
+"""
+
+
+def show_explorer(box) -> None:
+    """Display an explorer's widget ``box`` and name its slider handles (see
+    :data:`NAME_SLIDER_HANDLES`)."""
+    from IPython.display import display
+
+    display(box)
+    # (an empty text/plain: a saved, untrusted notebook shows nothing rather than "no renderer")
+    display({"application/javascript": NAME_SLIDER_HANDLES, "text/plain": ""}, raw=True)
+
 
 def plot_market(ax, result: dict[str, float]) -> None:
     """Horizontal funnel bars of TAM, SAM and SOM (US$ millions per year) on ``ax``."""
@@ -32,7 +67,7 @@ def draw_safely(output, draw, summary: str, figsize: tuple[float, float]) -> Non
     If drawing fails, the learner reads a sentence and the numbers, never a traceback."""
     import matplotlib.pyplot as plt
 
-    from course.plots import figure
+    from course.plots import figure, show_image
 
     output.clear_output(wait=True)
     with output:
@@ -40,7 +75,7 @@ def draw_safely(output, draw, summary: str, figsize: tuple[float, float]) -> Non
         try:
             draw(ax)
             fig.tight_layout()
-            plt.show()
+            show_image(fig, f"{summary}.")
         except Exception as error:  # (any drawing error: the widget must stay usable)
             plt.close(fig)
             print(f"The chart could not be drawn ({type(error).__name__}); move a slider to "
@@ -96,9 +131,11 @@ class MarketSizer:
 
         draw_safely(self.output, draw, self.summary, figsize=(7, 2.6))
 
-    def _repr_mimebundle_(self, **kwargs):
-        box = widgets.VBox([*self.sliders.values(), self.output])
-        return box._repr_mimebundle_(**kwargs)
+    def box(self) -> widgets.VBox:
+        return widgets.VBox([*self.sliders.values(), self.output])
+
+    def _ipython_display_(self) -> None:
+        show_explorer(self.box())
 
 
 class ScoringExplorer:
@@ -161,6 +198,8 @@ class ScoringExplorer:
 
         draw_safely(self.output, draw, self.summary, figsize=(7, 3))
 
-    def _repr_mimebundle_(self, **kwargs):
-        box = widgets.VBox([self.method, *self.sliders.values(), self.output])
-        return box._repr_mimebundle_(**kwargs)
+    def box(self) -> widgets.VBox:
+        return widgets.VBox([self.method, *self.sliders.values(), self.output])
+
+    def _ipython_display_(self) -> None:
+        show_explorer(self.box())

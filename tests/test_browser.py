@@ -58,25 +58,11 @@ AXE_CONTEXT = {"include": [".jp-Notebook .jp-Cell .jp-MarkdownOutput",
                            ".jp-Notebook .jp-Cell .jp-OutputArea"]}  # fmt: skip
 AXE_IMPACTS = ("serious", "critical")
 
-#: Serious or critical axe-core violations known in the lessons, to be fixed there (issue 16) and
-#: then removed from this list. (rule id, notebook file name: the student notebook and its
-#: solution) -> reason. A violation not listed here fails the test; a listed one no longer found
-#: is named in the test's output line ("allowed but gone": remove it from here).
-AXE_ALLOWED: dict[tuple[str, str], str] = {
-    **dict.fromkeys(
-        [("image-alt", f) for f in ("01_market_analysis.ipynb", "02_scoring_model.ipynb",
-                                    "03_credit_risk_classifier.ipynb", "05_business_case.ipynb")],
-        "every matplotlib PNG is an <img> without alt text: the 'Figure: ...' line printed under "
-        "it is not attached to the image (course/plots.py display/show, course/widgets.py)"),
-    **dict.fromkeys(
-        [("aria-input-field-name", f) for f in ("01_market_analysis.ipynb",
-                                                "02_scoring_model.ipynb")],
-        "the explorers' FloatSlider handles (noUiSlider, role=slider) have no accessible name: "
-        "the slider's description label is not tied to the handle (course/widgets.py)"),
-    ("scrollable-region-focusable", "01_market_analysis.ipynb"):
-        "the transposed top-10 share table (c38) is 1,064 px wide in an 848 px output, so the "
-        "output scrolls sideways and that scroll region cannot be reached by keyboard",
-}  # fmt: skip
+#: Serious or critical axe-core violations accepted in the lessons: (rule id, notebook file name)
+#: -> reason. None: every one found in issue 16 (image-alt, aria-input-field-name,
+#: scrollable-region-focusable) was fixed in the lessons. A violation not listed here fails the
+#: test; a listed one no longer found is named in the test's output line ("allowed but gone").
+AXE_ALLOWED: dict[tuple[str, str], str] = {}
 
 
 # --- fixtures ---------------------------------------------------------------------------------

@@ -61,6 +61,31 @@ def test_plots_require_labels_and_alt_text(capsys):
     assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0] == COLORS[0]
 
 
+def test_a_figure_carries_its_summary_as_alt_text(monkeypatch):
+    """In a notebook the figure is an <img> whose alt is the summary (a screen reader reads it);
+    the PNG is inlined, so the page needs nothing else."""
+    import base64
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course import plots
+
+    fig, ax = plots.figure()
+    ax.plot([2020, 2021], [1, 2])
+    tag = plots.image_tag(fig, ' Two "points" <rise> ')
+    assert tag.startswith('<img alt="Two &quot;points&quot; &lt;rise&gt;" src="data:image/png;base64,')
+    png = base64.b64decode(tag.split("base64,")[1].rstrip('">'))
+    assert png.startswith(b"\x89PNG")
+    shown = []
+    monkeypatch.setattr("IPython.get_ipython", lambda: object())  # as inside a kernel
+    monkeypatch.setattr("IPython.display.display", lambda data, raw: shown.append(data))
+    plots.display(fig, alt="Two points rise.")
+    assert shown and shown[0]["text/html"].startswith('<img alt="Two points rise."')
+    assert "image/png" not in shown[0]  # (one image: JupyterLab's PNG renderer has no alt)
+    assert fig.number not in matplotlib.pyplot.get_fignums()  # closed: not shown a second time
+
+
 def test_course_map_lists_every_lesson_notebook_that_exists():
     from course.kit.build import SOLUTIONS_DIR
     from course.lessons import LESSONS, lesson_table
