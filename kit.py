@@ -8,7 +8,8 @@ Also: ``setup`` (set-up only), ``budget`` (time and memory of every notebook), `
 (the notebooks again under other numerical code paths), ``test-latest`` (the suite against the
 newest releases pyproject.toml allows, ignoring the lock: a monthly drift check), ``lock``
 (re-pin versions from pyproject.toml; maintainers only, needs internet), ``binder-check`` (the
-Binder image's environment built here and every lesson run in it under one CPU and 2 GB).
+Binder image's environment built here and every lesson run in it under one CPU and 2 GB), ``hub``
+(a class on this server: JupyterHub with the course, as root; ``--help`` for its options).
 
 Set-up is idempotent: it creates ``.venv`` with this Python (or, if this one is not supported,
 with a supported one found on PATH), installs the exact versions in
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
 LOCK = ROOT / "requirements.lock"  # the learners' environment
 TEST_LOCK = ROOT / "requirements-test.lock"  # the test tools, on top of it (never on Binder)
+HUB_LOCK = ROOT / "requirements-hub.lock"  # JupyterHub for a class on one server (and its test)
 STAMP = VENV / ".course-installed"
 START_PAGE = "notebooks/00_start_here.ipynb"
 #: The Python versions the lock resolves for and TensorFlow publishes wheels for. pyproject's
@@ -82,12 +84,18 @@ def ensure_supported_python() -> None:
              "your package manager, then run: python3.13 kit.py lab")
 
 
-def install_stamp(test_tools: bool) -> str:
+def extra_locks(test_tools: bool, hub: bool = False) -> list[Path]:
+    """The locks installed on top of the learners' one: the hub's (for ``kit.py hub``, and for
+    the test suite, which starts a hub), then the test tools'."""
+    return [*([HUB_LOCK] if hub or test_tools else []), *([TEST_LOCK] if test_tools else [])]
+
+
+def install_stamp(test_tools: bool, hub: bool = False) -> str:
     """What an installation was made from: the lock files and pyproject.toml."""
     digest = hashlib.sha256()
-    for path in (LOCK, ROOT / "pyproject.toml", *([TEST_LOCK] if test_tools else [])):
+    for path in (LOCK, ROOT / "pyproject.toml", *extra_locks(test_tools, hub)):
         digest.update(path.read_bytes())
-    return digest.hexdigest() + (" +test" if test_tools else "")
+    return digest.hexdigest() + (" +test" if test_tools else " +hub" if hub else "")
 
 
 def venv_version() -> tuple[int, int] | None:
@@ -102,7 +110,7 @@ def venv_version() -> tuple[int, int] | None:
     return None
 
 
-def setup(*, register_kernel: bool = False, test_tools: bool = False) -> None:
+def setup(*, register_kernel: bool = False, test_tools: bool = False, hub: bool = False) -> None:
     """The virtual environment at the pinned versions (with the test tools when asked: the
     learners' command leaves them out), a Jupyter kernel when asked, and the verified data."""
     ensure_supported_python()
@@ -116,16 +124,18 @@ def setup(*, register_kernel: bool = False, test_tools: bool = False) -> None:
         venv.create(VENV, with_pip=True)
     py = venv_python()
     installed = STAMP.read_text().strip() if STAMP.exists() else ""
-    enough = {install_stamp(True)} | (set() if test_tools else {install_stamp(False)})
+    enough = {install_stamp(True)}  # (an installation with more than asked for will do)
+    enough |= set() if test_tools else {install_stamp(False, hub=True)}
+    enough |= set() if test_tools or hub else {install_stamp(False)}
     if installed not in enough:
         say("installing the pinned packages (first time: about 2 minutes, 2.2 GB)"
-            + (", with the test tools" if test_tools else ""))
-        locks = [LOCK, *([TEST_LOCK] if test_tools else [])]
+            + (", with the test tools" if test_tools else ", with JupyterHub" if hub else ""))
+        locks = [LOCK, *extra_locks(test_tools, hub)]
         run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
             *[arg for lock in locks for arg in ("-r", lock)])
         run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
             "-e", ".")
-        STAMP.write_text(install_stamp(test_tools))
+        STAMP.write_text(install_stamp(test_tools, hub))
     else:
         say("packages already installed at the pinned versions")
     if register_kernel:
@@ -209,8 +219,14 @@ def binder_check() -> None:
                              cwd=ROOT))  # fmt: skip
 
 
+def hub() -> None:
+    """A class on this server: JupyterHub for a workshop, as root (``course hub --help``)."""
+    setup(hub=True)
+    sys.exit(subprocess.call([venv_python(), "-m", "course", "hub", *sys.argv[2:]], cwd=ROOT))
+
+
 def lock() -> None:
-    """Compile the learners' lock, then (constrained by it) the test tools' lock; rewrite the
+    """Compile the learners' lock, then (constrained by it) the hub's and the test tools' locks; rewrite the
     environment files. uv keeps every version already locked unless pyproject.toml moved it."""
     setup(test_tools=True)
     py = venv_python()
@@ -219,15 +235,19 @@ def lock() -> None:
                 "--python-version", shown(SUPPORTED[0]), "--no-header"]  # fmt: skip
     run(*compile_, "-o", LOCK)
     with tempfile.TemporaryDirectory() as folder:
-        full = Path(folder) / "with-test.lock"  # both locks as uv's preferred versions
-        full.write_text(LOCK.read_text() + (TEST_LOCK.read_text() if TEST_LOCK.exists() else ""))
-        run(*compile_, "--extra", "test", "-c", LOCK, "-o", full)
-        run(py, "-m", "course.kit.pins", full)
+        for extra, out, constraints in (("hub", HUB_LOCK, [LOCK]),
+                                        ("test", TEST_LOCK, [LOCK, HUB_LOCK])):  # fmt: skip
+            full = Path(folder) / f"with-{extra}.lock"  # the locks as uv's preferred versions
+            full.write_text("".join(p.read_text() for p in (*constraints, out) if p.exists()))
+            run(*compile_, "--extra", extra, *[a for c in constraints for a in ("-c", c)],
+                "-o", full)  # fmt: skip
+            run(py, "-m", "course.kit.pins", extra, full)
     say("locks and environment files rewritten; run `python kit.py test` next")
 
 
 COMMANDS = {"lab": lab, "test": test, "setup": setup, "budget": budget, "lock": lock,
-            "test-paths": test_paths, "test-latest": test_latest, "binder-check": binder_check}
+            "test-paths": test_paths, "test-latest": test_latest, "binder-check": binder_check,
+            "hub": hub}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

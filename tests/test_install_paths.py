@@ -12,11 +12,12 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from course.kit.pins import ENV_FILES, TEST_LOCK, parse_requirement_lines, read_lock
+from course.kit.pins import ENV_FILES, HUB_LOCK, TEST_LOCK, parse_requirement_lines, read_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = {(p.name, p.marker): p.version for p in read_lock()}
 TESTS = {(p.name, p.marker): p.version for p in read_lock(TEST_LOCK)}
+HUB = {(p.name, p.marker): p.version for p in read_lock(HUB_LOCK)}
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
@@ -27,9 +28,9 @@ def _env_pins(path: Path):
     return env, deps, parse_requirement_lines(pip)
 
 
-@pytest.mark.parametrize("extra, lock", [("", LOCK), ("test", TESTS)])
+@pytest.mark.parametrize("extra, lock", [("", LOCK), ("test", TESTS), ("hub", HUB)])
 def test_the_locks_pin_every_direct_dependency_within_its_range(extra, lock):
-    direct = PROJECT["optional-dependencies"]["test"] if extra else PROJECT["dependencies"]
+    direct = PROJECT["optional-dependencies"][extra] if extra else PROJECT["dependencies"]
     for line in direct:
         requirement = Requirement(line)
         name = canonicalize_name(requirement.name)
@@ -45,6 +46,15 @@ def test_no_test_tool_in_the_learners_environment():
     assert TESTS and not {name for name, _ in TESTS} & names
     for tool in ("pytest", "nbval", "hypothesis", "schemathesis", "pytest-xdist"):
         assert tool in {name for name, _ in TESTS} and tool not in names, tool
+
+
+def test_the_hub_adds_packages_and_changes_none():
+    """JupyterHub (a class on one server) is its own lock: not in the learners' environment nor
+    Binder's, and no package in two locks at two versions."""
+    assert {"jupyterhub", "jupyterhub-idle-culler"} <= {name for name, _ in HUB}
+    assert not {name for name, _ in HUB} & {name for name, _ in LOCK}
+    for key, version in HUB.items():
+        assert TESTS.get(key, version) == version, key
 
 
 def test_tensorflow_cpu_on_linux_and_windows_and_server_proxy_for_binder():
@@ -88,7 +98,7 @@ def test_one_list_of_supported_pythons():
             if pin.applies(env):
                 assert chosen.setdefault(pin.name, pin.version) == pin.version, (pin, minor)
         assert {"tensorflow-cpu", "numpy", "jupyterlab"} <= set(chosen), minor
-        assert all(pin.applies(env) for pin in read_lock(TEST_LOCK)), minor
+        assert all(pin.applies(env) for pin in read_lock(TEST_LOCK) + read_lock(HUB_LOCK)), minor
 
 
 def test_binder_post_build_installs_the_package_and_prefetches_data():

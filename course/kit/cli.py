@@ -158,6 +158,27 @@ def _binder_check(args: argparse.Namespace) -> int:
                         plan_only=args.plan_only, keep=args.keep)  # fmt: skip
 
 
+def _hub(args: argparse.Namespace) -> int:
+    from course.kit import hub
+
+    if args.remove_learners:
+        from course.kit.hub_spawner import learner_accounts, remove_account
+
+        accounts = learner_accounts(Path(args.home_root))
+        for account in accounts:
+            remove_account(account)
+        print(f"removed {len(accounts)} learner account(s) and their homes under {args.home_root}")
+        return 0
+    settings = hub.HubSettings(state=str(Path(args.state).resolve()), port=args.port, ip=args.ip,
+                               home_root=args.home_root, mem_limit=int(args.mem_limit_gb * 2**30),
+                               cpu_limit=args.cpu_limit, idle_timeout=args.idle_minutes * 60)
+    if args.password:
+        if len(args.password) < 8:
+            raise CourseError("the class password needs at least 8 characters")
+        settings.password = args.password
+    return hub.run(settings)
+
+
 def _floats(args: argparse.Namespace) -> int:
     from course.kit import floats
 
@@ -290,6 +311,20 @@ def parser() -> argparse.ArgumentParser:
                    help="check the working tree's files instead of the commit HEAD")
     p.add_argument("--keep", action="store_true", help="keep the session's folder and server log")
     p.set_defaults(run=_binder_check)
+    p = sub.add_parser("hub", help="a class on this server: JupyterHub for a workshop (as root)")
+    p.add_argument("--state", default="hub-state", help="folder for the hub's database, settings "
+                   "and log (default: ./hub-state)")  # fmt: skip
+    p.add_argument("--port", type=int, default=8000, help="the port learners open (default 8000)")
+    p.add_argument("--ip", default="127.0.0.1",
+                   help="the address to listen on (0.0.0.0 for the room's network; put TLS in front)")
+    p.add_argument("--home-root", default="/home", help="where learners' homes go (default /home)")
+    p.add_argument("--password", help="the class password (default: a new random one, printed)")
+    p.add_argument("--mem-limit-gb", type=float, default=1.5, help="memory per learner (1.5)")
+    p.add_argument("--cpu-limit", type=float, default=1.0, help="CPUs per learner (1.0)")
+    p.add_argument("--idle-minutes", type=int, default=60, help="stop idle servers after (60)")
+    p.add_argument("--remove-learners", action="store_true",
+                   help="after the class: delete the learners' accounts and homes")
+    p.set_defaults(run=_hub)
     p = sub.add_parser("instructors", help="the instructor kit: schedule, glossary, slides, "
                        "offline kit")  # fmt: skip
     p.add_argument("action", choices=["build", "offline-kit"])
