@@ -77,7 +77,6 @@ def hub():
 
 def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub):
     from course.kit.binder_session import Lab, run_lesson
-    from course.kit.hub_client import leftovers
     from course.kit.hub_spawner import account_name, cgroup_paths, cgroups_available
 
     names = [f"l{secrets.token_hex(3)}" for _ in range(LEARNERS)]
@@ -130,6 +129,65 @@ def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub
             ".joinpath('progress.json').read_text()\n    print('read')\n"
             "except PermissionError:\n    print('refused')")  # fmt: skip
     assert run_code(hub.server_url(names[1]), tokens[names[1]], peek).strip() == "refused"
+
+    hub.learners = dict(zip(names, zip(tokens.values(), folders.values())))
+
+
+SERVICE = """
+from course.service.server import BackgroundService
+service = BackgroundService.start(timeout=120)
+print("port", service.port)
+"""
+
+
+def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub):
+    """Two learners run lesson 04 at once; then each starts a service and the other's code is
+    refused by it (403), while its owner is served and sees only their own requests."""
+    from course.kit.binder_session import KernelSocket, Lab, run_lesson
+
+    names = list(hub.learners)[:2]
+
+    def lesson(name: str):
+        token, folder = hub.learners[name]
+        lab = Lab(url=hub.server_url(name), token=token, base=f"/user/{name}/")
+        return run_lesson(lab, folder, "04", folder / "04_model_service.ipynb")
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        results = list(pool.map(lesson, names))
+    for name, result in zip(names, results):
+        assert result.passed, f"{name}: {result.error}"
+        assert "reached through /proxy/" in (result.service or ""), result.service
+
+    owner, other = names
+    token = hub.learners[owner][0]
+    server = hub.server_url(owner)
+    headers = {"Authorization": f"token {token}"}
+    kernel = httpx.post(server + "api/kernels", headers=headers, json={"name": "python3"},
+                        timeout=60).json()  # fmt: skip
+    channel = KernelSocket(server.replace("http", "ws", 1) + f"api/kernels/{kernel['id']}/channels",
+                           token)  # fmt: skip
+    try:
+        channel.handshake()
+        started = channel.execute(SERVICE, timeout=180)
+        assert not started.error, started.error
+        port = int(started.text.split()[-1])
+        call = (f"import httpx\nr = httpx.get('http://127.0.0.1:{port}/v1/usage')\n"
+                "print(r.status_code, r.json().get('detail', ''))")  # fmt: skip
+        refused = run_code(hub.server_url(other), hub.learners[other][0], call)
+        assert refused.startswith("403") and "account that started it" in refused, refused
+        mine = channel.execute(call.replace("print(r.status_code, r.json().get('detail', ''))",
+                                            "print(r.status_code, r.json())"))  # fmt: skip
+        assert not mine.error and mine.text.startswith("200"), mine.text
+        proxied = httpx.get(server + f"proxy/{port}/health", headers=headers, timeout=30)
+        assert proxied.status_code == 200, proxied.text  # (JupyterLab's proxy runs as the owner)
+        channel.execute("service.stop()")
+    finally:
+        channel.close()
+        httpx.delete(server + f"api/kernels/{kernel['id']}", headers=headers, timeout=60)
+
+
+def test_stopping_the_hub_leaves_no_process(hub):
+    from course.kit.hub_client import leftovers
 
     hub.stop()
     assert leftovers(hub.settings.state) == [], "processes left after the hub stopped"

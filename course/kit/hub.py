@@ -112,7 +112,9 @@ def configure(c, settings: HubSettings) -> None:
     c.JupyterHub.spawner_class = CourseSpawner
     c.Spawner.cmd = [str(Path(settings.learner_env) / "bin" / "jupyterhub-singleuser")]
     c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
-    c.Spawner.environment = {**RUNTIME_ENV, "JUPYTERHUB_ACTIVITY_INTERVAL": "60"}
+    # (each learner's lesson-04 service answers only its own account: course/service/peers.py)
+    c.Spawner.environment = {**RUNTIME_ENV, "JUPYTERHUB_ACTIVITY_INTERVAL": "60",
+                             "COURSE_SERVICE_SAME_ACCOUNT": "1"}
     c.Spawner.start_timeout, c.Spawner.http_timeout = 180, 120
     c.CourseSpawner.home_root = settings.home_root
     c.CourseSpawner.data_dir = settings.data_dir

@@ -7,7 +7,8 @@ of the same name and does not enforce ``mem_limit``/``cpu_limit``. :class:`Cours
 - the account ``course-<name>`` (so a learner named ``root`` is never root), created on first
   start with a home that only that account can read (``useradd -m`` makes homes 0755);
 - ``~/ai-business-course/``: the student notebooks, copied once (a learner's work is never
-  overwritten), with that learner's own data-cache pointer, model artifacts and progress file;
+  overwritten), with that learner's own model artifacts (a copy of the instructor's, so lesson 04
+  starts without lesson 03) and progress file; the verified data is shared, read-only;
 - a cgroup (v1: ``memory`` and ``cpu``) per learner that the server, its kernels and the lesson-04
   service all live in: the kernel that goes over is killed, the server and the hub survive.
 """
@@ -91,6 +92,10 @@ def copy_course(entry: pwd.struct_passwd, notebooks: Path = REPO_ROOT / "noteboo
         target = folder / notebook.name
         if not target.exists():
             shutil.copyfile(notebook, target)
+    model = REPO_ROOT / "artifacts"  # lesson 03's model, built once by the instructor: lesson 04
+    if model.is_dir() and not any((folder / "artifacts").iterdir()):  # then starts at once
+        shutil.copytree(model, folder / "artifacts", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("usage.sqlite*"))  # (never its keys)
     for path in (folder, *folder.rglob("*")):
         os.chown(path, entry.pw_uid, entry.pw_gid)
     return folder

@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from course.credit.numpy_model import RecordError
-from course.service import decoding, schemas
+from course.service import decoding, peers, schemas
 from course.service.storage import OPEN_ACCESS, Storage, keep_written
 
 MAX_BODY_BYTES = 2_000_000  # a full batch of 1,000 applicants is about 600 kB
@@ -91,6 +91,8 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     offline_docs(app)
     if open_hosts is not None:
         app.add_middleware(LocalHostsWhileOpen, storage=storage, hosts=open_hosts)
+    if peers.required():  # on a class hub: no other learner's code may call it
+        app.add_middleware(peers.SameAccountOnly)
 
     async def caller(request: Request) -> str:
         """The key id of the caller; ``OPEN_ACCESS`` (a name no key may take) while no key exists.

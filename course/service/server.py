@@ -187,7 +187,10 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
                 {"port": port, "pid": os.getpid(), "instance": instance}))
         print(f"Credit risk API ({backend} backend) on {host}:{port}; docs: {public_url(host, port)}",
               flush=True)  # fmt: skip
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        # proxy_headers off: the client address stays the connection's own, which the class hub's
+        # same-account check (course/service/peers.py) looks up; nothing else uses it.
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                               proxy_headers=False))  # fmt: skip
         server.run(sockets=[sock])
     finally:
         sock.close()

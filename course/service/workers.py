@@ -115,7 +115,8 @@ def serve_workers(host: str, port: int, backend: str, workers: int, db: Path,
         if on_bound is not None:
             on_bound(port)
         config = uvicorn.Config("course.service.workers:app_from_env", factory=True,
-                                workers=workers, log_level="warning", access_log=False)  # fmt: skip
+                                workers=workers, log_level="warning", access_log=False,
+                                proxy_headers=False)  # fmt: skip  (as in server.serve)
         supervisor = Multiprocess(config, sockets=[sock])
         supervisor.run()
     finally:
