@@ -184,7 +184,7 @@ def test_latest() -> None:
     venv.create(folder, with_pip=True)
     py = venv_python(folder)
     run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade",
-        "-e", ".[test]")
+        "-e", ".[test,hub]")
     drift = subprocess.run([py, "-m", "course.kit.drift"], cwd=ROOT, capture_output=True,
                            text=True, check=True).stdout  # fmt: skip
     run(py, "-m", "course", "data", "fetch", stdout=subprocess.DEVNULL)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -54,25 +53,10 @@ def run_code(server: str, token: str, code: str) -> str:
 
 @pytest.fixture(scope="module")
 def hub():
-    from course.kit.hub import HubSettings, free_port
-    from course.kit.hub_client import ClassHub
-    from course.kit.hub_spawner import learner_accounts, remove_account
+    from course.kit.hub_client import temporary_hub
 
-    state = tempfile.mkdtemp(prefix="course-hub-state-")
-    homes = tempfile.mkdtemp(prefix="course-hub-homes-")
-    os.chmod(homes, 0o755)
-    settings = HubSettings(state=state, port=free_port(), home_root=homes,
-                           admin=f"teacher{secrets.token_hex(2)}", idle_timeout=600)  # fmt: skip
-    started = ClassHub(settings)
-    try:
-        started.ready_s = started.wait_ready()
+    with temporary_hub(admin=f"teacher{secrets.token_hex(2)}", idle_timeout=600) as started:
         yield started
-    finally:
-        started.stop()
-        for account in learner_accounts(Path(homes)):
-            remove_account(account)
-        shutil.rmtree(state, ignore_errors=True)
-        shutil.rmtree(homes, ignore_errors=True)
 
 
 def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub):

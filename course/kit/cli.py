@@ -170,8 +170,11 @@ def _hub(args: argparse.Namespace) -> int:
         print(f"removed {len(accounts)} learner account(s) and their homes under {args.home_root}")
         return 0
     settings = hub.HubSettings(state=str(Path(args.state).resolve()), port=args.port, ip=args.ip,
-                               home_root=args.home_root, mem_limit=int(args.mem_limit_gb * 2**30),
-                               cpu_limit=args.cpu_limit, idle_timeout=args.idle_minutes * 60)
+                               home_root=args.home_root, idle_timeout=args.idle_minutes * 60)
+    if args.mem_limit_gb is not None:
+        settings.mem_limit = int(args.mem_limit_gb * 2**30)
+    if args.cpu_limit is not None:
+        settings.cpu_limit = args.cpu_limit
     if args.password:
         if len(args.password) < 8:
             raise CourseError("the class password needs at least 8 characters")
@@ -319,8 +322,9 @@ def parser() -> argparse.ArgumentParser:
                    help="the address to listen on (0.0.0.0 for the room's network; put TLS in front)")
     p.add_argument("--home-root", default="/home", help="where learners' homes go (default /home)")
     p.add_argument("--password", help="the class password (default: a new random one, printed)")
-    p.add_argument("--mem-limit-gb", type=float, default=1.5, help="memory per learner (1.5)")
-    p.add_argument("--cpu-limit", type=float, default=1.0, help="CPUs per learner (1.0)")
+    p.add_argument("--mem-limit-gb", type=float, help="memory per learner (default: from the "
+                   "measured budget, as on Kubernetes: python -m course.kit.resources)")
+    p.add_argument("--cpu-limit", type=float, help="CPUs per learner (default: as memory)")
     p.add_argument("--idle-minutes", type=int, default=60, help="stop idle servers after (60)")
     p.add_argument("--remove-learners", action="store_true",
                    help="after the class: delete the learners' accounts and homes")

@@ -13,7 +13,7 @@ from importlib import metadata
 
 from packaging.utils import canonicalize_name
 
-from course.kit.pins import TEST_LOCK, Pin, read_lock
+from course.kit.pins import HUB_LOCK, TEST_LOCK, Pin, read_lock
 
 #: An environment's own tooling (and the course itself): present in any venv, not drift.
 TOOLING = frozenset({"pip", "setuptools", "wheel", "ai-business-course"})
@@ -51,4 +51,5 @@ def render(drift: Drift) -> str:
 
 
 if __name__ == "__main__":  # python -m course.kit.drift: used by `python kit.py test-latest`
-    print(render(compare(read_lock() + read_lock(TEST_LOCK), installed_versions())))
+    every = read_lock() + read_lock(TEST_LOCK) + read_lock(HUB_LOCK)
+    print(render(compare(every, installed_versions())))

@@ -36,12 +36,17 @@ CONFIG_FILE = HUB_FOLDER / "jupyterhub_config.py"
 PROXY = HUB_FOLDER / "node_modules" / ".bin" / "configurable-http-proxy"
 LEARNER_ENV = REPO_ROOT / ".venv-learners"
 SETTINGS_ENV = "COURSE_HUB_SETTINGS"
-#: Per-learner limits: lesson 03's kernel peaks near 0.9 GB (instructors/budget.json) and an
-#: idle server takes about 0.13 GB (MEASURED-FACTS), so 1.5 GB leaves room for the lesson-04
-#: service beside it; one CPU of quota is what Binder gives a learner.
-MEM_LIMIT = 1536 * 2**20
-CPU_LIMIT = 1.0
 IDLE_TIMEOUT = 3600
+
+
+def default_limits() -> tuple[int, float]:
+    """Per-learner memory (bytes) and CPU limits: the same as the Kubernetes values, derived from
+    the measured budget by :func:`course.kit.resources.pod_resources` (the server plus the two
+    heaviest kernels, at most Binder's 2 GiB; one CPU per single-threaded kernel)."""
+    from course.kit.resources import load_budget, pod_resources
+
+    resources = pod_resources(load_budget())
+    return resources.memory_limit_mib * 2**20, float(resources.cpu_limit)
 
 
 def free_port() -> int:
@@ -64,8 +69,8 @@ class HubSettings:
     password: str = field(default_factory=lambda: secrets.token_urlsafe(9))
     admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     api_token: str = field(default_factory=lambda: secrets.token_hex(32))
-    mem_limit: int = MEM_LIMIT
-    cpu_limit: float = CPU_LIMIT
+    mem_limit: int = field(default_factory=lambda: default_limits()[0])
+    cpu_limit: float = field(default_factory=lambda: default_limits()[1])
     idle_timeout: int = IDLE_TIMEOUT
     hub_port: int = field(default_factory=free_port)
     proxy_api_port: int = field(default_factory=free_port)

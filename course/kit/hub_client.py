@@ -4,16 +4,21 @@ nothing is left behind."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import psutil
 
-from course.kit.hub import HubSettings, hub_command, prepare
-from course.kit.hub_spawner import ACCOUNT_PREFIX
+from course.kit.hub import HubSettings, free_port, hub_command, prepare
+from course.kit.hub_spawner import ACCOUNT_PREFIX, learner_accounts, remove_account
 
 
 class ClassHub:
@@ -104,3 +109,22 @@ def leftovers(state: str) -> list[str]:
         if user.startswith(ACCOUNT_PREFIX) or (state in line and "pytest" not in line):
             found.append(f"{process.info['pid']} {user}: {line[:160]}")
     return found
+
+
+@contextmanager
+def temporary_hub(**settings) -> Iterator[ClassHub]:
+    """A ready hub on a free port with its state and the learners' homes in new temporary
+    folders; afterwards the hub is stopped and its learners' accounts and folders removed."""
+    state = tempfile.mkdtemp(prefix="course-hub-state-")
+    homes = tempfile.mkdtemp(prefix="course-hub-homes-")
+    os.chmod(homes, 0o755)  # (each home inside is the learner's own, 0700)
+    hub = ClassHub(HubSettings(state=state, port=free_port(), home_root=homes, **settings))
+    try:
+        hub.ready_s = hub.wait_ready()
+        yield hub
+    finally:
+        hub.stop()
+        for account in learner_accounts(Path(homes)):
+            remove_account(account)
+        shutil.rmtree(state, ignore_errors=True)
+        shutil.rmtree(homes, ignore_errors=True)

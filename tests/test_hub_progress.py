@@ -1,0 +1,63 @@
+"""The class progress view's logic, and the hub command's mistakes (no hub needed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from course.kit import hub_progress
+from course.kit.hub_spawner import ACCOUNT_PREFIX, COURSE_FOLDER, account_name
+
+
+def write_progress(home_root, name, records) -> None:
+    folder = home_root / f"{ACCOUNT_PREFIX}{name}" / COURSE_FOLDER / "progress"
+    folder.mkdir(parents=True)
+    (folder / "progress.json").write_text(records if isinstance(records, str) else json.dumps(records))
+
+
+def test_the_view_counts_who_solved_and_who_is_stuck(tmp_path):
+    write_progress(tmp_path, "ada", {"00.q1": {"status": "correct", "attempts": 2, "hints": 1}})
+    write_progress(tmp_path, "bo", {"00.q1": {"status": "incorrect", "attempts": 3, "hints": 2},
+                                    "00.q2": {"status": "blank", "attempts": 0, "hints": 0}})
+    write_progress(tmp_path, "cy", "{ not json")  # a damaged file counts as no progress
+    (tmp_path / "someone-else").mkdir()  # not a learner's home
+    progress = hub_progress.read_class(tmp_path)
+    assert sorted(progress) == ["ada", "bo", "cy"] and progress["cy"] == {}
+    rows = {r["exercise"]: r for r in hub_progress.class_summary(progress, ["00.q1", "00.q2"])}
+    assert rows["00.q1"]["solved"] == 1 and rows["00.q1"]["solved_by"] == ["ada"]
+    assert rows["00.q1"]["stuck"] == [{"learner": "bo", "attempts": 3, "hints": 2}]
+    assert rows["00.q2"]["solved"] == 0 and rows["00.q2"]["stuck"] == []  # blank: not stuck
+    assert all(r["learners"] == 3 for r in rows.values())
+    page = hub_progress.render(list(rows.values()))
+    assert "1 of 3" in page and "bo (3, 2)" in page and "<script" not in page
+
+
+def test_the_view_escapes_what_learners_wrote(tmp_path):
+    write_progress(tmp_path, "ada", {"<b>x</b>": {"status": "incorrect", "attempts": 1}})
+    rows = hub_progress.class_summary(hub_progress.read_class(tmp_path), [])
+    assert "<b>" not in hub_progress.render(rows) and "&lt;b&gt;" in hub_progress.render(rows)
+
+
+def test_every_course_exercise_is_listed():
+    exercises = hub_progress.course_exercises()
+    assert {"00.q1", "02.q1", "05.q1"} <= set(exercises)
+
+
+@pytest.mark.parametrize("name", ["root", "Ada", "a", "ada-b", "../x", "x" * 40])
+def test_learner_names_that_could_mislead_are_refused(name):
+    if name == "root":
+        assert account_name(name) == "course-root"  # a learner named root is never root
+        return
+    with pytest.raises(ValueError):
+        account_name(name)
+
+
+def test_hub_command_mistakes_are_one_line_messages(capsys, monkeypatch, tmp_path):
+    from course.kit import cli, hub
+
+    assert cli.main(["hub", "--password", "short", "--state", str(tmp_path)]) == 1
+    assert "at least 8 characters" in capsys.readouterr().err
+    monkeypatch.setattr(hub.os, "geteuid", lambda: 1000)
+    assert cli.main(["hub", "--state", str(tmp_path)]) == 1
+    assert "runs as root" in capsys.readouterr().err
