@@ -5,7 +5,9 @@ notebook's measured run time plus stated estimates per prose cell, code cell and
 (:mod:`course.kit.instructors`). ``tests/test_instructors.py`` keeps the two equal.
 
 One table that the start-here notebook, ``course progress`` and the build all read, so adding a
-lesson means adding one entry here.
+lesson means adding one entry here. A lesson marked ``extension`` is optional, for fast learners
+and self-learners: the lesson table says so, and the one-day schedule lists it apart without
+counting it (:mod:`course.kit.instructors` reads :attr:`Lesson.optional`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,16 @@ class Lesson:
     objective: str
     minutes: int
     uses_tensorflow: bool = False
+    extension: bool = False
 
+    @property
+    def optional(self) -> bool:
+        """Extensions are optional: taught only when there is time, never counted in the day."""
+        return self.extension
+
+
+#: How the lesson table marks an extension (the schedule lists it apart, under optional lessons).
+EXTENSION_MARK = "(optional extension) "
 
 LESSONS: list[Lesson] = [
     Lesson("00", "00_start_here.ipynb", "Start here",
@@ -37,14 +48,19 @@ LESSONS: list[Lesson] = [
            "Run the model behind a metered, validated FastAPI service and measure it.", 50),
     Lesson("05", "05_business_case.ipynb", "The business case: go or no-go",
            "Combine measured model quality, costs and demand into a decision.", 55),
+    Lesson("06", "06_scale_and_compression.ipynb", "More data, fine-tuning, a smaller model",
+           "Train on 30,000 clients, fine-tune for a new lender, compress with TF Lite and pruning.",
+           50, True, extension=True),
 ]  # fmt: skip
 
 
 def lesson_table():
-    """The course map as a DataFrame (lesson, title, objective, minutes)."""
+    """The course map as a DataFrame (lesson, title, objective, minutes); an extension's title
+    starts with :data:`EXTENSION_MARK`."""
     import pandas as pd
 
     return pd.DataFrame(
-        [{"lesson": l.number, "title": l.title, "you will": l.objective, "minutes": l.minutes}
+        [{"lesson": l.number, "title": f"{EXTENSION_MARK}{l.title}" if l.extension else l.title,
+          "you will": l.objective, "minutes": l.minutes}
          for l in LESSONS]  # fmt: skip
     ).set_index("lesson")

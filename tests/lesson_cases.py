@@ -235,6 +235,46 @@ def _flip_price(with_serving=True):
     return serving + e.fixed_costs_monthly / (customers * e.decisions_per_customer_month)
 
 
+def first_size_ahead(sizes, network_auc, logistic_auc, margin):
+    for n, net, logit in zip(sizes, network_auc, logistic_auc):
+        if net - logit > margin:
+            return n
+    return None
+
+
+def first_size_ahead_or_equal(sizes, network_auc, logistic_auc, margin):
+    for n, net, logit in zip(sizes, network_auc, logistic_auc):
+        if net - logit >= margin:
+            return n
+    return None
+
+
+def sizes_where_tuning_pays(sizes, fine_tuned, scratch, spread):
+    return [n for n, tuned, own, sd in zip(sizes, fine_tuned, scratch, spread) if tuned - own > sd]
+
+
+def sizes_where_tuning_is_ahead(sizes, fine_tuned, scratch, spread):
+    return [n for n, tuned, own in zip(sizes, fine_tuned, scratch) if tuned > own]
+
+
+def choose_model(table, max_latency_ms, max_size_kb):
+    fits = table[(table["latency_ms"] <= max_latency_ms) & (table["size_kb"] <= max_size_kb)]
+    if fits.empty:
+        return None
+    return fits.sort_values(["auc", "size_kb"], ascending=[False, True], kind="stable").index[0]
+
+
+def choose_model_ignoring_budgets(table, max_latency_ms, max_size_kb):
+    return table["auc"].idxmax()
+
+
+def choose_model_smallest_that_fits(table, max_latency_ms, max_size_kb):
+    fits = table[(table["latency_ms"] <= max_latency_ms) & (table["size_kb"] <= max_size_kb)]
+    return None if fits.empty else fits["size_kb"].idxmin()
+
+
+_SIZES6 = [1000, 3000, 10000, 24000]
+
 CASES = [
     ExerciseCase("00.q1", lambda: int((_models()["year"] == 2024).sum()),
                  wrong=[(int((_models()["year"] == 2023).sum()), "too"),
@@ -328,4 +368,14 @@ CASES = [
                                   "this price cannot pay the team with the demand we expect. I "
                                   "trust the price least and would test value-based prices first.",
                  wrong=[("Go.", "little short"), (1, "as text in quotes")]),
+    ExerciseCase("06.q1", lambda: first_size_ahead,
+                 wrong=[(first_size_ahead_or_equal, "([500, 1000], [0.7, 0.75], [0.7, 0.7], 0.0)"),
+                        (first_size_ahead(_SIZES6, [0.7, 0.73, 0.745, 0.75], [0.71] * 4, 0.01),
+                         "Pass the function itself")]),
+    ExerciseCase("06.q2", lambda: sizes_where_tuning_pays,
+                 wrong=[(sizes_where_tuning_is_ahead, "has 3 items; expected 1"),
+                        (lambda sizes, tuned, scratch, spread: 250, "got a whole number")]),
+    ExerciseCase("06.q3", lambda: choose_model,
+                 wrong=[(choose_model_ignoring_budgets, "'Keras' is not the one expected"),
+                        (choose_model_smallest_that_fits, "'pruned' is not the one expected")]),
 ]  # fmt: skip

@@ -92,7 +92,10 @@ def test_course_map_lists_every_lesson_notebook_that_exists():
 
     names = {lesson.notebook for lesson in LESSONS}
     assert {p.name for p in SOLUTIONS_DIR.glob("*.ipynb")} <= names
-    assert list(lesson_table().index) == [f"0{i}" for i in range(6)]
+    assert list(lesson_table().index) == [f"0{i}" for i in range(7)]
+    marked = [n for n, title in lesson_table()["title"].items() if title.startswith("(optional")]
+    assert marked == [l.number for l in LESSONS if l.extension] == ["06"]
+    assert [l.number for l in LESSONS if l.optional] == ["06"]
 
 
 def test_every_lesson_on_the_map_exists_in_both_folders_and_in_the_readme():

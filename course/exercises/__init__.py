@@ -19,7 +19,7 @@ from course.exercises.core import (
 from course.exercises.progress import ProgressStore
 
 #: Modules that define each lesson's exercises (imported by ``course progress``).
-LESSON_MODULES = [f"course.exercises.lesson{n:02d}" for n in range(6)]
+LESSON_MODULES = [f"course.exercises.lesson{n:02d}" for n in range(7)]
 
 
 def load_all() -> dict[str, Exercise]:

@@ -1,0 +1,52 @@
+"""The Taiwan network run with NumPy only: the same arithmetic as the Keras model, from its
+weights, as lesson 04's artifact does for lesson 03's model. No TensorFlow here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from course.scale.data import CATEGORICAL, CODES, FEATURES, NUMERIC
+
+_NUMERIC_INDEX = [FEATURES.index(c) for c in NUMERIC]
+_CATEGORICAL_INDEX = [FEATURES.index(c) for c in CATEGORICAL]
+_WIDTHS = [max(CODES[c]) + 1 for c in CATEGORICAL]
+
+
+@dataclass
+class NumpyNet:
+    """Encoder statistics and the two dense layers' weights of :mod:`course.scale.network`."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    hidden_kernel: np.ndarray
+    hidden_bias: np.ndarray
+    output_kernel: np.ndarray
+    output_bias: np.ndarray
+
+    @classmethod
+    def from_weights(cls, weights: dict[str, list[np.ndarray]]) -> NumpyNet:
+        """From ``{"encode": [mean, std], "hidden": [W, b], "default_probability": [W, b]}``."""
+        (mean, std), (wh, bh), (wo, bo) = (weights[k] for k in ("encode", "hidden",
+                                                                "default_probability"))  # fmt: skip
+        return cls(*(np.asarray(a, dtype=np.float64) for a in (mean, std, wh, bh, wo, bo)))
+
+    @classmethod
+    def from_keras(cls, model) -> NumpyNet:
+        names = ("encode", "hidden", "default_probability")
+        return cls.from_weights({n: model.get_layer(n).get_weights() for n in names})
+
+    def encode(self, records: np.ndarray) -> np.ndarray:
+        """Raw record matrix (columns in ``FEATURES`` order) -> the encoded feature matrix."""
+        x = np.asarray(records, dtype=np.float64)
+        parts = [(x[:, _NUMERIC_INDEX] - self.mean) / self.std]
+        for index, width in zip(_CATEGORICAL_INDEX, _WIDTHS):
+            parts.append(np.eye(width)[x[:, index].astype(np.intp)])
+        return np.hstack(parts)
+
+    def predict_proba(self, records: np.ndarray) -> np.ndarray:
+        features = self.encode(records)
+        hidden = np.maximum(features @ self.hidden_kernel + self.hidden_bias, 0.0)
+        logits = np.hstack([features, hidden]) @ self.output_kernel + self.output_bias
+        return 0.5 * (1.0 + np.tanh(0.5 * logits.ravel()))  # the logistic function, no overflow

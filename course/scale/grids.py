@@ -1,0 +1,235 @@
+"""The heavy part of lesson 06, computed once and cached: cross-validation of the three models,
+the learning curve, the fine-tuning grid, and the two trained models the lesson compresses and
+fine-tunes. ``python -m course.scale.grids`` (or ``course extension build``) writes them into the
+artifacts folder; the notebook loads them (:func:`ensure_cache` builds them first, in a child
+process, when they are missing) and re-trains one point of each grid live.
+
+Every point records its seed, and the cache records the settings it was built with, so a fresh
+computation of any one point must give the cached number (``tests/test_scale_tf.py`` checks one).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from course import config
+
+FORMAT = "course-scale-grids/1"
+#: Training-set sizes of the learning curve (rows drawn from train + validation; the largest is
+#: all of them) and the seeds each size is repeated with.
+CURVE_SIZES = [1_000, 3_000, 10_000, 24_000]
+CURVE_SEEDS = [0, 1, 2]
+CURVE_MODELS = ["network", "logistic regression"]
+#: The new lender's own training rows, and the seeds (draws of those rows) per size.
+TUNE_SIZES = [250, 500, 1_000]
+TUNE_SEEDS = [0, 1, 2, 3, 4]
+MODEL_FILE, PRETRAINED_FILE, CACHE_FILE = "taiwan_model.keras", "taiwan_pretrained.keras", "grids.json"
+#: A wider network (the same recipe with 256 hidden units) that stands in for a bigger model in
+#: the compression section: TF Lite leaves tensors under 1,024 weights unquantized, and the
+#: reference network's largest has a few hundred.
+WIDE_FILE, WIDE_HIDDEN = "taiwan_wide.keras", 256
+MODEL_FILES = (MODEL_FILE, PRETRAINED_FILE, WIDE_FILE)
+
+
+#: Moves the cache (default: ``<repo>/artifacts/scale``).
+CACHE_DIR_ENV = "COURSE_SCALE_CACHE_DIR"
+
+
+def folder(root: Path | None = None) -> Path:
+    """Where the cache and the trained models live: ``root/scale`` when given, else
+    ``$COURSE_SCALE_CACHE_DIR``, else the repository's ``artifacts/scale`` (git-ignored).
+
+    Not the per-run artifacts folder (``COURSE_ARTIFACTS_DIR``), which the build and the tests
+    make fresh for every notebook run: these are results of a fixed computation (keyed by the
+    data's checksum and :data:`FORMAT`), only ever replaced whole, so every run may share them,
+    and rebuilding them for each run would cost minutes.
+    """
+    import os
+
+    if root is not None:
+        return Path(root) / "scale"
+    override = os.environ.get(CACHE_DIR_ENV, "").strip()
+    return Path(override).expanduser() if override else config.REPO_ROOT / "artifacts" / "scale"
+
+
+def _save(model, path: Path) -> None:
+    """Save a Keras model whole or not at all (a reader never sees half a file)."""
+    import os
+
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.keras")
+    model.save(partial)
+    os.replace(partial, path)
+
+
+def cache_path(root: Path | None = None) -> Path:
+    return folder(root) / CACHE_FILE
+
+
+# --- one point of each grid (imports TensorFlow) -----------------------------------------------
+
+def curve_point(split, n: int, seed: int, model: str) -> float:
+    """Test AUC of ``model`` trained on ``n`` rows of train + validation drawn with ``seed``
+    (the network early-stops on a quarter of them, seeded the same)."""
+    from sklearn.metrics import roc_auc_score
+
+    from course.scale import baselines
+    from course.scale.data import TARGET, subsample
+
+    rows = subsample(split.development, n, seed)
+    if model == "network":
+        from course.scale.network import NetConfig, fit_predict
+
+        proba = fit_predict(rows, split.test, NetConfig(seed=seed))
+    elif model == "logistic regression":
+        proba = baselines.fit_predict(baselines.logistic_regression)(rows, split.test)
+    else:
+        raise ValueError(f"unknown model {model!r}; expected one of {CURVE_MODELS}")
+    return float(roc_auc_score(split.test[TARGET], proba))
+
+
+def tune_point(lender, pretrained, n: int, seed: int, method: str) -> float:
+    """New-lender test AUC of ``method`` given ``n`` of its own rows drawn with ``seed``."""
+    from sklearn.metrics import roc_auc_score
+
+    from course.scale.data import TARGET, own_rows
+    from course.scale.network import NetConfig, fine_tune, predict_proba
+
+    model = fine_tune(pretrained, own_rows(lender.pool, n, seed), method, NetConfig(seed=seed))
+    return float(roc_auc_score(lender.test[TARGET], predict_proba(model, lender.test)))
+
+
+# --- the whole build -----------------------------------------------------------------------------
+
+def _cross_validation(split) -> dict[str, list[dict[str, float]]]:
+    from course.credit.baselines import cross_validate
+    from course.scale import baselines
+    from course.scale.network import fit_predict
+
+    candidates = {"network (wide and deep)": fit_predict,
+                  **{name: baselines.fit_predict(f) for name, f in baselines.FACTORIES.items()}}
+    return {name: cross_validate(fit, split.development).reset_index().to_dict("records")
+            for name, fit in candidates.items()}  # fmt: skip
+
+
+def build(root: Path | None = None, log=print) -> Path:
+    """Compute everything and write the cache and both models (a few minutes on 2 CPUs)."""
+    from sklearn.metrics import roc_auc_score
+
+    from course.data import get_dataset
+    from course.scale.data import TARGET, lender_split, load_taiwan, split_taiwan
+    from course.scale.network import METHODS, NetConfig, predict_proba, train_model
+
+    start, target = time.perf_counter(), folder(root)
+    target.mkdir(parents=True, exist_ok=True)
+    frame = load_taiwan()
+    split, lender = split_taiwan(frame), lender_split(frame)
+    main = train_model(split.train, split.validation)
+    _save(main.model, target / MODEL_FILE)
+    wide = train_model(split.train, split.validation, NetConfig(hidden=WIDE_HIDDEN))
+    _save(wide.model, target / WIDE_FILE)
+    log(f"model trained ({time.perf_counter() - start:.0f} s)")
+    pretrained = train_model(lender.pretrain, lender.pretrain_validation)
+    _save(pretrained.model, target / PRETRAINED_FILE)
+    cv = _cross_validation(split)
+    log(f"cross-validation done ({time.perf_counter() - start:.0f} s)")
+    curve = [{"n": n, "seed": s, "model": m, "auc": curve_point(split, n, s, m)}
+             for n in CURVE_SIZES for s in (CURVE_SEEDS if n < len(split.development) else [0])
+             for m in CURVE_MODELS]  # fmt: skip
+    log(f"learning curve done ({time.perf_counter() - start:.0f} s)")
+    tune = [{"n": n, "seed": s, "method": m, "auc": tune_point(lender, pretrained.model, n, s, m)}
+            for n in TUNE_SIZES for s in TUNE_SEEDS for m in METHODS]  # fmt: skip
+    log(f"fine-tuning grid done ({time.perf_counter() - start:.0f} s)")
+    cache = {
+        "format": FORMAT, "data_sha256": get_dataset("taiwan_credit").sha256,
+        "config": asdict(NetConfig()), "curve_seeds": CURVE_SEEDS, "tune_seeds": TUNE_SEEDS,
+        "model": {"best_epoch": main.best_epoch, "epochs": len(main.history),
+                  "test_auc": float(roc_auc_score(split.test[TARGET],
+                                                  predict_proba(main.model, split.test)))},
+        "wide": {"hidden": WIDE_HIDDEN, "best_epoch": wide.best_epoch,
+                 "test_auc": float(roc_auc_score(split.test[TARGET],
+                                                 predict_proba(wide.model, split.test)))},
+        "pretrained": {"best_epoch": pretrained.best_epoch, "rows": len(lender.pretrain)},
+        "cross_validation": cv, "learning_curve": curve, "fine_tuning": tune,
+        "build_seconds": round(time.perf_counter() - start, 1),
+    }  # fmt: skip
+    config.write_atomically(cache_path(root), json.dumps(cache, indent=1))
+    return cache_path(root)
+
+
+# --- reading the cache (no TensorFlow) -----------------------------------------------------------
+
+def load(root: Path | None = None) -> dict[str, Any]:
+    """The cache as written by :func:`build`; an error names the command when it is stale."""
+    from course.data import get_dataset
+    from course.errors import CourseError
+
+    cache = json.loads(cache_path(root).read_text(encoding="utf-8"))
+    if cache.get("format") != FORMAT or cache.get("data_sha256") != get_dataset("taiwan_credit").sha256:
+        raise CourseError(f"{cache_path(root)} is from another version: rebuild it with "
+                          "`python -m course.scale.grids`.")  # fmt: skip
+    return cache
+
+
+def ensure_cache(root: Path | None = None, timeout: int = 1800) -> dict[str, Any]:
+    """:func:`load`, building the cache first in a child process when it (or a model) is missing."""
+    needed = [cache_path(root), *(folder(root) / name for name in MODEL_FILES)]
+    if not all(p.exists() for p in needed):
+        command = [sys.executable, "-m", "course.scale.grids"]
+        if root is not None:
+            command += ["--folder", str(root)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            from course.errors import CourseError
+
+            raise CourseError(f"Building lesson 06's cache failed:\n{done.stderr[-2000:]}")
+    return load(root)
+
+
+def cv_results(cache: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The cross-validation folds per model, as :func:`course.credit.baselines.cross_validate`."""
+    return {name: pd.DataFrame(rows).set_index("fold") for name, rows in cache["cross_validation"].items()}
+
+
+def curve_table(cache: dict[str, Any]) -> pd.DataFrame:
+    """Learning curve: mean, standard deviation and runs of the test AUC per size and model."""
+    frame = pd.DataFrame(cache["learning_curve"])
+    table = frame.groupby(["n", "model"])["auc"].agg(["mean", "std", "count"]).unstack("model")
+    return table.swaplevel(axis=1).sort_index(axis=1)
+
+
+def tune_table(cache: dict[str, Any]) -> pd.DataFrame:
+    """Fine-tuning: mean and standard deviation of the new lender's test AUC per size and method."""
+    frame = pd.DataFrame(cache["fine_tuning"])
+    order = list(dict.fromkeys(frame["method"]))
+    table = frame.groupby(["n", "method"], sort=False)["auc"].agg(["mean", "std"]).unstack("method")
+    return table.swaplevel(axis=1).reindex(columns=order, level=0)
+
+
+def best_method(cache: dict[str, Any]) -> pd.Series:
+    """Per size, the method with the highest mean AUC."""
+    means = tune_table(cache).xs("mean", axis=1, level=1)
+    return means.idxmax(axis=1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m course.scale.grids", description=__doc__.split("\n")[0])
+    parser.add_argument("--folder", help="artifacts folder (default: the course's)")
+    args = parser.parse_args(argv)
+    path = build(Path(args.folder) if args.folder else None)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

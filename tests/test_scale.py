@@ -1,0 +1,137 @@
+"""Lesson 06 without TensorFlow: the tidy Taiwan data, its split and segments, the baselines, the
+NumPy forward pass and the cache's tables (on a made-up cache)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course.scale import data, grids
+
+
+@pytest.fixture(scope="module")
+def clients():
+    return data.load_taiwan()
+
+
+def test_tidy_columns_and_cleaned_codes(clients):
+    assert list(clients.columns) == data.FEATURES + [data.TARGET]
+    assert len(clients) == 30_000 and clients.notna().all().all()
+    for column, labels in data.CODES.items():
+        assert set(clients[column]) == set(labels)  # no undocumented code is left
+    assert data.undocumented_counts() == {"education": 345, "marriage": 54}
+    assert set(clients["status_sep"]) <= set(range(-2, 9))
+    table = data.describe_codes(clients)
+    assert table["clients"].groupby(level="column").sum().eq(30_000).all()
+    assert table.loc[("education", 3), "meaning"] == "high school"
+
+
+def test_split_is_lesson_03s_and_disjoint(clients):
+    split = data.split_taiwan(clients)
+    assert split.sizes() == {"train": 18_000, "validation": 6_000, "test": 6_000}
+    indexes = [set(p.index) for p in (split.train, split.validation, split.test)]
+    assert not (indexes[0] & indexes[1] or indexes[0] & indexes[2] or indexes[1] & indexes[2])
+    rates = [p["default"].mean() for p in (split.train, split.validation, split.test)]
+    assert max(rates) - min(rates) < 0.002  # stratified
+    assert len(split.development) == 24_000
+    again = data.split_taiwan(clients)
+    assert again.test.index.equals(split.test.index)
+
+
+def test_new_lender_is_held_out_of_pre_training(clients):
+    lender = data.lender_split(clients)
+    column, code = data.NEW_LENDER
+    assert (lender.pool[column] == code).all() and (lender.test[column] == code).all()
+    assert not (lender.pretrain[column] == code).any()
+    assert not (lender.pretrain_validation[column] == code).any()
+    assert len(lender.pool) + len(lender.test) == int((clients[column] == code).sum())
+    assert len(lender.pool) >= max(grids.TUNE_SIZES)
+    rows = data.own_rows(lender.pool, 250, seed=1)
+    assert len(rows) == 250 and rows.index.equals(data.own_rows(lender.pool, 250, seed=1).index)
+    assert not rows.index.equals(data.own_rows(lender.pool, 250, seed=2).index)
+    with pytest.raises(ValueError, match="between 1 and"):
+        data.own_rows(lender.pool, 0, seed=0)
+
+
+def test_baselines_score_the_taiwan_clients(clients):
+    from sklearn.metrics import roc_auc_score
+
+    from course.scale import baselines
+
+    split = data.split_taiwan(clients)
+    rows = data.subsample(split.development, 3_000, seed=0)
+    for factory in baselines.FACTORIES.values():
+        auc = roc_auc_score(split.test["default"], baselines.fit_predict(factory)(rows, split.test))
+        assert 0.68 < auc < 0.82
+
+
+def test_numpy_forward_pass_encodes_and_scores(clients):
+    from course.scale.forward import NumpyNet
+
+    n_numeric = len(data.NUMERIC)
+    width = n_numeric + sum(max(c) + 1 for c in data.CODES.values())
+    rng = np.random.default_rng(0)
+    net = NumpyNet(np.zeros(n_numeric), np.ones(n_numeric), rng.normal(size=(width, 4)), np.zeros(4),
+                   rng.normal(size=(width + 4, 1)), np.zeros(1))
+    records = data.as_matrix(clients.head(5))
+    encoded = net.encode(records)
+    assert encoded.shape == (5, width)
+    assert (encoded[:, n_numeric:].sum(axis=1) == len(data.CATEGORICAL)).all()  # one 1 per code
+    p = net.predict_proba(records)
+    assert p.shape == (5,) and ((p >= 0) & (p <= 1)).all()
+
+
+def _fake_cache():
+    curve = [{"n": n, "seed": s, "model": m, "auc": 0.7 + n / 1e6 + s / 1e3 + (m == "network") / 100}
+             for n in (1000, 3000) for s in (0, 1) for m in grids.CURVE_MODELS]
+    tune = [{"n": n, "seed": s, "method": m, "auc": 0.6 + i / 100 + s / 1e3}
+            for n in (250, 500) for s in (0, 1) for i, m in enumerate(["from scratch", "pre-trained as is"])]
+    fold = [{"fold": f, "roc_auc": 0.7 + f / 100, "cost": 0.6, "seconds": 1.0} for f in range(2)]
+    return {"learning_curve": curve, "fine_tuning": tune, "cross_validation": {"a": fold}}
+
+
+def test_cache_tables_summarise_every_point():
+    cache = _fake_cache()
+    curve = grids.curve_table(cache)
+    assert list(curve.index) == [1000, 3000]
+    assert curve[("network", "count")].tolist() == [2, 2]
+    assert curve.loc[1000, ("network", "mean")] == pytest.approx(0.7 + 0.001 + 0.0005 + 0.01)
+    tuning = grids.tune_table(cache)
+    assert list(tuning.columns.get_level_values(0).unique()) == ["from scratch", "pre-trained as is"]
+    assert grids.best_method(cache).tolist() == ["pre-trained as is"] * 2
+    assert grids.cv_results(cache)["a"].index.name == "fold"
+
+
+def test_a_stale_cache_names_the_command(tmp_path):
+    from course.errors import CourseError
+
+    grids.folder(tmp_path).mkdir(parents=True)
+    grids.cache_path(tmp_path).write_text(json.dumps({"format": "old"}), encoding="utf-8")
+    with pytest.raises(CourseError, match="course.scale.grids"):
+        grids.load(tmp_path)
+
+
+def test_lesson_06_modules_without_tensorflow_stay_light():
+    code = ("import sys, json, course.scale.data, course.scale.grids, course.scale.forward, "
+            "course.exercises.lesson06; print(json.dumps([m for m in ('tensorflow', 'keras') "
+            "if m in sys.modules]))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_the_extension_is_on_the_map_but_not_in_the_day():
+    from course.kit import instructors
+    from course.lessons import LESSONS
+
+    (lesson,) = [l for l in LESSONS if l.notebook == "06_scale_and_compression.ipynb"]
+    assert lesson.extension and lesson.optional
+    assert all(not l.extension for l in LESSONS if l is not lesson)
+    day = [s.number for s in instructors.slots(instructors.read_budget()) if not s.optional]
+    assert "06" not in day and "05" in day
+    schedule = instructors.render_schedule(instructors.read_budget())
+    assert "06 ·" not in schedule.split("## Optional lessons")[0].split("## Two half-days")[0]
