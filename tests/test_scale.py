@@ -135,3 +135,42 @@ def test_the_extension_is_on_the_map_but_not_in_the_day():
     assert "06" not in day and "05" in day
     schedule = instructors.render_schedule(instructors.read_budget())
     assert "06 ·" not in schedule.split("## Optional lessons")[0].split("## Two half-days")[0]
+
+
+def test_ensure_cache_builds_only_what_is_missing_once(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append(command)
+        for name in grids.MODEL_FILES:
+            (grids.folder(tmp_path) / name).write_text("model")
+        grids.cache_path(tmp_path).write_text(json.dumps({"format": grids.FORMAT,
+                                                          "data_sha256": _sha()}))  # fmt: skip
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(grids.subprocess, "run", fake_run)
+    grids.ensure_cache(tmp_path)
+    grids.ensure_cache(tmp_path)  # present now: no second build
+    assert len(calls) == 1 and calls[0][-3:] == ["course.scale.grids", "--folder", str(tmp_path)]
+
+
+def _sha():
+    from course.data import get_dataset
+
+    return get_dataset("taiwan_credit").sha256
+
+
+def test_cache_folder_is_shared_by_runs_unless_moved(monkeypatch, tmp_path):
+    from course import config
+
+    monkeypatch.delenv(grids.CACHE_DIR_ENV, raising=False)
+    monkeypatch.setenv("COURSE_ARTIFACTS_DIR", str(tmp_path / "per-run"))
+    assert grids.folder() == config.REPO_ROOT / "artifacts" / "scale"
+    monkeypatch.setenv(grids.CACHE_DIR_ENV, str(tmp_path / "moved"))
+    assert grids.folder() == tmp_path / "moved"
+
+
+def test_cli_has_the_extension_build_command():
+    done = subprocess.run([sys.executable, "-m", "course", "extension", "--help"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0 and "build" in done.stdout

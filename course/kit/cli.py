@@ -95,6 +95,12 @@ def _model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _extension(args: argparse.Namespace) -> int:
+    from course.scale import grids
+
+    return grids.main(["--folder", args.folder] if args.folder else [])
+
+
 def _serve(args: argparse.Namespace) -> int:
     from course.service import server
 
@@ -268,6 +274,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["build"])
     p.add_argument("--folder", help="where to write (default: the artifacts folder)")
     p.set_defaults(run=_model)
+
+    p = sub.add_parser("extension", help="lesson 06's cached grids and models (about 4 minutes)")
+    p.add_argument("action", choices=["build"])
+    p.add_argument("--folder", help="an artifacts folder: files go to its scale/ "
+                                    "(default: <repo>/artifacts/scale)")
+    p.set_defaults(run=_extension)
 
     p = sub.add_parser("serve", help="run the credit-scoring web API (lesson 04)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: this machine only)")

@@ -1,8 +1,9 @@
 """The heavy part of lesson 06, computed once and cached: cross-validation of the three models,
-the learning curve, the fine-tuning grid, and the two trained models the lesson compresses and
-fine-tunes. ``python -m course.scale.grids`` (or ``course extension build``) writes them into the
-artifacts folder; the notebook loads them (:func:`ensure_cache` builds them first, in a child
-process, when they are missing) and re-trains one point of each grid live.
+the learning curve, the fine-tuning grid, and the three trained models the lesson compresses and
+fine-tunes. ``python -m course.scale.grids`` (or ``course extension build``) writes them into
+``<repo>/artifacts/scale`` (:func:`folder`); the notebook loads them (:func:`ensure_cache`
+builds them first, in a child process, when they are missing) and re-trains one point of each
+grid live.
 
 Every point records its seed, and the cache records the settings it was built with, so a fresh
 computation of any one point must give the cached number (``tests/test_scale_tf.py`` checks one).
@@ -182,16 +183,41 @@ def load(root: Path | None = None) -> dict[str, Any]:
 def ensure_cache(root: Path | None = None, timeout: int = 1800) -> dict[str, Any]:
     """:func:`load`, building the cache first in a child process when it (or a model) is missing."""
     needed = [cache_path(root), *(folder(root) / name for name in MODEL_FILES)]
-    if not all(p.exists() for p in needed):
-        command = [sys.executable, "-m", "course.scale.grids"]
-        if root is not None:
-            command += ["--folder", str(root)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-        if done.returncode != 0:
-            from course.errors import CourseError
+    if all(p.exists() for p in needed):
+        return load(root)
+    folder(root).mkdir(parents=True, exist_ok=True)
+    with _build_lock(folder(root) / ".build.lock"):  # two notebooks at once build it once
+        if not all(p.exists() for p in needed):
+            command = [sys.executable, "-m", "course.scale.grids"]
+            if root is not None:
+                command += ["--folder", str(root)]
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+            if done.returncode != 0:
+                from course.errors import CourseError
 
-            raise CourseError(f"Building lesson 06's cache failed:\n{done.stderr[-2000:]}")
+                raise CourseError(f"Building lesson 06's cache failed:\n{done.stderr[-2000:]}")
     return load(root)
+
+
+class _build_lock:
+    """An exclusive lock on ``path`` (POSIX ``flock``; without it, no lock: builds may repeat)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        self.file = open(self.path, "w")
+        try:
+            import fcntl
+
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        except ImportError:  # Windows: a second build only repeats the same computation
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()  # closing releases the lock
+        return False
 
 
 def cv_results(cache: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -224,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m course.scale.grids", description=__doc__.split("\n")[0])
-    parser.add_argument("--folder", help="artifacts folder (default: the course's)")
+    parser.add_argument("--folder", help="an artifacts folder: files go to its scale/ "
+                                         "(default: <repo>/artifacts/scale)")
     args = parser.parse_args(argv)
     path = build(Path(args.folder) if args.folder else None)
     print(f"wrote {path}")
