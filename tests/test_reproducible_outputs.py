@@ -154,6 +154,17 @@ def test_an_unknown_code_path_is_a_message_not_a_traceback():
     assert "No code path called no-such-path" in done.stderr and "threads-2" in done.stderr
 
 
+def test_code_paths_run_nbval_over_the_folders_asked_for(monkeypatch):
+    from course.kit import cli, paths
+
+    commands = []
+    monkeypatch.setattr(paths.subprocess, "call", lambda command, **_: commands.append(command) or 0)
+    assert cli.main(["test-paths", "threads-2", "--folders", "solutions"]) == 0
+    assert "solutions" in commands[0] and "notebooks" not in commands[0]
+    assert cli.main(["test-paths", "threads-2"]) == 0
+    assert {"notebooks", "solutions"} <= set(commands[1])
+
+
 @pytest.mark.parametrize("number, noisy", [("1.0e-07", True), ("4.0e-09", True), ("2e-12", True),
                                            ("1.0e-04", False), ("3.5e-03", False),
                                            ("1.2e+05", False), ("0.4917643", True)])

@@ -206,7 +206,7 @@ def _floats(args: argparse.Namespace) -> int:
 def _test_paths(args: argparse.Namespace) -> int:
     from course.kit import paths
 
-    return paths.run_all(args.paths, args.pytest_args)
+    return paths.run_all(args.paths, args.pytest_args, tuple(args.folders))
 
 
 def _instructors(args: argparse.Namespace) -> int:
@@ -311,6 +311,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("test-paths", help="run nbval over both notebook folders under other "
                        "numerical code paths (NumPy CPU dispatch, thread counts)")  # fmt: skip
     p.add_argument("paths", nargs="*", help="code paths to run (default: all)")
+    p.add_argument("--folders", nargs="+", choices=["notebooks", "solutions"],
+                   default=["notebooks", "solutions"], help="notebook folders (default: both)")
     p.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[],
                    help="passed on to pytest")  # fmt: skip
     p.set_defaults(run=_test_paths)

@@ -71,10 +71,14 @@ class PathResult:
     seconds: float
 
 
-def run_path(path: CodePath, extra: list[str] | None = None) -> PathResult:
-    """nbval over ``notebooks/`` and ``solutions/`` with ``path``'s environment."""
+FOLDERS = ("notebooks", "solutions")
+
+
+def run_path(path: CodePath, extra: list[str] | None = None,
+             folders: tuple[str, ...] = FOLDERS) -> PathResult:  # fmt: skip
+    """nbval over ``folders`` (both notebook folders by default) with ``path``'s environment."""
     env = {**os.environ, **path.env}
-    command = [sys.executable, "-m", "pytest", "notebooks", "solutions", "-q", "-p",
+    command = [sys.executable, "-m", "pytest", *folders, "-q", "-p",
                "no:cacheprovider", *(["-n", str(path.workers), "--dist", "loadfile"]
                                      if path.workers > 1 else ["-p", "no:xdist"]),
                *(extra or [])]  # fmt: skip
@@ -84,8 +88,10 @@ def run_path(path: CodePath, extra: list[str] | None = None) -> PathResult:
     return PathResult(path, code, time.perf_counter() - start)
 
 
-def run_all(names: list[str] | None = None, extra: list[str] | None = None) -> int:
-    """Run every code path (or those named), print a summary; exit status 1 if any failed."""
+def run_all(names: list[str] | None = None, extra: list[str] | None = None,
+            folders: tuple[str, ...] = FOLDERS) -> int:  # fmt: skip
+    """Run every code path (or those named) over ``folders``, print a summary; exit status 1 if
+    any failed."""
     import importlib.util
 
     if importlib.util.find_spec("nbval") is None or importlib.util.find_spec("pytest") is None:
@@ -98,7 +104,7 @@ def run_all(names: list[str] | None = None, extra: list[str] | None = None) -> i
         print(f"No code path called {', '.join(unknown)}; choose from {', '.join(available)}.",
               file=sys.stderr)  # fmt: skip
         return 2
-    results = [run_path(available[n], extra) for n in names or available]
+    results = [run_path(available[n], extra, folders) for n in names or available]
     print("\ncode path        result   seconds")
     for r in results:
         verdict = "passed" if r.exit_code == 0 else f"FAILED ({r.exit_code})"
