@@ -105,6 +105,7 @@ def test_binder_post_build_installs_the_package_and_prefetches_data():
     post_build = (ROOT / "binder" / "postBuild").read_text()
     assert post_build.startswith("#!/bin/bash") and "set -euo pipefail" in post_build
     assert re.search(r"pip install --no-deps (-e )?\.", post_build)
+    assert "course extension build --models-only" in post_build  # lesson 06 never waits
     assert "course data fetch" in post_build
     assert (ROOT / "binder" / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
 

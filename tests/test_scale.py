@@ -154,6 +154,29 @@ def test_ensure_cache_builds_only_what_is_missing_once(tmp_path, monkeypatch):
     assert len(calls) == 1 and calls[0][-3:] == ["course.scale.grids", "--folder", str(tmp_path)]
 
 
+def test_with_the_committed_results_only_the_models_are_trained(tmp_path, monkeypatch):
+    calls = []
+    grids.folder(tmp_path).mkdir(parents=True)
+    grids.cache_path(tmp_path).write_text(json.dumps({"format": grids.FORMAT, "data_sha256": _sha()}))
+
+    def fake_run(command, **kwargs):
+        calls.append(command)
+        for name in grids.MODEL_FILES:
+            (grids.folder(tmp_path) / name).write_text("model")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(grids.subprocess, "run", fake_run)
+    grids.ensure_cache(tmp_path)
+    assert len(calls) == 1 and "--models-only" in calls[0]
+
+
+def test_the_grids_results_are_committed_and_current():
+    """The results ship with the course (a few minutes of training nobody should repeat)."""
+    assert grids.cache_path() == grids.RESULTS_FILE and grids.RESULTS_FILE.exists()
+    cache = grids.load()
+    assert {p["n"] for p in cache["learning_curve"]} == set(grids.CURVE_SIZES)
+
+
 def _sha():
     from course.data import get_dataset
 

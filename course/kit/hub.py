@@ -213,6 +213,17 @@ def ensure_proxy(log=print) -> Path:
     return PROXY
 
 
+def ensure_shared_models(log=print) -> None:
+    """Lesson 06's trained models, made once for the whole class (learners cannot write to the
+    repository's artifacts folder, where lesson 06 reads them)."""
+    from course.scale import grids
+
+    if not all((grids.folder() / name).exists() for name in grids.MODEL_FILES):
+        log("[hub] training lesson 06's models once for the class (about 30 s)")
+        subprocess.run([sys.executable, "-m", "course.scale.grids", "--models-only"], check=True,
+                       capture_output=True)  # fmt: skip
+
+
 def prepare(settings: HubSettings, log=print) -> Path:
     """Everything the hub needs before it starts; returns the saved settings' path."""
     if os.geteuid() != 0:
@@ -222,6 +233,7 @@ def prepare(settings: HubSettings, log=print) -> Path:
         raise CourseError("The class hub needs `useradd` (Linux) to create the learners' accounts.")
     ensure_proxy(log)
     settings.learner_env = settings.learner_env or str(learner_environment(log))
+    ensure_shared_models(log)
     if not settings.data_dir:
         from course.config import data_dir
 

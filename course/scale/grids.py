@@ -1,12 +1,13 @@
-"""The heavy part of lesson 06, computed once and cached: cross-validation of the three models,
-the learning curve, the fine-tuning grid, and the three trained models the lesson compresses and
-fine-tunes. ``python -m course.scale.grids`` (or ``course extension build``) writes them into
-``<repo>/artifacts/scale`` (:func:`folder`); the notebook loads them (:func:`ensure_cache`
-builds them first, in a child process, when they are missing) and re-trains one point of each
-grid live.
+"""The heavy part of lesson 06, computed once: cross-validation of the three models, the learning
+curve, the fine-tuning grid (``course/scale/grids.json``, committed with the course: a few
+minutes of training that every learner, build and test would otherwise repeat), and the three
+trained models the lesson compresses and fine-tunes (``<repo>/artifacts/scale``, git-ignored:
+about 25 s to train, done the first time the notebook needs them, :func:`ensure_cache`).
 
-Every point records its seed, and the cache records the settings it was built with, so a fresh
-computation of any one point must give the cached number (``tests/test_scale_tf.py`` checks one).
+``course extension build`` recomputes everything (maintainers: after a change to the data or
+the recipe); ``--models-only`` trains the models alone. Every grid point records its seed, and
+the results record the settings they were built with, so a fresh computation of any one point
+must give the stored number (``tests/test_scale_tf.py`` checks some).
 """
 
 from __future__ import annotations
@@ -71,8 +72,13 @@ def _save(model, path: Path) -> None:
     os.replace(partial, path)
 
 
+#: The grids' results, committed with the course (see the module's docs).
+RESULTS_FILE = Path(__file__).with_name(CACHE_FILE)
+
+
 def cache_path(root: Path | None = None) -> Path:
-    return folder(root) / CACHE_FILE
+    """The grids' results: :data:`RESULTS_FILE`, or ``root/scale/grids.json`` when given."""
+    return folder(root) / CACHE_FILE if root is not None else RESULTS_FILE
 
 
 # --- one point of each grid (imports TensorFlow) -----------------------------------------------
@@ -121,8 +127,9 @@ def _cross_validation(split) -> dict[str, list[dict[str, float]]]:
             for name, fit in candidates.items()}  # fmt: skip
 
 
-def build(root: Path | None = None, log=print) -> Path:
-    """Compute everything and write the cache and both models (a few minutes on 2 CPUs)."""
+def build(root: Path | None = None, log=print, models_only: bool = False) -> Path:
+    """Train the three models into :func:`folder`; unless ``models_only`` (about 25 s), also
+    compute every grid and write the results (a few minutes on 2 CPUs). Returns what it wrote."""
     from sklearn.metrics import roc_auc_score
 
     from course.data import get_dataset
@@ -140,6 +147,8 @@ def build(root: Path | None = None, log=print) -> Path:
     log(f"model trained ({time.perf_counter() - start:.0f} s)")
     pretrained = train_model(lender.pretrain, lender.pretrain_validation)
     _save(pretrained.model, target / PRETRAINED_FILE)
+    if models_only:
+        return target
     cv = _cross_validation(split)
     log(f"cross-validation done ({time.perf_counter() - start:.0f} s)")
     curve = [{"n": n, "seed": s, "model": m, "auc": curve_point(split, n, s, m)}
@@ -181,7 +190,8 @@ def load(root: Path | None = None) -> dict[str, Any]:
 
 
 def ensure_cache(root: Path | None = None, timeout: int = 1800) -> dict[str, Any]:
-    """:func:`load`, building the cache first in a child process when it (or a model) is missing."""
+    """:func:`load`, first training the models in a child process when one is missing (and
+    computing the grids too if their results are missing)."""
     needed = [cache_path(root), *(folder(root) / name for name in MODEL_FILES)]
     if all(p.exists() for p in needed):
         return load(root)
@@ -189,6 +199,8 @@ def ensure_cache(root: Path | None = None, timeout: int = 1800) -> dict[str, Any
     with _build_lock(folder(root) / ".build.lock"):  # two notebooks at once build it once
         if not all(p.exists() for p in needed):
             command = [sys.executable, "-m", "course.scale.grids"]
+            if cache_path(root).exists():  # (the committed results: only the models are missing)
+                command.append("--models-only")
             if root is not None:
                 command += ["--folder", str(root)]
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
@@ -252,8 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course.scale.grids", description=__doc__.split("\n")[0])
     parser.add_argument("--folder", help="an artifacts folder: files go to its scale/ "
                                          "(default: <repo>/artifacts/scale)")
+    parser.add_argument("--models-only", action="store_true",
+                        help="train the three models only (the grids' results are committed)")
     args = parser.parse_args(argv)
-    path = build(Path(args.folder) if args.folder else None)
+    path = build(Path(args.folder) if args.folder else None, models_only=args.models_only)
     print(f"wrote {path}")
     return 0
 
