@@ -13,7 +13,8 @@
   instructor chooses.
 
 The learners' servers need a Python they can run: the course's own ``.venv`` when its Python is
-readable by other accounts, else ``.venv-learners``, made here from a system Python.
+readable by other accounts, else one made from a system Python under ``/opt/ai-business-course``
+(once per machine and lock version).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from course.errors import CourseError
 HUB_FOLDER = REPO_ROOT / "classroom" / "hub"
 CONFIG_FILE = HUB_FOLDER / "jupyterhub_config.py"
 PROXY = HUB_FOLDER / "node_modules" / ".bin" / "configurable-http-proxy"
-LEARNER_ENV = REPO_ROOT / ".venv-learners"
+#: Where the learners' environment is made when the course's own Python is private (module docs).
+LEARNER_ENVS = Path("/opt/ai-business-course")
 SETTINGS_ENV = "COURSE_HUB_SETTINGS"
 IDLE_TIMEOUT = 3600
 
@@ -119,7 +121,8 @@ def configure(c, settings: HubSettings) -> None:
     c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
     # (each learner's lesson-04 service answers only its own account: course/service/peers.py)
     c.Spawner.environment = {**RUNTIME_ENV, "JUPYTERHUB_ACTIVITY_INTERVAL": "60",
-                             "COURSE_SERVICE_SAME_ACCOUNT": "1"}
+                             "COURSE_SERVICE_SAME_ACCOUNT": "1",
+                             "PYTHONPATH": str(REPO_ROOT)}  # (this checkout's course package)
     c.Spawner.start_timeout, c.Spawner.http_timeout = 180, 120
     c.CourseSpawner.home_root = settings.home_root
     c.CourseSpawner.data_dir = settings.data_dir
@@ -172,33 +175,39 @@ def system_python() -> Path | None:
 
 
 def learner_environment(log=print) -> Path:
-    """The virtual environment the learners' servers run in (module docs); made when needed."""
+    """The virtual environment the learners' servers run in (module docs); made when needed.
+
+    Made from the locks alone (the course itself is put on the servers' ``PYTHONPATH``, see
+    :func:`configure`), so one environment serves every checkout with the same locks: it lives
+    in :data:`LEARNER_ENVS`, named after the locks' digest, and is made once per machine."""
+    import hashlib
+
     here = Path(sys.prefix)
     if runnable_by_others(here / "bin" / "python"):
         return here
     locks = [lock_file(), lock_file("hub")]
-    stamp = LEARNER_ENV / ".course-installed"
-    digest = "".join(p.read_text() for p in locks)
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in locks)).hexdigest()
+    target = LEARNER_ENVS / f"learners-{digest[:12]}"
+    stamp = target / ".course-installed"
     if stamp.exists() and stamp.read_text() == digest:
-        return LEARNER_ENV
+        return target
     python = system_python()
     if python is None:
         raise CourseError("The learners' servers need a Python that every account can run "
-                         f"(this one, under {sys.base_prefix}, is private). Install python3 "
-                         "from the system's packages, then run this again.")  # fmt: skip
-    log(f"[hub] making the learners' environment {LEARNER_ENV} from {python} (about 2 minutes)")
+                          f"(this one, under {sys.base_prefix}, is private). Install python3 "
+                          "from the system's packages, then run this again.")  # fmt: skip
+    log(f"[hub] making the learners' environment {target} from {python} (about 2 minutes, once)")
     old = os.umask(0o022)
     try:
-        shutil.rmtree(LEARNER_ENV, ignore_errors=True)
-        subprocess.run([str(python), "-m", "venv", str(LEARNER_ENV)], check=True)
-        pip = [str(LEARNER_ENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run([str(python), "-m", "venv", str(target)], check=True)
+        pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet",
                "--disable-pip-version-check"]  # fmt: skip
         subprocess.run([*pip, *[a for p in locks for a in ("-r", str(p))]], check=True)
-        subprocess.run([*pip, "--no-deps", "-e", str(REPO_ROOT)], check=True)
     finally:
         os.umask(old)
     stamp.write_text(digest)
-    return LEARNER_ENV
+    return target
 
 
 def ensure_proxy(log=print) -> Path:
