@@ -33,12 +33,21 @@ from pathlib import Path
 import psutil
 import yaml
 
-from course.config import REPO_ROOT
+import platformdirs
+
+from course.config import APP_NAME, REPO_ROOT
 from course.errors import CourseError
 from course.kit import binder_limits, binder_plan
 from course.kit.binder_session import Lab, LessonResult, run_lesson
 
-BINDER_VENV = REPO_ROOT / ".venv-binder"
+#: The image's environments, one per (environment.yml, postBuild, Python) digest: made once per
+#: machine, like Binder's own build cache, so a fresh clone with the same files reuses it; postBuild
+#: still runs, as written, on every check. ``--fresh`` reinstalls.
+BINDER_VENVS = Path(platformdirs.user_cache_dir(APP_NAME)) / "binder-venvs"
+
+
+def binder_venv(key: str) -> Path:
+    return BINDER_VENVS / key[:16]
 #: The base URL a hub gives a learner's server (JUPYTERHUB_SERVICE_PREFIX on Binder).
 BASE_URL = "/user/learner/"
 #: The host's variables a Binder build or session may see: locale, terminal, temp folder, the
@@ -113,10 +122,11 @@ def cache_key(*files: Path, python: str) -> str:
     return digest.hexdigest()
 
 
-def build_environment(spec: EnvironmentFile, python: str, key: str, folder: Path = BINDER_VENV,
+def build_environment(spec: EnvironmentFile, python: str, key: str, folder: Path | None = None,
                       fresh: bool = False) -> tuple[Path, float | None]:  # fmt: skip
     """The venv with the environment file's pip list; reused when made from the same files
     (``key``) unless ``fresh``. Returns its bin folder and the install's seconds (None: reused)."""
+    folder = folder or binder_venv(key)
     stamp, bin_dir = folder / ".binder-key", folder / "bin"
     if not fresh and stamp.exists() and stamp.read_text() == key and (bin_dir / "python").exists():
         return bin_dir, None
@@ -234,7 +244,7 @@ def _session(home: Path, fresh: bool, cpu: str, started: float, lessons) -> int:
         f"Python {spec.python} venv ({python})")
     bin_dir, seconds = build_environment(spec, python, key, fresh=fresh)
     say(f"environment installed in {seconds:.0f} s" if seconds is not None else
-        f"environment reused from {BINDER_VENV} (same environment.yml and postBuild; --fresh "
+        f"environment reused from {binder_venv(key)} (same environment.yml and postBuild; --fresh "
         "reinstalls)")  # fmt: skip
     env = learner_env(home, bin_dir)
     say("running binder/postBuild as written")

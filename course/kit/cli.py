@@ -326,7 +326,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("binder-check", help="render what Binder builds, reproduce its image here "
                        "and run every lesson under Binder's limits (one CPU, 2 GB)")  # fmt: skip
     p.add_argument("--plan-only", action="store_true", help="only render and check the plan")
-    p.add_argument("--fresh", action="store_true", help="reinstall the environment (.venv-binder)")
+    p.add_argument("--fresh", action="store_true", help="reinstall the image's environment "
+                   "(cached per environment.yml and postBuild)")  # fmt: skip
     p.add_argument("--worktree", action="store_true",
                    help="check the working tree's files instead of the commit HEAD")
     p.add_argument("--keep", action="store_true", help="keep the session's folder and server log")
