@@ -15,6 +15,7 @@ import os
 import secrets
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -32,8 +33,9 @@ ANSWER = ("from course.data import load_epoch_models\n"
 CORRECT = "int((models['year'] == 2024).sum())"
 
 
-def run_code(server: str, token: str, code: str) -> str:
-    """Run ``code`` in a new kernel on a learner's server; returns its text output."""
+@contextmanager
+def kernel_on(server: str, token: str):
+    """A new kernel on a learner's server, through its API, shut down afterwards."""
     from course.kit.binder_session import KernelSocket
 
     headers = {"Authorization": f"token {token}"}
@@ -43,10 +45,16 @@ def run_code(server: str, token: str, code: str) -> str:
                            token)  # fmt: skip
     try:
         channel.handshake()
-        done = channel.execute(code, timeout=120)
+        yield channel
     finally:
         channel.close()
         httpx.delete(server + f"api/kernels/{kernel['id']}", headers=headers, timeout=60)
+
+
+def run_code(server: str, token: str, code: str) -> str:
+    """Run ``code`` in a new kernel on a learner's server; returns its text output."""
+    with kernel_on(server, token) as channel:
+        done = channel.execute(code, timeout=120)
     assert not done.error, done.error
     return done.text
 
@@ -127,7 +135,7 @@ print("port", service.port)
 def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub):
     """Two learners run lesson 04 at once; then each starts a service and the other's code is
     refused by it (403), while its owner is served and sees only their own requests."""
-    from course.kit.binder_session import KernelSocket, Lab, run_lesson
+    from course.kit.binder_session import Lab, run_lesson
 
     names = list(hub.learners)[:2]
 
@@ -146,12 +154,7 @@ def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub):
     token = hub.learners[owner][0]
     server = hub.server_url(owner)
     headers = {"Authorization": f"token {token}"}
-    kernel = httpx.post(server + "api/kernels", headers=headers, json={"name": "python3"},
-                        timeout=60).json()  # fmt: skip
-    channel = KernelSocket(server.replace("http", "ws", 1) + f"api/kernels/{kernel['id']}/channels",
-                           token)  # fmt: skip
-    try:
-        channel.handshake()
+    with kernel_on(server, token) as channel:
         started = channel.execute(SERVICE, timeout=180)
         assert not started.error, started.error
         port = int(started.text.split()[-1])
@@ -165,9 +168,6 @@ def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub):
         proxied = httpx.get(server + f"proxy/{port}/health", headers=headers, timeout=30)
         assert proxied.status_code == 200, proxied.text  # (JupyterLab's proxy runs as the owner)
         channel.execute("service.stop()")
-    finally:
-        channel.close()
-        httpx.delete(server + f"api/kernels/{kernel['id']}", headers=headers, timeout=60)
 
 
 def test_stopping_the_hub_leaves_no_process(hub):

@@ -30,29 +30,34 @@ CV_THRESHOLD = BAYES_THRESHOLD
 FitPredict = Callable[[pd.DataFrame, pd.DataFrame], "np.ndarray | tuple[np.ndarray, float]"]
 
 
-def logistic_regression():
-    """One-hot categories, standardised numbers, L2-regularised logistic regression."""
-    encode = make_column_transformer((StandardScaler(), NUMERIC),
-                                     (OneHotEncoder(handle_unknown="ignore"), CATEGORICAL))  # fmt: skip
+def logistic_regression(numeric: list[str] = NUMERIC, categorical: list[str] = CATEGORICAL):
+    """One-hot categories, standardised numbers, L2-regularised logistic regression (on these
+    applicants' columns, or on another dataset's ``numeric`` and ``categorical`` ones)."""
+    encode = make_column_transformer((StandardScaler(), numeric),
+                                     (OneHotEncoder(handle_unknown="ignore"), categorical))  # fmt: skip
     return make_pipeline(encode, LogisticRegression(max_iter=2000))
 
 
-def gradient_boosting():
+def gradient_boosting(numeric: list[str] = NUMERIC, categorical: list[str] = CATEGORICAL):
     """Histogram gradient boosting with native categorical splits (ordinal-encoded categories)."""
     encode = make_column_transformer(
-        (OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), CATEGORICAL),
-        ("passthrough", NUMERIC))  # fmt: skip
-    model = HistGradientBoostingClassifier(categorical_features=list(range(len(CATEGORICAL))),
+        (OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), categorical),
+        ("passthrough", numeric))  # fmt: skip
+    model = HistGradientBoostingClassifier(categorical_features=list(range(len(categorical))),
                                            learning_rate=0.05, max_iter=200, max_leaf_nodes=8,
                                            l2_regularization=1.0, random_state=SEED)  # fmt: skip
     return make_pipeline(encode, model)
 
 
-def sklearn_fit_predict(factory) -> FitPredict:
-    def fit_predict(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
-        model = factory().fit(train[FEATURES], train[TARGET])
-        return model.predict_proba(test[FEATURES])[:, 1]
+def sklearn_fit_predict(factory, features: list[str] = FEATURES) -> FitPredict:
+    """``(train, test) -> P(default) for test`` for a model made by ``factory()``, fed
+    ``features``."""
 
+    def fit_predict(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
+        model = factory().fit(train[features], train[TARGET])
+        return model.predict_proba(test[features])[:, 1]
+
+    fit_predict.__name__ = getattr(factory, "__name__", "fit_predict")
     return fit_predict
 
 

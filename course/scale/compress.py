@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import statistics
-import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,15 +108,11 @@ def predict_all(content: bytes, records: np.ndarray, batch: int = 1_000) -> np.n
 
 
 def median_seconds(call: Callable[[], object], repeats: int = 50, warmup: int = 3) -> float:
-    """The median wall time of ``call()`` over ``repeats`` runs, after ``warmup`` untimed runs."""
-    for _ in range(warmup):
-        call()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """The median wall time of ``call()`` over ``repeats`` runs, after ``warmup`` untimed runs
+    (lesson 04's :func:`course.service.latency.median_ms`, in seconds)."""
+    from course.service.latency import median_ms
+
+    return median_ms(call, repeats, warmup) / 1000
 
 
 def prune(model, sparsity: float, layers: tuple[str, ...] = ("hidden", "default_probability")):
