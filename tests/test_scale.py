@@ -74,22 +74,60 @@ def test_numpy_forward_pass_encodes_and_scores(clients):
     from course.scale.forward import NumpyNet
 
     n_numeric = len(data.NUMERIC)
-    width = n_numeric + sum(max(c) + 1 for c in data.CODES.values())
+    width = n_numeric + sum(max(c) - min(c) + 1 for c in data.CODED.values())
     rng = np.random.default_rng(0)
     net = NumpyNet(np.zeros(n_numeric), np.ones(n_numeric), rng.normal(size=(width, 4)), np.zeros(4),
                    rng.normal(size=(width + 4, 1)), np.zeros(1))
-    records = data.as_matrix(clients.head(5))
+    records = data.as_matrix(clients.head(5)).copy()
     encoded = net.encode(records)
     assert encoded.shape == (5, width)
-    assert (encoded[:, n_numeric:].sum(axis=1) == len(data.CATEGORICAL)).all()  # one 1 per code
+    assert (encoded[:, n_numeric:].sum(axis=1) == len(data.CODED)).all()  # one 1 per code column
+    records[0, data.FEATURES.index("status_sep")] = 9  # a code the data never holds: no slot
+    assert net.encode(records)[0, n_numeric:].sum() == len(data.CODED) - 1
     p = net.predict_proba(records)
     assert p.shape == (5,) and ((p >= 0) & (p <= 1)).all()
+
+
+def _inputs_of(pipeline, frame) -> dict[str, set[str]]:
+    """The columns each step of a fitted pipeline's column transformer received, by step name."""
+    from sklearn.compose import ColumnTransformer
+
+    encode = next(step for step in pipeline.named_steps.values() if isinstance(step, ColumnTransformer))
+    return {name: set(frame.columns[columns] if not isinstance(columns, list) else columns)
+            for name, _, columns in encode.transformers_ if name != "remainder"}
+
+
+@pytest.mark.parametrize("name", ["logistic regression", "logistic regression, status as numbers"])
+def test_a_linear_baseline_never_gets_a_code_as_a_number(clients, name):
+    """Repayment status -2..8 and the demographic codes are names, not quantities: a linear model
+    fed one as a number assumes equal steps between codes (0, revolving, halfway between paid in
+    full and a month late). Only the declared counterexample may do so, and it is never used as
+    the baseline."""
+    from course.scale import baselines
+
+    rows = data.subsample(clients, 2_000, seed=0)
+    model = baselines.FACTORIES[name]().fit(rows[data.FEATURES], rows[data.TARGET])
+    inputs = _inputs_of(model, rows[data.FEATURES])
+    as_numbers = inputs["standardscaler"] & set(data.CODED)
+    if name in baselines.COUNTEREXAMPLES:
+        assert as_numbers == set(data.STATUS)
+    else:
+        assert as_numbers == set() and inputs["onehotencoder"] == set(data.CODED)
+    assert set().union(*inputs.values()) == set(data.FEATURES)  # every column used, once
+
+
+def test_every_code_column_is_one_hot_for_the_network():
+    from course.scale import forward
+
+    assert set(data.CODED) == set(data.CATEGORICAL) | set(data.STATUS)
+    assert not set(data.CODED) & set(data.NUMERIC)
+    assert [data.FEATURES[i] for i in forward._CODED_INDEX] == list(data.CODED)
 
 
 def _fake_cache():
     curve = [{"n": n, "seed": s, "model": m, "auc": 0.7 + n / 1e6 + s / 1e3 + (m == "network") / 100}
              for n in (1000, 3000) for s in (0, 1) for m in grids.CURVE_MODELS]
-    tune = [{"n": n, "seed": s, "method": m, "auc": 0.6 + i / 100 + s / 1e3}
+    tune = [{"n": n, "seed": s, "method": m, "auc": 0.6 + i / 100 + s / 1e3, "cost": 0.7 - i / 10}
             for n in (250, 500) for s in (0, 1) for i, m in enumerate(["from scratch", "pre-trained as is"])]
     fold = [{"fold": f, "roc_auc": 0.7 + f / 100, "cost": 0.6, "seconds": 1.0} for f in range(2)]
     return {"learning_curve": curve, "fine_tuning": tune, "cross_validation": {"a": fold}}
@@ -104,6 +142,8 @@ def test_cache_tables_summarise_every_point():
     tuning = grids.tune_table(cache)
     assert list(tuning.columns.get_level_values(0).unique()) == ["from scratch", "pre-trained as is"]
     assert grids.best_method(cache).tolist() == ["pre-trained as is"] * 2
+    cost = grids.tune_table(cache, "cost")
+    assert cost.loc[250, ("pre-trained as is", "mean")] == pytest.approx(0.6)
     assert grids.cv_results(cache)["a"].index.name == "fold"
 
 

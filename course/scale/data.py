@@ -7,8 +7,11 @@ Columns (30,000 clients, one row each; amounts in New Taiwan dollars, months Apr
 - ``sex``: 1 male, 2 female. ``education``: 1 graduate school, 2 university, 3 high school,
   4 other. ``marriage``: 1 married, 2 single, 3 other. ``age``: years.
 - ``status_sep`` ... ``status_apr`` (``PAY_0``, ``PAY_2`` ... ``PAY_6``): the repayment status in
-  that month. -2: no credit used, -1: paid in full, 0: revolving credit (the minimum paid, the rest
-  carried over), 1-8: the payment is that many months late (8 meaning eight or more).
+  that month, a code from -2 to 8. UCI documents -1 (paid duly) and 1-9 (payment delay of that many
+  months; 9 meaning nine or more), but not -2 or 0, which hold most rows, and no 9 occurs. The
+  usual reading (-2: no balance to pay, 0: the minimum paid, the rest revolving) comes from later
+  users of the data, not from its authors: the course treats every status as a code with a name,
+  not as a quantity (:data:`CODED`).
 - ``bill_sep`` ... ``bill_apr`` (``BILL_AMT1`` ... ``BILL_AMT6``): the statement balance.
 - ``paid_sep`` ... ``paid_apr`` (``PAY_AMT1`` ... ``PAY_AMT6``): the amount paid in that month.
 - ``default``: 1 if the client defaulted on the payment due the next month (October 2005).
@@ -36,16 +39,24 @@ CODES: dict[str, dict[int, str]] = {
     "education": {1: "graduate school", 2: "university", 3: "high school", 4: "other"},
     "marriage": {1: "married", 2: "single", 3: "other"},
 }
-#: The repayment-status codes of ``status_*`` (1-8: months late).
-STATUS_CODES = {-2: "no credit used", -1: "paid in full", 0: "revolving (minimum paid)",
-                1: "1 month late", 2: "2 months late", 8: "8 or more months late"}  # fmt: skip
+#: The repayment-status columns, and the codes they hold (-2 to 8; see the module docstring).
+STATUS = [f"status_{m}" for m in MONTHS]
+STATUS_VALUES = list(range(-2, 9))
 #: Undocumented source codes and the documented code they are merged into.
 UNDOCUMENTED = {"education": ({0, 5, 6}, 4), "marriage": ({0}, 3)}
+#: The demographic code columns (labelled in :data:`CODES`).
 CATEGORICAL = list(CODES)
-NUMERIC = (["credit_limit", "age"] + [f"status_{m}" for m in MONTHS] + [f"bill_{m}" for m in MONTHS]
+#: Every column that holds codes, not quantities, and the codes it may hold. A code is a name:
+#: status 0 (revolving) is not "between" -1 (paid in full) and 1 (a month late) in any sense a
+#: linear model could use, so the network and logistic regression get these one-hot (a column
+#: per code) and never as numbers. Trees may take them as numbers: a split can isolate any code.
+CODED: dict[str, list[int]] = {**{c: sorted(CODES[c]) for c in CATEGORICAL},
+                               **{c: STATUS_VALUES for c in STATUS}}  # fmt: skip
+#: The quantities (amounts in NT$, age in years): standardised for the network and the linear model.
+NUMERIC = (["credit_limit", "age"] + [f"bill_{m}" for m in MONTHS]
            + [f"paid_{m}" for m in MONTHS])  # fmt: skip
-#: The model's input columns, in the order of its one input matrix.
-FEATURES = NUMERIC[:1] + CATEGORICAL + NUMERIC[1:]
+#: The model's input columns, in the order of its one input matrix (the source's order).
+FEATURES = ["credit_limit", *CATEGORICAL, "age", *STATUS, *NUMERIC[2:]]
 _SOURCE_NAMES = {"LIMIT_BAL": "credit_limit", "SEX": "sex", "EDUCATION": "education",
                  "MARRIAGE": "marriage", "AGE": "age",
                  **{f"PAY_{n}": f"status_{m}" for n, m in zip([0, 2, 3, 4, 5, 6], MONTHS)},

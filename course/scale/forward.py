@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course.scale.data import CATEGORICAL, CODES, FEATURES, NUMERIC
+from course.scale.data import CODED, FEATURES, NUMERIC
 
 _NUMERIC_INDEX = [FEATURES.index(c) for c in NUMERIC]
-_CATEGORICAL_INDEX = [FEATURES.index(c) for c in CATEGORICAL]
-_WIDTHS = [max(CODES[c]) + 1 for c in CATEGORICAL]
+_CODED_INDEX = [FEATURES.index(c) for c in CODED]
+_CODES = [np.arange(min(codes), max(codes) + 1) for codes in CODED.values()]
 
 
 @dataclass
@@ -41,8 +41,8 @@ class NumpyNet:
         """Raw record matrix (columns in ``FEATURES`` order) -> the encoded feature matrix."""
         x = np.asarray(records, dtype=np.float64)
         parts = [(x[:, _NUMERIC_INDEX] - self.mean) / self.std]
-        for index, width in zip(_CATEGORICAL_INDEX, _WIDTHS):
-            parts.append(np.eye(width)[x[:, index].astype(np.intp)])
+        for index, codes in zip(_CODED_INDEX, _CODES):  # (a code out of range: all zeros)
+            parts.append((x[:, [index]].astype(np.intp) == codes).astype(np.float64))
         return np.hstack(parts)
 
     def predict_proba(self, records: np.ndarray) -> np.ndarray:

@@ -25,20 +25,24 @@ import pandas as pd
 
 from course import config
 
-FORMAT = "course-scale-grids/1"
+FORMAT = "course-scale-grids/2"
 #: Training-set sizes of the learning curve (rows drawn from train + validation; the largest is
 #: all of them) and the seeds each size is repeated with.
 CURVE_SIZES = [1_000, 3_000, 10_000, 24_000]
 CURVE_SEEDS = [0, 1, 2]
-CURVE_MODELS = ["network", "logistic regression"]
+CURVE_MODELS = ["network", "logistic regression", "gradient boosting"]
 #: The new lender's own training rows, and the seeds (draws of those rows) per size.
 TUNE_SIZES = [250, 500, 1_000]
 TUNE_SEEDS = [0, 1, 2, 3, 4]
-MODEL_FILE, PRETRAINED_FILE, CACHE_FILE = "taiwan_model.keras", "taiwan_pretrained.keras", "grids.json"
+#: The trained models' files carry the format's version: a model of another recipe (another
+#: encoder) is never loaded by mistake, it is retrained.
+_VERSION = FORMAT.rsplit("/", 1)[1]
+MODEL_FILE, PRETRAINED_FILE = f"taiwan_model.v{_VERSION}.keras", f"taiwan_pretrained.v{_VERSION}.keras"
+CACHE_FILE = "grids.json"
 #: A wider network (the same recipe with 256 hidden units) that stands in for a bigger model in
 #: the compression section: TF Lite leaves tensors under 1,024 weights unquantized, and the
 #: reference network's largest has a few hundred.
-WIDE_FILE, WIDE_HIDDEN = "taiwan_wide.keras", 256
+WIDE_FILE, WIDE_HIDDEN = f"taiwan_wide.v{_VERSION}.keras", 256
 MODEL_FILES = (MODEL_FILE, PRETRAINED_FILE, WIDE_FILE)
 
 
@@ -96,22 +100,30 @@ def curve_point(split, n: int, seed: int, model: str) -> float:
         from course.scale.network import NetConfig, fit_predict
 
         proba = fit_predict(rows, split.test, NetConfig(seed=seed))
-    elif model == "logistic regression":
-        proba = baselines.fit_predict(baselines.logistic_regression)(rows, split.test)
+    elif model in CURVE_MODELS:
+        proba = baselines.fit_predict(baselines.FACTORIES[model])(rows, split.test)
     else:
         raise ValueError(f"unknown model {model!r}; expected one of {CURVE_MODELS}")
     return float(roc_auc_score(split.test[TARGET], proba))
 
 
-def tune_point(lender, pretrained, n: int, seed: int, method: str) -> float:
-    """New-lender test AUC of ``method`` given ``n`` of its own rows drawn with ``seed``."""
+def tune_point(lender, pretrained, n: int, seed: int, method: str) -> dict[str, float]:
+    """The new lender's test measures for ``method`` given ``n`` of its own rows drawn with
+    ``seed``: ranking (``auc``), the lender's cost per applicant at lesson 03's threshold 1/6
+    (``cost``), and calibration in the large (``mean_probability``, to set beside the test
+    rows' default rate)."""
     from sklearn.metrics import roc_auc_score
 
+    from course.credit.baselines import CV_THRESHOLD
+    from course.credit.evaluate import expected_cost
     from course.scale.data import TARGET, own_rows
     from course.scale.network import NetConfig, fine_tune, predict_proba
 
     model = fine_tune(pretrained, own_rows(lender.pool, n, seed), method, NetConfig(seed=seed))
-    return float(roc_auc_score(lender.test[TARGET], predict_proba(model, lender.test)))
+    proba, truth = predict_proba(model, lender.test), lender.test[TARGET]
+    return {"auc": float(roc_auc_score(truth, proba)),
+            "cost": float(expected_cost(truth, proba, CV_THRESHOLD)),
+            "mean_probability": float(proba.mean())}  # fmt: skip
 
 
 # --- the whole build -----------------------------------------------------------------------------
@@ -155,7 +167,7 @@ def build(root: Path | None = None, log=print, models_only: bool = False) -> Pat
              for n in CURVE_SIZES for s in (CURVE_SEEDS if n < len(split.development) else [0])
              for m in CURVE_MODELS]  # fmt: skip
     log(f"learning curve done ({time.perf_counter() - start:.0f} s)")
-    tune = [{"n": n, "seed": s, "method": m, "auc": tune_point(lender, pretrained.model, n, s, m)}
+    tune = [{"n": n, "seed": s, "method": m, **tune_point(lender, pretrained.model, n, s, m)}
             for n in TUNE_SIZES for s in TUNE_SEEDS for m in METHODS]  # fmt: skip
     log(f"fine-tuning grid done ({time.perf_counter() - start:.0f} s)")
     cache = {
@@ -244,11 +256,12 @@ def curve_table(cache: dict[str, Any]) -> pd.DataFrame:
     return table.swaplevel(axis=1).sort_index(axis=1)
 
 
-def tune_table(cache: dict[str, Any]) -> pd.DataFrame:
-    """Fine-tuning: mean and standard deviation of the new lender's test AUC per size and method."""
+def tune_table(cache: dict[str, Any], metric: str = "auc") -> pd.DataFrame:
+    """Fine-tuning: mean and standard deviation of one of the new lender's test measures
+    (``auc``, ``cost`` or ``mean_probability``, see :func:`tune_point`) per size and method."""
     frame = pd.DataFrame(cache["fine_tuning"])
     order = list(dict.fromkeys(frame["method"]))
-    table = frame.groupby(["n", "method"], sort=False)["auc"].agg(["mean", "std"]).unstack("method")
+    table = frame.groupby(["n", "method"], sort=False)[metric].agg(["mean", "std"]).unstack("method")
     return table.swaplevel(axis=1).reindex(columns=order, level=0)
 
 

@@ -1,8 +1,8 @@
 """Lesson 03's recipe on the Taiwan clients, and fine-tuning a pre-trained model for a new lender.
 
 The model takes **raw records** (the :data:`~course.scale.data.FEATURES` columns as published,
-one float32 matrix): standardising the numbers and one-hot encoding the codes happen in its first
-layer, adapted on the training rows only. Behind it, lesson 03's small wide-and-deep network. One
+one float32 matrix): standardising the quantities and one-hot encoding the codes (demographics
+and repayment statuses, :data:`~course.scale.data.CODED`) happen in its first layer, adapted on the training rows only. Behind it, lesson 03's small wide-and-deep network. One
 matrix input, and an encoder made of plain tensor operations, keep the model convertible by
 TensorFlow Lite without extra operators (:mod:`course.scale.compress`).
 
@@ -19,14 +19,15 @@ import pandas as pd
 import keras
 import tensorflow as tf
 
-from course.scale.data import CATEGORICAL, CODES, FEATURES, NUMERIC, SEED, TARGET, as_matrix
+from course.scale.data import CODED, FEATURES, NUMERIC, SEED, TARGET, as_matrix
 
 tf.get_logger().setLevel("ERROR")
 
 _NUMERIC_INDEX = [FEATURES.index(c) for c in NUMERIC]
-_CATEGORICAL_INDEX = [FEATURES.index(c) for c in CATEGORICAL]
-#: One-hot width per categorical column: its largest code + 1 (slot 0 unused: codes start at 1).
-_WIDTHS = [max(CODES[c]) + 1 for c in CATEGORICAL]
+_CODED_INDEX = [FEATURES.index(c) for c in CODED]
+#: Per code column: its lowest code and its number of codes (one one-hot slot per code).
+_LOWEST = [min(codes) for codes in CODED.values()]
+_WIDTHS = [max(codes) - min(codes) + 1 for codes in CODED.values()]
 N_ENCODED = len(NUMERIC) + sum(_WIDTHS)
 
 
@@ -46,9 +47,11 @@ class NetConfig:
 
 @keras.saving.register_keras_serializable(package="course")
 class RecordEncoder(keras.layers.Layer):
-    """Raw record matrix -> standardised numbers followed by one one-hot block per code column.
+    """Raw record matrix -> standardised quantities followed by one one-hot block per code
+    column (:data:`~course.scale.data.CODED`: the demographics and the six repayment statuses).
 
-    ``mean`` and ``std`` are fixed weights set by :func:`adapt` on training rows only.
+    ``mean`` and ``std`` are fixed weights set by :func:`adapt` on training rows only. A code
+    outside a column's range gets an all-zero block.
     """
 
     def build(self, input_shape):
@@ -59,8 +62,9 @@ class RecordEncoder(keras.layers.Layer):
 
     def call(self, records):
         numbers = (tf.gather(records, _NUMERIC_INDEX, axis=1) - self.mean) / self.std
-        codes = tf.cast(tf.gather(records, _CATEGORICAL_INDEX, axis=1), tf.int32)
-        hot = [tf.one_hot(codes[:, i], width) for i, width in enumerate(_WIDTHS)]
+        codes = tf.cast(tf.gather(records, _CODED_INDEX, axis=1), tf.int32)
+        hot = [tf.one_hot(codes[:, i] - low, width)
+               for i, (low, width) in enumerate(zip(_LOWEST, _WIDTHS))]  # fmt: skip
         return tf.concat([numbers, *hot], axis=1)
 
     def compute_output_shape(self, input_shape):
