@@ -98,8 +98,8 @@ STATLOG_GERMAN: tuple[StatlogRow, ...] = (
 )  # fmt: skip
 
 #: Algorithms in the book's table whose figures are not given here, and why.
-NOT_INCLUDED = ("Cal5, CART, QuaDisc, k-NN, NaiveBay, IndCART, Backprop, Baytree, CN2, AC2, ITrule, "
-                "NewID, LVQ, RBF, C4.5, Kohonen, Cascade: in the book, not read from a source "
+NOT_INCLUDED = ("Cal5, CART, QuaDisc, k-NN, NaiveBay, IndCART, Backprop, Baytree, CN2, AC2, "
+                "ITrule, NewID, LVQ, RBF, C4.5, Kohonen, Cascade: in the book, not read from a source "
                 "available here, so left out rather than typed from memory.")  # fmt: skip
 
 
