@@ -99,8 +99,8 @@ STATLOG_GERMAN: tuple[StatlogRow, ...] = (
 
 #: Algorithms in the book's table whose figures are not given here, and why.
 NOT_INCLUDED = ("Cal5, CART, QuaDisc, k-NN, NaiveBay, IndCART, Backprop, Baytree, CN2, AC2, "
-                "ITrule, NewID, LVQ, RBF, C4.5, Kohonen, Cascade: in the book, not read from a source "
-                "available here, so left out rather than typed from memory.")  # fmt: skip
+                "ITrule, NewID, LVQ, RBF, C4.5, Kohonen, Cascade: in the book, not read from a "
+                "source available here, so left out rather than typed from memory.")
 
 
 def default_cost(n_good: int = 700, n_bad: int = 300, accept_all: bool = False) -> float:

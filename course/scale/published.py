@@ -40,7 +40,8 @@ PROTOCOL = ("Yeh and Lien 2009: the 30,000 clients, 23 explanatory variables as 
 #: The course's protocol (lesson 06), the default for the rows :func:`taiwan_table` adds.
 COURSE_PROTOCOL = ("this course: 24,000 clients (train + validation of the fixed 60/20/20 split), "
                    "5-fold cross-validation repeated twice (seed 0), ROC AUC on the held-out "
-                   "folds; repayment-status codes one-hot for the linear model and the network.")  # fmt: skip
+                   "folds; repayment-status codes one-hot for the linear model and the "
+                   "network.")  # fmt: skip
 #: The protocol differences, in one sentence for a lesson.
 DIFFERENCES = ("Yeh and Lien report one validation split and an area ratio (= 2 x AUC - 1), the "
                "course the mean ROC AUC over 10 cross-validation folds of 24,000 clients, so "
