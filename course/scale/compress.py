@@ -1,110 +1,111 @@
 """A smaller model: TensorFlow Lite conversion (float32, float16, dynamic-range int8), its file
 size, latency and accuracy cost, and magnitude pruning with Keras alone. Imports TensorFlow.
 
-TensorFlow Lite ships inside ``tensorflow-cpu``. Its converter prints the tensors it captures and
-its interpreter warns that it moves to the separate ``ai-edge-litert`` package: both are kept out
-of the lesson's output (:func:`_quietly`).
+TensorFlow's converter writes the files; :mod:`course.scale.lite` runs them (LiteRT where it is
+installed). Conversion chatter (captured tensors, C++ notes) is kept out of the lesson's output,
+warnings are not (:func:`course.scale.lite.native_output_silenced`).
+
+float16 and the encoder's constants: the model standardises raw amounts inside itself, so its
+file carries each amount column's mean and standard deviation. float16's largest number is
+65,504: the credit limit's mean (about 168,000) does not fit and the converter stores 65,504
+instead, shifting every client's standardised credit limit by most of a standard deviation
+(:func:`beyond_float16` lists the constants out of range; the standard deviations out of range
+do no harm, since the file stores their reciprocals). ``convert(..., standardise_outside=True)``
+moves the standardisation out of the file into NumPy: the file then holds only the weights.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 import tensorflow as tf
+
+from course.credit.evaluate import BAYES_THRESHOLD
+from course.scale.data import FEATURES, NUMERIC
+from course.scale.lite import (RUNTIME, RUNTIMES, LiteFile, LiteModel, describe_runtime,  # noqa: F401
+                               int8_tensors, native_output_silenced, predict_all)  # fmt: skip
 
 #: The three conversions: name -> what the converter is asked for.
 VARIANTS = {
     "TF Lite float32": "the same weights in TF Lite's flat format",
-    "TF Lite float16": "weights stored as 16-bit floats, computed in float32",
-    "TF Lite int8 (dynamic range)": "weights stored as 8-bit integers with a scale per tensor",
+    "TF Lite float16": "weights and constants stored as 16-bit floats, computed in float32",
+    "TF Lite int8 (dynamic range)": "big weight tensors stored as 8-bit integers, with one scale "
+                                    "per output unit (per channel), computed in float32",
 }
-#: TF Lite's converter leaves weight tensors with fewer elements than this unquantized.
+#: TF Lite's converter leaves weight tensors with fewer elements than this unquantized (int8).
 QUANTIZE_MIN_WEIGHTS = 1024
+#: The largest finite float16 number.
+FLOAT16_MAX = float(np.finfo(np.float16).max)
 #: Sparsities of the pruning sweep (share of each dense kernel's weights set to zero).
 SPARSITIES = [0.0, 0.25, 0.5, 0.75, 0.9, 0.95]
 
 
-@contextlib.contextmanager
-def _quietly():
-    """Silence Python's and the C++ converter's output (file descriptors 1 and 2 included)."""
-    import os
-    import sys
-
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    saved = [os.dup(1), os.dup(2)]
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
-                contextlib.redirect_stderr(io.StringIO()):  # fmt: skip
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (*saved, null):
-            os.close(fd)
+def encoder_constants(model) -> pd.DataFrame:
+    """The model's standardisation constants: one row per :data:`~course.scale.data.NUMERIC`
+    column, its ``mean`` and ``std`` (the ``encode`` layer's two weights, in that order)."""
+    weights = model.get_layer("encode").get_weights()
+    if len(weights) != 2 or any(np.shape(w) != (len(NUMERIC),) for w in weights):
+        raise ValueError(f"the model's 'encode' layer should hold a mean and a standard deviation "
+                         f"per numeric column ({len(NUMERIC)} each), got shapes "
+                         f"{[np.shape(w) for w in weights]}")  # fmt: skip
+    mean, std = (np.asarray(w, dtype=np.float64) for w in weights)
+    return pd.DataFrame({"mean": mean, "std": std}, index=pd.Index(NUMERIC, name="column"))
 
 
-def convert(model, variant: str) -> bytes:
-    """The TF Lite flatbuffer of ``model`` for one of :data:`VARIANTS`."""
+def beyond_float16(model) -> pd.DataFrame:
+    """The encoder constants float16 cannot hold (absolute value above :data:`FLOAT16_MAX`):
+    one row each, with its ``column``, ``constant`` (``"mean"`` or ``"std"``) and ``value``."""
+    long = encoder_constants(model).stack().rename("value").reset_index()
+    long.columns = ["column", "constant", "value"]
+    return long[long["value"].abs() > FLOAT16_MAX].reset_index(drop=True)
+
+
+def convert(model, variant: str, standardise_outside: bool = False) -> LiteFile:
+    """The TF Lite file of ``model`` for one of :data:`VARIANTS`.
+
+    With ``standardise_outside``, the file takes records whose numeric columns are already
+    standardised (its encoder's mean and std are set to 0 and 1) and the returned
+    :class:`~course.scale.lite.LiteFile` applies the model's own mean and std before it: the
+    file's predictions are then the model's, with no statistic stored in the file's precision.
+    """
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; expected one of {list(VARIANTS)}")
-    with _quietly():
+    outside = {}
+    if standardise_outside:
+        from course.scale.network import clone
+
+        constants = encoder_constants(model)
+        outside = {"columns": [FEATURES.index(c) for c in NUMERIC],
+                   "mean": constants["mean"].to_numpy(np.float32),
+                   "std": constants["std"].to_numpy(np.float32)}  # fmt: skip
+        model = clone(model)
+        model.get_layer("encode").set_weights([np.zeros(len(NUMERIC), np.float32),
+                                               np.ones(len(NUMERIC), np.float32)])  # fmt: skip
+    with native_output_silenced():  # (the exporter lists every captured tensor; C++ pass notes)
         converter = tf.lite.TFLiteConverter.from_keras_model(model)
         if variant != "TF Lite float32":
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
         if variant == "TF Lite float16":
             converter.target_spec.supported_types = [tf.float16]
-        return converter.convert()
+        content = converter.convert()
+    return LiteFile(content, variant, **outside)
 
 
-@dataclass
-class LiteModel:
-    """A TF Lite model ready to score batches of one fixed size."""
-
-    content: bytes
-    rows: int
-
-    def __post_init__(self) -> None:
-        with _quietly():  # (allocating prints a notice about the CPU delegate it creates)
-            self._interpreter = tf.lite.Interpreter(model_content=self.content)
-            self._input = self._interpreter.get_input_details()[0]["index"]
-            self._output = self._interpreter.get_output_details()[0]["index"]
-            self._interpreter.resize_tensor_input(self._input, [self.rows, self._width()])
-            self._interpreter.allocate_tensors()
-
-    def _width(self) -> int:
-        return int(self._interpreter.get_input_details()[0]["shape"][-1])
-
-    def predict_proba(self, records: np.ndarray) -> np.ndarray:
-        records = np.asarray(records, dtype=np.float32)
-        if len(records) != self.rows:
-            raise ValueError(f"this interpreter scores {self.rows} rows at a time, got {len(records)}")
-        self._interpreter.set_tensor(self._input, records)
-        self._interpreter.invoke()
-        return self._interpreter.get_tensor(self._output).ravel().copy()
-
-
-def predict_all(content: bytes, records: np.ndarray, batch: int = 1_000) -> np.ndarray:
-    """P(default) for every row, through a TF Lite interpreter, ``batch`` rows at a time."""
-    records = np.asarray(records, dtype=np.float32)
-    full, rest = divmod(len(records), batch)
-    parts = []
-    if full:
-        lite = LiteModel(content, batch)
-        parts += [lite.predict_proba(records[i * batch:(i + 1) * batch]) for i in range(full)]
-    if rest:
-        parts.append(LiteModel(content, rest).predict_proba(records[full * batch:]))
-    return np.concatenate(parts)
+def probability_shift(reference: np.ndarray, other: np.ndarray,
+                      threshold: float = BAYES_THRESHOLD) -> dict[str, float]:  # fmt: skip
+    """How far ``other``'s probabilities moved from ``reference``'s, per client: the share moved
+    by more than 0.01, the share of decisions at ``threshold`` (lesson 03's 1/6) that flipped,
+    and the largest change."""
+    p, q = (np.asarray(a, dtype=np.float64).ravel() for a in (reference, other))
+    if p.shape != q.shape or not len(p):
+        raise ValueError(f"need two equally long, non-empty sets of probabilities, got {len(p)} and {len(q)}")
+    change = np.abs(q - p)
+    return {"moved > 0.01": float((change > 0.01).mean()),
+            "decisions flipped": float(((p >= threshold) != (q >= threshold)).mean()),
+            "largest change": float(change.max())}  # fmt: skip
 
 
 def median_seconds(call: Callable[[], object], repeats: int = 50, warmup: int = 3) -> float:
