@@ -56,8 +56,11 @@ def test_cache_matches_a_fresh_fine_tuning_point(cache):
     lender = data.lender_split()
     for method in ("from scratch", "fine-tuned: last layer"):
         fresh = grids.tune_point(lender, pretrained, 250, 1, method)
-        assert fresh == pytest.approx(_cached(cache["fine_tuning"], n=250, seed=1, method=method),
-                                      abs=1e-3)  # fmt: skip
+        cached = next(p for p in cache["fine_tuning"]
+                      if (p["n"], p["seed"], p["method"]) == (250, 1, method))
+        # (a cost moves in steps of 1/1,967 or 5/1,967 per flipped decision: two flips allowed)
+        for measure, tolerance in (("auc", 1e-3), ("cost", 0.01), ("mean_probability", 1e-3)):
+            assert fresh[measure] == pytest.approx(cached[measure], abs=tolerance), (method, measure)
 
 
 def test_numpy_forward_pass_equals_keras(model, split):
