@@ -21,9 +21,10 @@ from course.config import write_atomically
 #: The inputs the scenarios, the tornado and the Monte Carlo vary.
 UNCERTAIN = ["price_per_decision", "decisions_per_lender", "fixed_costs_monthly",
              "acquisition_cost", "monthly_churn"]  # fmt: skip
-#: The lender's current policy the model must beat: reject applicants whose checking account is
-#: overdrawn (the one rule a credit officer would name first), approve the rest.
-CURRENT_POLICY = "reject overdrawn accounts"
+#: The lender's current policy the model must beat: reject applicants who have no checking account
+#: at this bank, approve the rest. (Under the Statlog labels this rule read "reject overdrawn
+#: accounts"; Groemping's corrected code table shows that those rows have no checking account.)
+CURRENT_POLICY = "reject if no checking account"
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,8 @@ class Case:
 
 
 def current_policy(applicants) -> np.ndarray:
-    """The lender's current approve mask: everyone whose checking account is not overdrawn."""
-    return (applicants["checking_status"] != "<0").to_numpy()
+    """The lender's current approve mask: everyone who has a checking account at this bank."""
+    return (applicants["checking_status"] != "no checking account").to_numpy()
 
 
 def policies(test, probabilities, threshold: float) -> dict[str, np.ndarray]:

@@ -10,11 +10,13 @@ from course.credit.numpy_model import NumpyCreditModel
 
 APPLICANT = {
     "duration": 12, "credit_amount": 2500.0, "installment_commitment": 2, "residence_since": 2,
-    "age": 35, "existing_credits": 1, "num_dependents": 1, "checking_status": "<0",
-    "credit_history": "existing paid", "purpose": "radio/tv", "savings_status": "<100",
-    "employment": "1<=X<4", "personal_status": "male single", "other_parties": "none",
-    "property_magnitude": "car", "other_payment_plans": "none", "housing": "own", "job": "skilled",
-    "own_telephone": "none", "foreign_worker": "yes",
+    "age": 35, "existing_credits": 1, "num_dependents": 1,
+    "checking_status": "no checking account", "credit_history": "no credits or all paid duly",
+    "purpose": "radio/tv", "savings_status": "no savings or unknown", "employment": "1-4 years",
+    "personal_status": "male married/widowed", "other_parties": "none",
+    "property_magnitude": "savings agreement/life insurance", "other_payment_plans": "none",
+    "housing": "rent", "job": "skilled employee or official", "own_telephone": "none",
+    "foreign_worker": "no",
 }  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from course.credit.data import CATEGORICAL, FEATURES, NUMERIC, SEED, TARGET
+from course.credit.features import BANDED
 from course.credit.evaluate import BAYES_THRESHOLD, expected_cost
 
 #: The threshold every model is scored at in cross-validation: the Bayes-optimal one for
@@ -30,16 +31,31 @@ CV_THRESHOLD = BAYES_THRESHOLD
 FitPredict = Callable[[pd.DataFrame, pd.DataFrame], "np.ndarray | tuple[np.ndarray, float]"]
 
 
-def logistic_regression(numeric: list[str] = NUMERIC, categorical: list[str] = CATEGORICAL):
+#: What the linear baseline gets as numbers: the true quantities (months, Deutsche Mark, years).
+LINEAR_NUMERIC = [c for c in NUMERIC if c not in BANDED]
+#: What it gets one-hot: the categories and the band codes.
+LINEAR_CODED = CATEGORICAL + BANDED
+
+
+def logistic_regression(numeric: list[str] = LINEAR_NUMERIC, categorical: list[str] = LINEAR_CODED):
     """One-hot categories, standardised numbers, L2-regularised logistic regression (on these
-    applicants' columns, or on another dataset's ``numeric`` and ``categorical`` ones)."""
+    applicants' columns, or on another dataset's ``numeric`` and ``categorical`` ones).
+
+    Every code goes one-hot, the band codes included (``installment_commitment``,
+    ``residence_since``, ``existing_credits``, ``num_dependents``): their bands have unequal
+    widths and only 2-4 levels, so one weight per band costs a few parameters and does not force
+    a straight line through codes that are not a scale. Pass coded columns in ``categorical``.
+    """
     encode = make_column_transformer((StandardScaler(), numeric),
                                      (OneHotEncoder(handle_unknown="ignore"), categorical))  # fmt: skip
     return make_pipeline(encode, LogisticRegression(max_iter=2000))
 
 
 def gradient_boosting(numeric: list[str] = NUMERIC, categorical: list[str] = CATEGORICAL):
-    """Histogram gradient boosting with native categorical splits (ordinal-encoded categories)."""
+    """Histogram gradient boosting with native categorical splits (ordinal-encoded categories).
+
+    The band codes stay numbers here: a tree splits them into ranges of bands, which suits
+    ordered bands of any width."""
     encode = make_column_transformer(
         (OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), categorical),
         ("passthrough", numeric))  # fmt: skip

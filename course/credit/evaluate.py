@@ -141,3 +141,58 @@ def group_rates(y_true, proba, threshold: float, group) -> pd.DataFrame:
                       "false_rejection_rate": good["reject"].mean() if len(good) else np.nan,
                       "missed_default_rate": (~bad["reject"]).mean() if len(bad) else np.nan}  # fmt: skip
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson's score interval for a proportion: sensible for small groups and for rates near 0
+    or 1 (where the usual p ± 1.96·se leaves [0, 1]). ``(nan, nan)`` for an empty group."""
+    from scipy import stats
+
+    if not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
+    if n == 0:
+        return (float("nan"), float("nan"))
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    rate = successes / n
+    centre = (rate + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2))
+    return (max(0.0, float(centre - half)), min(1.0, float(centre + half)))
+
+
+def group_intervals(y_true, proba, threshold: float, group, level: float = 0.95) -> pd.DataFrame:
+    """Per group: applicants, the approval rate and the false rejection rate (good applicants
+    rejected), each with its Wilson interval as text ("low-high"): how much a small group's rates
+    can say."""
+    y, p = _check(y_true, proba)
+    data = pd.DataFrame({"group": pd.Series(group).reset_index(drop=True), "y": y,
+                         "reject": p >= threshold})  # fmt: skip
+    rows = {}
+    for name, part in data.groupby("group", observed=True):
+        good = part[part["y"] == 0]
+        approved, rejected_good = int((~part["reject"]).sum()), int(good["reject"].sum())
+        a_low, a_high = wilson_interval(approved, len(part), level)
+        f_low, f_high = wilson_interval(rejected_good, len(good), level)
+        rows[name] = {"applicants": len(part), "approval_rate": approved / len(part),
+                      "approval_interval": f"{a_low:.2f}-{a_high:.2f}",
+                      "false_rejection_rate": rejected_good / len(good) if len(good) else np.nan,
+                      "false_rejection_interval": f"{f_low:.2f}-{f_high:.2f}"}  # fmt: skip
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def prior_shift(proba, sample_rate: float, population_rate: float):
+    """Probabilities calibrated on a sample with default rate ``sample_rate``, re-expressed for a
+    population whose rate is ``population_rate`` (Bayes' rule on the odds; it assumes only the
+    base rate differs, the applicants of each class looking alike in sample and population)."""
+    for rate in (sample_rate, population_rate):
+        if not 0 < rate < 1:
+            raise ValueError(f"a default rate must lie strictly between 0 and 1, got {rate}")
+    p = np.asarray(proba, dtype=float)
+    factor = (population_rate / (1 - population_rate)) / (sample_rate / (1 - sample_rate))
+    odds = p / (1 - p) * factor
+    return odds / (1 + odds)
+
+
+def prior_shift_threshold(threshold: float, sample_rate: float, population_rate: float) -> float:
+    """The threshold on the *sample's* probabilities that means ``threshold`` on probabilities
+    calibrated to the population (:func:`prior_shift` run backwards)."""
+    return float(prior_shift(threshold, population_rate, sample_rate))

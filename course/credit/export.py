@@ -55,7 +55,9 @@ def model_card(metadata: dict[str, Any]) -> str:
         f"{metadata.get('threshold_rule', 'see lesson 03')}.", "",
         "## Data",
         f"{metadata['data']['citation']} ({metadata['data']['licence']}). 1,000 applicants from "
-        "1970s Germany; split 60/20/20 (train/validation/test), stratified, seed 0.", "",
+        "1970s Germany, decoded with Groemping's (2019) corrected code table (the Statlog "
+        "documentation's labels are wrong for several attributes; see Limits); split 60/20/20 "
+        "(train/validation/test), stratified, seed 0.", "",
         "## Test-split performance",
         f"On the {metadata['data']['split']['test']} held-out test applicants, decisions at the "
         "threshold above. This ROC AUC is the one later lessons use "

@@ -17,6 +17,7 @@ import keras
 import tensorflow as tf
 
 from course.credit.data import CATEGORICAL, FEATURES, NUMERIC, SEED, TARGET, Split
+from course.credit.features import CATEGORIES
 
 # TensorFlow's Python logger prints retracing notices (with memory addresses) and export paths:
 # noise for learners and different on every run. Errors still show.
@@ -48,6 +49,19 @@ def to_inputs(frame: pd.DataFrame) -> dict:
     return inputs
 
 
+def vocabulary(values: pd.Series, column: str) -> list[str]:
+    """The categories seen in ``values``, most frequent first, as Keras's ``adapt`` orders them,
+    but with ties broken by the form's order (:data:`CATEGORIES`, last first) instead of by the
+    labels' spelling: renaming a level (the corrected code table did) cannot reorder the one-hot
+    columns, and the order is the one ``adapt`` gave the data file's original labels."""
+    position = {label: i for i, label in enumerate(CATEGORIES[column])}
+    counts = values.astype(str).value_counts()
+    unknown = sorted(set(counts.index) - set(position))
+    if unknown:
+        raise ValueError(f"{column}: values not on the form: {unknown}")
+    return sorted(counts.index, key=lambda label: (-counts[label], -position[label]))
+
+
 def build_preprocessor(train: pd.DataFrame) -> keras.Model:
     """Raw inputs -> one feature matrix: normalised numbers and one-hot categories, adapted on
     ``train`` only (statistics from validation or test data would leak into the model)."""
@@ -58,8 +72,8 @@ def build_preprocessor(train: pd.DataFrame) -> keras.Model:
     encoded = [norm(numbers)]
     for column in CATEGORICAL:
         inputs[column] = keras.Input(shape=(1,), dtype="string", name=column)
-        lookup = keras.layers.StringLookup(output_mode="one_hot", name=f"lookup_{column}")
-        lookup.adapt(train[column].astype(str).to_numpy())
+        lookup = keras.layers.StringLookup(vocabulary=vocabulary(train[column], column),
+                                           output_mode="one_hot", name=f"lookup_{column}")
         encoded.append(lookup(inputs[column]))
     return keras.Model(inputs, keras.layers.Concatenate(name="features")(encoded), name="preprocess")
 

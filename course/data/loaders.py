@@ -218,23 +218,39 @@ GERMAN_NUMERIC = [
 
 
 def load_german_credit() -> pd.DataFrame:
-    """UCI Statlog German credit: 1,000 applicants, 20 attributes and the target ``class``.
+    """UCI Statlog German credit: 1,000 applicants, 20 attributes and the target ``class``, every
+    code decoded with Groemping's (2019) corrected table (:mod:`course.credit.coding`).
+
+    The pinned file carries OpenML's decoded Statlog labels, wrong for several attributes (for
+    example its ``foreign_worker`` "yes" means *not* a foreign worker): they are mapped here.
 
     Columns
     -------
     the 20 attributes
         :data:`GERMAN_NUMERIC` as ``int64`` (duration in months, credit_amount in Deutsche Mark,
-        age in years); the other 13 as pandas ``category`` with the source's labels.
+        age in years; installment_commitment, residence_since, existing_credits and
+        num_dependents are band codes, see ``coding.BANDS``); the other 13 as pandas
+        ``category`` with the corrected labels, in the order of ``features.CATEGORIES``.
     class : category
-        ``good`` (700) or ``bad`` (300). The documented cost matrix: approving a bad applicant
-        costs 5, rejecting a good one costs 1.
+        ``good`` (700) or ``bad`` (300): a stratified sample, bad credits oversampled. The
+        documented cost matrix: approving a bad applicant costs 5, rejecting a good one costs 1.
     """
+    from course.credit.coding import corrected_labels
+    from course.credit.features import CATEGORIES
+
     raw = _read_csv("german_credit", dtype=str)
     out = pd.DataFrame(index=raw.index)
     for column in raw.columns:
         values = raw[column].str.strip()
         if column in GERMAN_NUMERIC:
             out[column] = values.astype("int64")
+        elif column in CATEGORIES:
+            mapping = corrected_labels(column)
+            unknown = sorted(set(values) - set(mapping))
+            if unknown:
+                raise DataError(f"german_credit: {column} has labels the code table does not "
+                                f"know: {unknown}")
+            out[column] = pd.Categorical(values.map(mapping), categories=CATEGORIES[column])
         else:
             out[column] = values.astype("category")
     out["class"] = out["class"].cat.set_categories(["good", "bad"])

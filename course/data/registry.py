@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from course.credit.coding import CORRECTION_CITATION
+
 _EPOCH_URL = (
     "https://raw.githubusercontent.com/mxschons/sobe-2025-data-repository/"
     "6e8fd472308cd958cbbf50ca4339b7b3da6f6815/data/external/epoch-ai/notable-ai-models.csv"
@@ -113,7 +115,8 @@ DATASETS: dict[str, Dataset] = {
             sha256="806408f5167cc048919542e67b256a9f691943d925ec87ec948c10ca27f88a05",
             licence="CC BY 4.0",
             citation="Hofmann, H. (1994). Statlog (German Credit Data). "
-            "UCI Machine Learning Repository (id 144)",
+            "UCI Machine Learning Repository (id 144); codes decoded with the corrected table of "
+            + CORRECTION_CITATION,
             title="German credit applicants (1,000 rows, good/bad)",
         ),
         Dataset(

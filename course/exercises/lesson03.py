@@ -127,9 +127,11 @@ q5 = ReflectionExercise(
     ],
     solution=(
         "Young applicants' good loans are rejected more often than older applicants', and the "
-        "groups are small, so the rates are uncertain. personal_status mixes sex and marital "
-        "status and foreign_worker is a protected trait in many places: a real lender would drop "
-        "or audit them and check that other inputs are not proxies. The model must never decide "
-        "about real people on its own: it was trained on 1,000 applicants from 1970s Germany."
+        "groups are small, so the rates are uncertain. The data cannot say whether women are "
+        "treated worse: one personal_status code mixes women and men, so sex is unknown for many "
+        "applicants; a lender would have to collect it, for monitoring only, to audit it. "
+        "foreign_worker is a protected trait in many places and has very few applicants: drop it, "
+        "and check that other inputs are not proxies. The model must never decide about real "
+        "people on its own: it was trained on 1,000 credits from 1970s Germany."
     ),
 )

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from course.credit.features import CATEGORIES, INTEGER_FIELDS, NUMERIC_RANGES
+from course.credit.features import CATEGORIES, DESCRIPTIONS, INTEGER_FIELDS, NUMERIC_RANGES
 
 MAX_BATCH = 1000
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
@@ -24,8 +24,8 @@ def _numeric_field(name: str, low: float, high: float):
     """A number in range; the integer fields take any whole number, ``2`` or ``2.0``, as JSON
     Schema's ``integer`` does (the docs say ``integer``)."""
     if name not in INTEGER_FIELDS:
-        return (Annotated[float, Field(ge=low, le=high)], ...)
-    return (Annotated[float, Field(ge=low, le=high, multiple_of=1,
+        return (Annotated[float, Field(ge=low, le=high, description=DESCRIPTIONS[name])], ...)
+    return (Annotated[float, Field(ge=low, le=high, multiple_of=1, description=DESCRIPTIONS[name],
                                    json_schema_extra={"type": "integer"})], ...)  # fmt: skip
 
 
@@ -34,7 +34,8 @@ Applicant = create_model(
     __config__=STRICT,
     __doc__="One credit application: the 20 attributes of the German credit data.",
     **{name: _numeric_field(name, low, high) for name, (low, high) in NUMERIC_RANGES.items()},
-    **{name: (choice, ...) for name, choice in _CHOICES.items()},
+    **{name: (Annotated[choice, Field(description=DESCRIPTIONS[name])], ...)
+       for name, choice in _CHOICES.items()},
 )
 
 
