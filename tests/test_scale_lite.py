@@ -33,7 +33,8 @@ def models():
 
     grids.ensure_cache()
     return {name: keras.models.load_model(grids.folder() / file)
-            for name, file in [("network", grids.MODEL_FILE), ("wide", grids.WIDE_FILE)]}  # fmt: skip
+            for name, file in [("network", grids.MODEL_FILE),
+                               ("wide", grids.WIDE_FILE)]}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,8 @@ def test_the_constants_beyond_float16_are_the_ones_the_lesson_names(models):
     mean = table.set_index(["column", "constant"]).loc[("credit_limit", "mean"), "value"]
     assert round(mean) == 167_945  # the figure the lesson quotes
     constants = compress.encoder_constants(models["network"])  # every other one fits
-    assert (constants.abs() <= 65_504).to_numpy().sum() == 2 * len(data.NUMERIC) - len(BEYOND_FLOAT16)
+    fits = (constants.abs() <= 65_504).to_numpy().sum()
+    assert fits == 2 * len(data.NUMERIC) - len(BEYOND_FLOAT16)
 
 
 def _float16_vectors(lite_file) -> list[np.ndarray]:
@@ -99,7 +101,8 @@ def test_standardising_outside_the_file_removes_the_float16_shift(models, split,
     assert after["decisions flipped"] < 0.002
     assert fixed.standardised_outside and not float16.standardised_outside
     exact = compress.convert(model, "TF Lite float32", standardise_outside=True)
-    assert compress.probability_shift(keras_p, compress.predict_all(exact, x))["largest change"] < 1e-5
+    exact_p = compress.predict_all(exact, x)
+    assert compress.probability_shift(keras_p, exact_p)["largest change"] < 1e-5
     # the outside step is the model's own: the raw records are not changed in place
     assert np.array_equal(x, data.as_matrix(split.test))
 
@@ -120,7 +123,8 @@ def test_litert_runs_where_the_lock_installs_it():
 
     if "ai-edge-litert" in pins_for_this_platform():
         assert lite.RUNTIME == lite.LITERT
-        assert lite.describe_runtime().startswith(f"LiteRT {pins_for_this_platform()['ai-edge-litert']}")
+        pinned = pins_for_this_platform()["ai-edge-litert"]
+        assert lite.describe_runtime().startswith(f"LiteRT {pinned}")
     assert lite.RUNTIMES[-1] == lite.TENSORFLOW
 
 

@@ -25,8 +25,9 @@ import tensorflow as tf
 
 from course.credit.evaluate import BAYES_THRESHOLD
 from course.scale.data import FEATURES, NUMERIC
-from course.scale.lite import (RUNTIME, RUNTIMES, LiteFile, LiteModel, describe_runtime,  # noqa: F401
-                               int8_tensors, native_output_silenced, predict_all)  # fmt: skip
+from course.scale.lite import (  # noqa: F401  (the lesson reaches the runtime through here)
+    RUNTIME, RUNTIMES, LiteFile, LiteModel, describe_runtime, int8_tensors, native_output_silenced,
+    predict_all)  # fmt: skip
 
 #: The three conversions: name -> what the converter is asked for.
 VARIANTS = {
@@ -101,7 +102,8 @@ def probability_shift(reference: np.ndarray, other: np.ndarray,
     and the largest change."""
     p, q = (np.asarray(a, dtype=np.float64).ravel() for a in (reference, other))
     if p.shape != q.shape or not len(p):
-        raise ValueError(f"need two equally long, non-empty sets of probabilities, got {len(p)} and {len(q)}")
+        raise ValueError("need two equally long, non-empty sets of probabilities, "
+                         f"got {len(p)} and {len(q)}")
     change = np.abs(q - p)
     return {"moved > 0.01": float((change > 0.01).mean()),
             "decisions flipped": float(((p >= threshold) != (q >= threshold)).mean()),

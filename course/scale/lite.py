@@ -74,7 +74,8 @@ def native_output_silenced() -> Iterator[None]:
     try:
         os.dup2(null, 1)
         os.dup2(null, 2)
-        with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()), \
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(io.StringIO()), \
                 contextlib.redirect_stderr(io.StringIO()):  # fmt: skip
             yield
     finally:
@@ -87,7 +88,7 @@ def native_output_silenced() -> Iterator[None]:
 
 
 def interpreter(content: bytes, runtime: str = RUNTIME):
-    """An interpreter of the ``.tflite`` bytes ``content`` on ``runtime`` (one of :data:`RUNTIMES`)."""
+    """An interpreter of the ``.tflite`` bytes ``content`` on ``runtime`` (of :data:`RUNTIMES`)."""
     if runtime not in RUNTIMES:
         raise ValueError(f"runtime {runtime!r} is not installed here; installed: {RUNTIMES}")
     if runtime == LITERT:
@@ -99,8 +100,8 @@ def interpreter(content: bytes, runtime: str = RUNTIME):
     with warnings.catch_warnings():
         # Its deprecation notice recommends LiteRT: we reach this line only where LiteRT is not
         # installed (or a test compares the two), and the lesson prints which runtime runs.
-        warnings.filterwarnings("ignore", message=r"\s*Warning: tf\.lite\.Interpreter is deprecated",
-                                category=UserWarning)  # fmt: skip
+        warnings.filterwarnings("ignore", category=UserWarning,
+                                message=r"\s*Warning: tf\.lite\.Interpreter is deprecated")
         return tf.lite.Interpreter(model_content=content)
 
 
@@ -138,7 +139,8 @@ def as_lite_file(lite: LiteFile | bytes) -> LiteFile:
         return lite
     if isinstance(lite, (bytes, bytearray)):
         return LiteFile(bytes(lite))
-    raise TypeError(f"expected a LiteFile or the bytes of a .tflite file, got {type(lite).__name__}")
+    raise TypeError("expected a LiteFile or the bytes of a .tflite file, "
+                    f"got {type(lite).__name__}")
 
 
 class LiteModel:
@@ -184,7 +186,8 @@ def predict_all(lite: LiteFile | bytes, records: np.ndarray, batch: int = 1_000,
 
 def int8_tensors(lite: LiteFile | bytes) -> pd.DataFrame:
     """The file's 8-bit weight tensors: shape, number of weights, number of quantization scales
-    and the axis they run along (dynamic-range int8 keeps one scale per output unit: per channel)."""
+    and the axis they run along (dynamic-range int8 keeps one scale per output unit: per
+    channel)."""
     with native_output_silenced():
         details = interpreter(as_lite_file(lite).content).get_tensor_details()
     rows = [{"tensor": t["name"], "shape": tuple(int(n) for n in t["shape"]),
