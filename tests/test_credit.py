@@ -86,7 +86,7 @@ def test_baselines_cross_validate_on_the_same_folds():
     logistic = baselines.cross_validate(baselines.sklearn_fit_predict(baselines.logistic_regression), data)
     boosting = baselines.cross_validate(baselines.sklearn_fit_predict(baselines.gradient_boosting), data)
     assert len(logistic) == len(boosting) == 10
-    assert round(logistic["roc_auc"].mean(), 4) == 0.7804  # bands one-hot (0.7855 with band codes as numbers)
+    assert round(logistic["roc_auc"].mean(), 4) == 0.7804  # bands one-hot
     table = baselines.summary({"logistic regression": logistic, "gradient boosting": boosting})
     assert list(table.columns) == ["auc_mean", "auc_sd", "cost_mean", "cost_sd", "fit_seconds"]
     assert table["auc_mean"].is_monotonic_decreasing

@@ -66,7 +66,7 @@ def test_score_endpoints_and_metadata(client, storage):
     body = score["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/Applicant"} and "422" in score["responses"]
     components = schema["components"]["schemas"]
-    assert components["Applicant"]["properties"]["purpose"]["enum"][0] == "retraining"  # the form's order: the first level
+    assert components["Applicant"]["properties"]["purpose"]["enum"][0] == "retraining"
     assert components["Batch"]["properties"]["applicants"]["maxItems"] == 1000
     assert components["ServingRequest"]["properties"]["instances"]["items"] == body
 

@@ -45,7 +45,7 @@ def test_the_schema_declares_the_key_and_the_401(storage):
 def test_integer_fields_are_integers_in_the_schema_and_take_whole_floats(storage):
     schema = client_for(storage).get("/openapi.json").json()
     field = schema["components"]["schemas"]["Applicant"]["properties"]["existing_credits"]
-    assert field["type"] == "integer" and (field["minimum"], field["maximum"]) == (1, 4)  # a band code: 1 = one credit, 4 = six or more
+    assert field["type"] == "integer" and (field["minimum"], field["maximum"]) == (1, 4)  # band codes
     client = client_for(storage)
     as_int = client.post("/v1/score", json=APPLICANT).json()["probability_of_default"]
     as_float = client.post("/v1/score", json={**APPLICANT, "existing_credits": 1.0}).json()
