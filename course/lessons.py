@@ -50,7 +50,7 @@ LESSONS: list[Lesson] = [
            "Combine measured model quality, costs and demand into a decision.", 55),
     Lesson("06", "06_scale_and_compression.ipynb", "More data, fine-tuning, a smaller model",
            "Train on 30,000 clients, fine-tune for a new lender, compress with TF Lite and pruning.",
-           50, True, extension=True),
+           60, True, extension=True),
 ]  # fmt: skip
 
 

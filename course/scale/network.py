@@ -186,6 +186,9 @@ def fine_tune(pretrained: keras.Model, rows: pd.DataFrame, method: str,
     fit_rows, stop = early_stopping_split(rows, config.seed)
     if method == "from scratch":
         return train_model(fit_rows, stop, config).model
+    # Seed before cloning: the copy's dropout draws its own seed when it is made, from the global
+    # state, so without this a point's result would depend on what ran before it.
+    keras.utils.set_random_seed(config.seed)
     model = clone(pretrained)
     rate = config.learning_rate
     if method == "fine-tuned: last layer":
