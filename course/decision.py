@@ -25,6 +25,20 @@ UNCERTAIN = ["price_per_decision", "decisions_per_lender", "fixed_costs_monthly"
 #: at this bank, approve the rest. (Under the Statlog labels this rule read "reject overdrawn
 #: accounts"; Groemping's corrected code table shows that those rows have no checking account.)
 CURRENT_POLICY = "reject if no checking account"
+#: The officer's rule: what a credit officer would name first from the one attribute the lender
+#: already screens on (corrected coding): lend only to applicants whose checking account at this
+#: bank is in credit, i.e. reject both no account and an overdrawn one ("< 0 DM"). Chosen on that
+#: reasoning, before any policy's value was computed (issue 26), and never re-chosen after.
+OFFICER_RULE = "reject if no account or overdrawn"
+#: Every simple policy a lender could adopt without us, with the reason each is there. The model's
+#: value is judged against all of them: beating only a bad current rule is not skill.
+BASELINES: dict[str, str] = {
+    "approve everyone": "lends to all: the value of lending itself, with no screening",
+    "reject everyone": "lends to none: zero by definition; any model that lends less looks "
+                       "better than a loss-making rule, so this is the floor of 'lending less'",
+    CURRENT_POLICY: "the lender's rule today: one attribute, one line",
+    OFFICER_RULE: "the same attribute read the way a credit officer would: a positive balance",
+}
 
 
 @dataclass(frozen=True)
