@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -222,7 +223,13 @@ def binder_check() -> None:
 def hub() -> None:
     """A class on this server: JupyterHub for a workshop, as root (``course hub --help``)."""
     setup(hub=True)
-    sys.exit(subprocess.call([venv_python(), "-m", "course", "hub", *sys.argv[2:]], cwd=ROOT))
+    process = subprocess.Popen([venv_python(), "-m", "course", "hub", *sys.argv[2:]], cwd=ROOT)
+    signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGTERM))
+    while True:  # (Ctrl+C reaches the hub too: wait while it stops every learner's server)
+        try:
+            sys.exit(process.wait())
+        except KeyboardInterrupt:
+            continue
 
 
 def lock() -> None:

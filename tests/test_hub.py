@@ -1,12 +1,15 @@
-"""A class on a real JupyterHub (issue 19): several learners at once, the progress view, and
-learners who cannot reach each other.
+"""A class on a real JupyterHub (issues 19 and 27): several learners at once, the progress view,
+learners who cannot reach each other, and a class's whole life: the hub started the way an
+instructor starts it (``python -m course hub``) from a checkout in a private folder (mode 0700,
+as a home is), servers stopped, the hub stopped and restarted, the learners removed.
 
-The hub is started as ``python kit.py hub`` starts it (the pinned proxy, the shared password,
-one system account per learner, cgroup limits, the idle culler and the progress service). Each
+The hub runs as ``python kit.py hub`` starts it (the pinned proxy, the shared password, one
+system account per learner, cgroup limits, the idle culler and the progress service). Each
 learner's server runs lesson 02 at the same time as the others, through its kernel API; each
 answers one exercise (one of them wrongly); then the instructor's progress view must show it,
-and a learner must be refused the view, another's server and another's files. Stopping the hub
-must leave no process behind.
+and a learner must be refused the view, another's server and another's files. Stopping a server
+or the hub must stop everything its learner started (lesson 04's service included), and removing
+the learners must leave no process, account, group or temporary folder.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
+import subprocess
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,17 +65,49 @@ def run_code(server: str, token: str, code: str) -> str:
     return done.text
 
 
+def remove_stale_learners() -> None:
+    """Learners an earlier run of this file left when it was killed (its clean-up never ran)."""
+    import pwd
+
+    from course.kit.hub_accounts import ACCOUNT_PREFIX, remove_learner
+
+    for entry in pwd.getpwall():
+        home = Path(entry.pw_dir)
+        if (entry.pw_name.startswith(ACCOUNT_PREFIX) and home.parent.name == "homes"
+                and home.parent.parent.name.startswith("course-hub-test-")):  # fmt: skip
+            remove_learner(entry.pw_name)
+
+
 @pytest.fixture(scope="module")
-def hub():
+def private():
+    """A copy of this checkout in a folder only root can enter (mode 0700), with its ``.venv``
+    linked: no learner account can read the course, the hub's Python or its libraries there."""
+    from course.kit.hub import ensure_proxy
+    from course.kit.hub_client import private_checkout
+
+    remove_stale_learners()
+    ensure_proxy()  # (linked into the copy)
+    folder = Path(tempfile.mkdtemp(prefix="course-private-"))
+    try:
+        yield private_checkout(folder / "home")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def hub(private):
     from course.kit.hub_client import temporary_hub
 
-    with temporary_hub(admin=f"teacher{secrets.token_hex(2)}", idle_timeout=600) as started:
+    python = str(private / ".venv" / "bin" / "python")
+    admin = f"teacher{secrets.token_hex(2)}"
+    with temporary_hub(private, python, admin=admin, idle_timeout=600) as started:
         yield started
 
 
-def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub):
-    from course.kit.binder_session import Lab, run_lesson
-    from course.kit.hub_spawner import account_name, cgroup_paths, cgroups_available
+@pytest.fixture(scope="module")
+def learners(hub) -> dict[str, tuple[str, Path]]:
+    """The class: each learner's token and course folder, their servers started."""
+    from course.kit.hub_spawner import account_name
 
     names = [f"l{secrets.token_hex(3)}" for _ in range(LEARNERS)]
     for name in names:
@@ -77,9 +115,30 @@ def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub
     with ThreadPoolExecutor(LEARNERS) as pool:
         list(pool.map(hub.start_server, names))
         list(pool.map(hub.wait_server, names))
-    tokens = {name: hub.token_for(name) for name in names}
-    folders = {name: Path(hub.settings.home_root) / account_name(name) / "ai-business-course"
-               for name in names}  # fmt: skip
+    return {name: (hub.token_for(name),
+                   Path(hub.settings.home_root) / account_name(name) / "ai-business-course")
+            for name in names}  # fmt: skip
+
+
+def test_the_learners_never_read_the_private_checkout(hub, learners, private):
+    from course.kit.hub_install import LEARNER_ENVS
+
+    assert private.parent.stat().st_mode & 0o077 == 0  # (the premise: a private home)
+    name = next(iter(learners))
+    shown = run_code(hub.server_url(name), learners[name][0],
+                     "import sys, course\nprint(course.__file__)\nprint(sys.executable)")
+    module, python = shown.split()
+    assert module.startswith(f"{LEARNER_ENVS}/course-") and python.startswith(str(LEARNER_ENVS))
+    assert str(private) not in module and str(private) not in python
+
+
+def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub, learners):
+    from course.kit.binder_session import Lab, run_lesson
+    from course.kit.hub_spawner import account_name, cgroup_paths, cgroups_available
+
+    names = list(learners)
+    tokens = {name: learners[name][0] for name in names}
+    folders = {name: learners[name][1] for name in names}
     if cgroups_available():  # the limits are enforced, not only configured
         for name in names:
             memory = cgroup_paths(account_name(name))["memory"]
@@ -101,7 +160,6 @@ def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub
         shown = run_code(hub.server_url(name), tokens[name], ANSWER.format(answer=answer))
         assert ("Correct" in shown) == (answer == CORRECT), shown
 
-    hub.add_learner(hub.settings.admin)
     view = hub.settings.url + "services/progress/"
     teacher = {"Authorization": f"token {hub.token_for(hub.settings.admin)}"}
     rows = {r["exercise"]: r for r in httpx.get(view + "api/summary", headers=teacher,
@@ -122,7 +180,26 @@ def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub
             "except PermissionError:\n    print('refused')")  # fmt: skip
     assert run_code(hub.server_url(names[1]), tokens[names[1]], peek).strip() == "refused"
 
-    hub.learners = dict(zip(names, zip(tokens.values(), folders.values())))
+
+def test_the_instructor_logging_in_gets_the_admin_page_not_a_learner_server(hub, learners):
+    from course.kit.hub_accounts import account_name
+
+    base = hub.settings.url
+    with httpx.Client(timeout=60, follow_redirects=True) as browser:
+        form = browser.get(base + "hub/login")
+        answer = browser.post(base + "hub/login", data={
+            "username": hub.settings.admin, "password": hub.settings.admin_password,
+            "_xsrf": browser.cookies.get("_xsrf", "")})  # fmt: skip
+        assert form.status_code == 200 and answer.status_code == 200, answer.text[:300]
+        assert answer.url.path.endswith("/hub/admin"), answer.url
+        browser.get(base + "hub/spawn")  # (the start button: refused, with a message)
+    refused = hub.api("POST", f"users/{hub.settings.admin}/server")
+    assert refused.status_code >= 400, refused.status_code
+    assert not (Path(hub.settings.home_root) / account_name(hub.settings.admin)).exists()
+    teacher = {"Authorization": f"token {hub.token_for(hub.settings.admin)}"}
+    rows = httpx.get(base + "services/progress/api/summary", headers=teacher, timeout=30,
+                     follow_redirects=True).json()  # fmt: skip
+    assert {row["learners"] for row in rows} == {LEARNERS}
 
 
 SERVICE = """
@@ -132,15 +209,15 @@ print("port", service.port)
 """
 
 
-def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub):
+def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub, learners):
     """Two learners run lesson 04 at once; then each starts a service and the other's code is
     refused by it (403), while its owner is served and sees only their own requests."""
     from course.kit.binder_session import Lab, run_lesson
 
-    names = list(hub.learners)[:2]
+    names = list(learners)[:2]
 
     def lesson(name: str):
-        token, folder = hub.learners[name]
+        token, folder = learners[name]
         lab = Lab(url=hub.server_url(name), token=token, base=f"/user/{name}/")
         return run_lesson(lab, folder, "04", folder / "04_model_service.ipynb")
 
@@ -151,7 +228,7 @@ def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub):
         assert "reached through /proxy/" in (result.service or ""), result.service
 
     owner, other = names
-    token = hub.learners[owner][0]
+    token = learners[owner][0]
     server = hub.server_url(owner)
     headers = {"Authorization": f"token {token}"}
     with kernel_on(server, token) as channel:
@@ -160,7 +237,7 @@ def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub):
         port = int(started.text.split()[-1])
         call = (f"import httpx\nr = httpx.get('http://127.0.0.1:{port}/v1/usage')\n"
                 "print(r.status_code, r.json().get('detail', ''))")  # fmt: skip
-        refused = run_code(hub.server_url(other), hub.learners[other][0], call)
+        refused = run_code(hub.server_url(other), learners[other][0], call)
         assert refused.startswith("403") and "account that started it" in refused, refused
         mine = channel.execute(call.replace("print(r.status_code, r.json().get('detail', ''))",
                                             "print(r.status_code, r.json())"))  # fmt: skip
@@ -170,8 +247,92 @@ def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub):
         channel.execute("service.stop()")
 
 
-def test_stopping_the_hub_leaves_no_process(hub):
-    from course.kit.hub_client import leftovers
+def start_service(hub, name: str, token: str) -> tuple[object, int]:
+    """A kernel on ``name``'s server that started lesson 04's service, left running; returns its
+    open channel and the service's port."""
+    from course.kit.binder_session import KernelSocket
 
-    hub.stop()
+    server = hub.server_url(name)
+    kernel = httpx.post(server + "api/kernels", headers={"Authorization": f"token {token}"},
+                        json={"name": "python3"}, timeout=60).json()  # fmt: skip
+    channel = KernelSocket(server.replace("http", "ws", 1) + f"api/kernels/{kernel['id']}/channels",
+                           token)  # fmt: skip
+    channel.handshake()
+    started = channel.execute("import subprocess\nhidden = subprocess.Popen(['sleep', '3600'], "
+                              "start_new_session=True)\n" + SERVICE, timeout=180)  # (one hides)
+    assert not started.error, started.error
+    return channel, int(started.text.split()[-1])
+
+
+def answers(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_stopping_a_server_stops_everything_its_learner_started(hub, learners):
+    """The admin page's "Stop Server" (the idle culler's path too) with lesson 04's service and a
+    process in a session of its own running: none survives, nor the temporary folder."""
+    import pwd
+
+    from course.kit.hub_accounts import TEMP_FOLDER, account_name, learner_pids, stray_temp_files
+
+    name = list(learners)[-1]
+    account = account_name(name)
+    channel, port = start_service(hub, name, learners[name][0])
+    home = Path(pwd.getpwnam(account).pw_dir)
+    assert answers(port) and list((home / TEMP_FOLDER).glob("course-service-*"))
+    assert not stray_temp_files(pwd.getpwnam(account).pw_uid)  # (none in the system's)
+    hub.stop_server(name)
+    channel.close()
+    assert learner_pids(account) == set() and not answers(port)
+    assert not (home / TEMP_FOLDER).exists()
+    hub.start_server(name)  # (the next log-in starts it again, with the learner's files)
+    hub.wait_server(name)
+    assert (learners[name][1] / "00_start_here.ipynb").exists()
+
+
+def test_stopping_the_hub_stops_all_and_the_clean_up_says_what_it_did(hub, learners, private):
+    """Ctrl+C in the hub's terminal with a lesson-04 service running; then `course hub
+    --remove-learners` removes every learner, says so, and leaves nothing behind."""
+    from course.kit.hub_accounts import learner_accounts
+    from course.kit.hub_client import left_behind, leftovers
+
+    name = list(learners)[0]
+    channel, port = start_service(hub, name, learners[name][0])
+    assert hub.stop(signal.SIGINT) == 0, hub.tail()
+    channel.close()
     assert leftovers(hub.settings.state) == [], "processes left after the hub stopped"
+    assert not answers(port)
+    log = (Path(hub.settings.state) / "hub.log").read_text(errors="replace")
+    assert "JupyterHub" in log and hub.settings.password not in log  # (the log the README promises)
+
+    accounts = learner_accounts(Path(hub.settings.home_root))
+    assert len(accounts) == LEARNERS
+    done = subprocess.run([str(private / ".venv" / "bin" / "python"), "-m", "course", "hub",
+                           "--remove-learners", "--home-root", hub.settings.home_root],
+                          cwd=private, env={**os.environ, "PYTHONPATH": str(private)},
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    for account in accounts:
+        assert f"removed {account}: account, home" in done.stdout, done.stdout
+    assert f"removed {LEARNERS} of {LEARNERS} learner account(s)" in done.stdout
+    assert left_behind(hub.settings.home_root, accounts) == []
+
+
+def test_a_restart_with_the_same_state_keeps_the_passwords_and_the_token():
+    from course.kit.hub_client import temporary_hub
+
+    with temporary_hub(idle_timeout=600) as hub:
+        first = hub.settings
+        assert hub.stop() == 0, hub.tail()  # (SIGTERM, as a service manager stops it)
+        hub.start()
+        hub.wait_ready()
+        again = hub.settings
+        assert (again.password, again.admin_password, again.api_token) == (
+            first.password, first.admin_password, first.api_token)
+        printed = hub.console_path.read_text()
+        assert printed.count(f"class password {first.password}") == 2, printed
+        log = (Path(hub.settings.state) / "hub.log").read_text(errors="replace")
+        assert log.count("JupyterHub is now running") == 2, hub.tail()  # (both sessions)

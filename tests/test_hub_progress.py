@@ -61,3 +61,43 @@ def test_hub_command_mistakes_are_one_line_messages(capsys, monkeypatch, tmp_pat
     monkeypatch.setattr(hub.os, "geteuid", lambda: 1000)
     assert cli.main(["hub", "--state", str(tmp_path)]) == 1
     assert "runs as root" in capsys.readouterr().err
+
+
+def test_removing_learners_says_what_it_removed_and_fails_when_it_could_not(capsys, monkeypatch,
+                                                                             tmp_path):  # fmt: skip
+    import os
+
+    from course.kit import cli, hub_accounts
+
+    done = {"course-ada": hub_accounts.Removal("course-ada", home="/h/course-ada", processes=2),
+            "course-bo": hub_accounts.Removal("course-bo", problems=[
+                "userdel refused: user course-bo is currently used by process 42"])}  # fmt: skip
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(hub_accounts, "learner_accounts", lambda root: sorted(done))
+    monkeypatch.setattr(hub_accounts, "remove_learner", done.__getitem__)
+    assert cli.main(["hub", "--remove-learners", "--home-root", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert "removed course-ada: account, home /h/course-ada, 2 process(es) stopped" in out
+    assert "could not remove course-bo: userdel refused: user course-bo is currently used" in err
+    assert "removed 1 of 2 learner account(s)" in out and "1 could not be removed" in out
+
+
+def test_a_restart_in_the_same_state_folder_keeps_the_passwords_and_the_token(tmp_path):
+    from course.kit.hub import HubSettings
+
+    first = HubSettings(state=str(tmp_path / "state"))
+    first.save()
+    again = HubSettings(state=str(tmp_path / "state"))
+    assert again.keep_secrets() and (again.password, again.admin_password, again.api_token) == (
+        first.password, first.admin_password, first.api_token)
+    chosen = HubSettings(state=str(tmp_path / "state"), password="a-new-one")
+    chosen.keep_secrets(password_given=True)
+    assert chosen.password == "a-new-one" and chosen.api_token == first.api_token
+    assert not HubSettings(state=str(tmp_path / "elsewhere")).keep_secrets()
+    assert (tmp_path / "state" / "hub-settings.json").stat().st_mode & 0o077 == 0
+
+
+def test_the_progress_view_never_counts_an_instructor(tmp_path):
+    write_progress(tmp_path, "ada", {"00.q1": {"status": "correct", "attempts": 1}})
+    write_progress(tmp_path, "instructor", {})
+    assert sorted(hub_progress.read_class(tmp_path, {"instructor"})) == ["ada"]

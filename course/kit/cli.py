@@ -126,7 +126,10 @@ def _keys(args: argparse.Namespace) -> int:
         key = storage.create_key(args.name)  # a bad or taken name: KeyNameError, a CourseError
     finally:
         storage.close()
-    print(f"API key for {args.name!r} (shown once; only its hash is stored in {storage.path}).")
+    from course.service.storage import key_name
+
+    print(f"API key for {key_name(args.name)!r} (shown once; only its hash is stored in "
+          f"{storage.path}).")  # (the name as stored: Lender-A is lender-a)
     print(f"A running service requires keys from now on (it notices within "
           f"{WRITE_EVERY * 1000:.0f} ms):")
     print(key)
@@ -166,18 +169,16 @@ def _binder_check(args: argparse.Namespace) -> int:
 
 
 def _hub(args: argparse.Namespace) -> int:
+    import re
+
     from course.kit import hub
+    from course.kit.hub_accounts import USERNAME_PATTERN
 
     if args.remove_learners:
-        from course.kit.hub_spawner import learner_accounts, remove_account
-
-        accounts = learner_accounts(Path(args.home_root))
-        for account in accounts:
-            remove_account(account)
-        print(f"removed {len(accounts)} learner account(s) and their homes under {args.home_root}")
-        return 0
+        return _remove_learners(Path(args.home_root))
     settings = hub.HubSettings(state=str(Path(args.state).resolve()), port=args.port, ip=args.ip,
-                               home_root=args.home_root, idle_timeout=args.idle_minutes * 60)
+                               home_root=args.home_root, idle_timeout=args.idle_minutes * 60,
+                               admin=args.admin)  # fmt: skip
     if args.mem_limit_gb is not None:
         settings.mem_limit = int(args.mem_limit_gb * 2**30)
     if args.cpu_limit is not None:
@@ -186,7 +187,28 @@ def _hub(args: argparse.Namespace) -> int:
         if len(args.password) < 8:
             raise CourseError("the class password needs at least 8 characters")
         settings.password = args.password
+    if not re.match(USERNAME_PATTERN, args.admin):
+        raise CourseError(f"the instructor's name {args.admin!r} must be 2-31 lower-case letters "
+                          "and digits, starting with a letter")  # fmt: skip
+    settings.keep_secrets(password_given=bool(args.password))
     return hub.run(settings)
+
+
+def _remove_learners(home_root: Path) -> int:
+    """Remove every learner under ``home_root``, one line per account; non-zero if any failed."""
+    import os
+
+    from course.kit.hub_accounts import learner_accounts, remove_learner
+
+    if os.geteuid() != 0:
+        raise CourseError("removing the learners' accounts needs root (sudo)")
+    removals = [remove_learner(account) for account in learner_accounts(home_root)]
+    for removal in removals:
+        print(removal.summary(), file=sys.stderr if removal.problems else sys.stdout)
+    failed = sum(bool(r.problems) for r in removals)
+    print(f"removed {len(removals) - failed} of {len(removals)} learner account(s) under "
+          f"{home_root}" + (f"; {failed} could not be removed (above)" if failed else ""))
+    return 1 if failed else 0
 
 
 def _floats(args: argparse.Namespace) -> int:
@@ -344,6 +366,8 @@ def parser() -> argparse.ArgumentParser:
                    "measured budget, as on Kubernetes: python -m course.kit.resources)")
     p.add_argument("--cpu-limit", type=float, help="CPUs per learner (default: as memory)")
     p.add_argument("--idle-minutes", type=int, default=60, help="stop idle servers after (60)")
+    p.add_argument("--admin", default="instructor",
+                   help="the instructor's account name (default instructor)")
     p.add_argument("--remove-learners", action="store_true",
                    help="after the class: delete the learners' accounts and homes")
     p.set_defaults(run=_hub)

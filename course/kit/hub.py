@@ -12,9 +12,13 @@
 - **State**: the hub's SQLite database, cookie secret, settings and log in one folder the
   instructor chooses.
 
-The learners' servers need a Python they can run: the course's own ``.venv`` when its Python is
-readable by other accounts, else one made from a system Python under ``/opt/ai-business-course``
-(once per machine and lock version).
+The learners' servers never read the instructor's checkout (often a private home): they run an
+environment made from a system Python and a root-owned copy of the course and its data, both
+under ``/opt/ai-business-course`` (:mod:`course.kit.hub_install`).
+
+Restarting with the same state folder keeps the class password, the instructor's password and the
+API token; everything the hub and the learners' servers print goes to the terminal and to
+``hub.log`` in the state folder.
 """
 
 from __future__ import annotations
@@ -23,21 +27,24 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from course.config import REPO_ROOT, RUNTIME_ENV, SUPPORTED_PYTHONS, lock_file
+from course.config import REPO_ROOT, RUNTIME_ENV
 from course.errors import CourseError
 
 HUB_FOLDER = REPO_ROOT / "classroom" / "hub"
 CONFIG_FILE = HUB_FOLDER / "jupyterhub_config.py"
 PROXY = HUB_FOLDER / "node_modules" / ".bin" / "configurable-http-proxy"
-#: Where the learners' environment is made when the course's own Python is private (module docs).
-LEARNER_ENVS = Path("/opt/ai-business-course")
 SETTINGS_ENV = "COURSE_HUB_SETTINGS"
+SETTINGS_FILE = "hub-settings.json"
+LOG_FILE = "hub.log"
+#: What a restart with the same state folder keeps (the README promises it).
+KEPT = ("password", "admin_password", "api_token")
 IDLE_TIMEOUT = 3600
 
 
@@ -67,6 +74,7 @@ class HubSettings:
     home_root: str = "/home"
     data_dir: str = ""
     learner_env: str = ""
+    course_dir: str = ""
     admin: str = "instructor"
     password: str = field(default_factory=lambda: secrets.token_urlsafe(9))
     admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(32))
@@ -86,14 +94,36 @@ class HubSettings:
         folder = Path(self.state)
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
-        path = folder / "hub-settings.json"
+        path = folder / SETTINGS_FILE
         path.touch(mode=0o600)
+        os.chmod(path, 0o600)
         path.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
         return path
 
     @classmethod
     def load(cls, path: Path) -> HubSettings:
         return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def keep_secrets(self, password_given: bool = False) -> bool:
+        """Take the passwords and the API token of the last session in the same state folder
+        (the class password only if none was given); returns whether there was one."""
+        path = Path(self.state) / SETTINGS_FILE
+        try:
+            before = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        for name in KEPT:
+            if isinstance(before.get(name), str) and not (name == "password" and password_given):
+                setattr(self, name, before[name])
+        return True
+
+
+def landing_page(handler) -> str:
+    """Where the hub sends someone who logs in: the instructors to the admin page (they have no
+    server, see :mod:`course.kit.hub_spawner`), learners to their own server (JupyterHub's
+    default, "")."""
+    user = handler.current_user
+    return handler.hub.base_url + "admin" if user is not None and user.admin else ""
 
 
 def configure(c, settings: HubSettings) -> None:
@@ -117,15 +147,19 @@ def configure(c, settings: HubSettings) -> None:
     c.Authenticator.username_pattern = USERNAME_PATTERN
     c.Authenticator.allow_all = True
     c.JupyterHub.spawner_class = CourseSpawner
-    c.Spawner.cmd = [str(Path(settings.learner_env) / "bin" / "jupyterhub-singleuser")]
+    c.JupyterHub.default_url = landing_page
+    learners = Path(settings.learner_env) / "bin"
+    c.Spawner.cmd = [str(learners / "jupyterhub-singleuser")]
     c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
     # (each learner's lesson-04 service answers only its own account: course/service/peers.py)
     c.Spawner.environment = {**RUNTIME_ENV, "JUPYTERHUB_ACTIVITY_INTERVAL": "60",
                              "COURSE_SERVICE_SAME_ACCOUNT": "1",
-                             "PYTHONPATH": str(REPO_ROOT)}  # (this checkout's course package)
+                             "PATH": f"{learners}:/usr/local/bin:/usr/bin:/bin",
+                             "PYTHONPATH": settings.course_dir}  # (root's copy, never the checkout)
     c.Spawner.start_timeout, c.Spawner.http_timeout = 180, 120
     c.CourseSpawner.home_root = settings.home_root
-    c.CourseSpawner.data_dir = settings.data_dir
+    c.CourseSpawner.course_dir = settings.course_dir
+    c.CourseSpawner.data_dir = str(Path(settings.course_dir) / "data")
     c.CourseSpawner.mem_limit_bytes = settings.mem_limit
     c.CourseSpawner.cpu_limit_cpus = settings.cpu_limit
     c.JupyterHub.last_activity_interval = 60
@@ -147,67 +181,6 @@ def configure(c, settings: HubSettings) -> None:
         {"name": "progress-readers", "users": [settings.admin],
          "scopes": ["access:services!service=progress"]},
     ]  # fmt: skip
-
-
-def runnable_by_others(python: Path) -> bool:
-    """Whether an unprivileged account (``nobody``) can run ``python`` with its own standard
-    library (a Python whose home it cannot read may start with another Python's library)."""
-    if os.geteuid() != 0:
-        return True  # (not root: the servers run as this same account)
-    probe = ["-c", "import sys, json; print(sys.base_prefix)"]
-    try:
-        mine = subprocess.run([str(python), *probe], capture_output=True, text=True, timeout=30)
-        theirs = subprocess.run([str(python), *probe], user="nobody", capture_output=True,
-                                text=True, timeout=30)  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return theirs.returncode == 0 and theirs.stdout == mine.stdout
-
-
-def system_python() -> Path | None:
-    """A supported Python of the system that other accounts can run (newest first)."""
-    for major, minor in reversed(SUPPORTED_PYTHONS):
-        for folder in ("/usr/bin", "/usr/local/bin"):
-            candidate = Path(folder) / f"python{major}.{minor}"
-            if candidate.exists() and runnable_by_others(candidate):
-                return candidate
-    return None
-
-
-def learner_environment(log=print) -> Path:
-    """The virtual environment the learners' servers run in (module docs); made when needed.
-
-    Made from the locks alone (the course itself is put on the servers' ``PYTHONPATH``, see
-    :func:`configure`), so one environment serves every checkout with the same locks: it lives
-    in :data:`LEARNER_ENVS`, named after the locks' digest, and is made once per machine."""
-    import hashlib
-
-    here = Path(sys.prefix)
-    if runnable_by_others(here / "bin" / "python"):
-        return here
-    locks = [lock_file(), lock_file("hub")]
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in locks)).hexdigest()
-    target = LEARNER_ENVS / f"learners-{digest[:12]}"
-    stamp = target / ".course-installed"
-    if stamp.exists() and stamp.read_text() == digest:
-        return target
-    python = system_python()
-    if python is None:
-        raise CourseError("The learners' servers need a Python that every account can run "
-                          f"(this one, under {sys.base_prefix}, is private). Install python3 "
-                          "from the system's packages, then run this again.")  # fmt: skip
-    log(f"[hub] making the learners' environment {target} from {python} (about 2 minutes, once)")
-    old = os.umask(0o022)
-    try:
-        shutil.rmtree(target, ignore_errors=True)
-        subprocess.run([str(python), "-m", "venv", str(target)], check=True)
-        pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet",
-               "--disable-pip-version-check"]  # fmt: skip
-        subprocess.run([*pip, *[a for p in locks for a in ("-r", str(p))]], check=True)
-    finally:
-        os.umask(old)
-    stamp.write_text(digest)
-    return target
 
 
 def ensure_proxy(log=print) -> Path:
@@ -240,6 +213,8 @@ def prepare(settings: HubSettings, log=print) -> Path:
                          "root (for example `sudo python3 kit.py hub`).")  # fmt: skip
     if shutil.which("useradd") is None:
         raise CourseError("The class hub needs `useradd` (Linux) to create the learners' accounts.")
+    from course.kit.hub_install import course_copy, learner_environment
+
     ensure_proxy(log)
     settings.learner_env = settings.learner_env or str(learner_environment(log))
     ensure_shared_models(log)
@@ -247,6 +222,7 @@ def prepare(settings: HubSettings, log=print) -> Path:
         from course.config import data_dir
 
         settings.data_dir = str(data_dir())
+    settings.course_dir = str(course_copy(Path(settings.data_dir), log=log))
     return settings.save()
 
 
@@ -264,16 +240,33 @@ def welcome(settings: HubSettings) -> str:
         f"  instructor: {settings.admin}, password {settings.admin_password}",
         f"  class progress: {settings.url}services/progress/",
         f"  state (database, settings, log): {settings.state}",
+        f"  log: {Path(settings.state) / LOG_FILE}",
     ])  # fmt: skip
 
 
 def run(settings: HubSettings) -> int:
-    """Prepare, then run the hub in the foreground until Ctrl+C (it stops every server)."""
+    """Prepare, then run the hub in the foreground until Ctrl+C or SIGTERM (it stops every
+    learner's server, and everything each started); what it prints goes to the terminal and to
+    the state folder's log."""
     path = prepare(settings)
     command, env = hub_command(path)
-    print(welcome(settings), flush=True)
-    process = subprocess.Popen(command, cwd=settings.state, env=env)
-    try:
+    log_path = Path(settings.state) / LOG_FILE
+    log_path.touch(mode=0o600)
+    with log_path.open("ab") as log:
+        print(welcome(settings), flush=True)  # (the passwords: on the terminal, not in the log)
+        process = subprocess.Popen(command, cwd=settings.state, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)  # fmt: skip
+        # Ctrl+C reaches the hub itself (same process group); SIGTERM is passed on to it. Either
+        # way the hub stops every server, and this keeps logging until it has finished.
+        signal.signal(signal.SIGINT, lambda *_: None)
+        signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGTERM))
+        out = sys.stdout.buffer
+        for line in iter(process.stdout.readline, b""):
+            log.write(line)
+            log.flush()
+            try:
+                out.write(line)
+                out.flush()
+            except OSError:
+                pass  # (a closed terminal: the log still gets it)
         return process.wait()
-    except KeyboardInterrupt:
-        return process.wait()  # (the hub got the Ctrl+C too and cleans up)

@@ -1,6 +1,7 @@
 """Drive a running class hub through its REST API, as the test and the capacity benchmark do:
-start it, add learners, start their servers, hand out their tokens, stop it and check that
-nothing is left behind."""
+start it the way an instructor does (``python -m course hub``, from any checkout), add learners,
+start and stop their servers, hand out their tokens, stop it, and check that nothing is left
+behind: no learner process, account, group or temporary file."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -17,43 +19,65 @@ from pathlib import Path
 import httpx
 import psutil
 
-from course.kit.hub import HubSettings, free_port, hub_command, prepare
-from course.kit.hub_spawner import ACCOUNT_PREFIX, learner_accounts, remove_account
+from course.config import REPO_ROOT
+from course.kit.hub import SETTINGS_FILE, HubSettings, free_port
+from course.kit.hub_accounts import (ACCOUNT_PREFIX, cgroup_paths, learner_accounts,
+                                     remove_learner)  # fmt: skip
 
 
 class ClassHub:
-    """A hub started in the background from ``settings`` (:func:`course.kit.hub.prepare` first)."""
+    """``python -m course hub`` started in the background from the checkout ``checkout`` with
+    ``python`` (its own session, its output in ``console.log`` beside the state folder)."""
 
-    def __init__(self, settings: HubSettings, log=print):
-        self.settings = settings
-        path = prepare(settings, log)
-        command, env = hub_command(path)
-        self.log_path = Path(settings.state) / "hub.log"
-        self._log = self.log_path.open("ab")
-        self.process = subprocess.Popen(command, cwd=settings.state, env=env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-        self.api_url = settings.url + "hub/api/"
-        self.headers = {"Authorization": f"token {settings.api_token}"}
+    def __init__(self, state: str, home_root: str, port: int, *, checkout: Path = REPO_ROOT,
+                 python: str | None = None, options: tuple[str, ...] = ()):  # fmt: skip
+        self.state, self.home_root, self.port = state, home_root, port
+        self.command = [python or sys.executable, "-m", "course", "hub", "--state", state,
+                        "--port", str(port), "--home-root", home_root, *options]  # fmt: skip
+        self.env = {**os.environ, "PYTHONPATH": str(checkout)}
+        self.checkout = checkout
+        self.console_path = Path(state).parent / f"{Path(state).name}.console.log"
+        self.settings: HubSettings | None = None
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        """Start (or start again, with the same state folder)."""
+        with self.console_path.open("ab") as console:
+            self.process = subprocess.Popen(self.command, cwd=self.checkout, env=self.env,
+                                            stdout=console, stderr=subprocess.STDOUT,
+                                            start_new_session=True)  # fmt: skip
+        self.settings = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hub/api/"
 
     def api(self, method: str, path: str, **kwargs) -> httpx.Response:
-        return httpx.request(method, self.api_url + path, headers=self.headers, timeout=60, **kwargs)
+        headers = {"Authorization": f"token {self.settings.api_token}"}
+        return httpx.request(method, self.api_url + path, headers=headers, timeout=60, **kwargs)
 
-    def wait_ready(self, timeout: float = 60) -> float:
-        """Seconds until the hub's API answers (raises with the log's tail if it does not)."""
+    def wait_ready(self, timeout: float = 600) -> float:
+        """Seconds until the hub's API answers (the first start may make the learners'
+        environment); raises with the output's tail if it stops or does not answer."""
         start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            if self.process.poll() is not None:
-                break
+        while time.monotonic() - start < timeout and self.process.poll() is None:
             try:
+                self.settings = HubSettings.load(Path(self.state) / SETTINGS_FILE)
                 if self.api("GET", "").status_code == 200:
                     return time.monotonic() - start
-            except httpx.TransportError:
+            except (OSError, ValueError, TypeError, httpx.TransportError):
                 pass
             time.sleep(0.3)
         raise RuntimeError(f"the hub did not start:\n{self.tail()}")
 
     def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        texts = []
+        for path in (self.console_path, Path(self.state) / "hub.log"):
+            if path.exists():
+                text = path.read_text(errors="replace").splitlines()
+                texts += [f"--- {path.name}", *text[-lines:]]
+        return "\n".join(texts)
 
     def add_learner(self, name: str) -> None:
         answer = self.api("POST", f"users/{name}")
@@ -71,30 +95,44 @@ class ClassHub:
             raise RuntimeError(f"could not start {name}'s server: {answer.status_code} "
                                f"{answer.text[:200]}")  # fmt: skip
 
-    def wait_server(self, name: str, timeout: float = 180) -> float:
-        """Seconds until ``name``'s server is ready."""
+    def wait_server(self, name: str, timeout: float = 180, ready: bool = True) -> float:
+        """Seconds until ``name``'s server is ready (or, with ``ready=False``, gone)."""
         start = time.monotonic()
         while time.monotonic() - start < timeout:
             user = self.api("GET", f"users/{name}").json()
-            server = user.get("servers", {}).get("", {})
-            if server.get("ready"):
+            server = user.get("servers", {}).get("")
+            if (bool(server and server.get("ready")) if ready else not server):
                 return time.monotonic() - start
             time.sleep(0.5)
-        raise RuntimeError(f"{name}'s server was not ready in {timeout:.0f} s:\n{self.tail()}")
+        raise RuntimeError(f"{name}'s server was not {'ready' if ready else 'stopped'} in "
+                           f"{timeout:.0f} s:\n{self.tail()}")  # fmt: skip
+
+    def stop_server(self, name: str) -> None:
+        """Stop ``name``'s server as the admin page's "Stop Server" and the idle culler do."""
+        answer = self.api("DELETE", f"users/{name}/server")
+        if answer.status_code not in (202, 204):
+            raise RuntimeError(f"could not stop {name}'s server: {answer.status_code}")
+        self.wait_server(name, ready=False)
 
     def server_url(self, name: str) -> str:
-        return f"{self.settings.url}user/{name}/"
+        return f"http://127.0.0.1:{self.port}/user/{name}/"
 
-    def stop(self, timeout: float = 60) -> None:
-        """Stop the hub (it stops every learner's server first) and its proxy."""
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 120) -> int | None:
+        """Stop the hub as an instructor does: SIGTERM to ``course hub`` (a service manager's
+        stop), or SIGINT to its whole process group (Ctrl+C in its terminal); the hub stops
+        every learner's server first. Returns ``course hub``'s exit status."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            if sig == signal.SIGINT:
+                os.killpg(self.process.pid, signal.SIGINT)
+            else:
+                self.process.send_signal(sig)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        self._log.close()
+                return None
+        return self.process.returncode
 
 
 def leftovers(state: str) -> list[str]:
@@ -111,20 +149,64 @@ def leftovers(state: str) -> list[str]:
     return found
 
 
+def left_behind(home_root: str, accounts: list[str]) -> list[str]:
+    """What removed learners left: their accounts, homes, groups, and files in the system's
+    temporary folder owned by no account any more."""
+    import pwd
+
+    known = {entry.pw_uid for entry in pwd.getpwall()}
+    found = [f"account {a}" for a in learner_accounts(Path(home_root)) if a in accounts]
+    found += [f"home {p}" for a in accounts if (p := Path(home_root) / a).exists()]
+    found += [f"cgroup {p}" for a in accounts for p in cgroup_paths(a).values() if p.exists()]
+    for path in Path(tempfile.gettempdir()).glob("course-service-*"):
+        if path.lstat().st_uid not in known:
+            found.append(f"temporary folder {path} of a removed account")
+    return found
+
+
+def private_checkout(folder: Path, source: Path = REPO_ROOT) -> Path:
+    """A copy of the checkout ``source`` (its tracked and new files as they are now, its
+    lesson-06 models, its proxy and its ``.venv``, linked) inside ``folder``, made private
+    (mode 0700) as an instructor's home is: no learner account can read anything in it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    target = folder / source.name
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=source, capture_output=True, check=True).stdout  # fmt: skip
+    for name in filter(None, listed.decode().split("\0")):
+        path = source / name
+        if path.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target / name)
+    if (source / "artifacts" / "scale").is_dir():
+        shutil.copytree(source / "artifacts" / "scale", target / "artifacts" / "scale")
+    for linked in (".venv", "classroom/hub/node_modules"):
+        if (source / linked).exists():
+            (target / linked).symlink_to(source / linked)
+    return target
+
+
 @contextmanager
-def temporary_hub(**settings) -> Iterator[ClassHub]:
-    """A ready hub on a free port with its state and the learners' homes in new temporary
-    folders; afterwards the hub is stopped and its learners' accounts and folders removed."""
-    state = tempfile.mkdtemp(prefix="course-hub-state-")
-    homes = tempfile.mkdtemp(prefix="course-hub-homes-")
-    os.chmod(homes, 0o755)  # (each home inside is the learner's own, 0700)
-    hub = ClassHub(HubSettings(state=state, port=free_port(), home_root=homes, **settings))
+def temporary_hub(checkout: Path = REPO_ROOT, python: str | None = None, *,
+                  admin: str = "instructor", idle_timeout: int = 3600,
+                  ) -> Iterator[ClassHub]:  # fmt: skip
+    """A ready hub on a free port, started from ``checkout``, with its state and the learners'
+    homes in new temporary folders; afterwards the hub is stopped and every learner under those
+    homes removed (processes, account, home, groups, temporary files) even if a test failed."""
+    work = Path(tempfile.mkdtemp(prefix="course-hub-test-"))
+    homes = work / "homes"
+    homes.mkdir()
+    os.chmod(work, 0o755)  # (learners reach their own homes, 0700 each, through it)
+    os.chmod(homes, 0o755)
+    options = ("--admin", admin, "--idle-minutes", str(max(1, idle_timeout // 60)))
+    hub = ClassHub(str(work / "state"), str(homes), free_port(), checkout=checkout,
+                   python=python, options=options)  # fmt: skip
     try:
         hub.ready_s = hub.wait_ready()
         yield hub
     finally:
         hub.stop()
-        for account in learner_accounts(Path(homes)):
-            remove_account(account)
-        shutil.rmtree(state, ignore_errors=True)
-        shutil.rmtree(homes, ignore_errors=True)
+        problems = [r.summary() for r in map(remove_learner, learner_accounts(homes)) if r.problems]
+        shutil.rmtree(work, ignore_errors=True)
+        if problems:
+            print("\n".join(["[hub] clean-up:", *problems]), file=sys.stderr)

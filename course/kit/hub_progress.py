@@ -16,15 +16,18 @@ import json
 import os
 from pathlib import Path
 
-from course.kit.hub_spawner import ACCOUNT_PREFIX, COURSE_FOLDER
+from course.kit.hub_accounts import ACCOUNT_PREFIX, COURSE_FOLDER
 
 SOLVED = ("correct", "recorded")
 
 
-def read_class(home_root: Path) -> dict[str, dict]:
-    """Each learner's progress records, by hub user name (an unreadable file counts as none)."""
+def read_class(home_root: Path, instructors: set[str] = frozenset()) -> dict[str, dict]:
+    """Each learner's progress records, by hub user name (an unreadable file counts as none);
+    the ``instructors`` are never learners, even with a home of their own there."""
     found = {}
     for home in sorted(Path(home_root).glob(f"{ACCOUNT_PREFIX}*")):
+        if home.name[len(ACCOUNT_PREFIX):] in instructors:
+            continue
         path = home / COURSE_FOLDER / "progress" / "progress.json"
         try:
             records = json.loads(path.read_text(encoding="utf-8"))
@@ -88,7 +91,7 @@ def make_app(home_root: Path, prefix: str, admins: set[str]):
             user = self.current_user  # (the hub lets only holders of access:services in)
             if not user or user.get("name") not in admins:
                 raise web.HTTPError(403, "the class progress is for the instructors")
-            return class_summary(read_class(home_root), exercises)
+            return class_summary(read_class(home_root, admins), exercises)
 
     class Page(Base):
         @web.authenticated

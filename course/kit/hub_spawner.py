@@ -1,146 +1,78 @@
-"""How the class hub starts each learner's server: a real system account each, a private home
-with its own copy of the student notebooks, and memory and CPU limits that are enforced.
+"""How the class hub starts and stops each learner's server: a real system account each, a
+private home with its own copy of the student notebooks, and memory and CPU limits that are
+enforced.
 
 JupyterHub's :class:`~jupyterhub.spawner.LocalProcessSpawner` runs each server as the system user
-of the same name and does not enforce ``mem_limit``/``cpu_limit``. :class:`CourseSpawner` adds:
+of the same name, does not enforce ``mem_limit``/``cpu_limit`` and, when it stops a server, stops
+that one process only. :class:`CourseSpawner` adds:
 
-- the account ``course-<name>`` (so a learner named ``root`` is never root), created on first
-  start with a home that only that account can read (``useradd -m`` makes homes 0755);
+- the account ``course-<name>`` (:mod:`course.kit.hub_accounts`), created on first start with a
+  home that only that account can read (``useradd -m`` makes homes 0755);
 - ``~/ai-business-course/``: the student notebooks, copied once (a learner's work is never
   overwritten), with that learner's own model artifacts (a copy of the instructor's, so lesson 04
   starts without lesson 03) and progress file; the verified data is shared, read-only;
 - a cgroup (v1: ``memory`` and ``cpu``) per learner that the server, its kernels and the lesson-04
-  service all live in: the kernel that goes over is killed, the server and the hub survive.
+  service all live in: the kernel that goes over is killed, the server and the hub survive;
+- on stop (the admin page's "Stop Server", the idle culler, the hub's own shutdown): every process
+  of the learner stopped, not only the server (a lesson-04 service outlived it before), and the
+  learner's temporary folder emptied;
+- no server for the instructors (the hub's admins): their page is ``/hub/admin``, and a server
+  would make them a learner on the progress page.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
-import re
 import shutil
-import subprocess
-import time
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Float, Integer, Unicode
 
 from course.config import REPO_ROOT
+from course.kit.hub_accounts import (ACCOUNT_PREFIX, COURSE_FOLDER, USERNAME_PATTERN,  # noqa: F401
+                                     account_name, cgroup_paths, cgroups_available, clear_temp,
+                                     ensure_account, learner_accounts, learner_folder,
+                                     TEMP_FOLDER, make_cgroups, remove_cgroups, stop_processes,
+                                     temp_folder)
 
-#: The learners' user names: short, lower-case, no punctuation that a shell or path could mis-read.
-USERNAME_PATTERN = r"^[a-z][a-z0-9]{1,30}$"
-ACCOUNT_PREFIX = "course-"
-COURSE_FOLDER = "ai-business-course"
-CGROUP_ROOT = Path("/sys/fs/cgroup")
-CGROUP_NAME = "course-hub"
-
-
-def account_name(username: str) -> str:
-    """The system account of hub user ``username`` (which the hub has already checked against
-    :data:`USERNAME_PATTERN`)."""
-    if not re.match(USERNAME_PATTERN, username):
-        raise ValueError(f"{username!r} is not a learner name the class hub accepts")
-    return ACCOUNT_PREFIX + username
+ADMIN_HAS_NO_SERVER = ("The instructor account has no server of its own (it would count as a "
+                       "learner): the class is at /hub/admin, its progress at "
+                       "/services/progress/. Log in with a learner name to try a lesson.")
 
 
-def ensure_account(account: str, home_root: Path) -> pwd.struct_passwd:
-    """The system account ``account``, created (no login shell, no password) if it is missing,
-    with a home only it can read."""
-    try:
-        entry = pwd.getpwnam(account)
-    except KeyError:
-        home_root = home_root.resolve()
-        home_root.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["useradd", "--create-home", "--home-dir", str(home_root / account),
-                        "--shell", "/usr/sbin/nologin", "--user-group", account],
-                       check=True, capture_output=True)  # fmt: skip
-        entry = pwd.getpwnam(account)
-    if Path(entry.pw_dir).parent != home_root.resolve():
-        raise RuntimeError(f"the account {account} exists with its home at {entry.pw_dir}, not "
-                           f"under {home_root}: remove it (userdel -r {account}) or use that "
-                           "home folder")  # fmt: skip
-    os.chmod(entry.pw_dir, 0o700)
-    return entry
+def _private_folder(path: Path, made: list[Path]) -> None:
+    """Make ``path`` a real folder (a link a learner put there is removed, never followed)."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    if not path.exists():
+        path.mkdir()
+        made.append(path)
 
 
-def learner_accounts(home_root: Path) -> list[str]:
-    """The learners' system accounts whose homes are under ``home_root``."""
-    root = Path(home_root).resolve()
-    return sorted(e.pw_name for e in pwd.getpwall()
-                  if e.pw_name.startswith(ACCOUNT_PREFIX) and Path(e.pw_dir).parent == root)
-
-
-def remove_account(account: str) -> None:
-    """Delete a learner's account and home (after a workshop, or a test)."""
-    if not account.startswith(ACCOUNT_PREFIX):
-        raise ValueError(f"{account!r} is not a learner account")
-    subprocess.run(["userdel", "--remove", account], check=False, capture_output=True)
-
-
-def learner_folder(entry: pwd.struct_passwd) -> Path:
-    return Path(entry.pw_dir) / COURSE_FOLDER
-
-
-def copy_course(entry: pwd.struct_passwd, notebooks: Path = REPO_ROOT / "notebooks") -> Path:
+def copy_course(entry: pwd.struct_passwd, notebooks: Path = REPO_ROOT / "notebooks",
+                artifacts: Path = REPO_ROOT / "artifacts") -> Path:  # fmt: skip
     """Copy the student notebooks into the learner's course folder, leaving any notebook already
-    there (the learner's work) untouched; returns the folder."""
+    there (the learner's work) untouched; returns the folder. Only what this call made is given
+    to the learner, and never through a link (a learner's link could point anywhere)."""
     folder = learner_folder(entry)
+    made: list[Path] = []
     for sub in (folder, folder / "artifacts", folder / "progress"):
-        sub.mkdir(parents=True, exist_ok=True)
+        _private_folder(sub, made)
     for notebook in sorted(notebooks.glob("*.ipynb")):
         target = folder / notebook.name
-        if not target.exists():
+        if not target.exists() and not target.is_symlink():
             shutil.copyfile(notebook, target)
-    model = REPO_ROOT / "artifacts"  # lesson 03's model, built once by the instructor: lesson 04
-    if model.is_dir() and not any((folder / "artifacts").iterdir()):  # then starts at once
-        shutil.copytree(model, folder / "artifacts", dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("usage.sqlite*"))  # (never its keys)
-    for path in (folder, *folder.rglob("*")):
-        os.chown(path, entry.pw_uid, entry.pw_gid)
+            made.append(target)
+    if artifacts.is_dir() and not any((folder / "artifacts").iterdir()):  # lesson 03's model,
+        shutil.copytree(artifacts, folder / "artifacts", dirs_exist_ok=True,  # built once by the
+                        ignore=shutil.ignore_patterns("usage.sqlite*"))  # instructor (never keys)
+        made.extend((folder / "artifacts").rglob("*"))
+    for path in made:
+        os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
     return folder
-
-
-def cgroup_paths(account: str, root: Path = CGROUP_ROOT) -> dict[str, Path]:
-    return {kind: root / kind / CGROUP_NAME / account for kind in ("memory", "cpu")}
-
-
-def cgroups_available(root: Path = CGROUP_ROOT) -> bool:
-    """cgroup v1 ``memory`` and ``cpu`` hierarchies that this process may write to."""
-    return all(os.access(root / kind, os.W_OK) for kind in ("memory", "cpu"))
-
-
-def make_cgroups(account: str, mem_limit: int, cpu_limit: float,
-                 root: Path = CGROUP_ROOT) -> dict[str, Path]:  # fmt: skip
-    """Create (or update) the learner's groups: ``mem_limit`` bytes (swap included where the
-    kernel accounts it) and ``cpu_limit`` CPUs of quota."""
-    paths = cgroup_paths(account, root)
-    for path in paths.values():
-        path.mkdir(parents=True, exist_ok=True)
-    (paths["memory"] / "memory.limit_in_bytes").write_text(str(mem_limit))
-    swap = paths["memory"] / "memory.memsw.limit_in_bytes"
-    if swap.exists():
-        try:
-            swap.write_text(str(mem_limit))
-        except OSError:
-            pass  # (swap accounting off: the memory limit alone applies)
-    period = 100_000
-    (paths["cpu"] / "cpu.cfs_period_us").write_text(str(period))
-    (paths["cpu"] / "cpu.cfs_quota_us").write_text(str(int(cpu_limit * period)))
-    return paths
-
-
-def remove_cgroups(account: str, root: Path = CGROUP_ROOT, tries: int = 20) -> None:
-    """Remove the learner's groups once their processes are gone (EBUSY for a moment after)."""
-    for path in cgroup_paths(account, root).values():
-        for _ in range(tries):
-            try:
-                path.rmdir()
-                break
-            except FileNotFoundError:
-                break
-            except OSError:
-                time.sleep(0.1)
 
 
 class CourseSpawner(LocalProcessSpawner):
@@ -148,6 +80,7 @@ class CourseSpawner(LocalProcessSpawner):
 
     home_root = Unicode("/home", config=True, help="Where the learners' homes are created.")
     data_dir = Unicode("", config=True, help="The verified course data (read-only for learners).")
+    course_dir = Unicode("", config=True, help="The learners' copy of the course (notebooks).")
     mem_limit_bytes = Integer(0, config=True, help="Memory limit per learner (0: none).")
     cpu_limit_cpus = Float(0.0, config=True, help="CPU quota per learner (0: none).")
 
@@ -171,6 +104,7 @@ class CourseSpawner(LocalProcessSpawner):
         entry = pwd.getpwnam(self.account)
         folder = learner_folder(entry)
         env.update(USER=self.account, HOME=entry.pw_dir, SHELL="/bin/sh",
+                   TMPDIR=str(Path(entry.pw_dir) / TEMP_FOLDER),
                    COURSE_ARTIFACTS_DIR=str(folder / "artifacts"),
                    COURSE_PROGRESS_DIR=str(folder / "progress"))  # fmt: skip
         if self.data_dir:
@@ -178,8 +112,12 @@ class CourseSpawner(LocalProcessSpawner):
         return env
 
     async def start(self):
+        if self.user.admin:
+            raise RuntimeError(ADMIN_HAS_NO_SERVER)
         entry = ensure_account(self.account, Path(self.home_root))
-        copy_course(entry)
+        course = Path(self.course_dir) if self.course_dir else REPO_ROOT
+        copy_course(entry, course / "notebooks")
+        temp_folder(entry)
         if self.mem_limit_bytes and cgroups_available():
             make_cgroups(self.account, self.mem_limit_bytes, self.cpu_limit_cpus or 1.0)
         elif self.mem_limit_bytes:
@@ -190,5 +128,19 @@ class CourseSpawner(LocalProcessSpawner):
 
     async def stop(self, now=False):
         await super().stop(now=now)
+        await asyncio.to_thread(self.stop_the_rest)
+
+    def stop_the_rest(self) -> None:
+        """Stop every process the server left (kernels, lesson 04's service), empty the
+        learner's temporary folder and remove their groups."""
+        try:
+            entry = pwd.getpwnam(self.account)
+        except (KeyError, ValueError):
+            return  # (an instructor, or an account already removed)
+        stopped = stop_processes(self.account)
+        if stopped:
+            self.log.info("stopped %d process(es) %s's server left", stopped, self.user.name)
+        clear_temp(entry)
         if self.mem_limit_bytes and cgroups_available():
-            remove_cgroups(self.account)
+            for path in remove_cgroups(self.account):
+                self.log.warning("could not remove the cgroup %s", path)
