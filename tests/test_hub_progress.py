@@ -101,3 +101,45 @@ def test_the_progress_view_never_counts_an_instructor(tmp_path):
     write_progress(tmp_path, "ada", {"00.q1": {"status": "correct", "attempts": 1}})
     write_progress(tmp_path, "instructor", {})
     assert sorted(hub_progress.read_class(tmp_path, {"instructor"})) == ["ada"]
+
+
+def test_the_learners_copy_of_the_course_is_readable_by_all_and_named_by_its_content(monkeypatch,
+                                                                                      tmp_path):  # fmt: skip
+    from course.kit import hub_install
+
+    monkeypatch.setattr(hub_install, "LEARNER_ENVS", tmp_path / "opt")
+    data = tmp_path / "data"
+    data.mkdir(mode=0o500)
+    (data / "a.csv").write_text("x\n")
+    copy = hub_install.course_copy(data, log=lambda _: None)
+    assert (copy / "course" / "__init__.py").is_file() and (copy / "data" / "a.csv").is_file()
+    assert sorted(copy.glob("notebooks/*.ipynb")) and (copy / "requirements.lock").is_file()
+    assert not list(copy.rglob("__pycache__")) and not list(copy.parent.glob(".course-*"))
+    for path in (copy, *copy.rglob("*")):
+        assert path.stat().st_mode & 0o005 == (0o005 if path.is_dir() else 0o004), path
+    assert hub_install.course_copy(data, log=lambda _: None) == copy  # the same content: reused
+    (data / "a.csv").chmod(0o600)
+    (data / "a.csv").write_text("y\n")
+    assert hub_install.course_copy(data, log=lambda _: None) != copy
+
+
+def test_old_course_copies_are_pruned_unless_a_process_uses_them(monkeypatch, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from course.kit import hub_install
+
+    monkeypatch.setattr(hub_install, "LEARNER_ENVS", tmp_path)
+    old, used, new, keep = (tmp_path / f"course-{n}" for n in ("old", "used", "new", "keep"))
+    for path in (old, used, new, keep):
+        path.mkdir()
+    for path in (old, used, keep):
+        os.utime(path, (0, 0))
+    user = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                            stdin=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(used)})
+    try:
+        assert hub_install.prune_copies(keep=keep) == [old]
+    finally:
+        user.communicate()
+    assert used.exists() and new.exists() and keep.exists() and not old.exists()

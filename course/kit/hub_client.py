@@ -199,13 +199,15 @@ def temporary_hub(checkout: Path = REPO_ROOT, python: str | None = None, *,
     os.chmod(work, 0o755)  # (learners reach their own homes, 0700 each, through it)
     os.chmod(homes, 0o755)
     options = ("--admin", admin, "--idle-minutes", str(max(1, idle_timeout // 60)))
-    hub = ClassHub(str(work / "state"), str(homes), free_port(), checkout=checkout,
-                   python=python, options=options)  # fmt: skip
+    hub = None
     try:
+        hub = ClassHub(str(work / "state"), str(homes), free_port(), checkout=checkout,
+                       python=python, options=options)  # fmt: skip
         hub.ready_s = hub.wait_ready()
         yield hub
     finally:
-        hub.stop()
+        if hub is not None:
+            hub.stop()
         problems = [r.summary() for r in map(remove_learner, learner_accounts(homes)) if r.problems]
         shutil.rmtree(work, ignore_errors=True)
         if problems:

@@ -132,6 +132,7 @@ def course_copy(data: Path, root: Path = REPO_ROOT, log=print) -> Path:
         digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     target = LEARNER_ENVS / f"course-{digest.hexdigest()[:12]}"
     if target.is_dir():
+        os.utime(target)  # (in use again: see prune_copies)
         return target
     log(f"[hub] copying the course for the learners to {target}")
     old = os.umask(0o022)
@@ -141,9 +142,33 @@ def course_copy(data: Path, root: Path = REPO_ROOT, log=print) -> Path:
         for path, name in files:
             (partial / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, partial / name)
-        return _move_into_place(partial, target)
+        _move_into_place(partial, target)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     finally:
         os.umask(old)
+    prune_copies(keep=target)
+    return target
+
+
+def prune_copies(keep: Path, days: float = 1.0) -> list[Path]:
+    """Remove the course copies (and half-made ones) last used more than ``days`` ago that no
+    running process has on its ``PYTHONPATH``; returns what was removed. Each change of the
+    course makes a copy, so without this they would pile up on a machine that runs CI."""
+    import time
+
+    in_use = set()
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            in_use.update(v.split(b"=", 1)[1] for v in environ.read_bytes().split(b"\0")
+                          if v.startswith(b"PYTHONPATH="))  # fmt: skip
+        except OSError:
+            continue
+    removed = []
+    for path in [*LEARNER_ENVS.glob("course-*"), *LEARNER_ENVS.glob(".course-*")]:
+        old = time.time() - path.stat().st_mtime > days * 86400
+        if path != keep and old and str(path).encode() not in in_use:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
