@@ -19,6 +19,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -322,6 +323,8 @@ def test_stopping_the_hub_stops_all_and_the_clean_up_says_what_it_did(hub, learn
 
 
 def test_a_restart_with_the_same_state_keeps_the_passwords_and_the_token():
+    """Stopped (SIGTERM) and started again with the same state folder; then killed without its
+    clean-up, and its learner removed by the clean-up command all the same."""
     from course.kit.hub_client import temporary_hub
 
     with temporary_hub(idle_timeout=600) as hub:
@@ -336,3 +339,36 @@ def test_a_restart_with_the_same_state_keeps_the_passwords_and_the_token():
         assert printed.count(f"class password {first.password}") == 2, printed
         log = (Path(hub.settings.state) / "hub.log").read_text(errors="replace")
         assert log.count("JupyterHub is now running") == 2, hub.tail()  # (both sessions)
+        assert_a_crashed_hub_s_learners_are_removed(hub)
+
+
+def assert_a_crashed_hub_s_learners_are_removed(hub) -> None:
+    """A hub killed without its clean-up leaves a learner's server and service running: the
+    clean-up command stops them before it removes the account (userdel refused before)."""
+    import re
+
+    import psutil
+
+    from course.kit.hub_accounts import account_name
+    from course.kit.hub_client import left_behind
+
+    name = f"c{secrets.token_hex(3)}"
+    hub.add_learner(name)
+    hub.start_server(name)
+    hub.wait_server(name)
+    channel, port = start_service(hub, name, hub.token_for(name))
+    kit = psutil.Process(hub.process.pid)  # the hub, its proxy and services die, the learner's
+    for process in [kit, *kit.children(recursive=True)]:  # processes (own sessions) live on
+        if not process.username().startswith("course-"):
+            process.kill()
+    hub.process.wait()
+    channel.close()
+    assert answers(port)
+    done = subprocess.run([sys.executable, "-m", "course", "hub", "--remove-learners",
+                           "--home-root", hub.settings.home_root],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    line = rf"removed {account_name(name)}: account, home \S+, (\d+) process"
+    stopped = re.search(line, done.stdout)
+    assert stopped and int(stopped[1]) >= 3, done.stdout  # (server, kernel, service, sleep)
+    assert left_behind(hub.settings.home_root, [account_name(name)]) == [] and not answers(port)

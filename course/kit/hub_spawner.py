@@ -115,6 +115,10 @@ class CourseSpawner(LocalProcessSpawner):
         if self.user.admin:
             raise RuntimeError(ADMIN_HAS_NO_SERVER)
         entry = ensure_account(self.account, Path(self.home_root))
+        # (what a hub killed without its clean-up left, a service still on its port for one)
+        left = await asyncio.to_thread(stop_processes, self.account)
+        if left:
+            self.log.warning("stopped %d process(es) of %s left from before", left, self.user.name)
         course = Path(self.course_dir) if self.course_dir else REPO_ROOT
         copy_course(entry, course / "notebooks")
         temp_folder(entry)
