@@ -127,9 +127,11 @@ def test_the_learners_never_read_the_private_checkout(hub, learners, private):
     assert private.parent.stat().st_mode & 0o077 == 0  # (the premise: a private home)
     name = next(iter(learners))
     shown = run_code(hub.server_url(name), learners[name][0],
-                     "import sys, course\nprint(course.__file__)\nprint(sys.executable)")
-    module, python = shown.split()
+                     "import subprocess, sys, course\nprint(course.__file__, sys.executable)\n"
+                     "print(subprocess.run(['course', 'progress'], capture_output=True).returncode)")
+    module, python, command = shown.split()
     assert module.startswith(f"{LEARNER_ENVS}/course-") and python.startswith(str(LEARNER_ENVS))
+    assert command == "0"  # (the `course` command in a learner's terminal)
     assert str(private) not in module and str(private) not in python
 
 

@@ -154,7 +154,7 @@ def configure(c, settings: HubSettings) -> None:
     # (each learner's lesson-04 service answers only its own account: course/service/peers.py)
     c.Spawner.environment = {**RUNTIME_ENV, "JUPYTERHUB_ACTIVITY_INTERVAL": "60",
                              "COURSE_SERVICE_SAME_ACCOUNT": "1",
-                             "PATH": f"{learners}:/usr/local/bin:/usr/bin:/bin",
+                             "PATH": f"{learners}:{settings.course_dir}/bin:/usr/bin:/bin",
                              "PYTHONPATH": settings.course_dir}  # (root's copy, never the checkout)
     c.Spawner.start_timeout, c.Spawner.http_timeout = 180, 120
     c.CourseSpawner.home_root = settings.home_root

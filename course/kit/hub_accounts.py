@@ -137,6 +137,11 @@ def remove_cgroups(account: str, root: Path = CGROUP_ROOT, tries: int = 50) -> l
                 time.sleep(0.1)
         if path.exists():
             left.append(path)
+    for parent in {path.parent for path in cgroup_paths(account, root).values()}:
+        try:
+            parent.rmdir()  # (the class's group, once its last learner's is gone)
+        except OSError:
+            pass  # (other learners' groups are still in it, or it is gone)
     return left
 
 

@@ -9,7 +9,8 @@ learners' accounts cannot read anything there. So the hub gives them, under
 - ``course-<digest>``: a copy of what the learners' servers read from a checkout (the ``course``
   package, the student notebooks, the locks, lesson 06's trained models and the verified data),
   named after its content, made in a few seconds whenever the course changes. The servers import
-  ``course`` from it (``PYTHONPATH``) and read the data from its ``data/`` folder.
+  ``course`` from it (``PYTHONPATH``), read the data from its ``data/`` folder and find the
+  ``course`` command in its ``bin/``.
 
 Neither is taken for complete when half-made: the environment's stamp file is written last, and
 the copy is made in a temporary folder and renamed into place.
@@ -142,6 +143,9 @@ def course_copy(data: Path, root: Path = REPO_ROOT, log=print) -> Path:
         for path, name in files:
             (partial / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, partial / name)
+        (partial / "bin").mkdir()  # (`course doctor` in a learner's terminal, as the README says)
+        (partial / "bin" / "course").write_text('#!/bin/sh\nexec python -m course "$@"\n')
+        os.chmod(partial / "bin" / "course", 0o755)
         _move_into_place(partial, target)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
