@@ -14,6 +14,7 @@ and where a measured figure is used as an input it is labelled as such here with
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 SECONDS_PER_MONTH = 30 * 24 * 3600
@@ -128,19 +129,95 @@ BUSINESS = _group(
                1_000.0, 10_000.0, 500.0),
     Assumption("monthly_churn", 0.02, "fraction of customers lost per month",
                "Small-business software loses 1-3 % of its customers a month.", 0.005, 0.06, 0.005),
+    Assumption("ramp_months", 36, "months to reach the mature number of customers",
+               "Lesson 01's obtainable market (SOM) is what a new company could win in about "
+               "three years: we plan a straight line from no customers to it over 36 months.",
+               6, 72, 6),
 )  # fmt: skip
 
 ASSUMPTIONS: dict[str, Assumption] = {**MARKET, **PLANS, **SERVING, **DEMAND, **BUSINESS}
 #: Lesson 05's planning ranges: where each uncertain input plausibly lies (low, high), narrower
 #: than the sliders' exploring ranges, with the reason. Scenarios take their ends, the tornado
-#: moves one at a time, the Monte Carlo draws from a triangle peaking at the stated value.
+#: moves one at a time, the Monte Carlo draws from a triangle peaking at the stated value. The
+#: model's measured AUC and the population's bad rate have ranges too (:mod:`course.decision`).
 PLAUSIBLE: dict[str, tuple[float, float, str]] = {
+    # value for a lender
+    "loss_given_default": (0.35, 0.60, "around Basel's 45 %: unsecured consumer credit recovers "
+                                       "more or less with collateral-free collection"),
+    "good_loan_margin": (0.06, 0.12, "interest net of funding and servicing, a few per cent a "
+                                     "year over a loan's two to four years"),
+    # customers
+    "lenders": (10_000, 18_000, "public counts move by thousands, and who counts is a choice"),
+    "serviceable_share": (0.25, 0.55, "no survey yet of lenders without a data-science team"),
+    "reachable_share": (0.35, 0.65, "one or two more languages and regulatory regimes, or fewer"),
+    "obtainable_share": (0.01, 0.05, "lesson 01's usual planning range for a new company"),
+    "customer_demand": (0.5, 0.7, "a judged index: +/- 0.1, no survey behind it"),
+    "competition": (0.6, 0.8, "a judged index: +/- 0.1, no survey behind it"),
+    "service": (0.7, 0.9, "a judged index: +/- 0.1, no survey behind it"),
+    "marketing": (0.4, 0.6, "a judged index: +/- 0.1, no survey behind it"),
+    "ramp_months": (24, 48, "lesson 01's 'about three years', a year sooner or later"),
+    # the company's month
     "price_per_decision": (0.25, 1.00, "half to twice the stated price: no price test yet"),
     "decisions_per_lender": (2_000, 15_000, "a small lender's few to a mid-sized one's many"),
     "fixed_costs_monthly": (25_000.0, 50_000.0, "a leaner team, or one more hire and an audit"),
     "acquisition_cost": (1_500.0, 6_000.0, "half to twice the stated cost of a sale"),
     "monthly_churn": (0.01, 0.04, "the usual range for small-business software, widened"),
-}
+    "server_monthly_usd": (20.0, 80.0, "half to twice a small virtual machine's list price"),
+    "sustained_requests_per_second": (1_000, 4_000, "measured 3,600-4,100 on the course's "
+                                                    "machine; a slower one, or a busier service"),
+}  # fmt: skip
+
+#: The values each assumption can take at all (outside them it means nothing), for the one-line
+#: error a learner gets when setting one: (lowest, highest, whether the lowest is allowed).
+_FRACTIONS = {"serviceable_share", "reachable_share", "obtainable_share", "customer_demand",
+              "competition", "service", "marketing", "auc", "loss_given_default",
+              "good_loan_margin"}  # fmt: skip
+
+
+def valid_range(name: str) -> tuple[float, float, bool]:
+    """(lowest, highest, lowest allowed) for an assumption: fractions and indices lie in
+    [0, 1], churn in [0, 1), costs are >= 0, every other quantity > 0."""
+    if name in _FRACTIONS:
+        return (0.0, 1.0, True)
+    if name == "monthly_churn":
+        return (0.0, 1.0 - 1e-9, True)
+    if name in ("fixed_costs_monthly", "acquisition_cost", "server_monthly_usd", "overage_per_row"):
+        return (0.0, float("inf"), True)
+    return (0.0, float("inf"), False)
+
+
+def check_value(name: str, number: float) -> float:
+    """``number`` if ``name`` can take it, else a one-line ``ValueError`` naming the valid range."""
+    low, high, closed = valid_range(name)
+    unit = ASSUMPTIONS[name].unit if name in ASSUMPTIONS else ""
+    try:
+        number = float(number)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number ({unit}), got {number!r}") from None
+    inside = (number >= low if closed else number > low) and number <= high
+    if not (math.isfinite(number) and inside):
+        if high == 1.0 or name == "monthly_churn":
+            words = f"a fraction in [0, 1{')' if name == 'monthly_churn' else ']'}"
+        else:
+            words = ">= 0" if closed else "> 0"
+        raise ValueError(f"{name} must be {words} ({unit}), got {number!r}")
+    return number
+
+
+def planning_range(name: str, centre: float | None = None) -> tuple[float, float]:
+    """The planning range of ``name`` (:data:`PLAUSIBLE`) around ``centre`` (default: the
+    stated value). A learner's value moves the range with it, in proportion (half the price,
+    half the range), kept inside the values the input can take: so any valid value has a range
+    around it, never one that misses it."""
+    low, high, _ = PLAUSIBLE[name]
+    stated = value(name)
+    centre = stated if centre is None else check_value(name, centre)
+    if centre != stated:
+        scale = centre / stated
+        low, high = low * scale, high * scale
+    floor, ceiling, _ = valid_range(name)
+    return (max(floor, min(low, centre)), min(ceiling, max(high, centre)))
+
 
 #: The demand scenario of lesson 02's exercise 4, as a plain dict of values.
 DEMAND_SCENARIO = {name: a.value for name, a in DEMAND.items()}

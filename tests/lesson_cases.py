@@ -18,6 +18,9 @@ class ExerciseCase:
     exercise_id: str
     solution: Callable[[], Any]
     wrong: list[tuple[Any, str]] = field(default_factory=list)
+    #: Other answers the question's own words allow (rounding it permits, another right method):
+    #: each must pass, so the boundary is tested from both sides with ``wrong``.
+    accepted: list[Any] = field(default_factory=list)
 
 
 def _models():
@@ -216,23 +219,43 @@ def _case():
     return decision.build_case()
 
 
-def break_even_customers(fixed_costs, price, serving_cost, decisions_per_month):
+def break_even_customers(fixed_costs, price, serving_cost, decisions_per_month, churn,
+                         acquisition_cost):
+    steady = (price - serving_cost) * decisions_per_month - churn * acquisition_cost
+    return math.inf if steady <= 0 else fixed_costs / steady
+
+
+def break_even_customers_per_decision(fixed_costs, price, serving_cost, decisions_per_month,
+                                      churn, acquisition_cost):
+    """Right too: the same steady state, reasoned per decision."""
+    margin = price - serving_cost - churn * acquisition_cost / decisions_per_month
+    return math.inf if margin <= 0 else fixed_costs / (margin * decisions_per_month)
+
+
+def break_even_ignores_replacement(fixed_costs, price, serving_cost, decisions_per_month, churn,
+                                   acquisition_cost):
     contribution = (price - serving_cost) * decisions_per_month
     return math.inf if contribution <= 0 else fixed_costs / contribution
 
 
-def break_even_ignores_serving(fixed_costs, price, serving_cost, decisions_per_month):
-    return math.inf if price <= 0 else fixed_costs / (price * decisions_per_month)
+def break_even_rounded_down(*args):
+    return math.floor(break_even_customers(*args)) if math.isfinite(break_even_customers(*args)) else math.inf
 
 
-def break_even_unguarded(fixed_costs, price, serving_cost, decisions_per_month):
-    return fixed_costs / ((price - serving_cost) * decisions_per_month)
+def break_even_rounded_up(*args):
+    return math.ceil(break_even_customers(*args)) if math.isfinite(break_even_customers(*args)) else math.inf
 
 
-def _flip_price(with_serving=True):
+def break_even_unguarded(fixed_costs, price, serving_cost, decisions_per_month, churn,
+                         acquisition_cost):
+    return fixed_costs / ((price - serving_cost) * decisions_per_month - churn * acquisition_cost)
+
+
+def _flip_price(replacement=True):
     e, customers = _case().economics, _case().customers
-    serving = e.serving_cost_per_decision if with_serving else 0.0
-    return serving + e.fixed_costs_monthly / (customers * e.decisions_per_customer_month)
+    extra = e.monthly_churn * e.acquisition_cost if replacement else 0.0
+    return e.serving_cost_per_decision + (e.fixed_costs_monthly / customers + extra) / (
+        e.decisions_per_customer_month)
 
 
 def first_size_ahead(sizes, network_auc, logistic_auc, margin):
@@ -357,16 +380,27 @@ CASES = [
     ExerciseCase("05.q1", _current_value,
                  wrong=[(_current_value() / 1000, "off by a factor of 1,000"),
                         (_current_value() * 1.95583, "too low"),  # left in Deutsche Mark
-                        (_case().values["the model"], "too high")]),  # the model's, not the rule's
+                        (_case().values["sample"]["the model"], "too high"),  # the model's
+                        (_current_value() + 0.51, "too high"),  # the question says: to the euro
+                        (_current_value() - 0.51, "too low")],
+                 accepted=[round(_current_value()), round(_current_value(), 2),
+                           _current_value() + 0.49, _current_value() - 0.49]),
     ExerciseCase("05.q2", lambda: break_even_customers,
-                 wrong=[(break_even_ignores_serving, "too low"),
-                        (break_even_unguarded, "raised ZeroDivisionError")]),
+                 wrong=[(break_even_ignores_replacement, "too low"),
+                        (break_even_rounded_down, "too low"),  # the question says: do not round
+                        (break_even_rounded_up, "too high"),
+                        (break_even_unguarded, "raised ZeroDivisionError")],
+                 accepted=[break_even_customers_per_decision]),
     ExerciseCase("05.q3", _flip_price,
-                 wrong=[(_flip_price(with_serving=False), "too low"),
-                        (_case().economics.break_even_customers, "too high")]),
-    ExerciseCase("05.q4", lambda: "No-go as priced: lenders would gain a lot from the model, but "
-                                  "this price cannot pay the team with the demand we expect. I "
-                                  "trust the price least and would test value-based prices first.",
+                 wrong=[(_flip_price(replacement=False), "too low"),
+                        (_case().economics.break_even_customers, "too high"),
+                        (_flip_price() + 0.0051, "too high"),  # the question says: to the cent
+                        (_flip_price() - 0.0051, "too low")],
+                 accepted=[round(_flip_price(), 2), _flip_price() + 0.0049,
+                           _flip_price() - 0.0049]),
+    ExerciseCase("05.q4", lambda: "No-go: at the population's bad rate the model does not beat "
+                                  "approving everyone, and no price fixes that. I trust the 200 "
+                                  "test applicants least and would score a lender's own data.",
                  wrong=[("Go.", "little short"), (1, "as text in quotes")]),
     ExerciseCase("06.q1", lambda: first_size_ahead,
                  wrong=[(first_size_ahead_or_equal, "([500, 1000], [0.7, 0.75], [0.7, 0.7], 0.0)"),

@@ -29,6 +29,17 @@ def test_blank_is_not_attempted(case, progress_dir):
 
 
 @pytest.mark.parametrize(
+    ("case", "answer"),
+    [(c, answer) for c in CASES for answer in c.accepted],
+    ids=lambda v: v.exercise_id if hasattr(v, "exercise_id") else "",
+)
+def test_an_answer_the_question_allows_passes(case, answer, progress_dir):
+    """Rounding the question permits (or another right method) passes: with the wrong answers
+    just past it, the tolerance the question states is tested from both sides."""
+    assert load_all()[case.exercise_id].evaluate(answer).passed
+
+
+@pytest.mark.parametrize(
     ("case", "answer", "phrase"),
     [(c, answer, phrase) for c in CASES for answer, phrase in c.wrong],
     ids=lambda v: v.exercise_id if hasattr(v, "exercise_id") else "",
