@@ -404,3 +404,28 @@ def test_the_summary_figure_labels_every_bar(reference_case):
     assert len(profit.texts) == 2 * len(profit_rows(reference_case))
     assert len(edge.texts) == 2 * len(edge_rows(reference_case))
     assert f"{reference_case.plan.steady_state_profit:,.0f}" in summary_text(reference_case)
+
+
+# --- the exercises: question, checker and hints agree -------------------------------------------
+
+
+def test_questions_checkers_and_hints_agree_on_rounding_and_hint_2_is_a_step():
+    from course.exercises import lesson05
+
+    notebook = json.loads(open("solutions/05_business_case.ipynb", encoding="utf-8").read())
+    questions = {}
+    for cell in notebook["cells"]:
+        text = " ".join("".join(cell["source"]).split())
+        if text.startswith("### Exercise"):
+            questions[int(text.split()[2].rstrip(":"))] = text
+    q1, q2, q3 = lesson05.q1, lesson05.q2, lesson05.q3
+    assert (q1.rtol, q1.atol) == (0, 0.5) and "half a euro" in questions[1]
+    assert "half a euro" in q1.hints[0]
+    assert (q3.rtol, q3.atol) == (0, 0.005) and "half a cent" in questions[3]
+    assert "half a cent" in q3.hints[0]
+    assert q2.rtol <= 1e-9 and "Do not round" in questions[2] and "Do not round" in q2.hints[0]
+    assert all(not float(c.expected).is_integer() for c in q2.cases[1:3])  # floor/ceil would fail
+    for exercise in (q1, q2, q3):
+        steps = " ".join(exercise.hints[1].split())
+        answer = " ".join(exercise._solution.splitlines()[-1].split())
+        assert answer not in steps, f"{exercise.id}: hint 2 gives the answer away"
