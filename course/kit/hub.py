@@ -254,11 +254,13 @@ def run(settings: HubSettings) -> int:
     log_path.touch(mode=0o600)
     with log_path.open("ab") as log:
         print(welcome(settings), flush=True)  # (the passwords: on the terminal, not in the log)
+        # Ctrl+C reaches the hub itself (same process group); SIGTERM is passed on to it. Either
+        # way the hub stops every server, and this keeps logging until it has finished. (A
+        # handler, not SIG_IGN: an ignored SIGINT, as in `hub &` from a script, would be
+        # inherited by the hub's services, and the hub waits 30 s for each to stop.)
+        signal.signal(signal.SIGINT, lambda *_: None)
         process = subprocess.Popen(command, cwd=settings.state, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT)  # fmt: skip
-        # Ctrl+C reaches the hub itself (same process group); SIGTERM is passed on to it. Either
-        # way the hub stops every server, and this keeps logging until it has finished.
-        signal.signal(signal.SIGINT, lambda *_: None)
         signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGTERM))
         out = sys.stdout.buffer
         for line in iter(process.stdout.readline, b""):
