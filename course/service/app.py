@@ -12,7 +12,7 @@ import gc
 import itertools
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -62,6 +62,8 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     any other. While no key exists, only requests whose Host header is one of ``open_hosts``
     are served (None: any host; see :class:`LocalHostsWhileOpen`)."""
     version = f"{model.metadata.get('name', 'credit_risk')}/{model.metadata.get('version', 1)}"
+    # The API's version in the schema: PEP 440, as generated clients' package versions must be.
+    api_version = str(model.metadata.get("version", 1))
     instance = instance or secrets.token_hex(16)  # an identity, not a secret
     threshold = model.threshold
 
@@ -81,7 +83,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     # Behind jupyter-server-proxy the path prefix (``root_path``) is stripped before requests
     # reach the app; only the schema's ``servers`` need it, so "Try it out" calls the proxy. With
     # no prefix, "." (relative to the schema's own address) works directly and behind a proxy.
-    app = FastAPI(title="Credit risk scoring API", version=version, lifespan=lifespan,
+    app = FastAPI(title="Credit risk scoring API", version=api_version, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # (offline_docs serves them)
                   servers=[{"url": root_path or "."}],
                   max_body_size=max_body_bytes,  # Starlette answers 413, chunked bodies included
@@ -93,6 +95,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
         app.add_middleware(LocalHostsWhileOpen, storage=storage, hosts=open_hosts)
     if peers.required():  # on a class hub: no other learner's code may call it
         app.add_middleware(peers.SameAccountOnly)
+    app.add_middleware(HeadAsGet)
 
     async def caller(request: Request) -> str:
         """The key id of the caller; ``OPEN_ACCESS`` (a name no key may take) while no key exists.
@@ -101,10 +104,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
         more per request than scoring. Key hashes are held in memory by :class:`Storage`."""
         if not storage.has_keys():
             return OPEN_ACCESS
-        key = request.headers.get("x-api-key") or ""
-        auth = request.headers.get("authorization", "")
-        if not key and auth.lower().startswith("bearer "):
-            key = auth[7:].strip()
+        key = presented_key(request)
         if not key:
             raise HTTPException(401, "Missing API key: send it in the X-API-Key header.",
                                 headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
@@ -113,15 +113,22 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
             raise HTTPException(401, "Invalid API key.", headers={"WWW-Authenticate": "Bearer"})
         return key_id
 
-    # Request ids: unique, not secret. A random prefix per process and a counter (os.urandom per
-    # request was a system call that cost a fifth of scoring itself).
-    prefix, counter = secrets.token_hex(8), itertools.count(1)  # next() on a count is atomic
+    # Request ids: unique, not secret. A random prefix and a counter per key (os.urandom per
+    # request was a system call that cost a fifth of scoring itself): a key's ids count its own
+    # requests only, never other keys'.
+    counters: dict[str, tuple[str, Iterator[int]]] = {}
+
+    def request_id_for(key_id: str) -> str:
+        entry = counters.get(key_id)
+        if entry is None:
+            entry = counters[key_id] = (secrets.token_hex(8), itertools.count(1))
+        return f"{entry[0]}{next(entry[1]):016x}"  # next() on a count is atomic
 
     async def score(request: Request, body: decoding.JsonBody, endpoint: str) -> tuple[list[float], str]:
         """Check the caller's key, read the applicants, score them and log one usage row."""
         key_id = await caller(request)  # before reading the body: no work for strangers
         applicants = await body.applicants(request)
-        request_id = f"{prefix}{next(counter):016x}"
+        request_id = request_id_for(key_id)
         start = time.perf_counter()
         try:
             probabilities = model.predict_rows(decoding.rows(applicants))
@@ -165,8 +172,9 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
 
     @app.post("/v1/noop", include_in_schema=False)
     async def noop(request: Request):
-        """Same body, decoding and validation as /v1/score, no model and no log: the
+        """Same key check, body, decoding and validation as /v1/score, no model and no log: the
         benchmark's yardstick."""
+        await caller(request)
         await decoding.applicant_body(request)
         return json_response({"ok": True})
 
@@ -174,11 +182,12 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     async def health():
         return {"status": "ok", "model_version": version, "instance": instance}
 
-    @app.get("/v1/model")
+    @app.get("/v1/model", response_model=schemas.ModelInfo)
     async def model_info():
         return {"model_version": version, "threshold": threshold, **model.metadata}
 
-    @app.get("/v1/usage", openapi_extra=decoding.keyed_operation(("401",)))
+    @app.get("/v1/usage", response_model=schemas.Usage,
+             openapi_extra=decoding.keyed_operation(("400", "401")))  # fmt: skip
     async def usage(request: Request):
         """Requests and rows per key and UTC day: every row while the service is open (no key
         exists yet), then only the calling key's own."""
@@ -188,6 +197,39 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
 
     decoding.document_bodies(app)
     return app
+
+
+def presented_key(request: Request) -> str:
+    """The API key the request carries (X-API-Key, or Authorization: Bearer), "" for none; a
+    400 when it carries several that disagree, or the X-API-Key header twice: which one would
+    be billed must never be the service's guess."""
+    headers = request.headers
+    keys, auths = headers.getlist("x-api-key"), headers.getlist("authorization")
+    bearers = [a[7:].strip() for a in auths if a[:7].lower() == "bearer "]
+    if len(keys) > 1 or len(auths) > 1 or (keys and bearers and keys[0] != bearers[0]):
+        raise HTTPException(400, "Send one API key, once: this request carries several (X-API-Key "
+                                 "twice, or X-API-Key and a different Authorization: Bearer).")
+    return (keys[0] if keys else "") or (bearers[0] if bearers else "")
+
+
+class HeadAsGet:
+    """ASGI middleware: ``HEAD`` answered as ``GET`` without the body, on every GET route (the
+    docs, the schema, /health, /v1/model, /v1/usage), as HTTP requires."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class LocalHostsWhileOpen:
@@ -205,13 +247,33 @@ class LocalHostsWhileOpen:
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 
         self.app, self.storage = app, storage
-        self.checked = TrustedHostMiddleware(app, allowed_hosts=list(hosts), www_redirect=False)
+        self.checked = TrustedHostMiddleware(self.passed, allowed_hosts=list(hosts),
+                                             www_redirect=False)  # fmt: skip
+
+    async def passed(self, scope, receive, send) -> None:
+        scope["course.host_ok"] = True  # (the same scope object this middleware was given)
+        await self.app(scope, receive, send)
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "lifespan" and not self.storage.has_keys():
-            await self.checked(scope, receive, send)
-        else:
+        if scope["type"] == "lifespan" or self.storage.has_keys():
             await self.app(scope, receive, send)
+            return
+
+        async def as_json(message) -> None:  # Starlette refuses in plain text: the API's errors
+            if not scope.get("course.host_ok"):  # are JSON ({"detail": ...}), as documented
+                if message["type"] == "http.response.start":
+                    body = msgspec.json.encode({"detail": HOST_REFUSED})
+                    message = {**message, "headers": [(b"content-type", b"application/json"),
+                               (b"content-length", str(len(body)).encode())]}  # fmt: skip
+                elif message["type"] == "http.response.body":
+                    message = {**message, "body": msgspec.json.encode({"detail": HOST_REFUSED})}
+            await send(message)
+
+        await self.checked(scope, receive, as_json)
+
+
+HOST_REFUSED = ("Invalid host header: while no API key exists, this service answers only requests "
+                "addressed to localhost or 127.0.0.1 (course keys create NAME makes a key).")
 
 
 DOCS_ASSETS = "docs-assets"

@@ -77,3 +77,39 @@ class Health(BaseModel):
 
 class ServingResponse(BaseModel):
     predictions: list[float]
+
+
+class ModelInfo(BaseModel):
+    """The model card: the fields below, and whatever else the card holds."""
+
+    model_config = ConfigDict(extra="allow")
+    model_version: str = Field(description="name/version, as every scoring answer carries it")
+    threshold: float = Field(description="P(default) at or above which the decision is 'reject'")
+    name: str
+    version: int
+
+
+class UsageRow(BaseModel):
+    key_id: str
+    day: str = Field(description="UTC day, YYYY-MM-DD")
+    requests: int
+    rows: int = Field(description="applicants scored")
+    mean_latency_ms: float
+
+
+class Usage(BaseModel):
+    usage: list[UsageRow]
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="where in the body, e.g. applicants.0.age; '(body)' for all")
+    problem: str
+    type: str = Field(description="pydantic's error type, e.g. missing, extra_forbidden")
+
+
+class ErrorBody(BaseModel):
+    """Every error answer (4xx): what is wrong, and for a refused body the fields at fault (at
+    most 20, then one entry counting the rest)."""
+
+    detail: str
+    errors: list[FieldError] = Field(default_factory=list)

@@ -93,7 +93,9 @@ def proxy_root_path(port: int) -> str:
 def public_url(host: str, port: int) -> str:
     """Where a learner opens the docs: the proxy path on Binder, else http://host:port/docs."""
     root = proxy_root_path(port)
-    return f"{root}/docs (relative to your Binder address)" if root else f"http://{host}:{port}/docs"
+    if root:
+        return f"{root}/docs (relative to your Binder address)"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/docs"  # IPv6 in brackets
 
 
 def open_hosts(host: str, root_path: str) -> tuple[str, ...] | None:
@@ -154,6 +156,8 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
     many processes serve the socket and share the usage log (:mod:`course.service.workers`)."""
     import uvicorn
 
+    from course.service.protocol import raise_open_files_limit, uvicorn_options
+
     ready_file = os.environ.pop(READY_FILE_ENV, "")  # popped: not inherited by any child
     instance = os.environ.pop(INSTANCE_ENV, "") or None
     if workers > 1:
@@ -187,10 +191,9 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
                 {"port": port, "pid": os.getpid(), "instance": instance}))
         print(f"Credit risk API ({backend} backend) on {host}:{port}; docs: {public_url(host, port)}",
               flush=True)  # fmt: skip
-        # proxy_headers off: the client address stays the connection's own, which the class hub's
-        # same-account check (course/service/peers.py) looks up; nothing else uses it.
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                               proxy_headers=False))  # fmt: skip
+        # Connection limits, timeouts and the class hub's account check: course/service/protocol.py
+        raise_open_files_limit()
+        server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options()))
         server.run(sockets=[sock])
     finally:
         sock.close()

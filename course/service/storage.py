@@ -67,6 +67,43 @@ class KeyNameError(CourseError, ValueError):
     """A key cannot be created under this name: invalid, reserved or already taken."""
 
 
+#: The longest key name (a name appears in every usage row and bill).
+MAX_KEY_NAME = 64
+
+
+def key_name(name: str) -> str:
+    """A key name as stored: NFKC-normalised and case-folded, then only ASCII letters, digits,
+    '-' and '_', at most :data:`MAX_KEY_NAME` characters; a :class:`KeyNameError` otherwise.
+
+    So ``Lender-A`` and ``lender-a`` are one name, a fullwidth ``ａｎｏｎｙｍｏｕｓ`` is
+    ``anonymous`` (reserved), and a Cyrillic look-alike is refused."""
+    import re
+    import unicodedata
+
+    if len(name) > MAX_KEY_NAME:
+        raise KeyNameError(f"A key name has at most {MAX_KEY_NAME} characters, this one "
+                           f"{len(name):,}.")  # fmt: skip
+    normal = unicodedata.normalize("NFKC", name).casefold()
+    if not re.fullmatch(r"[a-z0-9_-]{1,%d}" % MAX_KEY_NAME, normal):
+        raise KeyNameError(f"Invalid key name {name!r}: use only letters, digits, '-' "
+                           "and '_' (ASCII; for example lender-a).")  # fmt: skip
+    return normal
+
+
+def private(path: Path) -> None:
+    """Create ``path`` readable and writable by its owner only (0600), or make it so: the usage
+    log holds the keys' hashes and every customer's usage. SQLite gives the file's -wal and -shm
+    companions the same mode."""
+    import os
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.name == "posix" and os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
@@ -78,6 +115,7 @@ class Storage:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        private(self.path)  # before SQLite opens it: its -wal and -shm files take its mode
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = sqlite3.connect(self.path, check_same_thread=False,
                                                               timeout=30)  # fmt: skip
@@ -130,12 +168,13 @@ class Storage:
 
     def create_key(self, key_id: str) -> str:
         """Create a key for ``key_id`` and return it (the only time it is shown in clear); a
-        :class:`KeyNameError` (also a ValueError) says why a name cannot be used."""
-        if not key_id or not key_id.replace("-", "").replace("_", "").isalnum():
-            raise KeyNameError(f"Invalid key name {key_id!r}: use only letters, digits, '-' and "
-                               "'_' (for example lender-a).")  # fmt: skip
-        if key_id.lower() in RESERVED_KEY_IDS:
-            raise KeyNameError(f"The key name {key_id!r} is reserved: the usage log records open "
+        :class:`KeyNameError` (also a ValueError) says why a name cannot be used.
+
+        The name is stored as :func:`key_name` normalises it (``Lender-A`` becomes ``lender-a``),
+        so two names that look alike are one name."""
+        given, key_id = key_id, key_name(key_id)
+        if key_id in RESERVED_KEY_IDS:
+            raise KeyNameError(f"The key name {given!r} is reserved: the usage log records open "
                                "access (while no key exists) under it. Choose another name, for "
                                "example lender-a.")  # fmt: skip
         key = "ck_" + secrets.token_urlsafe(24)
@@ -157,8 +196,8 @@ class Storage:
         """The id of the key, or None if it is not a valid key."""
         digest = hash_key(key)
         key_id = self._keys.get(digest)
-        if key_id is None:  # perhaps created by another process a moment ago
-            self.reload_keys()
+        if key_id is None:  # perhaps created by another process a moment ago: re-read the keys
+            self.reload_keys(only_if_changed=True)  # only if the file changed (one cheap query)
             key_id = self._keys.get(digest)
         return key_id
 

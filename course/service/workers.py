@@ -13,7 +13,9 @@ uvicorn, create it first, for example with ``course keys create NAME``.) Every w
 buffered usage rows to the same file in WAL mode: one writer at a time,
 the others wait for it (SQLite's busy timeout) and no row is lost or written twice
 (``tests/test_service_workers.py`` measures it under load). ``SIGTERM`` to the supervisor stops
-every worker gracefully, and each writes what it still holds before it exits.
+every worker gracefully, and each writes what it still holds before it exits. A worker also stops
+(gracefully, by SIGTERM) when its supervisor dies any other way, ``kill -9`` included: none is
+left serving the port as an orphan (:func:`course.service.protocol.die_with_parent`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ HOST_ENV = "COURSE_SERVICE_HOST"
 PORT_ENV = "COURSE_SERVICE_PORT"
 #: The instance id every worker answers ``/health`` with (one service, however many processes).
 WORKERS_INSTANCE_ENV = "COURSE_SERVICE_WORKERS_INSTANCE"
+#: The supervisor's process id: each worker stops when that process ends, even by ``kill -9``.
+SUPERVISOR_ENV = "COURSE_SERVICE_SUPERVISOR"
 
 
 def app_from_env():
@@ -44,8 +48,11 @@ def app_from_env():
     fastapi.FastAPI
         The service, as :func:`course.service.server.build_app` makes it.
     """
+    from course.service.protocol import die_with_parent
     from course.service.server import DEFAULT_PORT, build_app
 
+    supervisor = os.environ.get(SUPERVISOR_ENV, "")
+    die_with_parent(int(supervisor) if supervisor.isdigit() else None)  # no orphans (module docs)
     port = int(os.environ.get(PORT_ENV) or DEFAULT_PORT)
     return build_app(os.environ.get(BACKEND_ENV) or "numpy", port, db=None,
                      instance=os.environ.get(WORKERS_INSTANCE_ENV) or None,
@@ -101,6 +108,7 @@ def serve_workers(host: str, port: int, backend: str, workers: int, db: Path,
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from course.service.protocol import raise_open_files_limit, uvicorn_options
     from course.service.server import USAGE_DB_ENV, listening_socket
 
     if workers < 2:
@@ -111,12 +119,13 @@ def serve_workers(host: str, port: int, backend: str, workers: int, db: Path,
         port = sock.getsockname()[1]
         os.environ.update({BACKEND_ENV: backend, HOST_ENV: host, PORT_ENV: str(port),
                            USAGE_DB_ENV: str(db),
-                           WORKERS_INSTANCE_ENV: instance or secrets.token_hex(16)})  # fmt: skip
+                           WORKERS_INSTANCE_ENV: instance or secrets.token_hex(16),
+                           SUPERVISOR_ENV: str(os.getpid())})  # fmt: skip
         if on_bound is not None:
             on_bound(port)
+        raise_open_files_limit()  # (inherited by the workers)
         config = uvicorn.Config("course.service.workers:app_from_env", factory=True,
-                                workers=workers, log_level="warning", access_log=False,
-                                proxy_headers=False)  # fmt: skip  (as in server.serve)
+                                workers=workers, **uvicorn_options())  # as in server.serve
         supervisor = Multiprocess(config, sockets=[sock])
         supervisor.run()
     finally:
