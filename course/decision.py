@@ -482,6 +482,11 @@ class Case:
             verdict = "beats it" if g.certain else ("does not beat it" if g.high <= 0 else
                                                      "cannot be told apart from it")
             lines.append(f"  vs {name}: {g.text()}: the model {verdict}.")
+        if rate == "population":
+            fee = 1000 * self.economics.price_per_decision
+            lines.append(f"  At our price a lender pays US$ {fee:,.0f} per 1,000 applications out of "
+                         "the model's edge: criterion 1 asks for an edge at all, a lender for one "
+                         "larger than that.")
         return lines
 
     def verdict(self) -> list[str]:
