@@ -6,7 +6,7 @@ Starts `course serve` on 127.0.0.1 (loopback only) with the reference model (bui
 missing) and measures with wrk, in rounds that alternate the endpoints so that a slow spell of a
 shared machine hits both alike:
 
-- POST /v1/noop (same body, decoding and validation, no model, no key check, no usage log) and
+- POST /v1/noop (same key check, body, decoding and validation; no model, no usage log) and
   POST /v1/score at 1 and 8 connections: requests/s, p50 and p99 latency;
 - POST /v1/score/batch with 1,000 applicants per request: rows/s with wrk, and with one Python
   client (httpx) end to end;

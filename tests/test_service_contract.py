@@ -101,3 +101,32 @@ def test_the_docs_pages_need_no_network_and_work_behind_a_proxy(storage):
     assert client.get("/openapi.json").json()["servers"] == [{"url": "."}]  # "Try it out" too
     behind_hub = client_for(storage, open_hosts=None, root_path="/user/ada/proxy/8000")
     assert behind_hub.get("/openapi.json").json()["servers"] == [{"url": "/user/ada/proxy/8000"}]
+
+
+def test_tf_servings_row_form_is_served_and_its_other_forms_are_refused_as_documented(storage):
+    """course/service/tf_serving.py claims TF Serving's row format only (issue 27, section 3):
+    each documented form it does not implement gets a 4xx, never a wrong answer."""
+    client = client_for(storage)
+    path = "/v1/models/credit_risk:predict"
+    rows = client.post(path, json={"instances": [APPLICANT, APPLICANT]})
+    assert rows.status_code == 200 and len(rows.json()["predictions"]) == 2
+    assert set(rows.json()) == {"predictions"}
+    columns = {name: [value] for name, value in APPLICANT.items()}
+    for body in ({"inputs": columns}, {"inputs": [APPLICANT]},
+                 {"signature_name": "serving_default", "instances": [APPLICANT]}):  # fmt: skip
+        refused = client.post(path, json=body)
+        assert refused.status_code == 422 and refused.json()["detail"], body
+    for method, route in (("post", "/v1/models/credit_risk/versions/1:predict"),
+                          ("get", "/v1/models/credit_risk"),
+                          ("get", "/v1/models/credit_risk/metadata"),
+                          ("get", "/v1/models/credit_risk/versions/1")):  # fmt: skip
+        answer = getattr(client, method)(route, **({"json": {"instances": [APPLICANT]}}
+                                                   if method == "post" else {}))  # fmt: skip
+        assert answer.status_code == 404 and answer.json() == {"detail": "Not Found"}, route
+
+
+def test_a_refused_host_is_answered_in_the_apis_json_error_form(storage):
+    refused = client_for(storage, host="attacker.example").get("/health")
+    assert refused.status_code == 400
+    assert refused.headers["content-type"] == "application/json"
+    assert "Invalid host header" in refused.json()["detail"]

@@ -5,7 +5,12 @@
 fields, one 1-D tensor each, and answers ``default_probability``. The service's route
 ``POST /v1/models/credit_risk:predict`` takes TF Serving's REST row format
 (``{"instances": [applicant, ...]}``) and answers as TF Serving does for a one-output
-signature (``{"predictions": [p, ...]}``): a client written against one works with the other.
+signature (``{"predictions": [p, ...]}``): a client that sends that request and reads that
+answer works with either server. That is all of TF Serving's REST API the service implements:
+its columnar form (``{"inputs": ...}``), ``signature_name``, ``/versions/N`` paths, the model
+status and metadata routes, and its error answers (``{"error": "..."}`` with 400) are not (the
+service refuses the first two with 422 and answers the routes it lacks with 404;
+``tests/test_service_contract.py`` checks each).
 
 Nothing here imports TensorFlow; ``tests/test_credit_tf.py`` loads the SavedModel and checks
 :func:`expected_signature` and :func:`request_body` against it.
