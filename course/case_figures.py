@@ -48,8 +48,8 @@ def _gains(ax, case: Case) -> None:
     ax.axvline(0, color=plots.PALETTE["black"], linewidth=0.8)
     ax.margins(x=0.15)
     ax.legend(loc="best", fontsize=8)
-    plots.label(ax, title=f"Model minus each baseline, {case.population_rate:.0%} bad (all > 0?)",
-                xlabel="EUR thousand per 1,000 applications",
+    plots.label(ax, title=f"The model minus each baseline ({case.population_rate:.0%} bad)",
+                xlabel="EUR thousand per 1,000 applications\n(criterion 1: every interval above 0)",
                 ylabel="Baseline")  # fmt: skip
 
 

@@ -852,15 +852,16 @@ def write_report(case: Case, folder: Path, figure: Any = None, alt: str = "") ->
     lines = ["# Business case: a credit-risk scoring API", "", "## The rule (stated first)",
              *case.rule.describe(), "", "## The verdict", *case.verdict(), "",
              "## Value for a lender (EUR per 1,000 applications)",
-             *case.value_lines("population"), *case.value_lines("sample"), "",
+             *[f"  - {line.strip()}" if line.startswith("  ") else f"- {line}"
+               for line in [*case.value_lines("population"), *case.value_lines("sample")]], "",
              "## Unit economics", *[f"- {n}: {r['value']} {r['unit']}"
                                     for n, r in economics_table(case).iterrows()],
              f"- {case.first_year_note()}", "",
              "## Uncertainty",
-             f"- Monte Carlo over every uncertain input ({s['draws']:,.0f} draws): P(GO) "
-             f"{s['P(go)']:.0%}, P(value criterion) {s['P(value_ok)']:.0%}, P(market) "
-             f"{s['P(market_ok)']:.0%}, P(payback) {s['P(payback_ok)']:.0%}, P(steady-state profit "
-             f"> 0) {s['P(steady-state profit > 0)']:.0%}.",
+             f"- Monte Carlo over every uncertain input ({s['draws']:,.0f} draws): all three "
+             f"criteria hold in {s['P(go)']:.0%} of draws; value {s['P(value_ok)']:.0%}, market "
+             f"{s['P(market_ok)']:.0%}, payback {s['P(payback_ok)']:.0%}; steady-state profit "
+             f"above zero in {s['P(steady-state profit > 0)']:.0%}.",
              "", "## The evidence",
              "| input | value | unit | planning range | source | kind |",
              "|---|---|---|---|---|---|",
