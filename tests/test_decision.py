@@ -276,18 +276,25 @@ def test_an_impossible_input_is_a_one_line_error_naming_the_valid_range(plans, a
     assert "\n" not in str(error.value)
 
 
-@settings(max_examples=15)
-@given(price=st.floats(1e-4, 1e3), churn=st.floats(0.0, 0.5), share=st.floats(1e-3, 1.0),
-       rate=st.floats(1e-3, 0.999))
-def test_any_valid_inputs_give_a_case_without_an_exception(price, churn, share, rate):
-    lender = _lender()
-    case = decision.build_case(plans=Plans(price_per_row=price), lender=lender, draws=100,
-                               resamples=100, assume={"monthly_churn": churn,
-                                                      "obtainable_share": share,
-                                                      "population_bad_rate": rate})  # fmt: skip
-    assert case.verdict()[0].startswith("Decision:")
-    for i in case.inputs.values():
-        assert i.low is None or i.low <= i.value <= i.high
+_STATED = {name: st.floats(low, high) for name, (low, high, _) in
+           assumptions.PLAUSIBLE.items() if name != "price_per_decision"}  # fmt: skip
+
+
+@settings(max_examples=25)
+@given(price=st.floats(1e-4, 1e3), stated=st.fixed_dictionaries(_STATED),
+       rate=st.floats(1e-3, 0.999), share=st.floats(1e-3, 1.0), churn=st.floats(0.0, 0.9))
+def test_any_valid_inputs_give_a_case_without_an_exception(price, stated, rate, share, churn):
+    """Every assumption anywhere in its planning range at once (and the price, the share won,
+    churn and the bad rate far beyond theirs): a case, a verdict, ranges around every value."""
+    assume = stated | {"population_bad_rate": rate}
+    for extreme in (False, True):
+        if extreme:
+            assume |= {"obtainable_share": share, "monthly_churn": churn}
+        case = decision.build_case(plans=Plans(price_per_row=price), lender=_lender(), draws=50,
+                                   resamples=50, assume=assume)  # fmt: skip
+        assert case.verdict()[0].startswith("Decision:")
+        for i in case.inputs.values():
+            assert i.low is None or i.low <= i.value <= i.high
 
 
 _LENDER = {}
