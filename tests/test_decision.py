@@ -256,10 +256,13 @@ def test_plans_flow_into_every_figure_and_the_evidence_says_so(lender):
     assert dearer.simulation["steady_state median"] > default.simulation["steady_state median"]
 
 
-@pytest.mark.parametrize("price", [0.2, 1.2, 5.0])
-def test_a_plausible_price_never_crashes(price, lender):
+@pytest.mark.parametrize("price", [0.2, 0.8, 1.2, 1.8, 5.0])
+def test_a_plausible_price_never_crashes_and_market_means_steady_state_profit(price, lender):
     case = decision.build_case(plans=Plans(price_per_row=price), lender=lender, **FAST)
     assert case.verdict()[0].startswith("Decision:")
+    # finding 4: the market criterion said "met" while the business lost money; now it holds
+    # exactly when the mature customers make a steady-state profit, churn replaced
+    assert case.checks["market"] == (case.plan.steady_state_profit >= 0)
 
 
 @pytest.mark.parametrize("plans, assume, message", [
