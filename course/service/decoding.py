@@ -12,9 +12,11 @@ property test proves they accept and refuse the same bodies.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sys
+import weakref
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -87,6 +89,16 @@ def keyed_operation(codes: Sequence[str] = tuple(ERRORS)) -> dict:
                           for code in codes}}  # fmt: skip
 
 
+#: Refused bodies up to this size are explained on the event loop (well under a millisecond).
+EXPLAIN_INLINE_BYTES = 64 * 1024
+_EXPLAINING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> semaphore
+
+
+def _explaining() -> asyncio.Semaphore:
+    """Two explanations at a time per event loop (a semaphore belongs to one loop)."""
+    return _EXPLAINING.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(2))
+
+
 class JsonBody:
     """Reads, checks and decodes the body of a POST as ``fast_type``; a bad body raises the 4xx
     that FastAPI would (415 for a non-JSON content type, 422 naming each bad field).
@@ -126,7 +138,13 @@ class JsonBody:
         # msgspec raises UnicodeDecodeError, not a MsgspecError, for invalid UTF-8 in a string.
         # An except clause costs nothing until it catches: a valid body pays for none of this.
         except (msgspec.MsgspecError, UnicodeDecodeError) as error:
-            raise RequestValidationError(self.explain(body, error)) from None
+            if len(body) < EXPLAIN_INLINE_BYTES:
+                raise RequestValidationError(self.explain(body, error)) from None
+            # A large refused body takes a few tenths of a second to explain: in a thread, two at
+            # a time, so that the event loop goes on answering everyone else meanwhile.
+            async with _explaining():
+                problems = await asyncio.to_thread(self.explain, body, error)
+            raise RequestValidationError(problems) from None
 
     def explain(self, body: bytes, error: Exception) -> list[dict]:
         """The problems with a refused body, as pydantic reports them (FastAPI's 422 format):
