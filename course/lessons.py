@@ -42,7 +42,7 @@ LESSONS: list[Lesson] = [
     Lesson("02", "02_scoring_model.ipynb", "The commercialization scoring model",
            "Implement the seeds' formulas, see where they break, score and rank business paths.", 75),
     Lesson("03", "03_credit_risk_classifier.ipynb", "A TensorFlow credit-risk classifier",
-           "Train, evaluate and export a classifier; compare it honestly with two baselines.", 85,
+           "Train, evaluate and export a classifier; compare it honestly with two baselines.", 90,
            True),
     Lesson("04", "04_model_service.ipynb", "Serving the model as a web API",
            "Run the model behind a metered, validated FastAPI service and measure it.", 50),

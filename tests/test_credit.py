@@ -163,3 +163,48 @@ def test_cross_validate_records_a_tuned_threshold_when_the_method_returns_one():
     assert table["folds"].dtype.kind == "i"
     with pytest.raises(KeyError, match="no results"):
         baselines.paired_differences(results, "c")
+
+
+def test_a_paired_verdict_reads_the_interval_the_right_way_round():
+    from course.credit.baselines import verdict
+
+    saving = pd.Series({"low": -0.06, "high": -0.01})  # a cost that fell in every draw
+    assert verdict(saving, lower_is_better=True) == "a measurable gain"
+    assert verdict(saving) == "a measurable loss"  # the same numbers as an AUC: it fell
+    assert verdict(pd.Series({"low": 0.01, "high": 0.05}), lower_is_better=True) == "a measurable loss"
+    assert verdict(pd.Series({"low": -0.05, "high": 0.05})) == "no measurable difference"
+
+
+def test_tuning_a_miscalibrated_models_threshold_is_a_measurable_gain():
+    """A real adversary for lesson 03's tuning verdict: logistic regression whose probabilities
+    are a quarter of what they should be, so 1/6 approves far too many; tuning its threshold on a
+    held-out quarter must show as a gain, not as 'no measurable gain'."""
+    from course.credit import baselines, evaluate
+    from sklearn.model_selection import train_test_split
+
+    def shrunk(train, test):
+        fit, held = train_test_split(train, test_size=0.25, stratify=train["default"], random_state=0)
+        model = baselines.logistic_regression().fit(fit[FEATURES], fit["default"])
+        tuned = evaluate.best_threshold(held["default"], model.predict_proba(held[FEATURES])[:, 1] / 4)
+        return model.predict_proba(test[FEATURES])[:, 1] / 4, tuned
+
+    data = pd.concat([split_data().train, split_data().validation])
+    folds = baselines.cross_validate(shrunk, data)
+    row = baselines.paired(folds["cost_tuned"], folds["cost"])
+    assert baselines.verdict(row, lower_is_better=True) == "a measurable gain"
+
+
+def test_costs_at_the_population_rate_reweight_the_rows():
+    from course.credit import evaluate
+
+    y = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0])  # 30 % bad, as the sample
+    p = np.array([0.9, 0.8, 0.1, 0.7, 0.2, 0.1, 0.1, 0.1, 0.05, 0.05])
+    at = evaluate.population_cost_table(y, p, 1 / 6, 0.3, 0.05, resamples=200)
+    assert at.loc["approve everyone", "cost per applicant"] == pytest.approx(0.05 * 5)
+    assert at.loc["reject everyone", "cost per applicant"] == pytest.approx(0.95)
+    moved = at.attrs["threshold"]
+    assert moved == pytest.approx(evaluate.prior_shift_threshold(1 / 6, 0.3, 0.05)) and moved > 0.6
+    # at the moved threshold the model rejects only the 0.9 and 0.8 and the good 0.7
+    expected = 0.05 * 5 * (1 / 3) + 0.95 * (1 / 7)
+    assert at.loc["model", "cost per applicant"] == pytest.approx(expected)
+    assert at.loc["approve everyone", "low"] <= at.loc["approve everyone", "model minus it"]

@@ -86,6 +86,11 @@ def test_numpy_forward_pass_encodes_and_scores(clients):
     assert net.encode(records)[0, n_numeric:].sum() == len(data.CODED) - 1
     p = net.predict_proba(records)
     assert p.shape == (5,) and ((p >= 0) & (p <= 1)).all()
+    logged = NumpyNet(*[getattr(net, f) for f in ("mean", "std", "hidden_kernel", "hidden_bias",
+                                                  "output_kernel", "output_bias")], log_amounts=True)
+    column = data.NUMERIC.index("credit_limit")
+    expected = data.signed_log(records[:, data.FEATURES.index("credit_limit")])
+    assert np.allclose(logged.encode(records)[:, column], expected)
 
 
 def _inputs_of(pipeline, frame) -> dict[str, set[str]]:
@@ -108,11 +113,12 @@ def test_a_linear_baseline_never_gets_a_code_as_a_number(clients, name):
     rows = data.subsample(clients, 2_000, seed=0)
     model = baselines.FACTORIES[name]().fit(rows[data.FEATURES], rows[data.TARGET])
     inputs = _inputs_of(model, rows[data.FEATURES])
-    as_numbers = inputs["standardscaler"] & set(data.CODED)
+    as_numbers = (inputs["standardscaler"] | inputs["pipeline"]) & set(data.CODED)
     if name in baselines.COUNTEREXAMPLES:
         assert as_numbers == set(data.STATUS)
     else:
         assert as_numbers == set() and inputs["onehotencoder"] == set(data.CODED)
+    assert inputs["pipeline"] == set(data.AMOUNTS)  # the skewed amounts: logged, then scaled
     assert set().union(*inputs.values()) == set(data.FEATURES)  # every column used, once
 
 

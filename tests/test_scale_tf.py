@@ -39,7 +39,7 @@ def test_cache_records_its_seeds_and_every_grid_point(cache):
     assert cache["curve_seeds"] == grids.CURVE_SEEDS and cache["tune_seeds"] == grids.TUNE_SEEDS
     assert {p["n"] for p in cache["learning_curve"]} == set(grids.CURVE_SIZES)
     assert len(cache["fine_tuning"]) == len(grids.TUNE_SIZES) * len(grids.TUNE_SEEDS) * 4
-    assert all(len(folds) == 10 for folds in cache["cross_validation"].values())
+    assert all(len(folds) == 5 * grids.CV_REPEATS for folds in cache["cross_validation"].values())
 
 
 def test_cache_matches_a_fresh_computation_of_one_point(cache, split):

@@ -37,7 +37,13 @@ LINEAR_NUMERIC = [c for c in NUMERIC if c not in BANDED]
 LINEAR_CODED = CATEGORICAL + BANDED
 
 
-def logistic_regression(numeric: list[str] = LINEAR_NUMERIC, categorical: list[str] = LINEAR_CODED):
+def _signed_log(x):
+    """``sign(x) * log(1 + |x|)``: a logarithm for amounts that may be zero or negative."""
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def logistic_regression(numeric: list[str] = LINEAR_NUMERIC, categorical: list[str] = LINEAR_CODED,
+                        logged: list[str] | tuple[str, ...] = ()):  # fmt: skip
     """One-hot categories, standardised numbers, L2-regularised logistic regression (on these
     applicants' columns, or on another dataset's ``numeric`` and ``categorical`` ones).
 
@@ -45,10 +51,18 @@ def logistic_regression(numeric: list[str] = LINEAR_NUMERIC, categorical: list[s
     ``residence_since``, ``existing_credits``, ``num_dependents``): their bands have unequal
     widths and only 2-4 levels, so one weight per band costs a few parameters and does not force
     a straight line through codes that are not a scale. Pass coded columns in ``categorical``.
+    The ``numeric`` columns also named in ``logged`` (skewed amounts) enter as their signed
+    logarithm, ``sign(x) * log(1 + |x|)``, then standardised.
     """
-    encode = make_column_transformer((StandardScaler(), numeric),
-                                     (OneHotEncoder(handle_unknown="ignore"), categorical))  # fmt: skip
-    return make_pipeline(encode, LogisticRegression(max_iter=2000))
+    from sklearn.preprocessing import FunctionTransformer
+
+    plain = [c for c in numeric if c not in logged]
+    skewed = [c for c in numeric if c in logged]
+    steps = [(StandardScaler(), plain), (OneHotEncoder(handle_unknown="ignore"), categorical)]
+    if skewed:
+        steps.insert(1, (make_pipeline(FunctionTransformer(_signed_log, feature_names_out="one-to-one"),
+                                       StandardScaler()), skewed))  # fmt: skip
+    return make_pipeline(make_column_transformer(*steps), LogisticRegression(max_iter=2000))
 
 
 def gradient_boosting(numeric: list[str] = NUMERIC, categorical: list[str] = CATEGORICAL):
@@ -124,6 +138,18 @@ def paired(first: pd.Series, second: pd.Series, test_fraction: float = 1 / 4) ->
     return pd.Series({"mean_difference": mean, "sd_difference": sd,
                       "folds_higher": int(np.sum(difference > 0)), "folds": folds,
                       "low": mean - half, "high": mean + half})  # fmt: skip
+
+
+def verdict(row: pd.Series, lower_is_better: bool = False) -> str:
+    """What a :func:`paired` interval says about ``first`` against ``second``: "a measurable
+    gain" when the whole interval lies on the better side of zero, "a measurable loss" when it
+    lies on the worse side, else "no measurable difference". ``lower_is_better`` for costs."""
+    better_low, better_high = (-row["high"], -row["low"]) if lower_is_better else (row["low"], row["high"])
+    if better_low > 0:
+        return "a measurable gain"
+    if better_high < 0:
+        return "a measurable loss"
+    return "no measurable difference"
 
 
 def paired_differences(results: dict[str, pd.DataFrame], reference: str, metric: str = "roc_auc",

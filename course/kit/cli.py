@@ -298,7 +298,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--folder", help="where to write (default: the artifacts folder)")
     p.set_defaults(run=_model)
 
-    p = sub.add_parser("extension", help="lesson 06's grids (about 4 minutes) and models (25 s)")
+    p = sub.add_parser("extension", help="lesson 06's grids (about 6 minutes) and models (30 s)")
     p.add_argument("action", choices=["build"])
     p.add_argument("--models-only", action="store_true",
                    help="train the models only (the grids' results are committed)")

@@ -1,9 +1,10 @@
 """Lesson 03's two scikit-learn baselines on the Taiwan clients, each fed the columns the way a
 practitioner would: logistic regression gets every code one-hot (the demographics and the six
-repayment statuses, :data:`~course.scale.data.CODED`) and the amounts standardised; gradient
-boosting gets the codes as numbers (a tree can split off any code) and the demographics as
-native categories. One more variant, the status codes as plain numbers, shows what the naive
-encoding costs a linear model.
+repayment statuses, :data:`~course.scale.data.CODED`) and the amounts as their signed logarithm,
+standardised (:data:`~course.scale.data.AMOUNTS`); gradient boosting gets the codes and the
+amounts as numbers (a tree can split off any code, and a logarithm changes no split) and the
+demographics as native categories. One more variant, the status codes as plain numbers, shows
+what the naive encoding costs a linear model.
 
 Cross-validation, its folds and the paired comparison are lesson 03's own
 (:func:`course.credit.baselines.cross_validate`, ``paired``, ``summary``): the same
@@ -13,17 +14,19 @@ Cross-validation, its folds and the paired comparison are lesson 03's own
 from __future__ import annotations
 
 from course.credit import baselines as lesson03
-from course.scale.data import CATEGORICAL, CODED, FEATURES, NUMERIC, STATUS
+from course.scale.data import AMOUNTS, CATEGORICAL, CODED, FEATURES, NUMERIC, STATUS
 
 
 def logistic_regression():
-    """Every code one-hot, amounts standardised, L2-regularised logistic regression (lesson 03's)."""
-    return lesson03.logistic_regression(NUMERIC, list(CODED))
+    """Every code one-hot, amounts logged and standardised, L2-regularised logistic regression
+    (lesson 03's)."""
+    return lesson03.logistic_regression(NUMERIC, list(CODED), logged=AMOUNTS)
 
 
 def logistic_regression_status_as_numbers():
-    """The naive encoding: the repayment-status codes standardised as if they were quantities."""
-    return lesson03.logistic_regression(NUMERIC + STATUS, CATEGORICAL)
+    """The naive encoding: the repayment-status codes standardised as if they were quantities
+    (everything else as :func:`logistic_regression` has it)."""
+    return lesson03.logistic_regression(NUMERIC + STATUS, CATEGORICAL, logged=AMOUNTS)
 
 
 def gradient_boosting():

@@ -5,13 +5,15 @@ TensorFlow's converter writes the files; :mod:`course.scale.lite` runs them (Lit
 installed). Conversion chatter (captured tensors, C++ notes) is kept out of the lesson's output,
 warnings are not (:func:`course.scale.lite.native_output_silenced`).
 
-float16 and the encoder's constants: the model standardises raw amounts inside itself, so its
-file carries each amount column's mean and standard deviation. float16's largest number is
-65,504: the credit limit's mean (about 168,000) does not fit and the converter stores 65,504
-instead, shifting every client's standardised credit limit by most of a standard deviation
-(:func:`beyond_float16` lists the constants out of range; the standard deviations out of range
-do no harm, since the file stores their reciprocals). ``convert(..., standardise_outside=True)``
-moves the standardisation out of the file into NumPy: the file then holds only the weights.
+float16 and the encoder's constants: a model that standardises its inputs inside itself carries
+each column's mean and standard deviation in its file, and float16's largest number is 65,504.
+The course's networks take the logarithm of the amounts first, so every constant fits. Lesson
+03's recipe on raw amounts (``NetConfig(log_amounts=False)``) does not: the credit limit's mean
+(about 168,000) is stored as 65,504, shifting every client's standardised credit limit by most of
+a standard deviation (:func:`beyond_float16` lists the constants out of range; the standard
+deviations out of range do no harm, since the file stores their reciprocals).
+``convert(..., standardise_outside=True)`` moves such a model's standardisation out of the file
+into NumPy: the file then holds only the weights.
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ def convert(model, variant: str, standardise_outside: bool = False) -> LiteFile:
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; expected one of {list(VARIANTS)}")
     outside = {}
+    if standardise_outside and model.get_layer("encode").log_amounts:
+        raise ValueError("this model takes the logarithm of the amounts inside itself, so its "
+                         "constants already fit float16: there is no standardisation to move out")
     if standardise_outside:
         from course.scale.network import clone
 

@@ -55,6 +55,10 @@ CODED: dict[str, list[int]] = {**{c: sorted(CODES[c]) for c in CATEGORICAL},
 #: The quantities (amounts in NT$, age in years): standardised for the network and the linear model.
 NUMERIC = (["credit_limit", "age"] + [f"bill_{m}" for m in MONTHS]
            + [f"paid_{m}" for m in MONTHS])  # fmt: skip
+#: The money amounts (NT$): heavily skewed, some negative (a bill in credit). The network and the
+#: linear model take their signed logarithm (:func:`signed_log`) before standardising, as a
+#: practitioner would: on the raw scale a few huge bills dominate a linear term.
+AMOUNTS = [c for c in NUMERIC if c != "age"]
 #: The model's input columns, in the order of its one input matrix (the source's order).
 FEATURES = ["credit_limit", *CATEGORICAL, "age", *STATUS, *NUMERIC[2:]]
 _SOURCE_NAMES = {"LIMIT_BAL": "credit_limit", "SEX": "sex", "EDUCATION": "education",
@@ -68,6 +72,12 @@ _SOURCE_NAMES = {"LIMIT_BAL": "credit_limit", "SEX": "sex", "EDUCATION": "educat
 #: about 2,000, with the highest default rate of the three large education groups: a lender
 #: whose clientele differs from the one the pre-trained model learned from.
 NEW_LENDER = ("education", 3)
+
+
+def signed_log(x):
+    """``sign(x) * log(1 + |x|)``: a logarithm for amounts that may be zero or negative (NumPy
+    arrays and pandas frames alike; the network computes the same inside itself)."""
+    return np.sign(x) * np.log1p(np.abs(x))
 
 
 def undocumented_counts(raw: pd.DataFrame | None = None) -> dict[str, int]:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course.scale.data import CODED, FEATURES, NUMERIC
+from course.scale.data import AMOUNTS, CODED, FEATURES, NUMERIC, signed_log
 
 _NUMERIC_INDEX = [FEATURES.index(c) for c in NUMERIC]
+_AMOUNTS = np.array([c in AMOUNTS for c in NUMERIC])
 _CODED_INDEX = [FEATURES.index(c) for c in CODED]
 _CODES = [np.arange(min(codes), max(codes) + 1) for codes in CODED.values()]
 
@@ -24,23 +25,29 @@ class NumpyNet:
     hidden_bias: np.ndarray
     output_kernel: np.ndarray
     output_bias: np.ndarray
+    log_amounts: bool = False
 
     @classmethod
-    def from_weights(cls, weights: dict[str, list[np.ndarray]]) -> NumpyNet:
+    def from_weights(cls, weights: dict[str, list[np.ndarray]], log_amounts: bool = False) -> NumpyNet:
         """From ``{"encode": [mean, std], "hidden": [W, b], "default_probability": [W, b]}``."""
         (mean, std), (wh, bh), (wo, bo) = (weights[k] for k in ("encode", "hidden",
                                                                 "default_probability"))  # fmt: skip
-        return cls(*(np.asarray(a, dtype=np.float64) for a in (mean, std, wh, bh, wo, bo)))
+        arrays = (np.asarray(a, dtype=np.float64) for a in (mean, std, wh, bh, wo, bo))
+        return cls(*arrays, log_amounts=log_amounts)
 
     @classmethod
     def from_keras(cls, model) -> NumpyNet:
         names = ("encode", "hidden", "default_probability")
-        return cls.from_weights({n: model.get_layer(n).get_weights() for n in names})
+        return cls.from_weights({n: model.get_layer(n).get_weights() for n in names},
+                                log_amounts=model.get_layer("encode").log_amounts)  # fmt: skip
 
     def encode(self, records: np.ndarray) -> np.ndarray:
         """Raw record matrix (columns in ``FEATURES`` order) -> the encoded feature matrix."""
         x = np.asarray(records, dtype=np.float64)
-        parts = [(x[:, _NUMERIC_INDEX] - self.mean) / self.std]
+        numbers = x[:, _NUMERIC_INDEX]
+        if self.log_amounts:
+            numbers = np.where(_AMOUNTS, signed_log(numbers), numbers)
+        parts = [(numbers - self.mean) / self.std]
         for index, codes in zip(_CODED_INDEX, _CODES):  # (a code out of range: all zeros)
             parts.append((x[:, [index]].astype(np.intp) == codes).astype(np.float64))
         return np.hstack(parts)

@@ -19,11 +19,13 @@ import pandas as pd
 import keras
 import tensorflow as tf
 
-from course.scale.data import CODED, FEATURES, NUMERIC, SEED, TARGET, as_matrix
+from course.scale.data import AMOUNTS, CODED, FEATURES, NUMERIC, SEED, TARGET, as_matrix, signed_log
 
 tf.get_logger().setLevel("ERROR")
 
 _NUMERIC_INDEX = [FEATURES.index(c) for c in NUMERIC]
+#: 1 for the numeric columns that are amounts (logged before standardising), 0 for the others.
+_AMOUNT_MASK = np.array([float(c in AMOUNTS) for c in NUMERIC], dtype="float32")
 _CODED_INDEX = [FEATURES.index(c) for c in CODED]
 #: Per code column: its lowest code and its number of codes (one one-hot slot per code).
 _LOWEST = [min(codes) for codes in CODED.values()]
@@ -43,6 +45,9 @@ class NetConfig:
     max_epochs: int = 60
     patience: int = 6
     seed: int = SEED
+    #: Take the signed logarithm of the amounts before standardising (False: lesson 03's recipe,
+    #: raw amounts, kept to show what float16 does to large constants).
+    log_amounts: bool = True
 
 
 @keras.saving.register_keras_serializable(package="course")
@@ -50,9 +55,17 @@ class RecordEncoder(keras.layers.Layer):
     """Raw record matrix -> standardised quantities followed by one one-hot block per code
     column (:data:`~course.scale.data.CODED`: the demographics and the six repayment statuses).
 
-    ``mean`` and ``std`` are fixed weights set by :func:`adapt` on training rows only. A code
-    outside a column's range gets an all-zero block.
+    With ``log_amounts`` the amounts (:data:`~course.scale.data.AMOUNTS`) are replaced by their
+    signed logarithm first. ``mean`` and ``std`` are fixed weights set by :func:`adapt` on training
+    rows only. A code outside a column's range gets an all-zero block.
     """
+
+    def __init__(self, log_amounts: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.log_amounts = bool(log_amounts)
+
+    def get_config(self):
+        return {**super().get_config(), "log_amounts": self.log_amounts}
 
     def build(self, input_shape):
         self.mean = self.add_weight(shape=(len(NUMERIC),), initializer="zeros", trainable=False,
@@ -61,7 +74,11 @@ class RecordEncoder(keras.layers.Layer):
                                    name="std")  # fmt: skip
 
     def call(self, records):
-        numbers = (tf.gather(records, _NUMERIC_INDEX, axis=1) - self.mean) / self.std
+        numbers = tf.gather(records, _NUMERIC_INDEX, axis=1)
+        if self.log_amounts:  # sign(x) * log(1 + |x|), in operations TF Lite has built in
+            logged = tf.sign(numbers) * tf.math.log(1.0 + tf.abs(numbers))
+            numbers = _AMOUNT_MASK * logged + (1.0 - _AMOUNT_MASK) * numbers
+        numbers = (numbers - self.mean) / self.std
         codes = tf.cast(tf.gather(records, _CODED_INDEX, axis=1), tf.int32)
         hot = [tf.one_hot(codes[:, i] - low, width)
                for i, (low, width) in enumerate(zip(_LOWEST, _WIDTHS))]  # fmt: skip
@@ -74,6 +91,8 @@ class RecordEncoder(keras.layers.Layer):
 def adapt(encoder: RecordEncoder, frame: pd.DataFrame) -> None:
     """Set the encoder's statistics from ``frame`` (the training rows: never validation or test)."""
     numbers = frame[NUMERIC].to_numpy(dtype="float64")
+    if encoder.log_amounts:
+        numbers = np.where(_AMOUNT_MASK.astype(bool), signed_log(numbers), numbers)
     encoder.set_weights([numbers.mean(axis=0).astype("float32"),
                          np.maximum(numbers.std(axis=0), 1e-7).astype("float32")])  # fmt: skip
 
@@ -82,7 +101,7 @@ def build_model(train: pd.DataFrame, config: NetConfig = NetConfig()) -> keras.M
     """Raw records in, P(default) out: the encoder adapted on ``train``, then wide and deep."""
     keras.utils.set_random_seed(config.seed)
     records = keras.Input(shape=(len(FEATURES),), name="records")
-    encoder = RecordEncoder(name="encode")
+    encoder = RecordEncoder(log_amounts=config.log_amounts, name="encode")
     features = encoder(records)
     adapt(encoder, train)
     regularizer = keras.regularizers.L2(config.l2)

@@ -47,8 +47,10 @@ DIFFERENCES = ("Yeh and Lien report one validation split and an area ratio (= 2 
                "course the mean ROC AUC over 10 cross-validation folds of 24,000 clients, so "
                "compare AUCs after converting, and read a gap of about 0.01 as noise.")  # fmt: skip
 
-SOURCE_QUOTED = "error rate as quoted by a third-party write-up; not checked against the paper"
-SOURCE_MISSING = "area ratio not read from the paper here (Table 1): fill in before showing AUCs"
+SOURCE_QUOTED = "error rates as a later write-up quotes them, not checked against the paper itself"
+#: (Maintainers: read the area ratios from the paper's Table 1 and fill them in, with a status
+#: saying so, before a lesson shows AUCs converted from them.)
+SOURCE_MISSING = "the paper's area ratios (its ranking measure) could not be read for the course"
 
 
 def auc_from_area_ratio(area_ratio: float) -> float:
