@@ -5,6 +5,8 @@
 - :mod:`course.service.app`: :func:`create_app`, the application factory
 - :mod:`course.service.decoding`: request bodies read by msgspec, refusals explained by pydantic
 - :mod:`course.service.server`: ``course serve`` (uvicorn), Binder proxy URLs
+- :mod:`course.service.protocol`: connection limits, timeouts, the class hub's account check
+- :mod:`course.service.peers`: which account is at the other end of a connection (class hub)
 - :mod:`course.service.workers`: ``course serve --workers N``, processes sharing one usage log
 - :mod:`course.service.tf_serving`: the SavedModel under TensorFlow Serving (command, requests)
 - :mod:`course.service.latency`: timing the model's three prediction paths
