@@ -62,7 +62,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._head_open, self._head_bytes, self._refused = True, 0, False
+        self._head_open, self._head_bytes, self._refused, self._reading = True, 0, False, False
         self._deadline: asyncio.TimerHandle | None = None
         if peers.required() and not peers.same_account(transport.get_extra_info("peername"),
                                                        transport.get_extra_info("sockname")):
@@ -111,7 +111,7 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._refused:
             return  # drained (see _refuse)
         if self._head_open:
-            self._start_deadline()  # a request's first byte (or the connection) starts the clock
+            self._reading = True  # a request has begun (on_message_complete ends it)
             room = MAX_HEAD_BYTES - self._head_bytes
             if len(data) > room:
                 # Parse only what a head may take: if the head is still open after it, refuse.
@@ -124,6 +124,14 @@ class GuardedProtocol(HttpToolsProtocol):
                 self._head_bytes += len(data)
         if data and not self.transport.is_closing():
             super().data_received(data)
+        if self._reading and not self._refused:
+            # Still incomplete after these bytes: the clock runs from now. (A request that
+            # arrives whole, the usual case, never pays for a timer.)
+            self._start_deadline()
+
+    def on_message_begin(self) -> None:
+        self._reading = True  # (also a pipelined request that begins in the previous one's bytes)
+        super().on_message_begin()
 
     def on_headers_complete(self) -> None:
         self._head_open = False
@@ -131,7 +139,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._stop_deadline()  # the whole request is here: the app takes over
-        self._head_open, self._head_bytes = True, 0
+        self._head_open, self._head_bytes, self._reading = True, 0, False
         super().on_message_complete()
 
 
