@@ -4,9 +4,13 @@ well under a second each without TensorFlow. The real model's parity is tested e
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from fastapi.testclient import TestClient
 
 from course.credit.features import CATEGORIES, NUMERIC
 from course.credit.numpy_model import NumpyCreditModel
+from course.service.app import create_app
+from course.service.storage import Storage
 
 APPLICANT = {
     "duration": 12, "credit_amount": 2500.0, "installment_commitment": 2, "residence_since": 2,
@@ -34,3 +38,17 @@ def synthetic_model(seed: int = 0) -> NumpyCreditModel:
 
 def write_artifact(folder) -> None:
     synthetic_model().save(folder / "credit_risk_numpy.json")
+
+
+@pytest.fixture
+def storage(tmp_path):
+    """A fresh usage log for one test (closed afterwards)."""
+    store = Storage(tmp_path / "usage.sqlite")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def client(storage):
+    """An in-process client of the synthetic model's service, addressed to localhost."""
+    return TestClient(create_app(synthetic_model(), storage), base_url="http://localhost")

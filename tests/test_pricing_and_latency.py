@@ -86,3 +86,6 @@ def test_background_service_starts_serves_and_stops(tmp_path, monkeypatch):
         assert first.db != second.db and first.db.parent.name.startswith("course-service-")
     finally:
         assert first.stop() and second.stop()
+    # a stop leaves no folder behind: the usage log holds the keys
+    assert not first.db.parent.exists() and not second.db.parent.exists()
+    assert not service.log.parent.exists() and (tmp_path / "usage.sqlite").exists()

@@ -20,19 +20,8 @@ from hypothesis import strategies as st
 
 from course.service.app import create_app
 from course.service.storage import Storage
+from tests.service_fixture import client, storage  # noqa: F401  (fixtures)
 from tests.service_fixture import APPLICANT, synthetic_model, write_artifact
-
-
-@pytest.fixture
-def storage(tmp_path):
-    store = Storage(tmp_path / "usage.sqlite")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def client(storage):
-    return TestClient(create_app(synthetic_model(), storage), base_url="http://localhost")
 
 
 def test_score_endpoints_and_metadata(client, storage):

@@ -11,16 +11,10 @@ from fastapi.testclient import TestClient
 from course.service.app import LOCAL_HOSTS, create_app
 from course.service.server import open_hosts
 from course.service.storage import Storage
+from tests.service_fixture import storage  # noqa: F401  (a fixture)
 from tests.service_fixture import APPLICANT, synthetic_model
 
 SCORING = ("/v1/score", "/v1/score/batch", "/v1/models/credit_risk:predict")
-
-
-@pytest.fixture
-def storage(tmp_path):
-    store = Storage(tmp_path / "usage.sqlite")
-    yield store
-    store.close()
 
 
 def client_for(storage, host: str = "localhost", **options) -> TestClient:

@@ -16,21 +16,10 @@ from course.service import decoding
 from course.service.app import create_app
 from course.service.server import BackgroundService, public_url
 from course.service.storage import KeyNameError, Storage
+from tests.service_fixture import client, storage  # noqa: F401  (fixtures)
 from tests.service_fixture import APPLICANT, synthetic_model, write_artifact
 
 JSON = {"content-type": "application/json"}
-
-
-@pytest.fixture
-def storage(tmp_path):
-    store = Storage(tmp_path / "usage.sqlite")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def client(storage):
-    return TestClient(create_app(synthetic_model(), storage), base_url="http://localhost")
 
 
 def test_a_refusal_lists_at_most_twenty_problems_and_counts_the_rest(client):
@@ -159,9 +148,11 @@ def test_a_client_gone_mid_body_leaves_no_traceback_in_the_log(tmp_path, monkeyp
                 sock.sendall(b"POST /v1/score HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
                              b"application/json\r\nContent-Length: 1000\r\n\r\n{\"age\": ")  # fmt: skip
         assert httpx.get(service.url + "/health", timeout=10).status_code == 200
+        service.process.terminate()  # (the log is read once the process has written all of it;
+        service.process.wait(timeout=10)  # stop() then removes it with the service's folder)
+        log = service.log.read_text()
     finally:
         service.stop()
-    log = service.log.read_text()
     assert "Traceback" not in log, log[-2000:]
 
 

@@ -334,7 +334,10 @@ class BackgroundService:
         return psutil.Process(self.process.pid).memory_info().rss / 1024**2
 
     def stop(self) -> bool:
-        """Stop the process (SIGTERM, then kill after 10 s); True when its port is free again."""
+        """Stop the process (SIGTERM, then kill after 10 s) and remove the private folder
+        :meth:`start` made for it (its log, and the usage log with any keys when ``db`` was not
+        given); True when its port is free again."""
+        import shutil
         import signal
         import socket
         import subprocess
@@ -346,6 +349,8 @@ class BackgroundService:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.log is not None and self.log.parent.name.startswith("course-service-"):
+            shutil.rmtree(self.log.parent, ignore_errors=True)
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
