@@ -94,9 +94,12 @@ class KernelSocket:
 
     def __init__(self, url: str, token: str):
         self.session = Session(key=b"", username="binder-check")
+        # A busy server (a class starting lessons at once) may take long to accept: wait up to a
+        # minute for the connection, then read in 5 s slices against each call's own deadline.
         self.ws = websocket.create_connection(f"{url}?session_id={self.session.session}",
                                               header=[f"Authorization: token {token}"],
-                                              timeout=5)  # fmt: skip
+                                              timeout=60)  # fmt: skip
+        self.ws.settimeout(5)
 
     def send(self, msg_type: str, content: dict) -> str:
         msg = self.session.msg(msg_type, content)
