@@ -59,3 +59,21 @@ def test_a_virtual_environment_of_another_python_is_not_reused(tmp_path):
     done = _kit("kit.setup()", COURSE_VENV=str(tmp_path))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "was made with Python 3.9" in done.stderr and "delete" in done.stderr
+
+
+def test_course_lab_passes_jupyterlab_options_through(monkeypatch):
+    """`kit.py lab --no-browser --port 9000` ends as `course lab ...`: every option reaches
+    `jupyter lab`, in order (argparse's REMAINDER refused options before a positional)."""
+    import subprocess
+
+    from course.kit import cli
+
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda command, **kw: calls.append(command) or 0)
+    options = ["--no-browser", "--port", "9000", "--ip", "0.0.0.0", "--allow-root"]
+    assert cli.main(["lab", *options]) == 0
+    (command,) = calls
+    assert command[2:4] == ["jupyter", "lab"] and command[4].endswith("00_start_here.ipynb")
+    assert command[5:] == options
+    with pytest.raises(SystemExit):  # other commands still refuse what they do not know
+        cli.main(["progress", "--no-browser"])

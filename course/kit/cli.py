@@ -393,6 +393,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lab"] and not {"-h", "--help"} & set(argv[1:]):
+        # Everything after `lab` is JupyterLab's (--no-browser, --port 9000, --ip, --allow-root):
+        # argparse's REMAINDER would refuse options that come first.
+        return _lab(argparse.Namespace(extra=argv[1:]))
     args = parser().parse_args(argv)
     try:
         return args.run(args)
