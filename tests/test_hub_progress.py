@@ -138,8 +138,10 @@ def test_old_course_copies_are_pruned_unless_a_process_uses_them(monkeypatch, tm
         path.mkdir()
     for path in (old, used, keep):
         os.utime(path, (0, 0))
-    user = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
-                            stdin=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(used)})
+    user = subprocess.Popen([sys.executable, "-c", "import sys; print('up', flush=True); sys.stdin.read()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(used)})  # fmt: skip
+    assert user.stdout.readline() == "up\n"  # (before its exec, the child shows our environment)
     try:
         assert hub_install.prune_copies(keep=keep) == [old]
     finally:
