@@ -24,6 +24,10 @@ class Lesson:
     minutes: int
     uses_tensorflow: bool = False
     extension: bool = False
+    #: Course datasets the lesson loads (names from :mod:`course.data.registry`; a group such
+    #: as ``github_ranking`` stands for all its files). ``course.data.check_lesson_data`` and
+    #: ``course data fetch`` read it to say which lessons a missing file stops.
+    data: tuple[str, ...] = ()
 
     @property
     def optional(self) -> bool:
@@ -36,21 +40,26 @@ EXTENSION_MARK = "(optional extension) "
 
 LESSONS: list[Lesson] = [
     Lesson("00", "00_start_here.ipynb", "Start here",
-           "Set up, learn how exercises and hints work, meet the data.", 40),
+           "Set up, learn how exercises and hints work, meet the data.", 40,
+           data=("epoch_models",)),
     Lesson("01", "01_market_analysis.ipynb", "Market analysis of open-source AI",
-           "Measure openness, training cost, investment and community growth; size our market.", 60),
+           "Measure openness, training cost, investment and community growth; size our market.", 60,
+           data=("epoch_models", "ai_investment", "github_ranking")),
     Lesson("02", "02_scoring_model.ipynb", "The commercialization scoring model",
-           "Implement the seeds' formulas, see where they break, score and rank business paths.", 75),
+           "Implement the seeds' formulas, see where they break, score and rank business paths.", 75,
+           data=("github_ranking",)),
     Lesson("03", "03_credit_risk_classifier.ipynb", "A TensorFlow credit-risk classifier",
            "Train, evaluate and export a classifier; compare it honestly with two baselines.", 90,
-           True),
+           True, data=("german_credit",)),
     Lesson("04", "04_model_service.ipynb", "Serving the model as a web API",
-           "Run the model behind a metered, validated FastAPI service and measure it.", 50),
+           "Run the model behind a metered, validated FastAPI service and measure it.", 50,
+           data=("german_credit",)),
     Lesson("05", "05_business_case.ipynb", "The business case: go or no-go",
-           "Combine measured model quality, costs and demand into a decision.", 55),
+           "Combine measured model quality, costs and demand into a decision.", 55,
+           data=("german_credit",)),
     Lesson("06", "06_scale_and_compression.ipynb", "More data, fine-tuning, a smaller model",
            "Train on 30,000 clients, fine-tune for a new lender, compress with TF Lite and pruning.",
-           60, True, extension=True),
+           60, True, extension=True, data=("taiwan_credit",)),
 ]  # fmt: skip
 
 

@@ -2,8 +2,19 @@
 
 >>> from course.data import load_epoch_models
 >>> models = load_epoch_models()          # downloads once, verifies sha256, then reads the cache
+
+Each file is fetched from its publisher first and a pinned mirror second, both checked against the
+same sha256 (:mod:`course.data.registry` lists the URLs, licences and processing steps). A lesson's
+first cell calls :func:`check_lesson_data` to say, in one paragraph, which of its files is missing.
 """
 
+from course.data.availability import (
+    check_lesson_data,
+    fetch_all,
+    lesson_data_message,
+    lesson_data_problems,
+    lessons_needing,
+)
 from course.data.fetch import FileStatus, fetch, fetch_dataset, file_sha256, local_path, verify_all
 from course.data.loaders import (
     ACCESSIBILITY_ORDER,
@@ -16,7 +27,7 @@ from course.data.loaders import (
     load_github_ranking,
     load_taiwan_credit,
 )
-from course.data.registry import DATASETS, RANKING_SNAPSHOT_DATES, Dataset, get_dataset
+from course.data.registry import DATASETS, RANKING_SNAPSHOT_DATES, Dataset, Source, get_dataset
 
 
 def sources_table():
@@ -43,7 +54,9 @@ def sources_markdown() -> str:
 
 __all__ = [
     "ACCESSIBILITY_ORDER", "DATASETS", "Dataset", "FileStatus", "GERMAN_NUMERIC", "OPEN_WEIGHTS",
-    "RANKING_SNAPSHOT_DATES", "epoch_cleaning_report", "fetch", "fetch_dataset", "file_sha256", "get_dataset",
+    "RANKING_SNAPSHOT_DATES", "Source", "check_lesson_data", "epoch_cleaning_report", "fetch",
+    "fetch_all", "fetch_dataset", "file_sha256", "get_dataset", "lesson_data_message",
+    "lesson_data_problems", "lessons_needing",
     "load_ai_investment", "load_epoch_models", "load_german_credit", "load_github_ranking",
     "load_taiwan_credit", "local_path", "sources_markdown", "sources_table", "verify_all",
 ]  # fmt: skip
