@@ -14,7 +14,7 @@ from course.errors import CourseError
 
 def _data(args: argparse.Namespace) -> int:
     from course import config
-    from course.data import DATASETS, fetch, local_path, verify_all
+    from course.data import DATASETS, local_path, verify_all
 
     if args.action == "list":
         print(f"data folder: {config.data_dir()}  (override with {config.DATA_DIR_ENV})")
@@ -38,9 +38,9 @@ def _data(args: argparse.Namespace) -> int:
         if name not in DATASETS:
             print(f"No dataset called {name!r}; see `course data list`.", file=sys.stderr)
             return 2
-    for name in names:
-        print(f"  ok  {name:<28} {fetch(name, force=args.force)}")
-    return 0
+    from course.data import fetch_all  # fetches what it can; reports each missing file's lessons
+
+    return fetch_all(names, force=args.force)
 
 
 def _build(args: argparse.Namespace) -> int:
