@@ -20,7 +20,7 @@ def serve_routes(routes: dict[str, tuple[int, bytes]]):
     hits: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             hits.append(self.path)
             status, body = routes.get(self.path, (404, b"not found"))
             self.send_response(status)

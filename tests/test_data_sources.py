@@ -129,10 +129,10 @@ def test_both_sources_failing_names_both_urls_and_what_to_do(tmp_path):
 
 
 def test_only_wrong_bytes_everywhere_is_an_integrity_error(tmp_path):
-    with serve_routes({"/a": (200, b"x"), "/b": (200, b"y")}) as (base, _):
-        with pytest.raises(DataIntegrityError, match="could not be downloaded from any of its 2"):
-            fetch_dataset(_local(EPOCH, base, "/a", "/b"), folder=tmp_path,
-                          progressbar=False, log=lambda line: None)  # fmt: skip
+    with (serve_routes({"/a": (200, b"x"), "/b": (200, b"y")}) as (base, _),
+          pytest.raises(DataIntegrityError, match="could not be downloaded from any of its 2")):
+        fetch_dataset(_local(EPOCH, base, "/a", "/b"), folder=tmp_path, progressbar=False,
+                      log=lambda line: None)  # fmt: skip
     assert _leftovers(tmp_path) == []
 
 

@@ -103,8 +103,8 @@ def _try_source(dataset: Dataset, source: Source, path: Path, downloader: Callab
     OSError
         The cache folder cannot be written (not the source's fault).
     """
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".part", delete=False)  # fmt: skip
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by the with below)
+        dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
     part = Path(handle.name)
     try:
         with handle:
