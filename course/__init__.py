@@ -15,3 +15,19 @@ from course.config import RUNTIME_ENV as _RUNTIME_ENV  # noqa: E402
 
 for _name, _value in _RUNTIME_ENV.items():
     _os.environ.setdefault(_name, _value)
+
+
+def _show_tables_in_course_style() -> None:
+    """In a notebook, every DataFrame a lesson shows uses the course's table style
+    (:mod:`course.tables`). Nothing happens outside IPython, and pandas is not imported."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and hasattr(shell, "display_formatter"):
+        from course.tables import register
+
+        register(shell)
+
+
+_show_tables_in_course_style()

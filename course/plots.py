@@ -103,4 +103,6 @@ def display(fig, *, alt: str) -> None:
         raise ValueError("every course figure needs a one-line text summary (alt text)")
     fig.tight_layout()
     show_image(fig, alt)
-    print(f"Figure: {alt.strip()}")
+    from course.text import say
+
+    say(f"Figure: {alt.strip()}")  # (lines broken between words: never inside a number)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from course import sizing
+from course.text import lead, readout_format, say
 
 #: Names each slider handle after its slider's description, for screen readers. The handle
 #: (noUiSlider, ``role="slider"``) is what takes keyboard focus; noUiSlider can give it a name
@@ -80,7 +81,7 @@ def draw_safely(output, draw, summary: str, figsize: tuple[float, float]) -> Non
             plt.close(fig)
             print(f"The chart could not be drawn ({type(error).__name__}); move a slider to "
                   "draw it again. The numbers:")
-        print(f"Figure: {summary}.")
+        say(f"Figure: {summary}.")
 
 
 class MarketSizer:
@@ -97,7 +98,7 @@ class MarketSizer:
                                       description=name.replace("_", " "),
                                       style={"description_width": "160px"},
                                       layout={"width": "520px"},
-                                      readout_format=".3g")  # fmt: skip
+                                      readout_format=readout_format(a.step))  # fmt: skip
             for name, a in sizing.ASSUMPTIONS.items()
         }
         self.output = widgets.Output()
@@ -153,7 +154,8 @@ class ScoringExplorer:
             name: widgets.FloatSlider(value=w, min=0.0, max=0.5, step=0.01,
                                       description=name.replace("_", " "),
                                       style={"description_width": "130px"},
-                                      layout={"width": "520px"})  # fmt: skip
+                                      layout={"width": "520px"},
+                                      readout_format=readout_format(0.01))  # fmt: skip
             for name, w in scorecard.DEFAULT_WEIGHTS.items()
         }
         self.method = widgets.ToggleButtons(options=["additive", "multiplicative"])
@@ -173,8 +175,8 @@ class ScoringExplorer:
 
         try:
             self.ranking = scorecard.rank_paths(self.weights(), self.method.value)
-            self.summary = (f"{self.ranking.index[0]} leads ({self.ranking.iloc[0]:.2f}), then "
-                            f"{self.ranking.index[1]} ({self.ranking.iloc[1]:.2f})")  # fmt: skip
+            top = list(self.ranking.items())
+            self.summary = lead(top[0], top[1], decimals=2)  # (a tie at 2 decimals says so)
         except ScoringInputError as error:  # every slider at zero
             self.ranking = None
             self.summary = f"No ranking: {error}"

@@ -140,7 +140,10 @@ def group_rates(y_true, proba, threshold: float, group) -> pd.DataFrame:
                       "default_rate": part["y"].mean(),
                       "false_rejection_rate": good["reject"].mean() if len(good) else np.nan,
                       "missed_default_rate": (~bad["reject"]).mean() if len(bad) else np.nan}  # fmt: skip
-    return pd.DataFrame.from_dict(rows, orient="index")
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    # (what a dash means when the course shows the table: course.tables)
+    table.attrs["missing"] = "no good (or no bad) applicant in the group: no such rate"
+    return table
 
 
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:

@@ -259,11 +259,17 @@ def cv_results(cache: dict[str, Any]) -> dict[str, pd.DataFrame]:
     return {name: pd.DataFrame(rows).set_index("fold") for name, rows in cache["cross_validation"].items()}
 
 
+#: What a missing standard deviation means: a size trained once (the full training set).
+SINGLE_RUN = "one run only at this size (the whole training set): no spread to measure"
+
+
 def curve_table(cache: dict[str, Any]) -> pd.DataFrame:
     """Learning curve: mean, standard deviation and runs of the test AUC per size and model."""
     frame = pd.DataFrame(cache["learning_curve"])
     table = frame.groupby(["n", "model"])["auc"].agg(["mean", "std", "count"]).unstack("model")
-    return table.swaplevel(axis=1).sort_index(axis=1)
+    table = table.swaplevel(axis=1).sort_index(axis=1)
+    table.attrs["missing"] = SINGLE_RUN  # (shown under the table: course.tables)
+    return table
 
 
 def tune_table(cache: dict[str, Any], metric: str = "auc") -> pd.DataFrame:
@@ -272,7 +278,9 @@ def tune_table(cache: dict[str, Any], metric: str = "auc") -> pd.DataFrame:
     frame = pd.DataFrame(cache["fine_tuning"])
     order = list(dict.fromkeys(frame["method"]))
     table = frame.groupby(["n", "method"], sort=False)[metric].agg(["mean", "std"]).unstack("method")
-    return table.swaplevel(axis=1).reindex(columns=order, level=0)
+    table = table.swaplevel(axis=1).reindex(columns=order, level=0)
+    table.attrs["missing"] = SINGLE_RUN
+    return table
 
 
 def best_method(cache: dict[str, Any]) -> pd.Series:
