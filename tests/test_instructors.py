@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.kit import glossary, instructors, slides
+from course.kit import glossary, instructors, slide_content, slide_layout, slides
 from course.kit.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
 
 SOLUTION_PATHS = sorted(SOLUTIONS_DIR.glob("*.ipynb"))
@@ -101,10 +101,16 @@ def assets(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def decks(assets, tmp_path_factory):
+def deck_folder(assets, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("slides")
-    written = slides.build_decks(SOLUTIONS_DIR, out, assets, log=lambda line: None)
-    return {name: path.read_text(encoding="utf-8") for name, path in written.items()}
+    slides.build_decks(SOLUTIONS_DIR, out, assets, log=lambda line: None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def decks(deck_folder):
+    return {f"{path.stem}.ipynb": path.read_text(encoding="utf-8")
+            for path in sorted(deck_folder.glob("[0-9][0-9]_*.html"))}
 
 
 class _Refs(HTMLParser):
@@ -187,11 +193,129 @@ def test_slide_metadata_follows_structure_and_leaves_the_notebook_alone():
 
 
 def test_long_content_opens_a_subslide():
-    long_md = "\n".join(["line"] * (slides.SLIDE_LINES + 1))
+    line = "A paragraph of about sixty characters, one line on a slide."
+    count = 1
+    while slide_layout.markdown_height("\n\n".join([line] * (count + 1))) < slide_layout.BUDGET:
+        count += 1
+    paragraphs = "\n\n".join([line] * count)  # just fits a slide alone, not after "short"
     nb = new_notebook(cells=[new_markdown_cell("## S"), new_markdown_cell("short"),
-                             new_markdown_cell(long_md)])
+                             new_markdown_cell(paragraphs)])
     types = [c.metadata["slideshow"]["slide_type"] for c in slides.slide_metadata(nb).cells]
     assert types == ["slide", "fragment", "subslide"]
+
+
+def test_long_markdown_is_cut_between_blocks_keeping_headings_with_their_text():
+    source = "\n".join(["## Part"] + [f"- item {i} " + "word " * 30 for i in range(12)]
+                       + ["## Next", "Closing paragraph."])  # fmt: skip
+    parts = slide_layout.split_markdown(source)
+    assert len(parts) > 1 and "\n\n".join(parts).split() == source.split()
+    assert all(slide_layout.markdown_height(p) <= slide_layout.BUDGET for p in parts)
+    assert not any(p.rstrip().splitlines()[-1].startswith("#") for p in parts)
+    assert parts[-1].startswith("## Next") or "## Next\n\nClosing" in parts[-1]
+    fence = "```\n" + "x = 1\n\ny = 2\n" * 3 + "```"
+    assert fence in slide_layout.markdown_blocks("Text.\n\n" + fence + "\n\nMore.")
+
+
+def test_a_tall_table_is_cut_between_rows_with_its_header():
+    import pandas as pd
+
+    table = pd.DataFrame({"value": range(60), "unit": ["a unit"] * 60}).to_html()
+    parts = slide_layout.split_html_table(table)
+    assert len(parts) > 2
+    rows = [re.findall(r"<tr>\s*<th>(\d+)</th>", part) for part in parts]
+    assert [int(r) for part in rows for r in part] == list(range(60))
+    assert all("<thead>" in p and "<th>value</th>" in p and p.rstrip().endswith("</table>")
+               for p in parts)  # fmt: skip
+    assert all(slide_layout.html_height(p) <= slide_layout.BUDGET for p in parts)
+    assert slide_layout.split_html_table(table.replace("<th>0</th>", '<th rowspan="2">0</th>')) == [
+        table.replace("<th>0</th>", '<th rowspan="2">0</th>')]
+
+
+def test_a_code_cell_too_tall_is_cut_showing_its_source_once():
+    printed = "".join(f"line {i}\n" for i in range(90))
+    cell = new_code_cell("for i in range(90):\n    print(f'line {i}')", id="abc")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed)]
+    parts = slide_layout.split_cell(cell)
+    assert len(parts) > 2 and parts[0].source == cell.source and parts[0].outputs
+    assert [p["id"] for p in parts] == ["abc"] + [f"abc-{i}" for i in range(2, len(parts) + 1)]
+    assert all(p.source == "" and p.metadata["transient"]["remove_source"] for p in parts[1:])
+    assert "".join(o["text"] for p in parts for o in p.outputs) == printed
+    assert all(slide_layout.cell_height(p) <= slide_layout.BUDGET for p in parts)
+
+
+@pytest.mark.parametrize("path", SOLUTION_PATHS, ids=lambda p: p.stem[:2])
+def test_every_piece_of_a_lesson_fits_a_slide_unless_it_is_one_figure(path):
+    """What the browser test (tests/test_decks_browser.py) measures, estimated without a browser:
+    each piece of every slide is within the budget, except a single figure or block that cannot
+    be cut (the deck's script scales those, at least to ``MIN_ZOOM``)."""
+    nb = slides.slide_metadata(nbformat.read(path, as_version=4))
+    too_tall = []
+    for cell in nb.cells:
+        if cell.metadata["slideshow"]["slide_type"] == "skip":
+            continue
+        size = slide_layout.cell_height(cell)
+        whole = (len(cell.get("outputs", [])) <= 2 and any(
+            "<img" in o.get("data", {}).get("text/html", "") or "image/png" in o.get("data", {})
+            for o in cell.get("outputs", []))) or (cell.cell_type == "markdown" and len(
+                slide_layout.markdown_blocks(cell.source)) == 1)  # fmt: skip
+        if size > slide_layout.BUDGET and not whole:
+            too_tall.append(f"{cell.get('id')}: {size:.0f} px")
+        assert size < slide_layout.SLIDE_HEIGHT / slides.MIN_ZOOM, cell.get("id")
+    assert too_tall == []
+
+
+def test_a_deck_is_the_same_every_build(assets):
+    nb = nbformat.read(SOLUTION_PATHS[0], as_version=4)
+    assert slides.export_deck(nb, "t", assets) == slides.export_deck(nb, "t", assets)
+
+
+MACHINE_PATH = re.compile(r"(?<![\w.~/-])(/tmp/|/var/tmp/|/var/folders/|/private/var/|/work/|/root/|"
+                          r"/home/[\w.-]+/|/Users/[\w.-]+/|[A-Za-z]:\\Users\\)")
+
+
+def test_no_deck_shows_a_path_of_the_machine_that_built_it(decks):
+    """The decks built here, and those in ``instructors/slides`` (git-ignored) if built."""
+    committed = {p.name: p.read_text(encoding="utf-8") for p in sorted(slides.SLIDES_DIR.glob("*.html"))}
+    found = {name: sorted(set(MACHINE_PATH.findall(html)))
+             for name, html in {**decks, **committed}.items() if MACHINE_PATH.search(html)}
+    assert found == {}
+
+
+def _home(folder: str) -> str:
+    return "~/" + Path(folder).relative_to(Path.home()).as_posix()
+
+
+def test_scrub_paths_shows_what_a_learner_sees(monkeypatch):
+    import platformdirs
+
+    from course.config import APP_NAME
+
+    monkeypatch.setenv("COURSE_DATA_DIR", "/srv/course-data")
+    root = str(slides.REPO_ROOT)
+    text = slide_content.scrub_paths(
+        "markdown /tmp/course-progress-i8a89fjb/artifacts/business_case/business_case.md\n"
+        f"kernel uses {root}/.venv/bin/python\nverified in /srv/course-data\n"
+        "progress in /tmp/course-progress-3wp5x3a8\nsaved to /home/ann/x.csv and /work/y")
+    assert text.splitlines() == [
+        "markdown artifacts/business_case/business_case.md", "kernel uses .venv/bin/python",
+        f"verified in {_home(platformdirs.user_cache_dir(APP_NAME))}/data",
+        f"progress in {_home(platformdirs.user_data_dir(APP_NAME))}",
+        "saved to ~/x.csv and …/y"]
+    assert not MACHINE_PATH.search(text)
+    assert slide_content.scrub_paths("see /workshop and a/tmp/b") == "see /workshop and a/tmp/b"
+
+
+def test_deck_glossary_links_open_the_glossary_page_beside_it(decks, deck_folder):
+    page = (deck_folder / slides.GLOSSARY_PAGE).read_text(encoding="utf-8")
+    anchors = set(re.findall(r'<a id="([^"]+)"', page))
+    assert {t.anchor for t in TERMS} <= anchors
+    links = [link for html in decks.values() for link in re.findall(r"<a [^>]*glossary[^>]*>", html)]
+    assert len(links) > 50
+    bad = [link for link in links
+           if not re.fullmatch(r'<a href="glossary\.html#([\w-]+)" target="_blank" rel="noopener">', link)
+           or re.search(r"#([\w-]+)", link).group(1) not in anchors]  # fmt: skip
+    assert bad == []
+    assert "glossary.md" not in "".join(decks.values())
 
 
 def test_inlined_script_cannot_close_its_element():

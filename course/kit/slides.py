@@ -3,8 +3,12 @@
 Slide types come from the lesson's structure (:func:`slide_metadata`, applied to a copy: the
 notebooks are never edited): the title, then the Questions/Objectives table, each ``##`` heading,
 each exercise and the key points start a slide; other cells follow as fragments while they fit on
-the slide, and as a sub-slide when they do not; hint cells, set-up imports and the "stuck?" notes
-are skipped.
+the slide, and as a sub-slide when they do not; a cell too tall for one slide is cut into several
+(:mod:`course.kit.slide_layout`); hint cells, set-up imports and the "stuck?" notes are skipped.
+In the browser, :data:`FIT_SCRIPT` scales a slide still a little too tall to fit and keeps text
+clear of the navigation arrows. Paths of the machine that ran the lessons are replaced by what a
+learner sees, and glossary links open ``glossary.html`` beside the decks in a new tab, so the
+presentation stays where it is (:mod:`course.kit.slide_content`).
 
 reveal.js itself comes from the npm package pinned by ``instructors/package-lock.json`` (installed
 with ``npm ci`` into ``instructors/node_modules``) and is inlined into every deck, with no jQuery,
@@ -26,6 +30,13 @@ import nbformat
 
 from course.config import REPO_ROOT
 from course.errors import CourseError
+from course.kit import slide_layout
+from course.kit.slide_content import (
+    GLOSSARY_PAGE,
+    glossary_page,
+    link_glossary,
+    scrub_outputs,
+)
 
 INSTRUCTORS_DIR = REPO_ROOT / "instructors"
 SLIDES_DIR = INSTRUCTORS_DIR / "slides"
@@ -33,10 +44,8 @@ REVEAL_DIR = INSTRUCTORS_DIR / "node_modules" / "reveal.js"
 REVEAL_FILES = {"css": "dist/reveal.css", "theme": "dist/theme/white.css",
                 "js": "dist/reveal.js", "notes": "plugin/notes/notes.js"}  # fmt: skip
 
-#: How many lines of a 700-pixel slide a cell may fill before the next cell opens a sub-slide.
-SLIDE_LINES = 16
-#: Lines an image output takes on a slide (a figure fills most of one).
-IMAGE_LINES = 12
+#: The smallest scale :data:`FIT_SCRIPT` may give a slide (text stays readable).
+MIN_ZOOM = 0.7
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -98,21 +107,6 @@ def _is_setup(cell) -> bool:
         re.match(r"\s*(import |from \S+ import |pd\.set_option|\)|\w+,|#)", line) for line in lines)
 
 
-def _lines(cell) -> int:
-    if cell.cell_type == "markdown":
-        return max(1, len(cell.source.splitlines()))
-    lines = len(cell.source.splitlines())
-    for output in cell.get("outputs", []):
-        data = output.get("data", {})
-        if any(k.startswith("image/") for k in data):
-            lines += IMAGE_LINES
-        elif "text/html" in data:
-            lines += min(12, data["text/html"].count("<tr"))
-        else:
-            lines += min(10, len((output.get("text") or data.get("text/plain", "")).splitlines()))
-    return lines
-
-
 def slide_kind(cell) -> str:
     """The structural role of one cell: title, objectives, section, exercise, key_points, skip
     or body."""
@@ -143,8 +137,10 @@ def _split_title(cell) -> list:
     table = source.find("\n|")
     if table < 0:
         return [cell]
-    intro = nbformat.v4.new_markdown_cell(source[:table].rstrip())
-    objectives = nbformat.v4.new_markdown_cell("## Questions and objectives\n\n" + source[table:].strip())
+    cell_id = cell.get("id", "title")
+    intro = nbformat.v4.new_markdown_cell(source[:table].rstrip(), id=cell_id)
+    objectives = nbformat.v4.new_markdown_cell("## Questions and objectives\n\n" + source[table:].strip(),
+                                               id=f"{cell_id}-objectives")  # fmt: skip
     objectives.metadata["course_slide"] = "objectives"
     return [intro, objectives]
 
@@ -152,42 +148,126 @@ def _split_title(cell) -> list:
 def slide_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``notebook`` with every cell's ``slideshow.slide_type`` set from its structure.
 
-    Also on the copy only: widget outputs (which need a kernel) show their text, and notebook
-    widget state is dropped so no widget script is loaded.
+    Also on the copy only: widget outputs (which need a kernel) show their text, notebook widget
+    state is dropped so no widget script is loaded, the build machine's paths are replaced
+    (:func:`~course.kit.slide_content.scrub_paths`), and a cell taller than a slide is cut into several
+    (:func:`course.kit.slide_layout.split_cell`): the first keeps the cell's role, the others
+    follow as fragments or sub-slides.
     """
     nb = copy.deepcopy(notebook)
     nb.metadata.pop("widgets", None)
     cells = []
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and slide_kind(cell) == "title":
-            cells.extend(_split_title(cell))
-        else:
-            cells.append(cell)
-    used = SLIDE_LINES  # no slide open yet
-    for cell in cells:
         if cell.cell_type == "code":
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
                 if WIDGET_VIEW in data:
                     output["data"] = {"text/plain": data.get("text/plain", "")}
+            scrub_outputs(cell)
+        if cell.cell_type == "markdown" and slide_kind(cell) == "title":
+            cells.extend(_split_title(cell))
+        else:
+            cells.append(cell)
+    pieces = []
+    for cell in cells:
         kind = cell.metadata.get("course_slide") or slide_kind(cell)
-        size = _lines(cell)
+        parts = [cell] if kind == "skip" else slide_layout.split_cell(cell)
+        pieces += [(part, kind if index == 0 else "body") for index, part in enumerate(parts)]
+    used = slide_layout.BUDGET  # no slide open yet
+    for cell, kind in pieces:
+        size = slide_layout.cell_height(cell)
         if kind == "skip":
             slide_type = "skip"
         elif kind in ("title", "objectives", "section", "exercise", "key_points"):
             slide_type, used = "slide", size
-        elif used + size > SLIDE_LINES:
+        elif used + size > slide_layout.BUDGET:
             slide_type, used = "subslide", size
         else:
             slide_type, used = "fragment", used + size
         cell.metadata["slideshow"] = {"slide_type": slide_type}
         if kind != "body":
             cell.metadata["course_slide"] = kind
-    nb.cells = cells
+    nb.cells = [cell for cell, _ in pieces]
     return nb
 
 
 # -- export ------------------------------------------------------------------------------------------
+
+#: Run on every slide shown (and on a resize): a slide whose content is still taller or wider than
+#: the slide is scaled (CSS zoom on its cells, which then reflow to the full width) to fit, never
+#: below ``MIN_ZOOM``; when any text or figure would lie under the navigation arrows or the slide
+#: number (all arrows count, shown or not, so nothing moves as a fragment appears), the slide
+#: keeps the strip below them free and is fitted again. ``data-course-zoom`` records the scale.
+FIT_SCRIPT = """
+(function () {
+  "use strict";
+  var GAP = 8, MIN_ZOOM = %(min_zoom)s;
+  function controlsBox() {
+    var boxes = Array.prototype.map.call(
+      document.querySelectorAll(".reveal .controls button, .reveal .slide-number"),
+      function (el) { return el.getBoundingClientRect(); }
+    ).filter(function (r) { return r.width > 0 && r.height > 0; });
+    if (!boxes.length) { return null; }
+    return {left: Math.min.apply(null, boxes.map(function (r) { return r.left; })) - GAP,
+            top: Math.min.apply(null, boxes.map(function (r) { return r.top; })) - GAP};
+  }
+  function contentBoxes(slide) {
+    var walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT), range = document.createRange();
+    var rects = [], node;
+    while ((node = walker.nextNode())) {
+      if (!node.textContent.trim() || node.parentElement.closest("aside, style, script")) { continue; }
+      range.selectNodeContents(node);
+      rects.push.apply(rects, Array.prototype.slice.call(range.getClientRects()));
+    }
+    slide.querySelectorAll("img, svg, canvas").forEach(function (el) { rects.push(el.getBoundingClientRect()); });
+    return rects.filter(function (r) { return r.width > 0 && r.height > 0; });
+  }
+  function underControls(slide, box) {
+    return contentBoxes(slide).some(function (r) { return r.right > box.left && r.bottom > box.top; });
+  }
+  function setZoom(slide, zoom) {
+    Array.prototype.forEach.call(slide.children, function (el) {
+      if (el.tagName !== "ASIDE") { el.style.zoom = zoom < 1 ? String(zoom) : ""; }
+    });
+    slide.setAttribute("data-course-zoom", zoom.toFixed(3));
+  }
+  function fits(slide, height) {
+    if (slide.scrollHeight > height) { return false; }
+    var area = document.querySelector(".reveal .slides").getBoundingClientRect();
+    var right = area.left + Reveal.getConfig().width * Reveal.getScale() + 1;
+    return !contentBoxes(slide).some(function (r) { return r.right > right; });
+  }
+  function shrink(slide, height) {
+    setZoom(slide, 1);
+    if (fits(slide, height)) { return; }
+    var low = MIN_ZOOM, high = 1;
+    for (var i = 0; i < 8; i++) {
+      var mid = (low + high) / 2;
+      setZoom(slide, mid);
+      if (fits(slide, height)) { low = mid; } else { high = mid; }
+    }
+    setZoom(slide, low);
+  }
+  function fit() {
+    var slide = Reveal.getCurrentSlide(), height = Reveal.getConfig().height;
+    if (!slide || Reveal.isPrintView && Reveal.isPrintView()) { return; }
+    slide.style.paddingBottom = "";
+    shrink(slide, height);
+    Reveal.layout();
+    var box = controlsBox();
+    if (box && underControls(slide, box)) {
+      var area = document.querySelector(".reveal .slides").getBoundingClientRect();
+      var free = (box.top - area.top) / Reveal.getScale();
+      slide.style.paddingBottom = Math.max(0, Math.ceil(height - free)) + "px";
+      shrink(slide, height);
+      Reveal.layout();
+    }
+  }
+  Reveal.on("ready", fit);
+  Reveal.on("slidechanged", fit);
+  Reveal.on("resize", fit);
+})();
+"""
 
 _TEMPLATE = r"""
 {%- extends 'reveal/index.html.j2' -%}
@@ -216,6 +296,7 @@ a.anchor-link { display: none; }
 :root { --jp-ui-font-size1: 20px; --jp-content-font-size1: 20px; --jp-code-font-size: 17px;
         --jp-cell-prompt-width: 0px; }
 .jp-InputPrompt, .jp-OutputPrompt { display: none; }
+.reveal .jp-OutputArea-output img { max-width: 100%; height: auto; }
 </style>
 {{ resources.include_css("static/custom_reveal.css") }}
 </head>
@@ -224,8 +305,10 @@ a.anchor-link { display: none; }
 <script>{{ resources.course.js }}</script>
 <script>{{ resources.course.notes }}</script>
 <script>
+{{ resources.course.fit }}
 Reveal.initialize({controls: true, progress: true, history: true, slideNumber: "c/t",
-                   transition: "none", width: 1280, height: 720, plugins: [RevealNotes]});
+                   transition: "none", width: {{ resources.course.width }},
+                   height: {{ resources.course.height }}, plugins: [RevealNotes]});
 </script>
 {% endblock footer_js %}
 """
@@ -241,17 +324,22 @@ def export_deck(notebook: nbformat.NotebookNode, title: str, assets: RevealAsset
                               exclude_anchor_links=True)  # fmt: skip
     resources = {"course": {"version": assets.version, "title": title, "css": assets.css,
                             "theme": assets.theme, "js": _script(assets.js),
-                            "notes": _script(assets.notes)}}  # fmt: skip
+                            "notes": _script(assets.notes),
+                            "fit": _script(FIT_SCRIPT % {"min_zoom": MIN_ZOOM}),
+                            "width": slide_layout.SLIDE_WIDTH,
+                            "height": slide_layout.SLIDE_HEIGHT}}  # fmt: skip
     html, _ = exporter.from_notebook_node(slide_metadata(notebook), resources=resources)
-    return html
+    return link_glossary(html)
 
 
 def build_decks(solutions: Path, out: Path, assets: RevealAssets, log=print) -> dict[str, Path]:
-    """One deck per solution notebook, ``NN_name.html`` in ``out``."""
+    """One deck per solution notebook, ``NN_name.html`` in ``out``, and the glossary page their
+    glossary links open (:data:`GLOSSARY_PAGE`)."""
     from course.lessons import LESSONS
 
     titles = {lesson.notebook: f"{lesson.number} · {lesson.title}" for lesson in LESSONS}
     out.mkdir(parents=True, exist_ok=True)
+    (out / GLOSSARY_PAGE).write_text(glossary_page(), encoding="utf-8")
     written = {}
     for path in sorted(solutions.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
