@@ -1,4 +1,5 @@
-"""The instructor kit: schedule from the committed budget figures, slides, glossary, offline kit.
+"""The instructor kit: schedule from the committed budget figures, slides, glossary (the offline
+kit: tests/test_offline_kit.py).
 No network and no notebook is run: decks are built once per module from the stored outputs."""
 
 from __future__ import annotations
@@ -435,28 +436,7 @@ def test_glossary_markdown_has_an_anchor_per_term():
         assert f'<a id="{t.anchor}"></a>' in text and t.zh in text
 
 
-# -- offline kit ---------------------------------------------------------------------------------
-
-def test_offline_kit_downloads_wheels_and_copies_verified_data(tmp_path):
-    calls = []
-    made = instructors.offline_kit(tmp_path / "usb", run=lambda cmd, **kw: calls.append(cmd),
-                                   log=lambda line: None)
-    pip = [c for c in calls if "pip" in c]
-    assert pip and pip[0][-4:] == ["-r", str(instructors.REPO_ROOT / "requirements.lock"), "-d",
-                                   str(tmp_path / "usb" / "wheels")] and "download" in pip[0]
-    from course.data import verify_all
-
-    assert len(list(made["data"].rglob("*.*"))) >= len(verify_all())
-    assert verify_all(made["data"]) and all(s.ok for s in verify_all(made["data"]))
-    assert "--no-index --find-links" in made["readme"].read_text()
-
-
-def test_offline_kit_no_download_skips_pip(tmp_path):
-    calls = []
-    instructors.offline_kit(tmp_path, download=False, run=lambda cmd, **kw: calls.append(cmd),
-                            log=lambda line: None)
-    assert not [c for c in calls if "pip" in c]
-    assert (tmp_path / "requirements.lock").exists()
+# (the offline kit: tests/test_offline_kit.py)
 
 
 def test_the_course_map_times_are_the_schedules_slots():

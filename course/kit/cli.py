@@ -236,10 +236,13 @@ def _instructors(args: argparse.Namespace) -> int:
     from course.kit import instructors
 
     if args.action == "offline-kit":
+        from course.kit.offline_kit import offline_kit
+
         if not args.dir:
             print("Say where: `course instructors offline-kit DIR`.", file=sys.stderr)
             return 2
-        instructors.offline_kit(Path(args.dir), download=not args.no_download)
+        offline_kit(Path(args.dir), download_wheels=not args.no_download, pythons=args.python,
+                    platforms=args.platform)  # fmt: skip
         return 0
     if args.check:
         problems = instructors.check()
@@ -381,7 +384,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="build: only check the schedule and glossary are current")
     p.add_argument("--no-download", action="store_true",
-                   help="offline-kit: copy the data and lock, skip `pip download`")
+                   help="offline-kit: download nothing; the wheels already in DIR must serve "
+                   "every target (refreshes the data, course.zip and README)")
+    p.add_argument("--python", action="append", metavar="X.Y",
+                   help="offline-kit: a Python to serve (repeat; default 3.11, 3.12 and 3.13)")
+    p.add_argument("--platform", action="append", metavar="NAME",
+                   help="offline-kit: a kind of learner machine to serve (repeat): linux-x86_64, "
+                   "linux-aarch64, macos-arm64, windows-amd64, or all (default: this machine's)")
     p.set_defaults(run=_instructors)
 
     p = sub.add_parser("glossary", help="link each glossary term where a lesson first uses it")

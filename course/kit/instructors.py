@@ -1,6 +1,6 @@
 """The instructor kit: ``course instructors build`` writes ``instructors/schedule.md``,
 ``instructors/glossary.md`` and one slide deck per lesson; ``course instructors offline-kit DIR``
-fills a USB stick with a wheelhouse and the verified data.
+(:mod:`course.kit.offline_kit`) fills a USB stick with wheels, the verified data and the course.
 
 A lesson's slot in the schedule = its measured notebook run time (``instructors/budget.json``, a
 committed, reviewed copy of the budget report; ``--measure`` refreshes it by running the notebooks)
@@ -13,9 +13,6 @@ from __future__ import annotations
 import datetime
 import json
 import math
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,59 +233,3 @@ def check() -> list[str]:
     if glossary.GLOSSARY_MD.read_text(encoding="utf-8") != glossary.render(glossary.load()):
         problems.append(f"{glossary.GLOSSARY_MD.name} is stale: run `course instructors build`")
     return problems
-
-
-# -- the offline kit ---------------------------------------------------------------------------------
-
-OFFLINE_README = """# Offline kit for the course
-
-Made by `course instructors offline-kit` on {date}. On each learner's machine (Python 3.11-3.13):
-
-1. Copy this folder from the USB stick, and unpack `course.zip` (the course) next to it.
-2. In the unpacked course folder: `python3 -m venv .venv`, then
-   `.venv/bin/pip install --no-index --find-links ../wheels -r requirements.lock` and
-   `.venv/bin/pip install --no-deps -e .` (Windows: `.venv\\Scripts\\pip`).
-3. `export COURSE_DATA_DIR=/path/to/this/folder/data` (Windows: `set COURSE_DATA_DIR=...`), then
-   `.venv/bin/course data verify`: every file must say OK.
-4. `.venv/bin/course doctor`, then `.venv/bin/python -m jupyter lab notebooks/00_start_here.ipynb`.
-
-The wheels are for {platform} and Python {python}: make one kit per kind of learner machine.
-"""
-
-
-def offline_kit(dest: Path, download: bool = True, run=subprocess.run, log=print) -> dict[str, Path]:
-    """Fill ``dest`` with wheels/ (``pip download -r requirements.lock``), the verified data/, the
-    lock, the course as course.zip (``git archive HEAD``) and a README with the steps."""
-    from course import config
-    from course.data import verify_all
-
-    statuses = verify_all()
-    bad = [s.dataset.name for s in statuses if not s.ok]
-    if bad:
-        raise CourseError(f"The data is not verified ({', '.join(bad)}): run `course data fetch`, "
-                          "then make the kit again.")  # fmt: skip
-    dest.mkdir(parents=True, exist_ok=True)
-    wheels, data = dest / "wheels", dest / "data"
-    wheels.mkdir(exist_ok=True)
-    lock = REPO_ROOT / "requirements.lock"
-    if download:
-        log(f"  pip download -r {lock.name} -d {wheels} (about 600 MB)")
-        run([sys.executable, "-m", "pip", "download", "-r", str(lock), "-d", str(wheels)], check=True)
-    for status in statuses:
-        target = data / status.path.relative_to(config.data_dir())
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(status.path, target)
-    shutil.copy2(lock, dest / lock.name)
-    made = {"wheels": wheels, "data": data, "lock": dest / lock.name}
-    if shutil.which("git") and (REPO_ROOT / ".git").exists():
-        archive = dest / "course.zip"
-        run(["git", "archive", "--format=zip", "-o", str(archive), "HEAD"], cwd=REPO_ROOT, check=True)
-        made["course"] = archive
-    import platform
-
-    (dest / "README.md").write_text(OFFLINE_README.format(
-        date=datetime.date.today().isoformat(), platform=f"{platform.system()} {platform.machine()}",
-        python=platform.python_version()), encoding="utf-8")  # fmt: skip
-    made["readme"] = dest / "README.md"
-    log(f"  offline kit in {dest}: {len(statuses)} data files verified and copied")
-    return made
