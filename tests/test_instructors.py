@@ -66,6 +66,33 @@ def test_day_has_breaks_and_lunch_and_halves_cover_every_lesson():
     assert first + second == day and first and second
 
 
+def test_no_run_without_a_break_is_longer_than_90_minutes():
+    """Lessons 04 and 05 ran 105 minutes with no break (issue 28): a break now comes inside every
+    run longer than 90 minutes, between lessons or, for one lesson longer than that, inside it."""
+    assert instructors.MAX_RUN_MINUTES == 90
+    budget = instructors.read_budget()
+    day = [s for s in instructors.slots(budget) if not s.optional]
+    for part in (day, *instructors.split_halves(day)):
+        rows = instructors.plan(part)
+        assert max(instructors.runs(rows)) <= 90, instructors._table(rows)
+        assert sum(end - start for start, end, _, slot in rows if slot) == sum(s.minutes for s in part)
+    labels = [label for _, _, label, _ in instructors.plan(day)]
+    four, five = (next(i for i, l in enumerate(labels) if l.startswith(n)) for n in ("04", "05"))
+    assert "Break" in labels[four:five]
+    schedule = instructors.SCHEDULE_FILE.read_text(encoding="utf-8")
+    assert "inside every run longer than 90 minutes" in schedule
+
+    def slot(number, minutes):
+        return instructors.Slot(number, "t", 0.0, True, minutes, 0, 0, False)  # 1 min per cell
+
+    rows = instructors.plan([slot("01", 50), slot("02", 55)])
+    assert [label for _, _, label, _ in rows] == ["01 · t", "Break", "02 · t"]
+    rows = instructors.plan([slot("01", 100), slot("02", 20), slot("03", 25)])
+    assert [label for _, _, label, _ in rows] == [
+        "01 · t (first part)", "Break", "01 · t (second part)", "02 · t", "Break", "03 · t"]
+    assert instructors.runs(rows) == [50, 70, 25]
+
+
 def test_optional_lessons_are_listed_but_not_counted(monkeypatch):
     budget = instructors.read_budget()
     base = instructors.render_schedule(budget)

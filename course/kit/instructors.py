@@ -45,6 +45,9 @@ DAY_START = (9, 0)
 BREAK_MINUTES = 15
 #: A break comes before the next lesson once this long has passed since the last one.
 BREAK_AFTER_MINUTES = 75
+#: No one teaches or learns longer than this without a break: a break comes before a lesson that
+#: would make the run longer, and inside a lesson longer than this on its own.
+MAX_RUN_MINUTES = 90
 LUNCH_MINUTES = 60
 #: Lunch comes before the first lesson that would start at or after this time.
 LUNCH_FROM = (11, 45)
@@ -127,7 +130,10 @@ def _clock(minutes: int) -> str:
 
 
 def plan(day: list[Slot]) -> list[tuple[int, int, str, Slot | None]]:
-    """(start, end, label, slot) rows for one day or half-day, breaks and lunch included."""
+    """(start, end, label, slot) rows for one day or half-day, breaks and lunch included: lunch
+    before the first lesson from :data:`LUNCH_FROM`, a break before a lesson once
+    :data:`BREAK_AFTER_MINUTES` have passed or when the lesson would make the run without a break
+    longer than :data:`MAX_RUN_MINUTES`, and a break in the middle of a lesson longer than that."""
     start = DAY_START[0] * 60 + DAY_START[1]
     lunch_from = LUNCH_FROM[0] * 60 + LUNCH_FROM[1]
     rows, t, since_break, lunched = [], start, 0, False
@@ -135,12 +141,33 @@ def plan(day: list[Slot]) -> list[tuple[int, int, str, Slot | None]]:
         if index and not lunched and t >= lunch_from:
             rows.append((t, t + LUNCH_MINUTES, "Lunch", None))
             t, since_break, lunched = t + LUNCH_MINUTES, 0, True
-        elif index and since_break >= BREAK_AFTER_MINUTES:
+        elif index and (since_break >= BREAK_AFTER_MINUTES
+                        or since_break + slot.minutes > MAX_RUN_MINUTES):  # fmt: skip
             rows.append((t, t + BREAK_MINUTES, "Break", None))
             t, since_break = t + BREAK_MINUTES, 0
-        rows.append((t, t + slot.minutes, f"{slot.number} · {slot.title}", slot))
-        t, since_break = t + slot.minutes, since_break + slot.minutes
+        label = f"{slot.number} · {slot.title}"
+        if slot.minutes > MAX_RUN_MINUTES:
+            half = int(math.ceil(slot.minutes / 2 / ROUND_MINUTES) * ROUND_MINUTES)
+            rows += [(t, t + half, f"{label} (first part)", slot),
+                     (t + half, t + half + BREAK_MINUTES, "Break", None)]  # fmt: skip
+            t += half + BREAK_MINUTES
+            rows.append((t, t + slot.minutes - half, f"{label} (second part)", slot))
+            t, since_break = t + slot.minutes - half, slot.minutes - half
+        else:
+            rows.append((t, t + slot.minutes, label, slot))
+            t, since_break = t + slot.minutes, since_break + slot.minutes
     return rows
+
+
+def runs(rows: list[tuple[int, int, str, Slot | None]]) -> list[int]:
+    """The minutes of each run of teaching between breaks (and lunch) in a :func:`plan`."""
+    lengths = [0]
+    for start, end, _label, slot in rows:
+        if slot is None:
+            lengths.append(0)
+        else:
+            lengths[-1] += end - start
+    return [length for length in lengths if length]
 
 
 def split_halves(day: list[Slot]) -> tuple[list[Slot], list[Slot]]:
@@ -158,7 +185,7 @@ def _table(rows) -> list[str]:
             lines.append(f"| {_clock(start)}-{_clock(end)} | *{label}* | {end - start} | | | | |")
         else:
             run = f"{slot.run_seconds:.0f}" + ("" if slot.measured else "*")
-            lines.append(f"| {_clock(start)}-{_clock(end)} | {label} | {slot.minutes} | {run} | "
+            lines.append(f"| {_clock(start)}-{_clock(end)} | {label} | {end - start} | {run} | "
                          f"{slot.markdown_cells} | {slot.code_cells} | {slot.exercises} |")  # fmt: skip
     return lines
 
@@ -179,7 +206,9 @@ def render_schedule(budget: dict, solutions: Path = SOLUTIONS_DIR) -> str:
              f"together) and {EXERCISE_MINUTES:g} min per exercise (try, check, a hint, the "
              f"solution discussed), rounded up to {ROUND_MINUTES} min. Hint cells and set-up "
              "imports count as nothing. Figures marked * are estimates, not yet measured "
-             "(`course instructors build --measure` measures them).", "",
+             "(`course instructors build --measure` measures them). A break comes after about "
+             f"{BREAK_AFTER_MINUTES} minutes, and inside every run longer than {MAX_RUN_MINUTES} "
+             "minutes.", "",
              "## One-day workshop", "", *_table(rows), "",
              f"Teaching {teaching // 60} h {teaching % 60:02d} min; the day ends at "
              f"{_clock(rows[-1][1])}. Add 15 minutes at the end for the closing reflection and "
