@@ -370,6 +370,103 @@ def test_reveal_is_pinned_with_integrity():
     assert re.fullmatch(r"\d+\.\d+\.\d+", entry["version"]) and entry["integrity"].startswith("sha512-")
 
 
+# -- the instructor guide against the lessons ----------------------------------------------------
+
+GUIDE = (instructors.INSTRUCTORS_DIR / "README.md").read_text(encoding="utf-8")
+GUIDE_NOTES = ("**Objectives**", "**Key points**", "**The figure to discuss**",
+               "**Where learners get stuck**", "**Drop when short of time**", "**Close with**")
+
+
+def _guide_sections() -> dict[str, str]:
+    """The guide's notes per lesson number, from "## Lesson by lesson"."""
+    part = GUIDE.split("## Lesson by lesson", 1)[1].split("\n## ", 1)[0]
+    return {s[:2]: s for s in re.split(r"(?m)^### ", part)[1:]}
+
+
+def _outputs(notebook: str) -> str:
+    """Everything a solution notebook shows as output, as text (HTML tags dropped)."""
+    texts = []
+    for cell in nbformat.read(SOLUTIONS_DIR / notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            texts += [output.get("text", ""), data.get("text/plain", ""), data.get("text/markdown", ""),
+                      re.sub(r"<[^>]+>", " ", data.get("text/html", ""))]  # fmt: skip
+    return re.sub(r"\s+", " ", "\n".join(texts))
+
+
+def test_guide_has_notes_for_every_lesson_in_order():
+    from course.lessons import LESSONS
+
+    sections = _guide_sections()
+    assert list(sections) == [lesson.number for lesson in LESSONS]  # lesson 06 included
+    for number, text in sections.items():
+        assert [note for note in GUIDE_NOTES if note not in text] == [], number
+
+
+def test_guide_names_only_exercises_the_lessons_have():
+    counts = {s.number: s.exercises for s in instructors.slots(instructors.read_budget())}
+    for number, text in _guide_sections().items():
+        named = re.findall(r"[Ee]xercises? (\d)(?:,? (?:and|or) (\d))?", text)
+        numbers = {int(n) for pair in named for n in pair if n}
+        assert numbers and max(numbers) <= counts[number], (number, sorted(numbers))
+
+
+def test_guide_quotes_feedback_the_checkers_give():
+    """The guide's "Where learners get stuck" quotes the checkers' messages: each quote must be a
+    phrase the lesson tests prove (tests/lesson_cases.py) or the checker code writes."""
+    proven = (Path(__file__).with_name("lesson_cases.py").read_text(encoding="utf-8")
+              + "".join(p.read_text(encoding="utf-8") for p in
+                        (instructors.REPO_ROOT / "course" / "exercises").glob("*.py")))  # fmt: skip
+    proven = re.sub(r"\s+", " ", proven)
+    missing = []
+    for number, text in _guide_sections().items():
+        stuck = text.split("**Where learners get stuck**", 1)[1].split("\n- **", 1)[0]
+        for quote in re.findall(r'\("([^"]+)"', stuck):
+            parts = [re.sub(r"\s+", " ", p).strip() for p in quote.split("...") if p.strip()]
+            missing += [f"{number}: {quote!r}" for p in parts if p not in proven]
+    assert missing == []
+
+
+def test_guide_figures_and_ratios_match_the_lessons_outputs():
+    """The guide's factual claims about the lessons, read from the solutions' stored outputs and
+    the budget figures the schedule uses (issue 28 found two that had drifted)."""
+    sections = {n: re.sub(r"\s+", " ", s) for n, s in _guide_sections().items()}
+    guide, budget = re.sub(r"\s+", " ", GUIDE), instructors.read_budget()
+    # 04: "model.predict is thousands of times slower" than the NumPy artifact.
+    ratios = [float(r.replace(",", "")) for r in
+              re.findall(r"model\.predict\s+[\d.]+ ms \(\s*([\d,]+) x the fastest\)",
+                         _outputs("04_model_service.ipynb"))]  # fmt: skip
+    assert ratios and all(1_000 <= r < 10_000 for r in ratios), ratios
+    assert "thousands of times slower" in sections["04"] and "hundreds of times" not in guide
+    # 05: the summary figure's panels the guide points at are the ones its caption describes.
+    caption = re.search(r"Figure: Top left:.*?(?=Figure:|$)", _outputs("05_business_case.ipynb")).group()
+    panels = re.findall(r"(Top left|Top right|Bottom left|Bottom right):", caption)
+    assert panels == ["Top left", "Top right", "Bottom left", "Bottom right"]
+    figure = sections["05"].split("**The figure to discuss**", 1)[1].split("*Ask*")[0]
+    assert "top right" in figure and "bottom" in figure and "tornado" not in figure
+    assert "Criterion 1 (value) met: False" in _outputs("05_business_case.ipynb")
+    assert "value criterion fails" in sections["05"]
+    # 01: "private AI investment grew about 32 % a year", cost "doubles in under a year".
+    market = _outputs("01_market_analysis.ipynb")
+    growth = re.search(r"private AI investment grew (\d+)% a year", market)
+    assert growth and f"about {growth.group(1)} % a year" in sections["01"]
+    months = [float(m) for m in re.findall(r"doubling every ([\d.]+) months", market)]
+    assert months and max(months) < 12 and "doubles in under a year" in sections["01"]
+    # 03: "computes for about a minute", its kernel "about 750 MB"; 06: "about 30 s".
+    seconds = instructors.run_seconds(budget, "03_credit_risk_classifier.ipynb")[0]
+    assert 30 <= seconds <= 90 and "lesson 03 computes for about a minute" in guide
+    peak = budget["peak_rss_mb"]["solutions/03_credit_risk_classifier.ipynb"]
+    assert abs(peak - 750) / 750 < 0.2 and "kernel alone uses about 750 MB" in guide
+    seconds = instructors.run_seconds(budget, "06_scale_and_compression.ipynb")[0]
+    assert 15 <= seconds <= 60 and "about 30 s" in sections["06"]
+    # 06: "with 24,000 rows gradient boosting beats both" (its AUCs as printed).
+    scale = _outputs("06_scale_and_compression.ipynb")
+    row = re.search(r"24,000 rows: network ([\d.]+), logistic regression ([\d.]+), "
+                    r"gradient boosting ([\d.]+)", scale)  # fmt: skip
+    assert row and float(row.group(3)) > max(float(row.group(1)), float(row.group(2)))
+    assert "with 24,000 rows gradient boosting beats both" in sections["06"]
+
+
 # -- glossary ------------------------------------------------------------------------------------
 
 TERMS = glossary.load()
