@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(KIT / "wheels"),
            "PIP_DISABLE_PIP_VERSION_CHECK": "1"}  # fmt: skip
     step("installing the pinned packages and the course from the kit's wheels (no network; "
-         "about a minute)", [sys.executable, course / "kit.py", "setup"], cwd=course,
+         "1 to 3 minutes)", [sys.executable, course / "kit.py", "setup"], cwd=course,
          env={**env, "COURSE_DATA_DIR": str(KIT / "data")})  # fmt: skip
     venv = Path(os.environ.get("COURSE_VENV", course / ".venv"))
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")

@@ -39,7 +39,7 @@ PYTHONS = tuple(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS)
 #: Patch releases tried per minor version when evaluating the lock's markers.
 PATCH_RELEASES = range(0, 30)
 #: Newest glibc (manylinux) and macOS a downloaded wheel may require.
-GLIBC, MACOS = (2, 28), (14, 0)
+GLIBC, MACOS = (2, 28), (12, 0)
 
 
 def _manylinux(arch: str) -> tuple[str, ...]:

@@ -12,7 +12,13 @@ MB = 1e6
 def _needs(requires: dict[str, str]) -> str:
     if "glibc" in requires:
         return f"glibc {requires['glibc']} or newer"
-    return f"macOS {requires['macos']} or newer" if "macos" in requires else "-"
+    return f"macOS {requires['macos']} or newer" if "macos" in requires else "64-bit system"
+
+
+def _twice(wheels: list[str]) -> set[str]:
+    """Packages with two wheels in one row (two pins for two ranges of patch releases)."""
+    names = [file.split("-")[0] for file in wheels]
+    return {name for name in names if names.count(name) > 1}
 
 
 def render(manifest: dict, total_bytes: int, data_files: int) -> str:
@@ -24,17 +30,21 @@ def render(manifest: dict, total_bytes: int, data_files: int) -> str:
         f"| {t['python']} | {t['platform_shown']} (`{t['platform']}`) | {_needs(t.get('requires', {}))} "
         f"| {len(t['wheels'])} | {t['bytes'] / MB:,.0f} |" for t in targets)  # fmt: skip
     pythons = sorted({t["python"] for t in targets}, key=lambda v: tuple(map(int, v.split("."))))
+    split = sorted({f"{name} for {t['python']}" for t in targets
+                    for name in _twice(t["wheels"])})  # fmt: skip
+    patches = (f" The lock pins {', '.join(split)} differently below and from a patch release: "
+               "both wheels are here." if split else "")  # fmt: skip
     win = f"py -{pythons[-1]}"
     return f"""# Offline kit: From open-source AI to a business
 
 Made by `course instructors offline-kit` on {manifest['made']} from commit
-`{manifest['commit'][:12]}`. Size: {total_bytes / MB:,.0f} MB ({wheels} wheels, {data_files} data
-files, the course). Nothing in it needs a network.
+`{manifest['commit'][:12]}`. Size: {total_bytes / MB:,.0f} MB ({wheels} wheels, {data_files} data files, the
+course). Nothing in it needs a network.
 
 ## Which machines it serves
 
-Exactly these Python versions (every patch release: 3.11.2 and 3.11.7 need different pins, and
-both are here) on these machines:
+Exactly these Python versions (any patch release) on these machines; MB is the size of a row's
+wheels, most of them shared between rows.{patches}
 
 | Python | machine | needs | wheels | MB |
 |---|---|---|---|---|
