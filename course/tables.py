@@ -19,6 +19,7 @@ pandas until a table is shown (``import course`` stays light).
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 from typing import Any
 
@@ -31,6 +32,11 @@ MAX_DECIMALS = 6
 DEFAULT_MISSING = "no value"
 #: The class every course table carries (tests/test_output_hygiene.py finds tables without it).
 CSS_CLASS = "course-table"
+
+
+#: Text that reads as a number ("-192,612", "5,744 (-35,287 to 38,466)", "12%"): a course
+#: function formatted it already; it is right-aligned like a number.
+NUMERIC_TEXT = re.compile(r"^[-+−]?\d[\d,]*(\.\d+)?%?(\s|$)")
 
 
 def _is_missing(value: Any) -> bool:
@@ -65,8 +71,10 @@ def formatter(label: Any, values: list[Any]):
                     for v in present)  # fmt: skip
         shape = "%Y-%m-%d" if dated else "%Y-%m-%d %H:%M:%S"
         return (lambda v: MISSING if _is_missing(v) else v.strftime(shape)), False
-    if not present or not all(_is_number(v) for v in present):
-        return (lambda v: MISSING if _is_missing(v) else str(v)), False
+    if not present or not all(_is_number(v) for v in present):  # text (a number among it, too)
+        said = [v for v in present if str(v).strip()]  # (a blank cell says nothing either way)
+        numeric = bool(said) and all(_is_number(v) or NUMERIC_TEXT.match(str(v)) for v in said)
+        return (lambda v: MISSING if _is_missing(v) else number(v) if _is_number(v) else str(v)), numeric
     floats = [float(v) for v in present]
     if any(math.isinf(v) for v in floats):
         return (lambda v: MISSING if _is_missing(v) else number(float(v))), True
@@ -80,6 +88,10 @@ def formatter(label: Any, values: list[Any]):
         return (lambda v: MISSING if _is_missing(v) else number(float(v))), True
     decimals = _column_decimals(floats)
     return (lambda v: MISSING if _is_missing(v) else number(float(v), decimals)), True
+
+
+#: An unnamed index labels rows (row 10400 of a dataset, not 10,400 of anything): as they are.
+_row_labels = ((lambda v: MISSING if _is_missing(v) else str(v)), False)
 
 
 class CourseTable:
@@ -104,6 +116,7 @@ class CourseTable:
         columns = [formatter(label, frame.iloc[:, i].tolist())
                    for i, label in enumerate(frame.columns)]  # fmt: skip
         index = [formatter(frame.index.names[level], frame.index.get_level_values(level).tolist())
+                 if frame.index.names[level] is not None else _row_labels
                  for level in range(frame.index.nlevels)]  # fmt: skip
         return columns, index
 
