@@ -13,7 +13,8 @@ Binder image's environment built here and every lesson run in it under one CPU a
 
 Set-up is idempotent: it creates ``.venv`` with this Python (or, if this one is not supported,
 with a supported one found on PATH), installs the exact versions in
-requirements.lock and the course package, registers a Jupyter kernel and fetches the data. A
+requirements.lock and the course package, sets up this environment's Jupyter (its kernel and
+settings, course/kit/lab_setup.py) and fetches the data. A
 second run only re-checks (a stamp of the lock file decides whether pip runs again).
 Only the standard library is used here, so this file runs before anything is installed.
 """
@@ -22,8 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -40,7 +43,15 @@ START_PAGE = "notebooks/00_start_here.ipynb"
 #: The Python versions the lock resolves for and TensorFlow publishes wheels for. pyproject's
 #: requires-python, course.config.SUPPORTED_PYTHONS and this agree (tests/test_install_paths.py).
 SUPPORTED = ((3, 11), (3, 12), (3, 13))
-KERNEL_NAME = "ai-business-course"
+#: Where TensorFlow 2.21, and so the whole lock, has wheels: (sys.platform, platform.machine()).
+#: tests/test_platforms.py resolves the lock for each of these against the package index.
+WHEEL_PLATFORMS = {("linux", "x86_64"): "Linux x86_64", ("linux", "aarch64"): "Linux on ARM",
+                   ("win32", "AMD64"): "Windows x64", ("darwin", "arm64"): "Apple Silicon Mac"}
+ELSEWHERE = ("open the course on Binder (the README's launch badge) or on your class's hub, "
+             "which need only a browser")
+#: What the first set-up took, measured (README, "Set-up").
+SETUP_MEASURED = ("about 500 MB to download, 2.2 GB on disk; measured 91 s on a fresh machine "
+                  "plus the download time")
 PYTEST_ARGS = ["-n", "2", "--dist", "loadfile"]
 
 
@@ -85,6 +96,35 @@ def ensure_supported_python() -> None:
              "your package manager, then run: python3.13 kit.py lab")
 
 
+def platform_problem(system: str = sys.platform, machine: str = platform.machine(),
+                     bits: int = 8 * struct.calcsize("P")) -> str | None:
+    """Why the pinned packages cannot install on this machine (no TensorFlow wheel exists for
+    it), with what does work there; None on a supported machine."""
+    if bits == 64 and (system, machine) in WHEEL_PLATFORMS:
+        return None
+    if bits != 64:
+        return (f"This is a {bits}-bit Python; TensorFlow needs a 64-bit one: install the 64-bit "
+                f"Python 3.13 from python.org and run kit.py with it, or {ELSEWHERE}.")
+    where = f"{system} on {machine or 'an unknown processor'}"
+    if system == "darwin" and machine == "x86_64":
+        return ("TensorFlow 2.21 publishes no wheels for Intel Macs (macOS x86_64). On an Apple "
+                "Silicon Mac this Python runs under Rosetta: install the native arm64 Python "
+                f"from python.org and run kit.py with it. On an Intel Mac, {ELSEWHERE}.")
+    if system == "win32" and machine == "ARM64":
+        return ("TensorFlow 2.21 publishes no wheels for Windows on ARM: install the x64 Python "
+                "3.13 from python.org (Windows runs it under emulation) and run kit.py with it, "
+                f"or use WSL (Linux on ARM works), or {ELSEWHERE}.")
+    return (f"TensorFlow 2.21 publishes no wheels for {where}: the course installs on "
+            f"{', '.join(WHEEL_PLATFORMS.values())}; here, {ELSEWHERE}.")
+
+
+def stop_if_no_wheels() -> None:
+    """Stop with one clear line, before pip runs, on a machine no TensorFlow wheel exists for."""
+    problem = platform_problem()
+    if problem:
+        sys.exit(f"[kit] {problem}")
+
+
 def extra_locks(test_tools: bool, hub: bool = False) -> list[Path]:
     """The locks installed on top of the learners' one: the hub's (for ``kit.py hub``, and for
     the test suite, which starts a hub), then the test tools'."""
@@ -111,10 +151,13 @@ def venv_version() -> tuple[int, int] | None:
     return None
 
 
-def setup(*, register_kernel: bool = False, test_tools: bool = False, hub: bool = False) -> None:
+def setup(*, test_tools: bool = False, hub: bool = False, data_optional: bool = False) -> None:
     """The virtual environment at the pinned versions (with the test tools when asked: the
-    learners' command leaves them out), a Jupyter kernel when asked, and the verified data."""
+    learners' command leaves them out), this environment's Jupyter set up for the course, and the
+    verified data (``data_optional``: carry on without what cannot be fetched)."""
     ensure_supported_python()
+    if not STAMP.exists():
+        stop_if_no_wheels()
     found = venv_version()
     if found and found != sys.version_info[:2]:
         sys.exit(f"[kit] {VENV} was made with Python {shown(found)}, and this is "
@@ -129,28 +172,33 @@ def setup(*, register_kernel: bool = False, test_tools: bool = False, hub: bool 
     enough |= set() if test_tools else {install_stamp(False, hub=True)}
     enough |= set() if test_tools or hub else {install_stamp(False)}
     if installed not in enough:
-        say("installing the pinned packages (first time: about 2 minutes, 2.2 GB)"
-            + (", with the test tools" if test_tools else ", with JupyterHub" if hub else ""))
         locks = [LOCK, *extra_locks(test_tools, hub)]
-        run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        say("step 1 of 3: installing the pinned packages"
+            + (" with the test tools" if test_tools else " with JupyterHub" if hub else "")
+            + f" ({SETUP_MEASURED}); pip shows each package as it goes")
+        run(py, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "on",
             *[arg for lock in locks for arg in ("-r", lock)])
+        say("step 2 of 3: installing the course package")
         run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
             "-e", ".")
         STAMP.write_text(install_stamp(test_tools, hub))
     else:
         say("packages already installed at the pinned versions")
-    if register_kernel:
-        display = f"Python {shown(sys.version_info[:2])} (AI business course)"
-        run(py, "-m", "ipykernel", "install", "--user", "--name", KERNEL_NAME,
-            "--display-name", display, stdout=subprocess.DEVNULL)
+    # This environment's Jupyter: the course's kernel and settings (course/kit/lab_setup.py).
+    run(py, "-m", "course.kit.lab_setup", stdout=subprocess.DEVNULL)
     if test_tools:  # the rendered-plan test's repo2docker, in an environment of its own
         run(py, "-m", "course.kit.binder_plan")
-    say("checking the course data (downloads what is missing, verifies every sha256)")
-    run(py, "-m", "course", "data", "fetch", stdout=subprocess.DEVNULL)
+    say("step 3 of 3: checking the course data (downloads what is missing, verifies every sha256)")
+    fetched = subprocess.run([str(py), "-m", "course", "data", "fetch"], cwd=ROOT)
+    if fetched.returncode and not data_optional:
+        sys.exit(f"[kit] failed (exit {fetched.returncode}): course data fetch")
+    if fetched.returncode:
+        say("carrying on without the missing data: the lessons that need it say so in their "
+            "first cell; run `course data fetch` once you are online")
 
 
 def lab() -> None:
-    setup(register_kernel=True)
+    setup(data_optional=True)
     say(f"opening JupyterLab at {START_PAGE} (stop it with Ctrl+C)")
     sys.exit(subprocess.call([venv_python(), "-m", "course", "lab", *sys.argv[2:]], cwd=ROOT))
 

@@ -43,7 +43,11 @@ def test_no_test_tool_in_the_learners_environment():
     """The test tools' lock adds packages and changes none, so the suite runs on exactly the
     learners' versions; none of them is in requirements.lock, so none in the environment files."""
     names = {name for name, _ in LOCK}
-    assert TESTS and not {name for name, _ in TESTS} & names
+    unconditional = {name for name, marker in LOCK if not marker}
+    assert TESTS and not {name for name, _ in TESTS} & unconditional
+    for (name, _), version in TESTS.items():  # (TensorFlow's own dependencies, such as rich, are
+        if name in names:  # in the learners' lock only where TensorFlow installs: same version)
+            assert version in {v for (n, _), v in LOCK.items() if n == name}, name
     for tool in ("pytest", "nbval", "hypothesis", "schemathesis", "pytest-xdist"):
         assert tool in {name for name, _ in TESTS} and tool not in names, tool
 
@@ -58,8 +62,15 @@ def test_the_hub_adds_packages_and_changes_none():
 
 
 def test_tensorflow_cpu_on_linux_and_windows_and_server_proxy_for_binder():
-    assert ("tensorflow-cpu", str(Marker("sys_platform != 'darwin'"))) in LOCK
-    assert ("tensorflow", str(Marker("sys_platform == 'darwin'"))) in LOCK
+    """tensorflow-cpu where it has wheels (Linux x86_64, Windows x64), the regular build on Apple
+    Silicon and Linux on ARM, and exactly one of them on each machine kit.py accepts."""
+    cpu = next(Marker(m) for (n, m) in LOCK if n == "tensorflow-cpu")
+    full = next(Marker(m) for (n, m) in LOCK if n == "tensorflow")
+    for system, machine, wants in (("linux", "x86_64", "cpu"), ("win32", "AMD64", "cpu"),
+                                   ("linux", "aarch64", "full"), ("darwin", "arm64", "full"),
+                                   ("darwin", "x86_64", None), ("win32", "ARM64", None)):  # fmt: skip
+        env = {"sys_platform": system, "platform_machine": machine}
+        assert (cpu.evaluate(env), full.evaluate(env)) == (wants == "cpu", wants == "full"), env
     assert any(name == "jupyter-server-proxy" for name, _ in LOCK)
 
 

@@ -68,12 +68,18 @@ def test_course_lab_passes_jupyterlab_options_through(monkeypatch):
 
     from course.kit import cli
 
+    from course.kit import lab_setup
+
     calls = []
     monkeypatch.setattr(subprocess, "call", lambda command, **kw: calls.append(command) or 0)
+    monkeypatch.setattr(lab_setup, "configure", lambda: [])
+    monkeypatch.setattr(lab_setup, "remove_legacy_kernel", lambda: None)
     options = ["--no-browser", "--port", "9000", "--ip", "0.0.0.0", "--allow-root"]
     assert cli.main(["lab", *options]) == 0
     (command,) = calls
-    assert command[2:4] == ["jupyter", "lab"] and command[4].endswith("00_start_here.ipynb")
-    assert command[5:] == options
+    assert command[2:4] == ["jupyter", "lab"]
+    assert command[4:6] == [f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+                            "--LabApp.default_url=/lab/tree/00_start_here.ipynb"]  # fmt: skip
+    assert command[6:] == options
     with pytest.raises(SystemExit):  # other commands still refuse what they do not know
         cli.main(["progress", "--no-browser"])

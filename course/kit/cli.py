@@ -137,15 +137,9 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    import os
-    import subprocess
+    from course.kit.lab_setup import launch
 
-    from course.config import REPO_ROOT, runtime_env
-
-    env = {**os.environ, **runtime_env()}
-    start = REPO_ROOT / "notebooks" / "00_start_here.ipynb"
-    return subprocess.call([sys.executable, "-m", "jupyter", "lab", str(start), *args.extra],
-                           env=env, cwd=REPO_ROOT)  # fmt: skip
+    return launch(list(args.extra))
 
 
 def _binder_url(args: argparse.Namespace) -> int:

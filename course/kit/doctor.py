@@ -70,25 +70,59 @@ def check_packages(pins: dict[str, str] | None = None,
     return Check("packages", "fail", f"{len(wrong)} differ from the lock: {shown}", SETUP_FIX)
 
 
-def check_kernel(executable: str = sys.executable) -> Check:
-    """The ``python3`` kernel JupyterLab would start runs this environment's Python."""
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+def _kernel_program(name: str, jupyter_path: str | None) -> tuple[str, str] | None:
+    """(program, where) of the kernel ``name`` as a Jupyter with ``JUPYTER_PATH=jupyter_path``
+    finds it, or None when it finds none."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-        spec = KernelSpecManager().get_kernel_spec("python3")
+    saved = os.environ.get("JUPYTER_PATH")
+    try:
+        if jupyter_path is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = jupyter_path
+        spec = KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        return None
+    finally:
+        if saved is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = saved
+    return spec.argv[0], spec.resource_dir
+
+
+def _is_this_python(program: str, executable: str) -> bool:
+    if program in {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}:
+        return True  # (jupyter_client runs these names with the server's own Python)
+    return Path(program).resolve() == Path(executable).resolve()
+
+
+def check_kernel(executable: str = sys.executable) -> Check:
+    """The kernel the notebooks select runs this environment's Python in the course's JupyterLab
+    (``kit.py lab``, Binder, the hub: :mod:`course.kit.lab_setup`); a warning when a Jupyter
+    started outside the course would run another Python for them."""
+    try:
+        from course.kit.lab_setup import KERNEL_NAME, lab_environment
+
+        course = _kernel_program(KERNEL_NAME, lab_environment()["JUPYTER_PATH"])
+        plain = _kernel_program(KERNEL_NAME, os.environ.get("JUPYTER_PATH"))
     except ImportError:
         return Check("jupyter kernel", "fail", "jupyter_client is not installed", SETUP_FIX)
-    except NoSuchKernel:
-        return Check("jupyter kernel", "fail", "no 'python3' kernel found", SETUP_FIX)
-    program = spec.argv[0]
-    if program in {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}:
-        return Check("jupyter kernel", "ok", "python3 kernel uses this environment")
-    if Path(program).resolve() == Path(executable).resolve():
-        return Check("jupyter kernel", "ok", f"python3 kernel uses {program}")
-    return Check("jupyter kernel", "warn", f"the python3 kernel runs {program}, not {executable}: "
-                 "notebooks may not find the course package",
-                 f"remove the stray kernel (`jupyter kernelspec remove python3` after checking "
-                 f"{spec.resource_dir}) or choose the 'AI business course' kernel")  # fmt: skip
+    fix = "run `python -m course.kit.lab_setup` with this environment's Python, or " + SETUP_FIX
+    if course is None:
+        return Check("jupyter kernel", "fail", f"no '{KERNEL_NAME}' kernel found", fix)
+    if not _is_this_python(course[0], executable):
+        return Check("jupyter kernel", "fail", f"the notebooks' kernel runs {course[0]}, not "
+                     f"{executable}: they would not find the course package", fix)  # fmt: skip
+    if plain is not None and not _is_this_python(plain[0], executable):
+        return Check("jupyter kernel", "warn", f"the course's JupyterLab runs the notebooks with "
+                     f"this Python, but a Jupyter started another way would run {plain[0]} (a "
+                     f"'{KERNEL_NAME}' kernel in {plain[1]})", "open the course with `python3 "
+                     "kit.py lab` (or remove that kernel: `jupyter kernelspec remove "
+                     f"{KERNEL_NAME}` after checking it)")  # fmt: skip
+    return Check("jupyter kernel", "ok", f"the notebooks' kernel '{KERNEL_NAME}' runs this "
+                 "environment's Python")  # fmt: skip
 
 
 def check_widgets(search_path: list[str] | None = None) -> Check:

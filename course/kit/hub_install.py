@@ -89,6 +89,7 @@ def learner_environment(log=print) -> Path:
     target = LEARNER_ENVS / f"learners-{digest[:12]}"
     stamp = target / ".course-installed"
     if stamp.exists() and stamp.read_text() == digest:
+        _configure_jupyter(target)
         return target
     python = system_python()
     if python is None:
@@ -104,10 +105,19 @@ def learner_environment(log=print) -> Path:
         pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet",
                "--disable-pip-version-check"]  # fmt: skip
         subprocess.run([*pip, *[a for p in locks for a in ("-r", str(p))]], check=True)
+        _configure_jupyter(target)
     finally:
         os.umask(old)
     stamp.write_text(digest)
     return target
+
+
+def _configure_jupyter(target: Path) -> None:
+    """The course's kernel and JupyterLab settings in the learners' environment (the same as on
+    a laptop and on Binder: course/kit/lab_setup.py, run by that environment's Python)."""
+    python = target / "bin" / "python"
+    subprocess.run([str(python), "-m", "course.kit.lab_setup"], check=True,
+                   stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
 
 
 def _course_files(root: Path, data: Path) -> Iterator[tuple[Path, str]]:

@@ -54,14 +54,15 @@ def _private_folder(path: Path, made: list[Path]) -> None:
 
 def copy_course(entry: pwd.struct_passwd, notebooks: Path = REPO_ROOT / "notebooks",
                 artifacts: Path = REPO_ROOT / "artifacts") -> Path:  # fmt: skip
-    """Copy the student notebooks into the learner's course folder, leaving any notebook already
-    there (the learner's work) untouched; returns the folder. Only what this call made is given
+    """Copy the student notebooks (and the glossary their links open) into the learner's course
+    folder, leaving any file already there (the learner's work) untouched; returns the folder. Only what this call made is given
     to the learner, and never through a link (a learner's link could point anywhere)."""
     folder = learner_folder(entry)
     made: list[Path] = []
     for sub in (folder, folder / "artifacts", folder / "progress"):
         _private_folder(sub, made)
-    for notebook in sorted(notebooks.glob("*.ipynb")):
+    pages = [*sorted(notebooks.glob("*.ipynb")), notebooks / "glossary.md"]
+    for notebook in (page for page in pages if page.is_file()):
         target = folder / notebook.name
         if not target.exists() and not target.is_symlink():
             shutil.copyfile(notebook, target)
