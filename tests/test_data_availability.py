@@ -122,3 +122,27 @@ def test_fetch_all_fetches_what_it_can_and_reports_each_missing_files_lessons(
     assert fetch_all(["epoch_models", "ai_investment"], out=out, err=err) == 0
     assert out.getvalue().count("  ok  ") == 2 and err.getvalue() == ""
 
+
+
+def test_each_lesson_says_in_its_first_cell_when_its_data_is_missing(tmp_path):
+    """The first code cell of every lesson, run with an empty data cache and no network, names
+    the lesson's missing files and the fix, and the run goes on (no exception)."""
+    import subprocess
+    import sys
+
+    script = ["import json, sys"]
+    for lesson in LESSONS:
+        cells = json.loads((REPO_ROOT / "solutions" / lesson.notebook).read_text())["cells"]
+        first = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+        assert f'check_lesson_data("{lesson.number}")' in first, lesson.number
+        script.append(f"print('=== {lesson.number}')\nexec({first!r}, {{}})")
+    env = {**__import__("os").environ, "COURSE_DATA_DIR": str(tmp_path), "MPLBACKEND": "agg"}
+    run = subprocess.run([sys.executable, "-c", "\n".join(script)], env=env, text=True,
+                         capture_output=True, timeout=300, cwd=REPO_ROOT)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    parts = dict(p.split("\n", 1) for p in run.stdout.split("=== ")[1:])
+    for lesson in LESSONS:
+        said = parts[lesson.number]
+        assert f"Lesson {lesson.number} needs the course data file" in said or (
+            f"Lesson {lesson.number} needs course data files" in said), (lesson.number, said)
+        assert "`course data fetch`" in said and str(tmp_path) in said

@@ -513,9 +513,9 @@ def test_link_first_uses_links_once_skipping_headings_code_links_and_latex():
         new_markdown_cell("A bootstrap in another cell.")])
     changes = glossary.link_first_uses(nb, terms, name="solutions/03_x.ipynb")
     text = nb.cells[1].source
-    assert "[bootstrap](../instructors/glossary.md#bootstrap) again; bootstrap later" in text
-    assert "[API key](../instructors/glossary.md#api-key) is not an [API](" in text
-    assert "[epochs](../instructors/glossary.md#epoch)" in text and text.startswith("Epoch AI")
+    assert "[bootstrap](glossary.md#bootstrap) again; bootstrap later" in text
+    assert "[API key](glossary.md#api-key) is not an [API](" in text
+    assert "[epochs](glossary.md#epoch)" in text and text.startswith("Epoch AI")
     assert nb.cells[0].source.startswith("## The bootstrap\n\n`bootstrap()` and $bootstrap$")
     assert nb.cells[2].source == "A bootstrap in another cell."
     assert {c.term for c in changes} == {"bootstrap", "api", "api-key", "epoch"}
@@ -532,7 +532,7 @@ def test_every_lesson_term_is_linked_or_would_be_linked_by_the_command():
 
 def test_a_link_to_a_missing_term_is_reported(tmp_path):
     nb = new_notebook(cells=[new_markdown_cell(
-        "See [nothing](../instructors/glossary.md#no-such-term) and [ok](../instructors/glossary.md#recall).")])
+        "See [nothing](glossary.md#no-such-term) and [ok](glossary.md#recall).")])
     nbformat.write(nb, tmp_path / "01_x.ipynb")
     usage = glossary.usage(tmp_path)
     assert usage.broken == ["01_x.ipynb: #no-such-term ([nothing])"]
@@ -542,6 +542,33 @@ def test_a_link_to_a_missing_term_is_reported(tmp_path):
 def test_glossary_links_in_the_lessons_point_to_existing_terms():
     for folder in (SOLUTIONS_DIR, NOTEBOOKS_DIR):
         assert glossary.usage(folder).broken == []
+
+
+def test_links_of_the_earlier_form_move_to_the_copy_beside_the_lesson():
+    nb = new_notebook(cells=[new_markdown_cell(
+        "A [bootstrap](../instructors/glossary.md#bootstrap) and an API.")])
+    terms = [t for t in TERMS if t.anchor in ("bootstrap", "api")]
+    changes = glossary.link_first_uses(nb, terms, name="solutions/03_x.ipynb")
+    assert nb.cells[0].source.startswith("A [bootstrap](glossary.md#bootstrap) and an [API](")
+    assert {c.term for c in changes} == {"bootstrap", "api"}
+
+
+def test_every_glossary_link_resolves_beside_the_lesson_that_holds_it():
+    """A lesson's glossary link is relative to its folder, so it works wherever that folder is
+    served (the local Lab serves notebooks/, Binder and the hub a copy, GitHub the repository):
+    the file it names sits beside the lesson and holds the term's anchor."""
+    link = re.compile(r"\]\(([^)#\s]*glossary\.md)#([A-Za-z0-9_-]+)\)")
+    for folder in (SOLUTIONS_DIR, NOTEBOOKS_DIR):
+        found = 0
+        for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                for target, anchor in link.findall(cell.source if cell.cell_type == "markdown" else ""):
+                    page = (path.parent / target)
+                    assert page.exists(), f"{path.name}: {target} is not beside the lesson"
+                    assert f'<a id="{anchor}"></a>' in page.read_text(encoding="utf-8"), anchor
+                    found += 1
+        assert found > 50, f"{folder.name}: only {found} glossary links"
 
 
 def test_every_lesson_term_is_linked_from_a_lesson():

@@ -1,9 +1,13 @@
 """The bilingual glossary: ``instructors/glossary.yaml`` is the one source; this module renders
-``instructors/glossary.md`` from it and links each term's first use in a lesson to it.
+``instructors/glossary.md`` from it, with a copy beside the lessons in ``solutions/`` and
+``notebooks/``, and links each term's first use in a lesson to the copy beside it.
 
 ``link_first_uses(notebook)`` turns the first markdown occurrence of each term in one notebook into
-``[text](../instructors/glossary.md#anchor)``, skipping headings, code (spans and fences), existing
-links, HTML tags and LaTeX. Each lesson stands alone (any order), so "first" is per notebook.
+``[text](glossary.md#anchor)``, skipping headings, code (spans and fences), existing
+links, HTML tags and LaTeX. The link is relative to the lesson's own folder, so it lands on the
+term wherever the folder is opened: JupyterLab serving ``notebooks/`` (``kit.py lab``), Binder,
+a learner's copy on the class hub, GitHub's notebook view. (Links of the earlier form
+``../instructors/glossary.md#anchor`` are rewritten.) Each lesson stands alone (any order), so "first" is per notebook.
 ``course glossary link --write`` applies it to ``solutions/`` and to ``notebooks/`` (the build
 copies markdown unchanged, so both get the same links and ``course build --check`` stays clean).
 """
@@ -21,8 +25,11 @@ from course.config import REPO_ROOT
 
 GLOSSARY_YAML = REPO_ROOT / "instructors" / "glossary.yaml"
 GLOSSARY_MD = REPO_ROOT / "instructors" / "glossary.md"
-LINK_PREFIX = "../instructors/glossary.md#"
-#: A link to the glossary in a lesson's markdown: ``[text](../instructors/glossary.md#anchor)``.
+#: The same file beside the lessons, where their links point.
+GLOSSARY_COPIES = (REPO_ROOT / "solutions" / "glossary.md", REPO_ROOT / "notebooks" / "glossary.md")
+LINK_PREFIX = "glossary.md#"
+LEGACY_PREFIX = "../instructors/glossary.md#"
+#: A link to the glossary in a lesson's markdown: ``[text](glossary.md#anchor)``.
 LINK_RE = re.compile(r"\[([^\]]+)\]\(" + re.escape(LINK_PREFIX) + r"([A-Za-z0-9_-]+)\)")
 
 
@@ -147,10 +154,16 @@ def link_first_uses(nb: nbformat.NotebookNode, terms: list[Term] | None = None,
     """
     terms = load() if terms is None else terms
     lesson = _lesson_of(name)
+    changes = []
+    for index, cell in enumerate(nb.cells):  # links of the earlier form, to the folder's copy
+        if cell.cell_type == "markdown" and f"]({LEGACY_PREFIX}" in cell.source:
+            legacy = re.escape(f"]({LEGACY_PREFIX}") + r"([A-Za-z0-9_-]+)"
+            for match in re.finditer(legacy, cell.source):
+                changes.append(Change(name, index, match.group(1), "(link moved)"))
+            cell.source = cell.source.replace(f"]({LEGACY_PREFIX}", f"]({LINK_PREFIX}")
     linked = {m.group(2) for c in nb.cells if c.cell_type == "markdown"
               for m in LINK_RE.finditer(c.source)}  # fmt: skip
     order = sorted(terms, key=lambda t: -max(len(p) for p in t.phrases))
-    changes = []
     for term in order:
         if term.anchor in linked or (term.lessons and lesson not in term.lessons):
             continue

@@ -247,8 +247,10 @@ def build(measure: bool = False, decks: bool = True, log=print) -> None:
         log(f"  wrote {BUDGET_FILE.relative_to(REPO_ROOT)}: review it, then commit it")
     SCHEDULE_FILE.write_text(render_schedule(read_budget()), encoding="utf-8")
     log(f"  wrote {SCHEDULE_FILE.relative_to(REPO_ROOT)}")
-    glossary.GLOSSARY_MD.write_text(glossary.render(glossary.load()), encoding="utf-8")
-    log(f"  wrote {glossary.GLOSSARY_MD.relative_to(REPO_ROOT)}")
+    text = glossary.render(glossary.load())
+    for path in (glossary.GLOSSARY_MD, *glossary.GLOSSARY_COPIES):
+        path.write_text(text, encoding="utf-8")
+        log(f"  wrote {path.relative_to(REPO_ROOT)}")
     if decks:
         slides.ensure_reveal()
         slides.build_decks(SOLUTIONS_DIR, slides.SLIDES_DIR, slides.load_assets(), log=log)
@@ -259,6 +261,8 @@ def check() -> list[str]:
     problems = []
     if SCHEDULE_FILE.read_text(encoding="utf-8") != render_schedule(read_budget()):
         problems.append(f"{SCHEDULE_FILE.name} is stale: run `course instructors build`")
-    if glossary.GLOSSARY_MD.read_text(encoding="utf-8") != glossary.render(glossary.load()):
-        problems.append(f"{glossary.GLOSSARY_MD.name} is stale: run `course instructors build`")
+    text = glossary.render(glossary.load())
+    for path in (glossary.GLOSSARY_MD, *glossary.GLOSSARY_COPIES):
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            problems.append(f"{path.relative_to(REPO_ROOT)} is stale: run `course instructors build`")
     return problems
