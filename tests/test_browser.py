@@ -166,6 +166,25 @@ def menu(page, top: str, item: str) -> None:
     page.locator(".lm-Menu-content .lm-Menu-itemLabel").get_by_text(item, exact=True).click()
 
 
+def run_all(page, measured: dict) -> None:
+    """*Run → Run All Cells*, and once more if no cell has started 30 s later: CI saw the click
+    dropped once (lesson 03, every prompt still "[ ]" and the kernel idle for 15 minutes). A second
+    click is what a learner would do; the report counts it (``run_all_clicks``)."""
+    started = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]" \
+              ".some(p => /[*0-9]/.test(p.innerText))"  # fmt: skip
+    for clicks in (1, 2):
+        menu(page, "Run", "Run All Cells")
+        try:
+            page.wait_for_function(started, timeout=30_000)
+        except Exception:
+            no_dialog(page)
+            continue
+        if clicks > 1:
+            measured["run_all_clicks"] = clicks
+        return
+    raise AssertionError("Run → Run All Cells started no cell, clicked twice 30 s apart")
+
+
 def no_dialog(page) -> None:
     dialog = page.locator(".jp-Dialog")
     if dialog.count():
@@ -380,7 +399,7 @@ def test_notebook_in_browser(path, lab, browser, shots, request):
         cells.first.click()  # the notebook has the focus: its menu commands are enabled
         menu(page, "Edit", "Clear Outputs of All Cells")
         started = time.monotonic()
-        menu(page, "Run", "Run All Cells")
+        run_all(page, measured)
         kernel = wait_idle(lab, page, path, RUN_TIMEOUT.get(lesson, DEFAULT_RUN_TIMEOUT), started)
         measured["run_all_s"] = round(time.monotonic() - started, 1)
         wait_rendered(page, explorers)
@@ -417,7 +436,9 @@ def test_notebook_in_browser(path, lab, browser, shots, request):
         measured["axe_allowed_but_gone"] = gone
         measured["test_s"] = round(time.monotonic() - test_started, 1)
         record(shots, path, measured)
-        say(request, f"[browser] {path}: Run All {measured['run_all_s']} s; axe serious/critical "
+        say(request, f"[browser] {path}: Run All {measured['run_all_s']} s"
+                     + (f" ({measured['run_all_clicks']} clicks)" if "run_all_clicks" in measured
+                        else "") + "; axe serious/critical "
                      f"{measured['axe'] or 'none'}"
                      + (f" (allowed but gone: {gone})" if gone else "")
                      + f"; {len(problems)} problem(s)")  # fmt: skip

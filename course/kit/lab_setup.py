@@ -10,11 +10,18 @@ that environment's prefix (``sys.prefix``), so they apply there and nowhere else
   :func:`lab_environment`'s ``JUPYTER_PATH`` a user-level ``python3`` kernel of another Python
   cannot shadow it, and the server offers no other kernel (``allowed_kernelspecs``), so a learner
   cannot pick a wrong one.
-- ``etc/jupyter/jupyter_server_config.d/ai-business-course.json``: the server's side of that
-  (allowed kernels), and CurveZMQ transport encryption between the server and its kernels
-  (without it every kernel logs that its traffic is "susceptible to eavesdropping").
+- ``etc/jupyter/jupyter_server_config.json`` (merged into what the file already holds): the
+  server's side of that (allowed kernels), and CurveZMQ transport encryption between the server
+  and its kernels (without it every kernel logs that its traffic is "susceptible to
+  eavesdropping"). Not a file in ``jupyter_server_config.d/``: the server reads only
+  ``jpserver_extensions`` from those.
 - ``share/jupyter/lab/settings/overrides.json``: no news prompt over the first screen, and
   Markdown files open as rendered pages, so a glossary link lands on its term.
+- ``etc/jupyter/course-lab/jupyter_server_config.json`` (not on Windows), read only by the servers
+  ``course lab`` starts (:func:`lab_environment`'s ``JUPYTER_CONFIG_PATH``): the Lab terminal's
+  shell is not a login shell, as when ``jupyter lab`` runs in a terminal. When the server's output
+  is not a terminal (a log file, a desktop launcher), jupyter_server_terminals starts
+  ``$SHELL -l``, whose ``/etc/profile`` resets ``PATH`` (``course: command not found``).
 
 ``python -m course.kit.lab_setup`` writes them (``kit.py`` set-up, Binder's ``postBuild`` and the
 hub's learner environment run it); writing is idempotent.
@@ -33,13 +40,15 @@ KERNEL_NAME = "python3"
 #: possibly foreign, kernel in every Jupyter of that user, so set-up removes it.
 LEGACY_KERNEL = "ai-business-course"
 DISPLAY_SUFFIX = "(AI business course)"
-CONFIG_NAME = "ai-business-course.json"
+CONFIG_NAME = "jupyter_server_config.json"
 START_PAGE = "00_start_here.ipynb"
 
 SERVER_CONFIG = {
     "KernelSpecManager": {"allowed_kernelspecs": [KERNEL_NAME]},
     "KernelManager": {"transport_encryption": "auto"},
 }
+LAUNCH_CONFIG = {"ServerApp": {"terminado_settings": {
+    "shell_command": ["/bin/sh", "-c", 'exec "${SHELL:-/bin/sh}"']}}}  # fmt: skip
 LAB_OVERRIDES = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
                                                      "checkForUpdates": False},  # fmt: skip
@@ -65,6 +74,11 @@ def jupyter_data_dir(prefix: Path | str = sys.prefix) -> Path:
     return Path(prefix) / "share" / "jupyter"
 
 
+def launch_config_dir(prefix: Path | str = sys.prefix) -> Path:
+    """Config that only ``course lab``'s servers read (not Binder's or the hub's)."""
+    return Path(prefix) / "etc" / "jupyter" / "course-lab"
+
+
 def _write_json(path: Path, value: dict) -> bool:
     """Write ``value`` to ``path`` unless it already holds it; True when the file changed."""
     text = json.dumps(value, indent=1, sort_keys=True) + "\n"
@@ -73,6 +87,17 @@ def _write_json(path: Path, value: dict) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return True
+
+
+def _merged(path: Path, value: dict) -> dict:
+    """``value``'s settings over those ``path`` already holds (other sections and keys kept)."""
+    try:
+        current = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        current = {}
+    current = current if isinstance(current, dict) else {}
+    return {**current, **{section: {**(current.get(section) or {}), **values}
+                          for section, values in value.items()}}  # fmt: skip
 
 
 def configure(prefix: Path | str = sys.prefix, executable: str = sys.executable) -> list[Path]:
@@ -84,10 +109,12 @@ def configure(prefix: Path | str = sys.prefix, executable: str = sys.executable)
         The files that changed (empty when everything was already in place).
     """
     data = jupyter_data_dir(prefix)
+    server = Path(prefix) / "etc" / "jupyter" / CONFIG_NAME
     files = {data / "kernels" / KERNEL_NAME / "kernel.json": kernel_spec(executable),
-             Path(prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / CONFIG_NAME:
-                 SERVER_CONFIG,
+             server: _merged(server, SERVER_CONFIG),
              data / "lab" / "settings" / "overrides.json": LAB_OVERRIDES}  # fmt: skip
+    if os.name != "nt":
+        files[launch_config_dir(prefix) / CONFIG_NAME] = LAUNCH_CONFIG
     return [path for path, value in files.items() if _write_json(path, value)]
 
 
@@ -114,8 +141,9 @@ def remove_legacy_kernel(user_data_dir: Path | None = None) -> Path | None:
 def lab_environment(base: dict[str, str] | None = None, prefix: Path | str = sys.prefix,
                     executable: str = sys.executable) -> dict[str, str]:
     """The environment the course's JupyterLab runs in: this environment's ``bin`` first on
-    ``PATH`` (so ``course doctor`` works in the Lab's terminal) and its Jupyter data first on
-    ``JUPYTER_PATH`` (so its kernel wins over a user-level one of another Python)."""
+    ``PATH`` (so ``course doctor`` works in the Lab's terminal), its Jupyter data first on
+    ``JUPYTER_PATH`` (so its kernel wins over a user-level one of another Python) and
+    :func:`launch_config_dir` first on ``JUPYTER_CONFIG_PATH``."""
     env = dict(os.environ if base is None else base)
     scripts = str(Path(executable).parent)
     env["PATH"] = os.pathsep.join([scripts, *[p for p in env.get("PATH", "").split(os.pathsep)
@@ -123,6 +151,10 @@ def lab_environment(base: dict[str, str] | None = None, prefix: Path | str = sys
     data = str(jupyter_data_dir(prefix))
     env["JUPYTER_PATH"] = os.pathsep.join([data, *[p for p in env.get("JUPYTER_PATH", "")
                                                    .split(os.pathsep) if p and p != data]])  # fmt: skip
+    config = str(launch_config_dir(prefix))
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        [config, *[p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)
+                   if p and p != config]])  # fmt: skip
     return env
 
 
