@@ -38,6 +38,7 @@ VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
 LOCK = ROOT / "requirements.lock"  # the learners' environment
 TEST_LOCK = ROOT / "requirements-test.lock"  # the test tools, on top of it (never on Binder)
 HUB_LOCK = ROOT / "requirements-hub.lock"  # JupyterHub for a class on one server (and its test)
+NBGRADER_LOCK = ROOT / "requirements-nbgrader.lock"  # nbgrader, to grade a class (and its test)
 STAMP = VENV / ".course-installed"
 START_PAGE = "notebooks/00_start_here.ipynb"
 #: The Python versions the lock resolves for and TensorFlow publishes wheels for. pyproject's
@@ -281,8 +282,8 @@ def hub() -> None:
 
 
 def lock() -> None:
-    """Compile the learners' lock, then (constrained by it) the hub's and the test tools' locks; rewrite the
-    environment files. uv keeps every version already locked unless pyproject.toml moved it."""
+    """Compile the learners' lock, then (constrained by it) the hub's, nbgrader's and the test tools'
+    locks; rewrite the environment files. uv keeps every version already locked unless pyproject.toml moved it."""
     setup(test_tools=True)
     py = venv_python()
     run(py, "-m", "pip", "install", "--quiet", "uv")
@@ -291,6 +292,7 @@ def lock() -> None:
     run(*compile_, "-o", LOCK)
     with tempfile.TemporaryDirectory() as folder:
         for extra, out, constraints in (("hub", HUB_LOCK, [LOCK]),
+                                        ("nbgrader", NBGRADER_LOCK, [LOCK, HUB_LOCK]),
                                         ("test", TEST_LOCK, [LOCK, HUB_LOCK])):  # fmt: skip
             full = Path(folder) / f"with-{extra}.lock"  # the locks as uv's preferred versions
             full.write_text("".join(p.read_text() for p in (*constraints, out) if p.exists()))

@@ -437,5 +437,5 @@ def test_questions_checkers_and_hints_agree_on_rounding_and_hint_2_is_a_step():
     assert all(not float(c.expected).is_integer() for c in q2.cases[1:3])  # floor/ceil would fail
     for exercise in (q1, q2, q3):
         steps = " ".join(exercise.hints[1].split())
-        answer = " ".join(exercise._solution.splitlines()[-1].split())
+        answer = " ".join(exercise.solution_text.splitlines()[-1].split())
         assert answer not in steps, f"{exercise.id}: hint 2 gives the answer away"

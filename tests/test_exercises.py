@@ -25,7 +25,7 @@ def store(tmp_path):
 
 
 def _value(store, expected=42, **kwargs):
-    return ValueExercise("99.v", expected, hints=["one", "two"], solution="x = 42", store=store,
+    return ValueExercise("99.v", expected, hints=["one", "two"], store=store,
                          **kwargs)  # fmt: skip
 
 
@@ -63,7 +63,40 @@ def test_checker_bug_is_reported_without_traceback(store, capsys):
     assert "Could not check" in out and "ZeroDivisionError" in out and "Traceback" not in out
 
 
-def test_hints_and_solution(store, capsys):
+@pytest.fixture
+def stored_solutions(tmp_path, monkeypatch):
+    """A solutions file of this test's own (the course's is written by `course build`)."""
+    from course.exercises import core
+
+    path = tmp_path / "solutions.json"
+    path.write_text(json.dumps({"99.v": "x = 42"}), encoding="utf-8")
+    monkeypatch.setattr(core, "SOLUTIONS_FILE", path)
+    core.solutions.cache_clear()
+    yield path
+    core.solutions.cache_clear()
+
+
+def test_solution_text_is_read_once_from_the_solutions_file(store, stored_solutions, capsys):
+    exercise = _value(store)
+    assert exercise.solution_text == "x = 42"
+    stored_solutions.write_text("{}", encoding="utf-8")  # read once: a later change is not seen
+    assert exercise.solution_text == "x = 42"
+
+
+def test_a_missing_or_hidden_solution_says_so(store, stored_solutions, capsys, monkeypatch):
+    from course.exercises.core import GRADED_ENV
+
+    ReflectionExercise("99.none", hints=["h"], store=store).solution()
+    assert "No solution is stored for 99.none" in capsys.readouterr().out
+    assert "99.none" not in store.load()
+    monkeypatch.setenv(GRADED_ENV, "1")
+    _value(store).solution()
+    out = capsys.readouterr().out
+    assert "hidden while this assignment is graded" in out and "x = 42" not in out
+    assert "99.v" not in store.load()
+
+
+def test_hints_and_solution(store, stored_solutions, capsys):
     exercise = _value(store)
     exercise.hint()
     exercise.hint(2)
@@ -80,7 +113,7 @@ def test_hints_and_solution(store, capsys):
 def _doubler(store):
     return FunctionExercise("99.f", [Case((2,), expected=4), Case((0.5,), expected=1.0),
                                      Case(("x",), raises=TypeError)],
-                            hints=["h"], solution="def double(x): ...", store=store)  # fmt: skip
+                            hints=["h"], store=store)  # fmt: skip
 
 
 def test_function_exercise_all_outcomes(store):
@@ -114,7 +147,7 @@ def test_function_exercise_all_outcomes(store):
 
 def test_function_exercise_gets_copies_of_its_inputs(store):
     exercise = FunctionExercise("99.m", [Case(([1, 2],), expected=3), Case(([1, 2],), expected=3)],
-                                hints=["h"], solution="", store=store)  # fmt: skip
+                                hints=["h"], store=store)  # fmt: skip
 
     def sum_and_clear(items):
         total = sum(items)
@@ -125,7 +158,7 @@ def test_function_exercise_gets_copies_of_its_inputs(store):
 
 
 def test_reflection(store, capsys):
-    exercise = ReflectionExercise("99.r", min_words=5, hints=["h"], solution="points", store=store)
+    exercise = ReflectionExercise("99.r", min_words=5, hints=["h"], store=store)
     assert exercise.evaluate(["a", "list"]).status == "incorrect"
     assert "2 words is a little short" in exercise.evaluate("too short").message
     assert "1 word is" in exercise.evaluate("short").message
@@ -136,9 +169,9 @@ def test_reflection(store, capsys):
 
 def test_invalid_exercise_definitions_are_rejected():
     with pytest.raises(ValueError):
-        ValueExercise("no-lesson-part", 1, hints=["h"], solution="")
+        ValueExercise("no-lesson-part", 1, hints=["h"])
     with pytest.raises(ValueError):
-        ValueExercise("99.x", 1, hints=[], solution="")
+        ValueExercise("99.x", 1, hints=[])
 
 
 def test_corrupted_progress_file_is_set_aside(store):

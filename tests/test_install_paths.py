@@ -12,12 +12,14 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from course.kit.pins import ENV_FILES, HUB_LOCK, TEST_LOCK, parse_requirement_lines, read_lock
+from course.kit.pins import (ENV_FILES, HUB_LOCK, NBGRADER_LOCK, TEST_LOCK, parse_requirement_lines,
+                             read_lock)
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = {(p.name, p.marker): p.version for p in read_lock()}
 TESTS = {(p.name, p.marker): p.version for p in read_lock(TEST_LOCK)}
 HUB = {(p.name, p.marker): p.version for p in read_lock(HUB_LOCK)}
+NBGRADER = {(p.name, p.marker): p.version for p in read_lock(NBGRADER_LOCK)}
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
@@ -28,7 +30,8 @@ def _env_pins(path: Path):
     return env, deps, parse_requirement_lines(pip)
 
 
-@pytest.mark.parametrize("extra, lock", [("", LOCK), ("test", TESTS), ("hub", HUB)])
+@pytest.mark.parametrize("extra, lock", [("", LOCK), ("test", TESTS), ("hub", HUB),
+                                         ("nbgrader", NBGRADER)])
 def test_the_locks_pin_every_direct_dependency_within_its_range(extra, lock):
     direct = PROJECT["optional-dependencies"][extra] if extra else PROJECT["dependencies"]
     for line in direct:
@@ -59,6 +62,31 @@ def test_the_hub_adds_packages_and_changes_none():
     assert not {name for name, _ in HUB} & {name for name, _ in LOCK}
     for key, version in HUB.items():
         assert TESTS.get(key, version) == version, key
+
+
+def test_nbgrader_is_its_own_lock_for_the_instructor_only():
+    """nbgrader (grading a class) adds packages to the learners' lock and changes none, agrees
+    with the hub's and the test tools' pins (an instructor may install it beside the hub), and
+    no learners' path installs it: not the lock, the environment files, Binder's postBuild,
+    kit.py's set-up or the hub's learner environment."""
+    import kit
+    from course.kit import hub_install
+
+    assert NBGRADER and {name for name, _ in NBGRADER} >= {"nbgrader"}
+    assert next(v for (n, _), v in NBGRADER.items() if n == "nbgrader").startswith("0.9.")
+    assert not {name for name, _ in NBGRADER} & {name for name, marker in LOCK if not marker}
+    for (name, _), version in NBGRADER.items():  # (setuptools: locked where TensorFlow installs)
+        learners = {v for (n, _), v in LOCK.items() if n == name}
+        assert not learners or version in learners, name
+    for key, version in NBGRADER.items():
+        assert HUB.get(key, version) == TESTS.get(key, version) == version, key
+    for path in ENV_FILES:
+        assert "nbgrader" not in {p.name for p in _env_pins(path)[2]}, path
+    assert "nbgrader" not in (ROOT / "binder" / "postBuild").read_text()
+    assert kit.NBGRADER_LOCK == NBGRADER_LOCK
+    assert all(NBGRADER_LOCK not in kit.extra_locks(test, hub) for test in (0, 1) for hub in (0, 1))
+    assert "nbgrader" not in Path(hub_install.__file__).read_text()
+    assert "requirements-nbgrader.lock" not in hub_install.COURSE_PARTS
 
 
 def test_tensorflow_cpu_on_linux_and_windows_and_server_proxy_for_binder():
@@ -109,7 +137,8 @@ def test_one_list_of_supported_pythons():
             if pin.applies(env):
                 assert chosen.setdefault(pin.name, pin.version) == pin.version, (pin, minor)
         assert {"tensorflow-cpu", "numpy", "jupyterlab"} <= set(chosen), minor
-        assert all(pin.applies(env) for pin in read_lock(TEST_LOCK) + read_lock(HUB_LOCK)), minor
+        assert all(pin.applies(env) for pin in read_lock(TEST_LOCK) + read_lock(HUB_LOCK)
+                   + read_lock(NBGRADER_LOCK)), minor
 
 
 def test_binder_post_build_installs_the_package_and_prefetches_data():

@@ -74,6 +74,21 @@ def test_the_lock_resolves_to_wheels_on_every_supported_machine(index, machine, 
     assert {"tensorflow", "tensorflow-cpu"} & {name for name, _ in resolved}, sorted(resolved)
 
 
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_nbgrader_lock_resolves_on_top_of_the_learners_lock(index, python, tmp_path):
+    """Grading (requirements-nbgrader.lock) installs beside the learners' lock on every supported
+    Python, needing nothing either lock does not pin."""
+    out = tmp_path / "resolved.txt"
+    locks = [ROOT / "requirements.lock", ROOT / "requirements-nbgrader.lock"]
+    done = _uv(*map(str, locks), "--python-platform", UV_TARGETS[("linux", "x86_64")],
+               "--python-version", python, "-o", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    resolved = {(_normal(n), v) for n, v in PIN.findall(out.read_text())}
+    locked = {(_normal(n), v) for path in locks for n, v in PIN.findall(path.read_text())}
+    assert sorted(resolved - locked) == []
+    assert any(n == "nbgrader" and v.startswith("0.9.") for n, v in resolved), sorted(resolved)
+
+
 @pytest.mark.parametrize("name", sorted(UNSUPPORTED))
 def test_no_tensorflow_wheel_exists_where_kit_refuses(index, name):
     """The refusal is true: neither TensorFlow build has a 2.21 wheel for these machines."""

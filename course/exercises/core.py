@@ -8,6 +8,10 @@ is printed as one or two friendly lines; the checker never shows its own traceba
 from __future__ import annotations
 
 import copy
+import functools
+import json
+import os
+import re
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +21,23 @@ from typing import Any
 from course.exercises.compare import describe, difference
 from course.exercises.progress import ProgressStore, record_safely
 
+#: Set (to anything) in a graded assignment: ``solution()`` then shows nothing.
+GRADED_ENV = "COURSE_GRADED"
+#: What ``solution()`` shows, by exercise id: each exercise's ``# BEGIN SOLUTION`` region in
+#: ``solutions/NN_*.ipynb``, the one source, written here by ``course build`` (package data).
+SOLUTIONS_FILE = Path(__file__).with_name("solutions.json")
 #: Every exercise created, by id, so ``course progress`` can list the ones not yet attempted.
 REGISTRY: dict[str, Exercise] = {}
+
+
+@functools.cache
+def solutions() -> dict[str, str]:
+    """Every exercise's solution text, by id, read from :data:`SOLUTIONS_FILE` on first use (so
+    importing a lesson's exercises reads nothing); empty if the file is missing or unreadable."""
+    try:
+        return dict(json.loads(SOLUTIONS_FILE.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
 
 
 class _Blank:
@@ -63,18 +82,18 @@ class Exercise:
         ``"<lesson>.<name>"``, e.g. ``"00.q1"``; the lesson part groups progress.
     hints
         One or more hints, from gentle to nearly the answer (``hint(1)``, ``hint(2)``).
-    solution
-        Code (or text) shown by :meth:`solution`.
+
+    The solution :meth:`solution` shows is not given here: it is the exercise's solution region
+    in its lesson's solution notebook, read from :data:`SOLUTIONS_FILE` (see :func:`solutions`).
     """
 
-    def __init__(self, exercise_id: str, *, hints: Sequence[str], solution: str,
+    def __init__(self, exercise_id: str, *, hints: Sequence[str],
                  store: ProgressStore | None = None):  # fmt: skip
         if "." not in exercise_id or not hints:
             raise ValueError("exercise_id must look like '00.q1' and there must be a hint")
         self.id = exercise_id
         self.lesson = exercise_id.split(".")[0]
         self.hints = list(hints)
-        self._solution = solution.strip()
         self._store = store
         REGISTRY[exercise_id] = self
 
@@ -115,9 +134,25 @@ class Exercise:
         return self.id.split(".", 1)[1]
 
     def solution(self) -> None:
-        """Print one correct solution (recorded as viewed)."""
-        print(f"🔑 Solution ({self.id}):\n{self._solution}")
+        """Print one correct solution (recorded as viewed); in a graded assignment
+        (:data:`GRADED_ENV` set, as the nbgrader export does), say it is hidden instead."""
+        if os.environ.get(GRADED_ENV):
+            print(f"🔒 Solution ({self.id}): hidden while this assignment is graded; your "
+                  "instructor releases it with the feedback.")
+            return
+        text = self.solution_text
+        if text is None:
+            print(f"⚠️ No solution is stored for {self.id}. Please tell your instructor (they run "
+                  "`course build --solutions-json`).")  # fmt: skip
+            return
+        print(f"🔑 Solution ({self.id}):\n{text}")
         record_safely(self.store, self.id, self.lesson, solution_viewed=True)
+
+    @property
+    def solution_text(self) -> str | None:
+        """The code (or text) :meth:`solution` shows: this exercise's region of its solution
+        notebook (None if none is stored)."""
+        return solutions().get(self.id)
 
     def __repr__(self) -> str:
         return f"<exercise {self.id}: use .check(answer), .hint(), .hint(2), .solution()>"
@@ -226,13 +261,30 @@ class FunctionExercise(Exercise):
 REFLECTION_MIN_WORDS = 20
 
 
+@dataclass(frozen=True)
+class Idea:
+    """One idea a good reflection names (drawn from the lesson), and the words that show a text
+    mentions it: any cue, case-insensitive, at the start of a word (``"prior"`` finds "priors")."""
+
+    label: str
+    cues: tuple[str, ...]
+
+    def mentioned_in(self, text: str) -> bool:
+        return any(re.search(rf"(?<!\w){re.escape(cue)}", text, re.IGNORECASE) for cue in self.cues)
+
+
 class ReflectionExercise(Exercise):
     """Free text with no single right answer: any thoughtful answer of ``min_words`` is recorded
-    (the course's one rule, :data:`REFLECTION_MIN_WORDS`, unless a test says otherwise)."""
+    (the course's one rule, :data:`REFLECTION_MIN_WORDS`, unless a test says otherwise), and
+    never called wrong. With a ``rubric`` (the ideas a good answer names), the feedback then lists
+    each idea and whether the text mentions it, so the learner can compare without being graded.
+    """
 
-    def __init__(self, exercise_id: str, *, min_words: int = REFLECTION_MIN_WORDS, **kwargs):
+    def __init__(self, exercise_id: str, *, min_words: int = REFLECTION_MIN_WORDS,
+                 rubric: Sequence[Idea] = (), **kwargs):  # fmt: skip
         super().__init__(exercise_id, **kwargs)
         self.min_words = min_words
+        self.rubric = tuple(rubric)
 
     def _evaluate(self, answer: Any) -> Feedback:
         if not isinstance(answer, str):
@@ -242,5 +294,14 @@ class ReflectionExercise(Exercise):
         if words < self.min_words:
             return Feedback("incorrect", f"{words} word{'' if words == 1 else 's'} is a little short: aim for at least "
                                          f"{self.min_words} and say why.")  # fmt: skip
-        return Feedback("recorded", f"thank you ({words} words). Compare your thinking with "
-                                    f"{self.id_name}.solution().")  # fmt: skip
+        message = f"thank you ({words} words)."
+        if self.rubric:
+            found = [idea.mentioned_in(answer) for idea in self.rubric]
+            lines = [f"  {'✓' if hit else '○'} {idea.label}" + ("" if hit else " (worth a sentence?)")
+                     for idea, hit in zip(self.rubric, found)]  # fmt: skip
+            message += (f" Ideas a strong answer weighs, from the lesson ({sum(found)} of "
+                        f"{len(found)} in your text):\n" + "\n".join(lines) + "\n")
+        else:
+            message += " "
+        return Feedback("recorded", message + f"Compare your thinking with "
+                                              f"{self.id_name}.solution().")  # fmt: skip

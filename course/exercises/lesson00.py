@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from course.exercises.core import ReflectionExercise, ValueExercise
+from course.exercises.core import Idea, ReflectionExercise, ValueExercise
 
 
 def _models_in_2024() -> int:
@@ -21,42 +21,65 @@ def _models_per_year_since_2015():
 q1 = ValueExercise(
     "00.q1",
     _models_in_2024,
+    rtol=0.0,
+    atol=0.0,  # a count: exactly right or not (98.0 is accepted as 98)
     hints=[
-        "Compare the `year` column with 2024: that gives one True/False per model.",
-        "Start with `in_2024 = models['year'] == 2024`. When True/False values are added up, "
-        "True counts as 1: which Series method adds up all the values?",
+        "Look at the `year` column: comparing a column with one value gives one True/False per "
+        "model, as the accessibility example above did with \"API access\". Only the year 2024 "
+        "counts, not the years after it.",
+        "Adding up True/False values counts the True ones (True counts as 1): the example above "
+        "used the Series method `sum` for that. Wrap the result in `int` to get a plain whole "
+        "number.",
+        "A smaller case by hand: the years [2023, 2025, 2025, 2026] compared with 2025 give "
+        "[False, True, True, False], and adding those up gives 2.",
     ],
-    solution="models_2024 = int((models['year'] == 2024).sum())",
 )
 
 q2 = ValueExercise(
     "00.q2",
     _models_per_year_since_2015,
+    rtol=0.0,
+    atol=0.0,  # counts: exactly right or not
     hints=[
-        "Keep the rows whose year is between 2015 and 2025, then count rows per year.",
-        "Start with `years = models['year']` and `recent = years[years.between(2015, 2025)]` "
-        "(`between` includes both ends). Then count the rows per value as you saw on the "
-        "accessibility column, and sort by the index (the years), not by the counts.",
+        "Look at the `year` column only. Keep the years from 2015 to 2025, both included "
+        "(11 years), then count the models of each year.",
+        "Three Series methods, in this order: `between` keeps the values in a range (it "
+        "includes both ends); `value_counts` counts the rows per value, as on the accessibility "
+        "column, most frequent first; `sort_index` then puts the years in order.",
+        "A smaller case by hand: the years [2016, 2013, 2016, 2015] kept from 2015 to 2016 are "
+        "[2016, 2016, 2015]; counted, 2016 → 2 and 2015 → 1 (most frequent first); sorted by "
+        "the index, 2015 → 1 and 2016 → 2.",
     ],
-    solution=(
-        "years = models['year']\n"
-        "per_year = years[years.between(2015, 2025)].value_counts().sort_index()"
-    ),
 )
 
 q3 = ReflectionExercise(
     "00.q3",
-    hints=[
-        "Think of one concrete customer: who are they, what do they do today, what would they "
-        "pay for?",
-        "A good answer names a product built on an open model, a paying customer, and why they "
-        "would pay rather than run the open model themselves (service, support, reliability).",
+    rubric=[
+        Idea("a specific paying customer", (
+            "customer", "client", "lender", "bank", "business", "compan", "firm", "enterprise",
+            "SME", "shop", "store", "retail", "hospital", "clinic", "doctor", "school",
+            "universit", "agenc", "government", "startup", "organi", "lawyer", "law firm",
+            "farmer", "publisher", "manufactur", "insur")),
+        Idea("how they would pay (per use, a subscription, a licence)", (
+            "pay per", "pay a", "pay monthly", "paid", "price", "pricing", "subscri", "fee",
+            "per decision", "per call", "per request", "per user", "per seat", "per month",
+            "monthly", "yearly", "licen", "charge", "usage")),
+        Idea("what you add on top of the free model (hosting, an API, support, compliance, "
+             "custom work)", (
+            "host", "support", "service", "API", "complian", "regulat", "custom model",
+            "custom work", "customis", "customiz", "tailor", "integrat",
+            "fine-tun", "fine tun", "maint", "reliab", "secur", "explain", "uptime", "cloud",
+            "consult", "train", "their data", "own data")),
+        Idea("why the customer would not just run the open model themselves", (
+            "cannot", "can't", "lack", "afford", "expertise", "expert", "skill", "staff",
+            "themselves", "in-house", "in house", "data scien", "engineer", "no time",
+            "takes time", "difficult", "easier", "cheaper", "worry", "alone")),
     ],
-    solution=(
-        "There is no single right answer. A strong one names: (1) the open-source model or "
-        "project it builds on, (2) a specific paying customer, (3) the value added on top of "
-        "the free model (an API, hosting, support, custom work, compliance), and (4) why the "
-        "customer would not just do it alone. The course's own example: a credit-risk scoring "
-        "API sold to small lenders."
-    ),
+    hints=[
+        "Think of one concrete customer: who are they, what do they do today, and what is slow, "
+        "costly or risky for them?",
+        "The open model itself is free, so say what you add on top of it (hosting, an API, "
+        "support, tuning on their data, compliance) and why that customer would pay you rather "
+        "than run the open model themselves.",
+    ],
 )

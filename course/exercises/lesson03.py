@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from course.credit.evaluate import best_threshold, expected_cost
-from course.exercises.core import Case, FunctionExercise, ReflectionExercise
+from course.exercises.core import Case, FunctionExercise, Idea, ReflectionExercise
 
 _Y = np.array([0, 0, 1, 0, 1, 1, 0, 0, 1, 0])
 _P = np.array([0.05, 0.10, 0.15, 0.20, 0.30, 0.45, 0.50, 0.60, 0.80, 0.90])
@@ -25,18 +25,15 @@ q1 = FunctionExercise(
      Case(([0, 1], [1.0, 1.0]), expected=-math.log(1e-7) / 2)],  # fmt: skip
     rtol=1e-6,
     hints=[
-        "Average -[y log p + (1 - y) log(1 - p)] over the examples. Before taking logs, clip p to "
-        "[1e-7, 1 - 1e-7] as Keras does, or p = 0 gives log(0) = -infinity.",
-        "First line: `p = np.clip(np.asarray(y_pred, dtype=float), 1e-7, 1 - 1e-7)`. Then write "
-        "the loss of every example at once with NumPy arrays (`y * np.log(p)` is the first "
-        "term) and return its mean as a float.",
+        "Look at the formula above: one loss per example, then the mean over the N examples "
+        "(not the sum). log is the natural logarithm, and y is 0 or 1. Clip at both ends, "
+        "exactly 1e-7 and 1 − 1e-7, or ŷ = 0 and ŷ = 1 give log(0).",
+        "Work on whole arrays: `np.asarray` turns the inputs into arrays, `np.clip` bounds the "
+        "probabilities at both ends, `np.log` takes the logs of every example at once and "
+        "`np.mean` averages the losses. Return a float, unrounded.",
+        "A smaller case by hand: y = [1, 0] and ŷ = [0.8, 0.4] give −log 0.8 ≈ 0.223 and "
+        "−log(1 − 0.4) ≈ 0.511, so the mean is about 0.367.",
     ],
-    solution=(
-        "def binary_cross_entropy(y_true, y_pred):\n"
-        "    y = np.asarray(y_true, dtype=float)\n"
-        "    p = np.clip(np.asarray(y_pred, dtype=float), 1e-7, 1 - 1e-7)\n"
-        "    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))"
-    ),
 )
 
 
@@ -51,49 +48,40 @@ def _sin_product(w):
 q2 = FunctionExercise(
     "03.q2",
     [Case((_square_sum, np.array([1.0, 2.0, 3.0])), expected=[2.0, 4.0, 6.0]),
-     Case((_sin_product, np.array([0.5, 2.0])), expected=[2 * math.cos(0.5), math.sin(0.5)])],  # fmt: skip
+     Case((_sin_product, np.array([0.5, 2.0])), expected=[2 * math.cos(0.5), math.sin(0.5)]),
+     # a large eps: the central difference is still exact on a quadratic, a one-sided one is not
+     Case((_square_sum, np.array([1.0, -2.0])), kwargs={"eps": 0.1}, expected=[2.0, -4.0])],  # fmt: skip
     rtol=1e-5,
     atol=1e-7,
     hints=[
-        "For each coordinate i, nudge w[i] up and down by a small eps (1e-5) and divide the "
-        "change in f by 2 * eps. Copy w before changing it.",
-        "Start with `g = np.zeros(len(w))` and a loop over the coordinates. In the loop, make "
-        "two copies of w (`w.copy()`), move coordinate i of one up by eps and of the other down, "
-        "and store the formula's value in `g[i]`.",
+        "Look at the formula: for coordinate i, move only w[i], once up and once down by eps, "
+        "and see how much f changes. Use the `eps` you are given, and leave w itself unchanged: "
+        "work on copies.",
+        "A loop over the coordinates, with `np.zeros` for the result and the array method "
+        "`copy` for the two nudged points. The two points are 2 · eps apart: divide the change "
+        "in f by that distance (a one-sided difference, up only, is not accurate enough).",
+        "A smaller case by hand, f(w) = w[0]² at w = [3] with eps = 0.5: f(3.5) = 12.25 and "
+        "f(2.5) = 6.25, so (12.25 − 6.25) / (2 × 0.5) = 6, the exact derivative 2 × 3.",
     ],
-    solution=(
-        "def numeric_gradient(f, w, eps=1e-5):\n"
-        "    w = np.asarray(w, dtype=float)\n"
-        "    g = np.zeros(len(w))\n"
-        "    for i in range(len(w)):\n"
-        "        up, down = w.copy(), w.copy()\n"
-        "        up[i] += eps\n"
-        "        down[i] -= eps\n"
-        "        g[i] = (f(up) - f(down)) / (2 * eps)\n"
-        "    return g"
-    ),
 )
 
 q3 = FunctionExercise(
     "03.q3",
     [Case((_Y, _P, 0.5), expected=expected_cost(_Y, _P, 0.5)),
      Case((_Y, _P, 0.0), expected=0.6), Case((_Y, _P, 1.01), expected=2.0),
-     Case(([1, 0], [0.3, 0.3], 0.3), expected=0.5)],  # fmt: skip
+     Case(([1, 0], [0.3, 0.3], 0.3), expected=0.5),
+     Case(([1, 0, 0], [0.9, 0.8, 0.1], 0.5), expected=1 / 3)],  # fmt: skip
     hints=[
-        "Reject an applicant when p >= threshold. Each approved bad applicant (y = 1, not "
-        "rejected) costs 5, each rejected good applicant (y = 0, rejected) costs 1. Divide the "
-        "total by the number of applicants.",
-        "First line after converting to arrays: `reject = p >= threshold`. The approved bad "
-        "applicants are then `~reject & (y == 1)`; count them with `np.sum`, count the rejected "
-        "good ones the same way, and weight the two counts by their costs.",
+        "Look at the two mistakes that cost money: a bad applicant (y = 1) approved costs 5, a "
+        "good one (y = 0) rejected costs 1; right decisions cost 0. An applicant exactly at the "
+        "threshold is rejected (p ≥ threshold).",
+        "With NumPy arrays, one comparison gives every applicant's decision as True/False; `&` "
+        "(and) and `~` (not) combine it with the labels, and `np.sum` counts the True values. "
+        "Weight the two counts by their costs and divide by the number of applicants, unrounded.",
+        "A smaller case by hand: y = [1, 0, 0, 0], p = [0.1, 0.5, 0.2, 0.3], threshold 0.5: the "
+        "first is approved and bad (5), the second is rejected and good (1), the others are "
+        "approved and good (0): 6 / 4 = 1.5.",
     ],
-    solution=(
-        "def cost_per_applicant(y, p, threshold):\n"
-        "    y, p = np.asarray(y), np.asarray(p)\n"
-        "    reject = p >= threshold\n"
-        "    cost = 5 * np.sum(~reject & (y == 1)) + 1 * np.sum(reject & (y == 0))\n"
-        "    return cost / len(y)"
-    ),
 )
 
 q4 = FunctionExercise(
@@ -103,35 +91,41 @@ q4 = FunctionExercise(
      Case((_Y[::-1], _P), expected=_min_cost(_Y[::-1], _P),
           measure=lambda t: expected_cost(_Y[::-1], _P, t), measure_name="cost per applicant")],  # fmt: skip
     hints=[
-        "Try every candidate threshold (each distinct probability, plus 0 and a value above 1), "
-        "compute the cost per applicant at each, and return the threshold with the lowest cost.",
-        "Start with `candidates = [0.0, *np.unique(p), 1.01]` and compute the cost of each with "
-        "your `cost_per_applicant` from exercise 3. What remains is to return the candidate at "
-        "the position of the smallest cost.",
+        "Look at which thresholds are worth trying: between two neighbouring probabilities every "
+        "threshold makes the same decisions, so 0 (reject everyone), each distinct probability "
+        "and a value above 1 (approve everyone) cover every possible set of decisions.",
+        "`np.unique` gives the distinct probabilities; compute your `cost_per_applicant` from "
+        "exercise 3 at each candidate, and `np.argmin` gives the position of the smallest cost. "
+        "Return the candidate at that position: the threshold, not its cost.",
+        "A smaller case by hand: y = [0, 1], p = [0.2, 0.7]. A threshold of 0 or 0.2 rejects "
+        "both (cost 1 / 2), 0.7 rejects only the bad one (cost 0), 1.01 approves both "
+        "(cost 5 / 2): the answer is 0.7.",
     ],
-    solution=(
-        "def choose_threshold(y, p):\n"
-        "    candidates = [0.0, *np.unique(p), 1.01]\n"
-        "    costs = [cost_per_applicant(y, p, t) for t in candidates]\n"
-        "    return candidates[int(np.argmin(costs))]"
-    ),
 )
 
 q5 = ReflectionExercise(
     "03.q5",
-    hints=[
-        "Look at the group table: whose good applicants are rejected more often? Which inputs "
-        "should a lender not use at all, and who must check the model before it is used?",
-        "A good answer names a disparity with its numbers (and sample size), one input to remove "
-        "or audit, and one thing the model must never be used for.",
+    rubric=[
+        Idea("a disparity between groups, with its numbers", (
+            "under 25", "young", "older", "age", "false rejection", "rejected", "approved less",
+            "approval rate", "disparit", "worse off")),
+        Idea("the groups are small, so the rates are uncertain", (
+            "small", "few", "uncertain", "interval", "sample", "noisy", "handful", "confidence",
+            "significan", "only 8", "only 37", "dozen")),
+        Idea("sex cannot be audited: personal_status mixes women and men", (
+            "sex", "women", "woman", "female", "gender", "personal_status", "personal status",
+            "marital")),
+        Idea("an input to drop, or audit for proxies (foreign_worker, personal_status)", (
+            "drop", "remov", "exclud", "audit", "prox", "foreign", "protected")),
+        Idea("never to decide about real people: 1,000 credits from 1970s Germany", (
+            "never", "real people", "real applicants", "real customers", "real decisions",
+            "real lending", "german", "1970", "1,000", "1000", "teaching", "must not", "outdated",
+            "old data", "human", "on its own", "alone")),
     ],
-    solution=(
-        "Young applicants' good loans are rejected more often than older applicants', and the "
-        "groups are small, so the rates are uncertain. The data cannot say whether women are "
-        "treated worse: one personal_status code mixes women and men, so sex is unknown for many "
-        "applicants; a lender would have to collect it, for monitoring only, to audit it. "
-        "foreign_worker is a protected trait in many places and has very few applicants: drop it, "
-        "and check that other inputs are not proxies. The model must never decide about real "
-        "people on its own: it was trained on 1,000 credits from 1970s Germany."
-    ),
+    hints=[
+        "Look at the group table: whose good applicants are rejected more often, and how many "
+        "applicants is each rate based on? Then the model card: what was it trained on?",
+        "Name one disparity with its numbers and its sample size, one input to remove or audit "
+        "(and what dropping it cannot fix), and one use the model must never have.",
+    ],
 )

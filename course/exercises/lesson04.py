@@ -19,34 +19,34 @@ q1 = FunctionExercise(
      Case((100.0, 50.0, 0.0), raises=ValueError), Case((100.0, 50.0, 1.5), raises=ValueError),
      Case((-1.0, 50.0, 0.5), raises=ValueError)],  # fmt: skip
     hints=[
-        "How many predictions does the server make in a month? Requests per second, times the "
-        "share of the time it is busy, times the seconds in a 30-day month. The price divided by "
-        "that is the cost of one prediction; a thousand of them cost a thousand times more.",
-        "Start with the guards: `if requests_per_second <= 0 or not 0 < utilisation <= 1 or "
-        "monthly_price < 0: raise ValueError(...)`. Then count "
-        "`served = requests_per_second * utilisation * 30 * 24 * 3600` predictions a month.",
+        "Count the predictions the server makes in one 30-day month: how many seconds does such "
+        "a month have, and for what share of them is the server busy? The monthly price spread "
+        "over those predictions is the cost of one; the question asks for 1,000 of them.",
+        "Check the inputs before any arithmetic and raise `ValueError` on an impossible one: "
+        "Python's chained comparison (`low < x <= high`) tests a half-open range such as (0, 1] "
+        "in one expression. Then keep the units straight: US$ a month divided by predictions a "
+        "month is US$ per prediction. Do not round.",
+        "A smaller case by hand: a US$ 60 server that sustains 2 requests per second and is busy "
+        "a quarter of the time serves 2 x 0.25 x 2,592,000 = 1,296,000 predictions a month, so "
+        "1,000 of them cost 60 / 1,296,000 x 1,000, about US$ 0.046.",
     ],
-    solution=(
-        "def cost_per_thousand(monthly_price, requests_per_second, utilisation):\n"
-        "    if requests_per_second <= 0 or not 0 < utilisation <= 1 or monthly_price < 0:\n"
-        "        raise ValueError('need a positive throughput, a utilisation in (0, 1] and a '\n"
-        "                         'price of zero or more')\n"
-        "    served = requests_per_second * utilisation * 30 * 24 * 3600\n"
-        "    return monthly_price / served * 1000"
-    ),
 )
 
 q2 = ValueExercise(
     "04.q2",
     _PLANS.break_even_rows(),
     hints=[
-        "Write both monthly bills for `rows` applicants: per call it is rows times the price per "
-        "applicant; on the subscription it is the fee alone, as long as `rows` stays within the "
-        "included applicants. Where are they equal?",
-        "Solve `rows * plans.price_per_row == plans.subscription_fee` for `rows` (then check the "
-        "result is within `plans.included_rows`, so the fee alone is the whole bill).",
+        "Write both monthly bills for a number of applicants: per call, the bill grows with every "
+        "applicant; on the subscription it stays at the fee as long as the applicants stay within "
+        "the included ones. The break-even volume is where the two bills are equal.",
+        "Set the two bills equal and solve for the number of applicants, with the prices of "
+        "`Plans()` (its fields are printed above). Then check that the result lies within "
+        "`included_rows`, where the fee alone is the subscription's bill. Answer in applicants, "
+        "not in US$.",
+        "A smaller case by hand: at US$ 2 per call against a US$ 90 subscription that includes "
+        "100 applicants, 45 applicants cost US$ 90 either way; fewer are cheaper per call, more "
+        "on the subscription.",
     ],
-    solution="plans = Plans()\nbreak_even = plans.subscription_fee / plans.price_per_row",
 )
 
 q3 = FunctionExercise(
@@ -58,14 +58,13 @@ q3 = FunctionExercise(
      Case((3 * _PLANS.included_rows,),
           expected=_PLANS.subscription_fee + 2 * _PLANS.included_rows * _PLANS.overage_per_row)],  # fmt: skip
     hints=[
-        "The fee covers the included applicants; each one beyond costs the overage price. Below "
-        "the included number the customer still pays the whole fee.",
-        "The applicants beyond the included ones are `max(0, rows - plans.included_rows)` "
-        "(never negative); multiply them by the overage price and add the fee.",
+        "Split the bill in two: the fee, always paid in full (even for 0 applicants), and the "
+        "overage, paid only for the applicants beyond `Plans().included_rows`. The applicant "
+        "exactly at the included number is still included.",
+        "The number of applicants beyond the included ones must never be negative: Python's "
+        "built-in `max`, with 0 as one of its arguments, keeps a count from going below zero.",
+        "A smaller case by hand: a US$ 100 fee that includes 50 applicants, then US$ 1 for each "
+        "one beyond: 30 applicants cost US$ 100, 50 cost US$ 100, 51 cost US$ 101 and 80 cost "
+        "US$ 130.",
     ],
-    solution=(
-        "def subscription_bill(rows):\n"
-        "    plans = Plans()\n"
-        "    return plans.subscription_fee + max(0, rows - plans.included_rows) * plans.overage_per_row"
-    ),
 )

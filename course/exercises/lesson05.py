@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 
-from course.exercises.core import Case, FunctionExercise, ReflectionExercise, ValueExercise
+from course.exercises.core import (Case, FunctionExercise, Idea, ReflectionExercise,
+                                   ValueExercise)
 
 #: How close an answer must be: the question's own words ("to the euro", "to the cent").
 EURO, CENT = 0.5, 0.005
@@ -39,16 +40,17 @@ q1 = ValueExercise(
     rtol=0.0,
     atol=EURO,
     hints=[
-        "`business.decision_values(bad, approve, amounts)` gives one number per test applicant: "
-        "the euros that application creates under a policy's approve mask (0 for a rejected "
-        "one). The current policy's mask is `masks[decision.CURRENT_POLICY]`. Any answer within "
-        "half a euro is accepted, so rounding to the euro or the cent is fine.",
-        "Look at a few of them first: `business.decision_values(bad, masks[decision."
-        "CURRENT_POLICY], amounts)[:5]`. Which one number describes a typical application of "
-        "the 200, and how do you turn a value per application into one per 1,000?",
+        "`business.decision_values` gives one number per test applicant: the euros that "
+        "application creates under an approve mask (0 for a rejected one). The current policy's "
+        "mask is one of the `masks`, under the name `decision.CURRENT_POLICY`. Look at a few of "
+        "its values before you combine them. Any answer within half a euro is accepted, so "
+        "rounding to the euro or to the cent is fine.",
+        "One number describes a typical application: the mean (`.mean()` on the values). A "
+        "value per application becomes one per 1,000 applications by scaling it, not by adding "
+        "up the test applicants.",
+        "A smaller case by hand: three applications worth EUR 120, EUR -300 and EUR 0 create "
+        "EUR -60 each on average, so EUR -60,000 per 1,000 applications.",
     ],
-    solution=("values = business.decision_values(bad, masks[decision.CURRENT_POLICY], amounts)\n"
-              "current_value = values.mean() * 1000"),
 )
 
 q2 = FunctionExercise(
@@ -61,26 +63,18 @@ q2 = FunctionExercise(
      Case((10_000.0, 1.0, 0.0, 100.0, 0.05, 3_000.0), expected=math.inf)],  # fmt: skip
     rtol=1e-9,
     hints=[
-        "Each customer pays the price on each of its decisions, and each decision costs the "
-        "serving cost: that is its monthly contribution. In steady state, `churn` of the "
-        "customers leave every month and are won again at `acquisition_cost` each, so that "
-        "share of the acquisition cost is a monthly cost per customer too. What is left pays "
-        "the fixed costs. Do not round: return the exact number (it is compared with an "
-        "expected, fractional number of customers). When a customer leaves nothing or less, "
-        "no number of customers is enough: return math.inf.",
-        "Start from what one customer leaves a month: "
-        "`(price - serving_cost) * decisions_per_month`. What does replacing leavers cost per "
-        "customer and month, and how many customers' remainders add up to the fixed costs?",
+        "Follow one customer through one month: what it pays on its decisions, what serving "
+        "them costs, and its share of replacing the customers who leave (`churn` of them leave "
+        "every month, each won again at `acquisition_cost`). What is left pays a share of the "
+        "fixed costs. Do not round: the checker compares with fractional numbers of customers.",
+        "Break-even is where the number of customers times what one customer leaves a month "
+        "equals the fixed costs: solve that for the customers. Guard the division first: when "
+        "one customer leaves exactly nothing or less, return `math.inf` without dividing.",
+        "A smaller case by hand: a price of US$ 2 and a serving cost of US$ 0.50 on 100 "
+        "decisions leave US$ 150 a month; at 5 % churn and US$ 1,000 per customer won, replacing "
+        "leavers costs US$ 50 per customer and month. US$ 100 remains, so fixed costs of "
+        "US$ 25,050 a month take 250.5 customers.",
     ],
-    solution=(
-        "def break_even_customers(fixed_costs, price, serving_cost, decisions_per_month, churn,\n"
-        "                         acquisition_cost):\n"
-        "    contribution = (price - serving_cost) * decisions_per_month\n"
-        "    steady = contribution - churn * acquisition_cost  # replacing the leavers\n"
-        "    if steady <= 0:\n"
-        "        return math.inf  # no number of customers pays the fixed costs\n"
-        "    return fixed_costs / steady"
-    ),
 )
 
 q3 = ValueExercise(
@@ -89,32 +83,51 @@ q3 = ValueExercise(
     rtol=0.0,
     atol=CENT,
     hints=[
-        "At the flip price, the paying lenders (`case.customers`) exactly break even in steady "
-        "state: their monthly contributions, minus what replacing the ones who leave costs, "
-        "equal the fixed costs. Write that equation with the price as the unknown. Any answer "
-        "within half a cent (US$ 0.005) is accepted.",
-        "Per customer and month the equation reads `fixed / customers = decisions * (price - "
-        "serving) - churn * acquisition`, with the fields of `case.economics`. Which terms "
-        "move to the left before you divide by `decisions`?",
+        "At the flip price the paying lenders (`case.customers`) exactly break even in steady "
+        "state: per customer and month, its contribution minus its share of replacing leavers "
+        "equals its share of the fixed costs. The figures are the fields of `case.economics`. "
+        "Answer in US$ per decision; any answer within half a cent is accepted.",
+        "It is exercise 2's break-even turned around: there the number of customers was the "
+        "unknown, here the price is. Write the equation for one customer and one month, move "
+        "every term without the price to one side, then divide by the decisions a customer "
+        "makes a month.",
+        "A smaller case by hand: fixed costs of US$ 10,000 a month over 50 customers are "
+        "US$ 200 per customer; 2 % churn at US$ 500 per customer won adds US$ 10. Over 100 "
+        "decisions a month that is US$ 2.10 per decision, plus a serving cost of US$ 0.01: "
+        "US$ 2.11.",
     ],
-    solution=("e = case.economics\n"
-              "flip_price = e.serving_cost_per_decision + (\n"
-              "    e.fixed_costs_monthly / case.customers + e.monthly_churn * e.acquisition_cost\n"
-              ") / e.decisions_per_customer_month"),
 )
 
 q4 = ReflectionExercise(
     "05.q4",
-    hints=["Go or no-go, and why, in a few sentences: which of the three criteria decides it, "
-           "and which input do you trust least?",
+    hints=["Answer the three parts in turn, in a few sentences: go or no-go by the rule of "
+           "section 1 (which of the three criteria decides it?), the input you trust least, and "
+           "the evidence that would change your mind.",
            "Read the verdict's 'flips at' prices and the value lines at the population's bad "
            "rate: can a price fix a criterion about the model's value? What evidence (a "
-           "lender's own applications, a price test, a pilot) would move the deciding number?"],
-    solution=("One good answer, for the reference model's case above: no-go. The value criterion "
-              "decides it before any price does: at the population's bad rate the model does "
-              "not beat approving everyone, so a higher price would only fix the market and "
-              "payback criteria of a product with nothing yet to sell. I trust the 5 % "
-              "population rate and the 200 test applicants least. Before any sales spend I "
-              "would score a lender's own recent applications (thousands, at its real bad "
-              "rate) and measure the model's edge over that lender's current rule."),
+           "lender's own applications, a price test, a pilot) would move the deciding number?",
+           "Then ask how sure the case is: the 95 % interval of the model's edge over each "
+           "baseline, the share of Monte Carlo draws in which each criterion holds, and the "
+           "inputs the tornado shows moving the edge most."],
+    # The ideas the lesson itself shows (its verdict, value lines and uncertainty): the
+    # feedback lists which of them an answer names, and never calls a decision wrong.
+    rubric=[
+        Idea("the value criterion decides: the model against the best policy a lender has "
+             "without us (approving everyone)",
+             ("value", "baseline", "approv", "beat", "edge", "lend to everyone",
+              "lending to everyone", "without us", "without the model")),
+        Idea("the bad rate that counts is the population's few per cent, not the sample's",
+             ("bad rate", "population", "sample's", "sample’s", "sampling", "default rate",
+              "prior", "reweight", "few per cent", "5 %", "5%", "5 per")),
+        Idea("a price can flip the market and payback criteria, not the value one",
+             ("price", "pricing", "flip", "charg", "payback")),
+        Idea("how sure it is: the intervals, the few hundred test applicants, the Monte Carlo",
+             ("interval", "bootstrap", "Monte Carlo", "uncertain", "few hundred", "200",
+              "test applicants", "small sample", "noise", "draws", "confiden", "range")),
+        Idea("the evidence that would change it: a lender's own applications, a better-ranking "
+             "model, a pilot",
+             ("pilot", "own data", "own applica", "own applicants", "own recent", "own client",
+              "own customer", "lender's own", "lender’s own", "better model", "rank",
+              "gradient boosting", "experiment", "trial", "price test", "interview")),
+    ],
 )

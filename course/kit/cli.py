@@ -46,14 +46,24 @@ def _data(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from course.kit import build
 
-    if args.check:
-        problems = build.check()
-        for problem in problems:
-            print(f"  {problem}")
-        print("build check: " + (f"{len(problems)} problem(s)" if problems else "notebooks/ is "
-                                 "up to date with solutions/"))  # fmt: skip
-        return 1 if problems else 0
-    build.build(execute=not args.no_execute, only=args.only)
+    try:
+        if args.check:
+            problems = build.check()
+            for problem in problems:
+                print(f"  {problem}")
+            print("build check: " + (f"{len(problems)} problem(s)" if problems else "notebooks/ "
+                                     "and the exercises' solutions.json are up to date with "
+                                     "solutions/"))  # fmt: skip
+            return 1 if problems else 0
+        if args.solutions_json:
+            changed = build.write_solutions()
+            print(f"{'wrote' if changed else 'unchanged:'} {build.SOLUTIONS_FILE} (what each "
+                  "exercise's solution() shows, from the regions in solutions/)")  # fmt: skip
+            return 0
+        build.build(execute=not args.no_execute, only=args.only)
+    except build.BuildError as error:
+        print(f"build failed: {error}")
+        return 1
     return 0
 
 
@@ -229,6 +239,14 @@ def _test_paths(args: argparse.Namespace) -> int:
 def _instructors(args: argparse.Namespace) -> int:
     from course.kit import instructors
 
+    if args.action == "nbgrader":
+        from course.kit.nbgrader_export import export
+
+        if not args.dir:
+            print("Say where: `course instructors nbgrader DIR`.", file=sys.stderr)
+            return 2
+        export(Path(args.dir), force=args.force)
+        return 0
     if args.action == "offline-kit":
         from course.kit.offline_kit import offline_kit
 
@@ -279,6 +297,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check notebooks/ is up to date")
     p.add_argument("--no-execute", action="store_true", help="write sources without running")
     p.add_argument("--only", help="only notebooks whose file name contains this text")
+    p.add_argument("--solutions-json", action="store_true",
+                   help="only rewrite course/exercises/solutions.json (what solution() shows) "
+                        "from the regions in solutions/; executes nothing")  # fmt: skip
     p.set_defaults(run=_build)
 
     p = sub.add_parser("progress", help="show your exercise progress per lesson")
@@ -369,14 +390,17 @@ def parser() -> argparse.ArgumentParser:
                    help="after the class: delete the learners' accounts and homes")
     p.set_defaults(run=_hub)
     p = sub.add_parser("instructors", help="the instructor kit: schedule, glossary, slides, "
-                       "offline kit")  # fmt: skip
-    p.add_argument("action", choices=["build", "offline-kit"])
-    p.add_argument("dir", nargs="?", help="offline-kit: the folder to fill (a USB stick)")
+                       "offline kit, nbgrader course")  # fmt: skip
+    p.add_argument("action", choices=["build", "offline-kit", "nbgrader"])
+    p.add_argument("dir", nargs="?", help="offline-kit: the folder to fill (a USB stick); "
+                   "nbgrader: the nbgrader course folder to write")  # fmt: skip
     p.add_argument("--measure", action="store_true",
                    help="build: first run every notebook and refresh instructors/budget.json")
     p.add_argument("--no-slides", action="store_true", help="build: skip the slide decks")
     p.add_argument("--check", action="store_true",
                    help="build: only check the schedule and glossary are current")
+    p.add_argument("--force", action="store_true", help="nbgrader: rewrite the config and "
+                   "source notebooks of an existing course folder")  # fmt: skip
     p.add_argument("--no-download", action="store_true",
                    help="offline-kit: download nothing; the wheels already in DIR must serve "
                    "every target (refreshes the data, course.zip and README)")

@@ -2,8 +2,9 @@
 
 ``python kit.py lock`` compiles (uv) ``pyproject.toml`` three times: the learners' environment
 into ``requirements.lock``; constrained by it, the same plus the ``hub`` extra (a class on one
-server), of which only the hub's own packages are kept, in ``requirements-hub.lock``; and,
-constrained by both, the same plus the ``test`` extra, whose tools go in
+server), of which only the hub's own packages are kept, in ``requirements-hub.lock``;
+constrained by both, the ``nbgrader`` extra (grading a class) in ``requirements-nbgrader.lock``;
+and, constrained by the first two, the ``test`` extra, whose tools go in
 ``requirements-test.lock``. So the test suite and the hub run on exactly the learners' versions,
 and no test or hub tool enters the learners' environment. This module parses the
 locks and writes the conda/Binder environment files from ``requirements.lock``, so every install
@@ -25,10 +26,13 @@ from course.config import ENVIRONMENT_PYTHON, REPO_ROOT, lock_file
 LOCK = lock_file()
 TEST_LOCK = lock_file("test")
 HUB_LOCK = lock_file("hub")
+NBGRADER_LOCK = lock_file("nbgrader")
 #: Each extra's lock: what it is for, in its header.
 EXTRA_LOCKS = {
     "test": (TEST_LOCK, "The test suite's own tools (pyproject's `test` extra)"),
     "hub": (HUB_LOCK, "A class on one server: JupyterHub and its idle culler (pyproject's `hub` extra)"),
+    "nbgrader": (NBGRADER_LOCK, "Grading a class: nbgrader and its JupyterLab extension "
+                                "(pyproject's `nbgrader` extra)"),
 }
 ENV_FILES = {
     REPO_ROOT / "environment.yml": "ai-business-course",
