@@ -135,6 +135,37 @@ def test_the_learners_never_read_the_private_checkout(hub, learners, private):
     assert str(private) not in module and str(private) not in python
 
 
+def test_a_learners_terminal_runs_the_course_command(hub, learners):
+    """``course progress`` typed in a learner's Lab terminal (*File > New > Terminal*), as the
+    README and lesson 00 say: Jupyter starts a login shell, and Debian's /etc/profile resets PATH,
+    so the course's terminal settings (course/kit/lab_setup.py) must reach the hub's servers."""
+    import json
+    import re
+    import time
+
+    import websocket
+
+    name = next(iter(learners))
+    server, token = hub.server_url(name), learners[name][0]
+    headers = {"Authorization": f"token {token}"}
+    terminal = httpx.post(server + "api/terminals", headers=headers, timeout=60).json()["name"]
+    socket = websocket.create_connection(
+        server.replace("http", "ws", 1) + f"terminals/websocket/{terminal}",
+        header=[f"Authorization: token {token}"], timeout=60)  # fmt: skip
+    screen, deadline = "", time.monotonic() + 120
+    try:
+        socket.send(json.dumps(["stdin", "course progress; echo \"exit:$?\"\r"]))
+        while not re.search(r"exit:\d+", screen) and time.monotonic() < deadline:
+            message = json.loads(socket.recv())
+            if message[0] == "stdout":
+                screen += message[1]
+    finally:
+        socket.close()
+        httpx.delete(server + f"api/terminals/{terminal}", headers=headers, timeout=60)
+    assert "exit:0" in screen, screen[-1500:]
+    assert "not found" not in screen, screen[-1500:]  # (dash: "course: not found", exit 127)
+
+
 def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub, learners):
     from course.kit.binder_session import Lab, run_lesson
     from course.kit.hub_spawner import account_name, cgroup_paths, cgroups_available

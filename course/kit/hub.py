@@ -36,6 +36,7 @@ from pathlib import Path
 
 from course.config import REPO_ROOT, RUNTIME_ENV
 from course.errors import CourseError
+from course.kit.lab_setup import launch_config_dir
 
 HUB_FOLDER = REPO_ROOT / "classroom" / "hub"
 CONFIG_FILE = HUB_FOLDER / "jupyterhub_config.py"
@@ -155,6 +156,8 @@ def configure(c, settings: HubSettings) -> None:
     c.Spawner.environment = {**RUNTIME_ENV, "JUPYTERHUB_ACTIVITY_INTERVAL": "60",
                              "COURSE_SERVICE_SAME_ACCOUNT": "1",
                              "PATH": f"{learners}:{settings.course_dir}/bin:/usr/bin:/bin",
+                             # (the terminal's non-login shell: Debian's /etc/profile resets PATH)
+                             "JUPYTER_CONFIG_PATH": str(launch_config_dir(settings.learner_env)),
                              "PYTHONPATH": settings.course_dir}  # (root's copy, never the checkout)
     c.Spawner.start_timeout, c.Spawner.http_timeout = 180, 120
     c.CourseSpawner.home_root = settings.home_root
