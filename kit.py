@@ -6,10 +6,11 @@
 
 Also: ``setup`` (set-up only), ``budget`` (time and memory of every notebook), ``test-paths``
 (the notebooks again under other numerical code paths), ``test-latest`` (the suite against the
-newest releases pyproject.toml allows, ignoring the lock: a monthly drift check), ``lock``
-(re-pin versions from pyproject.toml; maintainers only, needs internet), ``binder-check`` (the
-Binder image's environment built here and every lesson run in it under one CPU and 2 GB), ``hub``
-(a class on this server: JupyterHub with the course, as root; ``--help`` for its options).
+newest releases pyproject.toml allows, ignoring the lock: a monthly drift check), ``test-lowest``
+(the unit tests and the solutions run at the lowest releases it allows: are its floors true?),
+``lock`` (re-pin versions from pyproject.toml; maintainers only, needs internet), ``binder-check``
+(the Binder image's environment built here and every lesson run in it under one CPU and 2 GB),
+``hub`` (a class on this server: JupyterHub with the course, as root; ``--help`` for its options).
 
 Set-up is idempotent: it creates ``.venv`` with this Python (or, if this one is not supported,
 with a supported one found on PATH), installs the exact versions in
@@ -30,6 +31,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import venv
 from pathlib import Path
 
@@ -39,6 +41,8 @@ LOCK = ROOT / "requirements.lock"  # the learners' environment
 TEST_LOCK = ROOT / "requirements-test.lock"  # the test tools, on top of it (never on Binder)
 HUB_LOCK = ROOT / "requirements-hub.lock"  # JupyterHub for a class on one server (and its test)
 NBGRADER_LOCK = ROOT / "requirements-nbgrader.lock"  # nbgrader, to grade a class (and its test)
+SITE_LOCK = ROOT / "requirements-site.lock"  # the website's builder, alone (`course site build`)
+SITE_REQUIREMENT = "jupyter-book>=1,<2"  # (course.kit.pins.SITE_REQUIREMENT: the same)
 STAMP = VENV / ".course-installed"
 START_PAGE = "notebooks/00_start_here.ipynb"
 #: The Python versions the lock resolves for and TensorFlow publishes wheels for. pyproject's
@@ -228,28 +232,66 @@ def test_paths() -> None:
 def test_latest() -> None:
     """Drift check: the newest releases within pyproject.toml's ranges (ignoring the lock) in a
     throwaway environment, the whole suite, then what moved and what failed."""
+    throwaway_suite(
+        "latest", "the newest allowed releases",
+        install=["pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade",
+                 "-e", ".[test,hub]"],
+        report=[], marks="not pinned", pytest_args=[], what="the test suite")  # fmt: skip
+
+
+def test_lowest() -> None:
+    """The floors of pyproject.toml's ranges: the lowest versions they allow (uv's lowest-direct
+    resolution: each direct dependency at the lowest release the others permit) in a throwaway
+    environment, the unit tests, and every solution notebook run top to bottom (not compared with
+    its stored outputs, which the newest versions print); then each direct dependency's version."""
+    throwaway_suite(
+        "lowest", "the lowest releases pyproject.toml allows",
+        install=["uv", "pip", "install", "--quiet", "--python", "{python}", "--resolution",
+                 "lowest-direct", "-e", ".[test,hub]"],
+        report=["--direct"], marks=LOWEST_LEAVES_OUT,
+        pytest_args=["--nbval-lax", "tests", "solutions"],
+        what="the unit tests and the solutions (run, not compared)")  # fmt: skip
+
+
+#: What ``test-lowest`` leaves out: the tests that check the environment IS the lock, and those
+#: that need more than the course's packages (a browser, a hub with system accounts, environments
+#: made from the locks, the package index, Colab's stack).
+LOWEST_LEAVES_OUT = ("not pinned and not browser and not hub and not nbgrader and not registry "
+                     "and not colab")
+
+
+def throwaway_suite(name: str, versions: str, *, install: list[str], report: list[str],
+                    marks: str, pytest_args: list[str], what: str) -> None:
+    """``test-latest`` and ``test-lowest``: a throwaway environment, ``install`` run by its Python
+    as a module (``pip`` or ``uv``, which pip installs first; ``{python}`` is that Python), pytest
+    there on the tests ``marks`` selects, then ``course.kit.drift``'s report (``report``: its
+    arguments), the time of each step and what failed."""
     ensure_supported_python()
-    folder = Path(tempfile.mkdtemp(prefix="course-latest-"))
-    say(f"building a throwaway environment with the newest allowed releases in {folder}")
+    started = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix=f"course-{name}-"))
+    say(f"building a throwaway environment with {versions} in {folder}")
     venv.create(folder, with_pip=True)
     py = venv_python(folder)
-    run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade",
-        "-e", ".[test,hub]")
-    drift = subprocess.run([py, "-m", "course.kit.drift"], cwd=ROOT, capture_output=True,
+    if install[0] != "pip":  # (uv, say: into the environment it installs into)
+        run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", install[0])
+    run(py, "-m", *[str(py) if arg == "{python}" else arg for arg in install])
+    drift = subprocess.run([py, "-m", "course.kit.drift", *report], cwd=ROOT, capture_output=True,
                            text=True, check=True).stdout  # fmt: skip
     run(py, "-m", "course", "data", "fetch", stdout=subprocess.DEVNULL)
-    # Tests marked `pinned` check that the environment IS the lock: here it is not, by design.
-    command = [py, "-m", "pytest", *PYTEST_ARGS, "-rfE", "-m", "not pinned", *sys.argv[2:]]
-    say("running the test suite against them (without the tests that check the lock itself): "
-        + " ".join(map(str, command[1:])))  # fmt: skip
+    built = time.perf_counter()
+    # (tests marked `pinned` check that the environment IS the lock: here it is not, by design)
+    command = [py, "-m", "pytest", *PYTEST_ARGS, "-rfE", "-m", marks, *pytest_args, *sys.argv[2:]]
+    say(f"running {what} against them: " + " ".join(map(str, command[1:])))
     failed, process = [], subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     for line in process.stdout:
         print(line, end="", flush=True)
         if line.startswith(("FAILED ", "ERROR ")):
             failed.append(line.strip())
     code = process.wait()
-    print(f"\n[kit] drift report: {drift}", end="")
-    print(f"[kit] suite: {'passed' if code == 0 else f'FAILED (exit {code})'}")
+    title = "direct dependencies installed:\n" if report else "drift report: "
+    print(f"\n[kit] {title}{drift}", end="")
+    print(f"[kit] environment {built - started:.0f} s, {what} {time.perf_counter() - built:.0f} s: "
+          f"{'passed' if code == 0 else f'FAILED (exit {code})'}")
     for line in failed:
         print(f"  {line}")
     shutil.rmtree(folder, ignore_errors=True)
@@ -283,7 +325,8 @@ def hub() -> None:
 
 def lock() -> None:
     """Compile the learners' lock, then (constrained by it) the hub's, nbgrader's and the test tools'
-    locks; rewrite the environment files. uv keeps every version already locked unless pyproject.toml moved it."""
+    locks, and the website builder's alone; rewrite the environment files. uv keeps every version
+    already locked unless pyproject.toml moved it."""
     setup(test_tools=True)
     py = venv_python()
     run(py, "-m", "pip", "install", "--quiet", "uv")
@@ -299,12 +342,19 @@ def lock() -> None:
             run(*compile_, "--extra", extra, *[a for c in constraints for a in ("-c", c)],
                 "-o", full)  # fmt: skip
             run(py, "-m", "course.kit.pins", extra, full)
+        # The website's builder, compiled alone: Jupyter Book 1 needs markdown-it-py<4, which the
+        # learners' lock cannot have, so it never shares their environment.
+        full = Path(folder) / "site.lock"
+        full.write_text(SITE_LOCK.read_text() if SITE_LOCK.exists() else "")
+        run(*compile_[:5], "-", *compile_[6:], "-o", full, input=SITE_REQUIREMENT + "\n",
+            text=True)  # fmt: skip
+        run(py, "-m", "course.kit.pins", "site", full)
     say("locks and environment files rewritten; run `python kit.py test` next")
 
 
 COMMANDS = {"lab": lab, "test": test, "setup": setup, "budget": budget, "lock": lock,
-            "test-paths": test_paths, "test-latest": test_latest, "binder-check": binder_check,
-            "hub": hub}
+            "test-paths": test_paths, "test-latest": test_latest, "test-lowest": test_lowest,
+            "binder-check": binder_check, "hub": hub}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

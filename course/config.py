@@ -106,12 +106,9 @@ def lock_file(part: str = "") -> Path:
     return REPO_ROOT / (f"requirements-{part}.lock" if part else "requirements.lock")
 
 
-def binder_url(remote: str | None = None) -> str | None:
-    """The Binder link that opens this repository at the start-here notebook.
-
-    ``remote`` is a GitHub remote URL (default: ``git remote get-url origin``); returns ``None``
-    when it is not a GitHub repository.
-    """
+def github_repository(remote: str | None = None) -> str | None:
+    """``owner/name`` of a GitHub remote URL (default: ``git remote get-url origin``), or ``None``
+    when it is not a GitHub repository. The Binder and Colab links are both made from it."""
     import re
     import subprocess
 
@@ -122,8 +119,24 @@ def binder_url(remote: str | None = None) -> str | None:
         except (OSError, subprocess.CalledProcessError):
             return None
     match = re.search(r"github\.com[:/]([^/]+)/([^/]+?)(?:\.git)?/?$", remote)
-    if not match:
+    return f"{match[1]}/{match[2]}" if match else None
+
+
+def binder_url(remote: str | None = None) -> str | None:
+    """The Binder link that opens this repository at the start-here notebook.
+
+    ``remote`` is a GitHub remote URL (default: ``git remote get-url origin``); returns ``None``
+    when it is not a GitHub repository.
+    """
+    repository = github_repository(remote)
+    if repository is None:
         return None
-    owner, repo = match.groups()
-    return (f"https://mybinder.org/v2/gh/{owner}/{repo}/HEAD"
+    return (f"https://mybinder.org/v2/gh/{repository}/HEAD"
             "?urlpath=lab/tree/notebooks/00_start_here.ipynb")
+
+
+def colab_url(notebook: str, repository: str, branch: str = "main",
+              folder: str = "notebooks") -> str:  # fmt: skip
+    """The link that opens ``folder/notebook`` of GitHub's ``repository`` (``owner/name``) at
+    ``branch`` in Google Colab."""
+    return f"https://colab.research.google.com/github/{repository}/blob/{branch}/{folder}/{notebook}"

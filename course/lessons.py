@@ -65,11 +65,23 @@ LESSONS: list[Lesson] = [
 
 def lesson_table():
     """The course map as a DataFrame (lesson, title, objective, minutes); an extension's title
-    starts with :data:`EXTENSION_MARK`."""
+    starts with :data:`EXTENSION_MARK`. On Colab or Kaggle, when the course was installed from
+    its published repository, a last column holds each lesson's "Open in Colab" link (elsewhere
+    the table, a stored output, is the same on every machine)."""
     import pandas as pd
 
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [{"lesson": l.number, "title": f"{EXTENSION_MARK}{l.title}" if l.extension else l.title,
           "you will": l.objective, "minutes": l.minutes}
          for l in LESSONS]  # fmt: skip
     ).set_index("lesson")
+    from course.kit.colab import hosted
+
+    if hosted():
+        from course.kit.publish import colab_links, published
+
+        repository, branch = published()
+        if repository:
+            links = colab_links(repository, branch)
+            table["open in Colab"] = [links[l.notebook] for l in LESSONS]
+    return table

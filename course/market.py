@@ -70,7 +70,9 @@ def industry_share(models: pd.DataFrame, start: int, end: int) -> pd.Series:
 def models_per_country(models: pd.DataFrame, start: int, end: int, top: int = 10) -> pd.Series:
     """Models per country of the developing organisations (a joint model counts for each)."""
     countries = _years(models, start, end)["country"].dropna().str.split(", ").explode()
-    counts = countries.value_counts().head(top)
+    # (ties in the order the countries first appear: value_counts orders them differently from
+    # one pandas version to the next)
+    counts = countries.value_counts(sort=False).sort_values(ascending=False, kind="stable").head(top)
     counts.index.name = "country"
     return counts.rename("models")
 
@@ -260,7 +262,8 @@ def star_decreases(ranking: pd.DataFrame) -> dict[str, float]:
 def repo_growth(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
     """Per repository present on both snapshots: stars and forks at each, and star growth."""
     first, last = _stars_by_repo(ranking, start), _stars_by_repo(ranking, end)
-    both = first.join(last, suffixes=("_start", "_end"), how="inner")
+    # (suffixes added first: DataFrame.join's suffixes= is new in pandas 3.1, Colab has 2.2)
+    both = first.add_suffix("_start").join(last.add_suffix("_end"), how="inner")
     both["star_growth"] = both["stars_end"] / both["stars_start"] - 1
     return both.sort_values("star_growth", ascending=False, kind="stable")
 

@@ -232,5 +232,8 @@ def register(shell) -> None:
     """Show every DataFrame in ``shell`` (an IPython shell) in the course style, as HTML and as
     plain text. Registered by type name, so pandas is not imported until a table is shown."""
     formatters = shell.display_formatter.formatters
-    formatters["text/html"].for_type_by_name("pandas", "DataFrame", _html)
-    formatters["text/plain"].for_type_by_name("pandas", "DataFrame", _plain)
+    # (IPython matches the class's __module__: "pandas" from pandas 3 on, "pandas.core.frame"
+    # before, as on Colab's pandas 2.2)
+    for module in ("pandas", "pandas.core.frame"):
+        formatters["text/html"].for_type_by_name(module, "DataFrame", _html)
+        formatters["text/plain"].for_type_by_name(module, "DataFrame", _plain)

@@ -35,3 +35,18 @@ def test_this_environment_installed_from_the_lock_has_not_moved():
     done = subprocess.run([sys.executable, "-m", "course.kit.drift"], capture_output=True,
                           text=True, check=True)  # fmt: skip
     assert done.stdout.startswith("0 of "), done.stdout
+
+
+def test_each_direct_dependency_is_shown_against_its_floor():
+    """`kit.py test-lowest`'s table: a version above its range's floor is flagged (another
+    package needs more than pyproject.toml says); a marker of another machine drops its line."""
+    table = drift.direct_table(
+        ["numpy>=2.2", "pandas>=2.2", "schemathesis>=4.32,<5", "uvloop>=0.21; sys_platform == 'nowhere'",
+         "psutil>=6"],
+        {"numpy": "2.2.0", "pandas": "2.2.2", "schemathesis": "4.32"})  # fmt: skip
+    lines = table.splitlines()
+    assert lines[0].split() == ["package", "range", "installed"] and len(lines) == 5
+    assert lines[1].split() == ["numpy", ">=2.2", "2.2.0"]
+    assert lines[2].split()[:3] == ["pandas", ">=2.2", "2.2.2"] and "above the floor" in lines[2]
+    assert "above" not in lines[3] and "uvloop" not in table
+    assert lines[4].split() == ["psutil", ">=6", "missing"]

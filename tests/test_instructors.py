@@ -436,7 +436,9 @@ def test_guide_figures_and_ratios_match_the_lessons_outputs():
     ratios = [float(r.replace(",", "")) for r in
               re.findall(r"model\.predict\s+[\d.]+ ms \(\s*([\d,]+) x the fastest\)",
                          _outputs("04_model_service.ipynb"))]  # fmt: skip
-    assert ratios and all(1_000 <= r < 10_000 for r in ratios), ratios
+    # (a timing: 3,137x-9,538x measured on an idle machine, 10,007x when the build shared the
+    # CPUs; "thousands" holds for both, "hundreds" for neither)
+    assert ratios and all(1_000 <= r < 30_000 for r in ratios), ratios
     assert "thousands of times slower" in sections["04"] and "hundreds of times" not in guide
     # 05: the summary figure's panels the guide points at are the ones its caption describes.
     caption = re.search(r"Figure: Top left:.*?(?=Figure:|$)", _outputs("05_business_case.ipynb")).group()

@@ -83,3 +83,69 @@ def test_course_lab_passes_jupyterlab_options_through(monkeypatch):
     assert command[6:] == options
     with pytest.raises(SystemExit):  # other commands still refuse what they do not know
         cli.main(["progress", "--no-browser"])
+
+
+def test_latest_and_lowest_are_one_runner_with_two_installs(monkeypatch):
+    """`kit.py test-latest` and `kit.py test-lowest` differ only in how the throwaway environment
+    is installed and what runs in it: lowest is uv's lowest-direct resolution, then the unit tests
+    and the solutions run (nbval-lax: no stored output compared) without the lock's own tests."""
+    import kit
+
+    calls = {}
+    monkeypatch.setattr(kit, "throwaway_suite", lambda name, *a, **kw: calls.update({name: kw}))
+    kit.test_latest()
+    kit.test_lowest()
+    latest, lowest = calls["latest"], calls["lowest"]
+    assert latest["install"][:2] == ["pip", "install"] and "--upgrade" in latest["install"]
+    assert latest["marks"] == "not pinned" and latest["pytest_args"] == []
+    assert lowest["install"][:3] == ["uv", "pip", "install"]
+    assert lowest["install"][lowest["install"].index("--resolution") + 1] == "lowest-direct"
+    assert lowest["install"][lowest["install"].index("--python") + 1] == "{python}"
+    assert ".[test,hub]" in lowest["install"] and lowest["report"] == ["--direct"]
+    assert lowest["pytest_args"] == ["--nbval-lax", "tests", "solutions"]
+    for mark in ("pinned", "browser", "hub", "nbgrader", "registry"):
+        assert f"not {mark}" in lowest["marks"], mark
+
+
+def test_the_throwaway_runner_installs_runs_and_reports(monkeypatch, tmp_path, capsys):
+    """The runner with every process faked: uv goes into the environment it installs into, the
+    suite's failures are listed after the report, with the time of each step, and pytest's exit
+    status is kit's; the environment is removed."""
+    import kit
+
+    folder = tmp_path / "course-lowest-x"
+    folder.mkdir()
+    commands = []
+
+    class Suite:
+        stdout = iter(["tests/test_a.py ..F\n", "FAILED tests/test_a.py::test_c - boom\n"])
+
+        def __init__(self, command, **kwargs):
+            commands.append(("pytest", [str(c) for c in command]))
+
+        def wait(self):
+            return 1
+
+    monkeypatch.setattr(kit.tempfile, "mkdtemp", lambda prefix: str(folder))
+    monkeypatch.setattr(kit.venv, "create", lambda *a, **kw: None)
+    monkeypatch.setattr(kit, "run", lambda *command, **kw: commands.append(("run", list(command))))
+    monkeypatch.setattr(kit.subprocess, "run", lambda command, **kw: subprocess.CompletedProcess(
+        command, 0, stdout="  numpy   >=2.2   2.2.0\n"))  # fmt: skip
+    monkeypatch.setattr(kit.subprocess, "Popen", Suite)
+    monkeypatch.setattr(kit.sys, "argv", ["kit.py", "test-lowest", "-x"])
+    with pytest.raises(SystemExit) as stopped:
+        kit.test_lowest()
+    assert stopped.value.code == 1
+    py = str(kit.venv_python(folder))
+    (_, uv_first), (_, install), (_, fetch), (_, pytest_run) = commands
+    assert uv_first == [kit.venv_python(folder), "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", "uv"]  # fmt: skip
+    assert install[:5] == [kit.venv_python(folder), "-m", "uv", "pip", "install"]
+    assert install[install.index("--python") + 1] == py
+    assert fetch[1:5] == ["-m", "course", "data", "fetch"]
+    assert pytest_run[:2] == [py, "-m"] and pytest_run[-1] == "-x"
+    assert pytest_run[pytest_run.index("-m", 2) + 1] == kit.LOWEST_LEAVES_OUT
+    out = capsys.readouterr().out
+    assert "direct dependencies installed:\n  numpy   >=2.2   2.2.0" in out
+    assert "FAILED (exit 1)" in out and out.rstrip().endswith("FAILED tests/test_a.py::test_c - boom")
+    assert not folder.exists()

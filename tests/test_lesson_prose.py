@@ -94,3 +94,23 @@ def test_typed_alt_texts_are_caught_and_computed_ones_pass():
               'show(ax, alt=f"{n} points, the largest gap {gap:.0%}")\n'
               "show(ax, alt=summary(bins))\n")  # fmt: skip
     assert [line for line, _ in prose.literal_alt_texts(source)] == [1, 2]
+
+
+def dollar_pairs(markdown: str) -> list[str]:
+    """Paragraphs in which two unescaped ``$`` (outside code) would render as LaTeX in
+    JupyterLab ("in US$ a month ... in US$ per decision" becomes italic run-together math)."""
+    text = re.sub(r"```.*?```", "", markdown, flags=re.DOTALL)
+    text = re.sub(r"`[^`]*`", "", text)
+    return [p for p in re.split(r"\n\s*\n", text) if len(re.findall(r"(?<!\\)\$", p)) >= 2]
+
+
+def test_the_dollar_pair_check_finds_what_lab_renders_as_math():
+    assert dollar_pairs("`fixed` in US$ a month, `price` in US$ per decision")
+    assert not dollar_pairs("US$ 5 a month.\n\nUS$ 9 a year.")  # (two paragraphs)
+    assert not dollar_pairs("`$x$` and \\$5 and US$ 9")
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_no_markdown_renders_as_math(path):
+    found = [(i, p[:120]) for i, source in _cells(path, "markdown") for p in dollar_pairs(source)]
+    assert found == [], found

@@ -12,7 +12,6 @@ notebook as a learner gets it (zero on them).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -23,14 +22,13 @@ import time
 from pathlib import Path
 
 import nbformat
-import platformdirs
 import pytest
 
-from course.config import APP_NAME, REPO_ROOT, lock_file
+from course.config import REPO_ROOT, lock_file
+from course.errors import CourseError
 from course.kit.build import BEGIN, END, SOLUTIONS_DIR, student_version
+from course.kit.envs import locked_environment
 from course.kit.nbgrader_export import AUTO_POINTS, REFLECTION_POINTS, SETUP_ID, export
-
-ENVS = Path(platformdirs.user_cache_dir(APP_NAME)) / "nbgrader-venvs"
 
 
 def nbgrader_meta(cell) -> dict:
@@ -133,25 +131,12 @@ def test_the_export_never_imports_nbgrader():
 
 def grading_environment() -> Path:
     """A virtual environment with exactly the learners' lock and nbgrader's (no course package:
-    the checkout goes on ``PYTHONPATH``), made once per lock digest; its stamp is written last.
+    the checkout goes on ``PYTHONPATH``), made once per lock digest (course/kit/envs.py).
     Offline without it, the test skips (in CI, where the index is reachable, it fails)."""
-    locks = [lock_file(), lock_file("nbgrader")]
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in locks)).hexdigest()
-    folder = ENVS / digest[:16]
-    stamp = folder / ".installed-from"
-    if stamp.exists() and stamp.read_text() == digest:
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
-    done = subprocess.run([str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                           "--disable-pip-version-check",
-                           *[a for p in locks for a in ("-r", str(p))]],
-                          capture_output=True, text=True)  # fmt: skip
-    if done.returncode:
-        message = f"pip could not install the grading environment: {done.stderr.strip()[-1500:]}"
-        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-    stamp.write_text(digest)
-    return folder
+    try:
+        return locked_environment("nbgrader", [lock_file(), lock_file("nbgrader")])
+    except CourseError as error:
+        pytest.fail(str(error)) if os.environ.get("CI") else pytest.skip(str(error))
 
 
 def nbgrader(env: Path, course: Path, *args: str, timeout: int = 900) -> str:

@@ -89,6 +89,20 @@ def test_the_nbgrader_lock_resolves_on_top_of_the_learners_lock(index, python, t
     assert any(n == "nbgrader" and v.startswith("0.9.") for n, v in resolved), sorted(resolved)
 
 
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_site_lock_resolves_alone(index, python, tmp_path):
+    """The website's builder (requirements-site.lock, installed alone in its own environment by
+    `course site build`) installs on every supported Python, needing nothing it does not pin."""
+    out = tmp_path / "resolved.txt"
+    lock = ROOT / "requirements-site.lock"
+    done = _uv(str(lock), "--python-platform", UV_TARGETS[("linux", "x86_64")],
+               "--python-version", python, "-o", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    resolved = {(_normal(n), v) for n, v in PIN.findall(out.read_text())}
+    assert sorted(resolved - {(_normal(n), v) for n, v in PIN.findall(lock.read_text())}) == []
+    assert any(n == "jupyter-book" and v.startswith("1.") for n, v in resolved), sorted(resolved)
+
+
 @pytest.mark.parametrize("name", sorted(UNSUPPORTED))
 def test_no_tensorflow_wheel_exists_where_kit_refuses(index, name):
     """The refusal is true: neither TensorFlow build has a 2.21 wheel for these machines."""

@@ -26,6 +26,8 @@ def split():
 def model():
     import keras
 
+    from course.scale import network  # noqa: F401  (registers its layers for load_model)
+
     grids.ensure_cache()
     return keras.models.load_model(grids.folder() / grids.MODEL_FILE)
 
@@ -42,6 +44,7 @@ def test_cache_records_its_seeds_and_every_grid_point(cache):
     assert all(len(folds) == 5 * grids.CV_REPEATS for folds in cache["cross_validation"].values())
 
 
+@pytest.mark.pinned  # (scikit-learn's gradient boosting moves between releases: 0.7388 at 1.6.0)
 def test_cache_matches_a_fresh_computation_of_one_point(cache, split):
     for model_name in grids.CURVE_MODELS:
         fresh = grids.curve_point(split, 1_000, 1, model_name)
@@ -51,6 +54,8 @@ def test_cache_matches_a_fresh_computation_of_one_point(cache, split):
 
 def test_cache_matches_a_fresh_fine_tuning_point(cache):
     import keras
+
+    from course.scale import network  # noqa: F401  (registers its layers for load_model)
 
     pretrained = keras.models.load_model(grids.folder() / grids.PRETRAINED_FILE)
     lender = data.lender_split()

@@ -36,6 +36,7 @@ def generated(tmp_path, monkeypatch):
         config.write_text(f"post_hooks: []\nproject_name_override: {PACKAGE}\n"
                           f"package_name_override: {PACKAGE}\n")  # fmt: skip
         tool = Path(sys.executable).with_name("openapi-python-client")
+        (tmp_path / "gen").mkdir()  # (0.29.0 makes the output folder only, not its parents)
         made = subprocess.run([str(tool), "generate", "--path", str(schema), "--config",
                                str(config), "--meta", "none", "--output-path",
                                str(tmp_path / "gen" / PACKAGE)], capture_output=True, text=True,

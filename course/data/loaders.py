@@ -126,7 +126,7 @@ def epoch_cleaning_report() -> pd.DataFrame:
          int((org.str.count(",") > 0).sum()), "'Academia,Industry,Academia' is one joint model"),
         ("countries repeated per organisation, de-duplicated",
          int((country.str.split(",").map(lambda p: len(p) != len(set(p)), na_action="ignore")
-              .fillna(False).astype(bool)).sum()), "a US-US collaboration is one US model"),
+              .eq(True)).sum()), "a US-US collaboration is one US model"),  # (NaN: False)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["change", "rows", "why"]).set_index("change")
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from course.exercises.compare import describe, difference
 from course.exercises.progress import ProgressStore, record_safely
+from course.text import wrap
 
 #: Set (to anything) in a graded assignment: ``solution()`` then shows nothing.
 GRADED_ENV = "COURSE_GRADED"
@@ -117,7 +118,7 @@ class Exercise:
     def check(self, answer: Any) -> None:
         """Print feedback on ``answer`` and record the result in the progress file."""
         feedback = self.evaluate(answer)
-        print(feedback.render(self.id))
+        print(wrap(feedback.render(self.id)))  # (no line wraps inside a word in Lab)
         record_safely(self.store, self.id, self.lesson, status=feedback.status)
 
     def hint(self, level: int = 1) -> None:

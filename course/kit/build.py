@@ -7,6 +7,9 @@ Rules
   docstring and gets ``return ____`` as its body. The indentation of the markers is kept.
 - Code cells tagged ``solution`` are dropped.
 - Everything else (markdown, other code, metadata) is copied unchanged.
+- Every lesson's second cell (right after its title) is its setup cell, written here in both
+  folders from :func:`course.kit.colab.setup_cell`: on Google Colab or Kaggle it installs the
+  course and the lesson's data; anywhere else it does nothing (:mod:`course.kit.colab`).
 - Each region is also the one source of its exercise's solution: the cell calls ``qN.check(...)``,
   so the region answers exercise ``"<the notebook's NN>.qN"``, and ``course/exercises/
   solutions.json`` (package data) maps each exercise id to its region's text, which
@@ -278,8 +281,16 @@ def check(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR,
         problems.append(Problem(str(solutions), "no solution notebooks found"))
     for name in sorted(present - set(expected)):
         problems.append(Problem(name, "in notebooks/ but has no source in solutions/"))
+    from course.kit.publish import published, readme_problem, setup_cell_problem
+
+    where = published()
+    own = solutions == SOLUTIONS_DIR  # (the setup cells and the README: the course's own lessons)
+    if own and (stale := readme_problem()):
+        problems.append(Problem("README.md", stale))
     for name, path in expected.items():
         solution = nbformat.read(path, as_version=4)
+        if own and (setup := setup_cell_problem(solution, name, *where)) is not None:
+            problems.append(Problem(f"solutions/{name}", setup))
         for index in _unexecuted(solution):
             problems.append(Problem(f"solutions/{name}", f"cell {index} was never executed"))
         if name not in present:
@@ -337,11 +348,16 @@ def build(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR, *,
     if solutions_file is not None:  # first: a missing region fails before minutes of execution
         changed = write_solutions(solutions, solutions_file)
         log(f"{'wrote' if changed else 'unchanged:'} {_shown(solutions_file)}")
+    from course.kit.publish import published, with_setup_cell
+
+    where = published()
     notebooks.mkdir(parents=True, exist_ok=True)
     for path in sorted(solutions.glob("*.ipynb")):
         if only and only not in path.name:
             continue
         solution = nbformat.read(path, as_version=4)
+        if solutions == SOLUTIONS_DIR:  # the Colab/Kaggle set-up, first of the code
+            with_setup_cell(solution, path.name, *where)
         student = student_version(solution)
         for folder, nb in ((solutions, solution), (notebooks, student)):
             if execute:

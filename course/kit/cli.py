@@ -165,6 +165,32 @@ def _binder_url(args: argparse.Namespace) -> int:
     return 0
 
 
+def _colab_url(args: argparse.Namespace) -> int:
+    from course.config import github_repository
+    from course.kit import publish
+
+    if args.write:
+        return publish.write(args.remote, args.branch)
+    repository, branch = publish.published()
+    if args.remote or repository is None:
+        repository = github_repository(args.remote)
+    if repository is None:
+        print("No GitHub remote found: pass one, e.g. `course colab-url "
+              "https://github.com/OWNER/REPO`.", file=sys.stderr)
+        return 1
+    for notebook, url in publish.colab_links(repository, args.branch or branch).items():
+        print(f"{notebook:<34} {url}")
+    print(f"badge: [![Open in Colab]({publish.COLAB_BADGE})](LINK)")
+    return 0
+
+
+def _colab_lock(args: argparse.Namespace) -> int:
+    from course.kit.colab_replica import write_lock
+
+    write_lock(args.freeze)
+    return 0
+
+
 def _binder_check(args: argparse.Namespace) -> int:
     from course.kit import binder
 
@@ -266,6 +292,13 @@ def _instructors(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site(args: argparse.Namespace) -> int:
+    from course.kit import site
+
+    site.build(Path(args.dir) if args.dir else site.SITE_DIR, repo=args.repo, force=args.force)
+    return 0
+
+
 def _glossary(args: argparse.Namespace) -> int:
     from course.kit import glossary
     from course.kit.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
@@ -363,6 +396,20 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("binder-url", help="print the Binder link and badge for this repository")
     p.add_argument("remote", nargs="?", help="GitHub URL (default: the git remote 'origin')")
     p.set_defaults(run=_binder_url)
+    p = sub.add_parser("colab-url", help="print each lesson's Open in Colab link; --write records "
+                       "where the course is published and rewrites the README table and the "
+                       "lessons' setup cells")  # fmt: skip
+    p.add_argument("remote", nargs="?", help="GitHub URL (default: pyproject.toml's [tool.course], "
+                   "else the git remote 'origin')")  # fmt: skip
+    p.add_argument("--branch", help="the branch the links open (default: [tool.course]'s, main)")
+    p.add_argument("--write", action="store_true",
+                   help="write it into pyproject.toml, README.md and the setup cells")
+    p.set_defaults(run=_colab_url)
+    p = sub.add_parser("colab-lock", help="regenerate requirements-colab.lock (Colab's stack, for "
+                       "tests/test_colab.py) from Colab's pip freeze")  # fmt: skip
+    p.add_argument("freeze", nargs="?", help="Colab's pip freeze (default: "
+                   "../shared/colab/colab-pip-freeze.txt, or COURSE_COLAB_FREEZE)")  # fmt: skip
+    p.set_defaults(run=_colab_lock)
     p = sub.add_parser("binder-check", help="render what Binder builds, reproduce its image here "
                        "and run every lesson under Binder's limits (one CPU, 2 GB)")  # fmt: skip
     p.add_argument("--plan-only", action="store_true", help="only render and check the plan")
@@ -410,6 +457,15 @@ def parser() -> argparse.ArgumentParser:
                    help="offline-kit: a kind of learner machine to serve (repeat): linux-x86_64, "
                    "linux-aarch64, macos-arm64, windows-amd64, or all (default: this machine's)")
     p.set_defaults(run=_instructors)
+
+    p = sub.add_parser("site", help="build the course as a static website (Jupyter Book, from "
+                       "solutions/ with their stored outputs; nothing is executed)")  # fmt: skip
+    p.add_argument("action", choices=["build"])
+    p.add_argument("dir", nargs="?", help="where to write it (default: build/site)")
+    p.add_argument("--repo", help="the course's GitHub repository (URL or owner/name) for the "
+                   "Binder and Colab links (default: [tool.course], else the 'origin' remote)")
+    p.add_argument("--force", action="store_true", help="build even if the site is up to date")
+    p.set_defaults(run=_site)
 
     p = sub.add_parser("glossary", help="link each glossary term where a lesson first uses it")
     p.add_argument("action", choices=["link"])

@@ -101,7 +101,11 @@ def _is_hint_cell(cell) -> bool:
 
 
 def _is_setup(cell) -> bool:
-    """An imports-only cell without output: set-up, not teaching."""
+    """An imports-only cell without output, or the Colab/Kaggle setup cell: set-up, not teaching."""
+    from course.kit.colab import CELL_ID
+
+    if cell.get("id") == CELL_ID:
+        return True
     lines = [line for line in cell.source.splitlines() if line.strip()]
     return not cell.get("outputs") and bool(lines) and all(
         re.match(r"\s*(import |from \S+ import |pd\.set_option|\)|\w+,|#)", line) for line in lines)

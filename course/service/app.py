@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import itertools
 import secrets
 import time
@@ -37,6 +38,40 @@ class Scorer(Protocol):
 
     @property
     def threshold(self) -> float: ...
+
+
+#: FastAPI 0.164+ (with Starlette 1.6+) answers 413 to a body over ``max_body_size``, chunked
+#: bodies included; older releases (Colab's, pyproject's floor) take the keyword silently and
+#: limit nothing, so :class:`BodyLimit` does the same there.
+FASTAPI_LIMITS_BODIES = "max_body_size" in inspect.signature(FastAPI.__init__).parameters
+
+
+class BodyLimit:
+    """413 for a request body over ``max_body_size`` bytes, by its Content-Length or, chunked, as
+    soon as the bytes read pass it: raised where the endpoint reads the body, so FastAPI answers
+    it like any HTTPException (for a FastAPI without ``max_body_size``)."""
+
+    def __init__(self, app: Any, max_body_size: int) -> None:
+        self.app, self.max_body_size = app, max_body_size
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        read = int(declared) if declared.isdigit() else 0  # (a declared length counts as read)
+
+        async def limited() -> dict:
+            nonlocal read
+            if read > self.max_body_size:
+                raise HTTPException(413)
+            message = await receive()
+            if message["type"] == "http.request" and not declared.isdigit():
+                read += len(message.get("body", b""))
+                if read > self.max_body_size:
+                    raise HTTPException(413)
+            return message
+
+        await self.app(scope, limited, send)
 
 
 def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -86,10 +121,12 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     app = FastAPI(title="Credit risk scoring API", version=api_version, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # (offline_docs serves them)
                   servers=[{"url": root_path or "."}],
-                  max_body_size=max_body_bytes,  # Starlette answers 413, chunked bodies included
+                  **({"max_body_size": max_body_bytes} if FASTAPI_LIMITS_BODIES else {}),
                   description="Scores credit applicants with the course's reference model. "
                               "A teaching service: not for decisions about real people.")  # fmt: skip
     app.add_exception_handler(RequestValidationError, validation_error)
+    if not FASTAPI_LIMITS_BODIES:
+        app.add_middleware(BodyLimit, max_body_size=max_body_bytes)
     offline_docs(app)
     if open_hosts is not None:
         app.add_middleware(LocalHostsWhileOpen, storage=storage, hosts=open_hosts)
@@ -237,39 +274,34 @@ class LocalHostsWhileOpen:
 
     Open access on 127.0.0.1 is reachable from any web page a learner visits through DNS
     rebinding (a site whose name is made to resolve to 127.0.0.1): the browser then sends that
-    site's name as the Host header. Starlette's :class:`TrustedHostMiddleware` refuses such
-    requests (400); once keys exist, the key is what protects the service, and any Host is
-    served. Behind JupyterHub or Binder the service is reached through jupyter-server-proxy,
-    which requires the learner's login and forwards the hub's own Host: there ``create_app`` is
-    given ``open_hosts=None``."""
+    site's name as the Host header. Such requests are refused (400, as Starlette's
+    ``TrustedHostMiddleware`` would, with the API's JSON error); once keys exist, the key is what
+    protects the service, and any Host is served. Behind JupyterHub or Binder the service is
+    reached through jupyter-server-proxy, which requires the learner's login and forwards the
+    hub's own Host: there ``create_app`` is given ``open_hosts=None``."""
 
     def __init__(self, app, storage: Storage, hosts: Sequence[str]):
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
-
-        self.app, self.storage = app, storage
-        self.checked = TrustedHostMiddleware(self.passed, allowed_hosts=list(hosts),
-                                             www_redirect=False)  # fmt: skip
-
-    async def passed(self, scope, receive, send) -> None:
-        scope["course.host_ok"] = True  # (the same scope object this middleware was given)
-        await self.app(scope, receive, send)
+        self.app, self.storage, self.hosts = app, storage, {h.lower() for h in hosts}
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "lifespan" or self.storage.has_keys():
             await self.app(scope, receive, send)
             return
+        host = dict(scope.get("headers") or ()).get(b"host", b"").decode("latin-1")
+        if host_name(host) in self.hosts:
+            await self.app(scope, receive, send)
+        else:  # (the API's errors are JSON, {"detail": ...}, as documented)
+            await JSONResponse({"detail": HOST_REFUSED}, status_code=400)(scope, receive, send)
 
-        async def as_json(message) -> None:  # Starlette refuses in plain text: the API's errors
-            if not scope.get("course.host_ok"):  # are JSON ({"detail": ...}), as documented
-                if message["type"] == "http.response.start":
-                    body = msgspec.json.encode({"detail": HOST_REFUSED})
-                    message = {**message, "headers": [(b"content-type", b"application/json"),
-                               (b"content-length", str(len(body)).encode())]}  # fmt: skip
-                elif message["type"] == "http.response.body":
-                    message = {**message, "body": msgspec.json.encode({"detail": HOST_REFUSED})}
-            await send(message)
 
-        await self.checked(scope, receive, as_json)
+def host_name(header: str) -> str:
+    """The name in a Host header, without its port: ``[::1]:8000`` is ``[::1]``, ``localhost:8000``
+    is ``localhost``, a bare ``::1`` stays. (Parsed here: Starlette's TrustedHostMiddleware before
+    0.39, which pyproject's range allows, read ``[::1]`` as ``[`` and refused it.)"""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[: header.index("]") + 1] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 HOST_REFUSED = ("Invalid host header: while no API key exists, this service answers only requests "

@@ -91,7 +91,13 @@ def proxy_root_path(port: int) -> str:
 
 
 def public_url(host: str, port: int) -> str:
-    """Where a learner opens the docs: the proxy path on Binder, else http://host:port/docs."""
+    """Where a learner opens the docs: the proxy path on Binder, Colab's port proxy on Colab
+    (its browser cannot reach the runtime's loopback), else http://host:port/docs."""
+    from course.kit.colab import proxied_url
+
+    colab = proxied_url(port, "/docs")
+    if colab:
+        return f"{colab} (through Colab's proxy to port {port} of this runtime)"
     root = proxy_root_path(port)
     if root:
         return f"{root}/docs (relative to your Binder address)"
@@ -104,7 +110,11 @@ def open_hosts(host: str, root_path: str) -> tuple[str, ...] | None:
     where the learner has chosen to be reached from elsewhere."""
     from course.service.app import LOCAL_HOSTS
 
-    if root_path or host in ("0.0.0.0", "::", ""):
+    from course.kit.colab import on_real_colab
+
+    # (on Colab the browser comes in through Colab's own proxy, which only lets the notebook's
+    # signed-in owner through, under a Host name of Colab's)
+    if root_path or host in ("0.0.0.0", "::", "") or on_real_colab():
         return None
     return tuple(dict.fromkeys((*LOCAL_HOSTS, host)))
 

@@ -20,6 +20,7 @@ left serving the port as an orphan (:func:`course.service.protocol.die_with_pare
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -126,10 +127,13 @@ def serve_workers(host: str, port: int, backend: str, workers: int, db: Path,
         raise_open_files_limit()  # (inherited by the workers)
         config = uvicorn.Config("course.service.workers:app_from_env", factory=True,
                                 workers=workers, **uvicorn_options())  # as in server.serve
-        supervisor = Multiprocess(config, sockets=[sock])
+        if "target" in inspect.signature(Multiprocess).parameters:  # (uvicorn before 0.51)
+            supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])
+        else:  # (0.51 on: each worker makes its server from the config)
+            supervisor = Multiprocess(config, sockets=[sock])
         supervisor.run()
     finally:
         sock.close()
     # A worker stops gracefully on SIGTERM or SIGINT, then re-raises it: a clean exit either way.
     clean = (0, None, -signal.SIGTERM, -signal.SIGINT)
-    return 0 if all(p.exitcode in clean for p in supervisor.processes) else 3
+    return 0 if all(p.process.exitcode in clean for p in supervisor.processes) else 3
