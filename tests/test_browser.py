@@ -185,6 +185,14 @@ def run_all(page, measured: dict) -> None:
     raise AssertionError("Run → Run All Cells started no cell, clicked twice 30 s apart")
 
 
+def one_message(text: str, start: str) -> bool:
+    """One feedback message: its first line starts with ``start``, and any further lines are
+    its continuation (the checker wraps at 100 characters, indenting them), not a traceback."""
+    lines = text.strip().splitlines()
+    return bool(lines) and lines[0].startswith(start) and all(
+        line.startswith("  ") for line in lines[1:])  # fmt: skip
+
+
 def no_dialog(page) -> None:
     dialog = page.locator(".jp-Dialog")
     if dialog.count():
@@ -416,9 +424,9 @@ def test_notebook_in_browser(path, lab, browser, shots, request):
 
         wrong, hint = run_new_cells(lab, page, kernel, ["q1.check(None)", "q1.hint()"])
         measured["typed"] = {"wrong": wrong, "hint": hint}
-        if not (wrong.strip().startswith("❌") and len(wrong.strip().splitlines()) == 1):
+        if not one_message(wrong, "❌"):
             problems.append(f"a wrong answer typed in a new cell, q1.check(None), shows {wrong!r}")
-        if not (hint.strip().startswith("💡 Hint 1/") and len(hint.strip().splitlines()) == 1):
+        if not one_message(hint, "💡 Hint 1/"):
             problems.append(f"q1.hint() typed in a new cell shows {hint!r}")
 
         measured["height_px"] = full_height_screenshot(page, shots / f"{name}.png")

@@ -127,7 +127,7 @@ class Exercise:
             print(f"💡 Hints are numbered 1 to {len(self.hints)}: try {self.id_name}.hint(1).")
             return
         level = min(level, len(self.hints))
-        print(f"💡 Hint {level}/{len(self.hints)} ({self.id}): {self.hints[level - 1]}")
+        print(wrap(f"💡 Hint {level}/{len(self.hints)} ({self.id}): {self.hints[level - 1]}"))
         record_safely(self.store, self.id, self.lesson, hint=level)
 
     @property
