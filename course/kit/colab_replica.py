@@ -164,7 +164,7 @@ def environment(lock: Path = LOCK, log=print) -> tuple[Path, float]:
 
 # --- running notebooks in the replica (no course import: run by path with the replica's Python)
 
-def run_notebooks(out: Path, notebooks: list[Path], timeout: int = 900) -> list[dict]:
+def run_notebooks(out: Path, notebooks: list[Path], timeout: int = 300) -> list[dict]:
     """Execute each notebook in a fresh kernel of this Python, in its folder; write the executed
     copy to ``out`` and return, per notebook, its time, the setup cell's output and time, and any
     error (the cell and its last line)."""
