@@ -4,18 +4,18 @@
     python kit.py lab      # set up (first time only), then open JupyterLab at the start page
     python kit.py test     # set up (first time only), then run the whole test suite
 
-Also: ``setup`` (set-up only), ``budget`` (time and memory of every notebook), ``test-paths``
-(the notebooks again under other numerical code paths), ``test-latest`` (the suite against the
-newest releases pyproject.toml allows, ignoring the lock: a monthly drift check), ``test-lowest``
-(the unit tests and the solutions run at the lowest releases it allows: are its floors true?),
-``lock`` (re-pin versions from pyproject.toml; maintainers only, needs internet), ``binder-check``
-(the Binder image's environment built here and every lesson run in it under one CPU and 2 GB),
-``hub`` (a class on this server: JupyterHub with the course, as root; ``--help`` for its options).
+Also: ``setup`` (set-up only); for maintainers ``test-latest`` (the suite against the newest
+releases pyproject.toml allows, ignoring the lock: a monthly drift check), ``test-lowest`` (the
+unit tests and the solutions run at the lowest releases it allows: are its floors true?) and
+``lock`` (re-pin versions from pyproject.toml; needs internet). The rest is handed, once set-up
+is done, to the command line of its audience: ``budget``, ``test-paths`` and ``binder-check`` to
+the authors' (``python -m authoring``), ``hub`` to the classroom's (``python -m classroom hub``,
+as root; ``--help`` for its options). Learners' commands are ``course ...`` in the environment.
 
 Set-up is idempotent: it creates ``.venv`` with this Python (or, if this one is not supported,
 with a supported one found on PATH), installs the exact versions in
 requirements.lock and the course package, sets up this environment's Jupyter (its kernel and
-settings, course/kit/lab_setup.py) and fetches the data. A
+settings, course/setup/lab_setup.py) and fetches the data. A
 second run only re-checks (a stamp of the lock file decides whether pip runs again).
 Only the standard library is used here, so this file runs before anything is installed.
 """
@@ -41,8 +41,8 @@ LOCK = ROOT / "requirements.lock"  # the learners' environment
 TEST_LOCK = ROOT / "requirements-test.lock"  # the test tools, on top of it (never on Binder)
 HUB_LOCK = ROOT / "requirements-hub.lock"  # JupyterHub for a class on one server (and its test)
 NBGRADER_LOCK = ROOT / "requirements-nbgrader.lock"  # nbgrader, to grade a class (and its test)
-SITE_LOCK = ROOT / "requirements-site.lock"  # the website's builder, alone (`course site build`)
-SITE_REQUIREMENT = "jupyter-book>=1,<2"  # (course.kit.pins.SITE_REQUIREMENT: the same)
+SITE_LOCK = ROOT / "requirements-site.lock"  # the website's builder, alone (`python -m authoring site build`)
+SITE_REQUIREMENT = "jupyter-book>=1,<2"  # (course.setup.pins.SITE_REQUIREMENT: the same)
 STAMP = VENV / ".course-installed"
 START_PAGE = "notebooks/00_start_here.ipynb"
 #: The Python versions the lock resolves for and TensorFlow publishes wheels for. pyproject's
@@ -189,10 +189,10 @@ def setup(*, test_tools: bool = False, hub: bool = False, data_optional: bool = 
         STAMP.write_text(install_stamp(test_tools, hub))
     else:
         say("packages already installed at the pinned versions")
-    # This environment's Jupyter: the course's kernel and settings (course/kit/lab_setup.py).
-    run(py, "-m", "course.kit.lab_setup", stdout=subprocess.DEVNULL)
+    # This environment's Jupyter: the course's kernel and settings (course/setup/lab_setup.py).
+    run(py, "-m", "course.setup.lab_setup", stdout=subprocess.DEVNULL)
     if test_tools:  # the rendered-plan test's repo2docker, in an environment of its own
-        run(py, "-m", "course.kit.binder_plan")
+        run(py, "-m", "authoring.binder_plan")
     say("step 3 of 3: checking the course data (downloads what is missing, verifies every sha256)")
     fetched = subprocess.run([str(py), "-m", "course", "data", "fetch"], cwd=ROOT)
     if fetched.returncode and not data_optional:
@@ -223,9 +223,9 @@ def exit_as_pytest(code: int) -> None:
 
 
 def test_paths() -> None:
-    """The notebooks again under other numerical code paths (``course test-paths``)."""
+    """The notebooks again under other numerical code paths (``python -m authoring test-paths``)."""
     setup(test_tools=True)
-    sys.exit(subprocess.call([venv_python(), "-m", "course", "test-paths", *sys.argv[2:]],
+    sys.exit(subprocess.call([venv_python(), "-m", "authoring", "test-paths", *sys.argv[2:]],
                              cwd=ROOT))  # fmt: skip
 
 
@@ -264,7 +264,7 @@ def throwaway_suite(name: str, versions: str, *, install: list[str], report: lis
                     marks: str, pytest_args: list[str], what: str) -> None:
     """``test-latest`` and ``test-lowest``: a throwaway environment, ``install`` run by its Python
     as a module (``pip`` or ``uv``, which pip installs first; ``{python}`` is that Python), pytest
-    there on the tests ``marks`` selects, then ``course.kit.drift``'s report (``report``: its
+    there on the tests ``marks`` selects, then ``authoring.drift``'s report (``report``: its
     arguments), the time of each step and what failed."""
     ensure_supported_python()
     started = time.perf_counter()
@@ -275,7 +275,7 @@ def throwaway_suite(name: str, versions: str, *, install: list[str], report: lis
     if install[0] != "pip":  # (uv, say: into the environment it installs into)
         run(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", install[0])
     run(py, "-m", *[str(py) if arg == "{python}" else arg for arg in install])
-    drift = subprocess.run([py, "-m", "course.kit.drift", *report], cwd=ROOT, capture_output=True,
+    drift = subprocess.run([py, "-m", "authoring.drift", *report], cwd=ROOT, capture_output=True,
                            text=True, check=True).stdout  # fmt: skip
     run(py, "-m", "course", "data", "fetch", stdout=subprocess.DEVNULL)
     built = time.perf_counter()
@@ -300,21 +300,21 @@ def throwaway_suite(name: str, versions: str, *, install: list[str], report: lis
 
 def budget() -> None:
     setup()
-    sys.exit(subprocess.call([venv_python(), "-m", "course", "budget", *sys.argv[2:]], cwd=ROOT))
+    sys.exit(subprocess.call([venv_python(), "-m", "authoring", "budget", *sys.argv[2:]], cwd=ROOT))
 
 
 def binder_check() -> None:
     """The students' Binder path: repo2docker's plan, the image's steps, every lesson under one
-    CPU and 2 GB (``course binder-check``)."""
+    CPU and 2 GB (``python -m authoring binder-check``)."""
     setup()
-    sys.exit(subprocess.call([venv_python(), "-m", "course", "binder-check", *sys.argv[2:]],
+    sys.exit(subprocess.call([venv_python(), "-m", "authoring", "binder-check", *sys.argv[2:]],
                              cwd=ROOT))  # fmt: skip
 
 
 def hub() -> None:
-    """A class on this server: JupyterHub for a workshop, as root (``course hub --help``)."""
+    """A class on this server: JupyterHub for a workshop, as root (``python -m classroom hub --help``)."""
     setup(hub=True)
-    process = subprocess.Popen([venv_python(), "-m", "course", "hub", *sys.argv[2:]], cwd=ROOT)
+    process = subprocess.Popen([venv_python(), "-m", "classroom", "hub", *sys.argv[2:]], cwd=ROOT)
     signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGTERM))
     while True:  # (Ctrl+C reaches the hub too: wait while it stops every learner's server)
         try:
@@ -341,14 +341,14 @@ def lock() -> None:
             full.write_text("".join(p.read_text() for p in (*constraints, out) if p.exists()))
             run(*compile_, "--extra", extra, *[a for c in constraints for a in ("-c", c)],
                 "-o", full)  # fmt: skip
-            run(py, "-m", "course.kit.pins", extra, full)
+            run(py, "-m", "course.setup.pins", extra, full)
         # The website's builder, compiled alone: Jupyter Book 1 needs markdown-it-py<4, which the
         # learners' lock cannot have, so it never shares their environment.
         full = Path(folder) / "site.lock"
         full.write_text(SITE_LOCK.read_text() if SITE_LOCK.exists() else "")
         run(*compile_[:5], "-", *compile_[6:], "-o", full, input=SITE_REQUIREMENT + "\n",
             text=True)  # fmt: skip
-        run(py, "-m", "course.kit.pins", "site", full)
+        run(py, "-m", "course.setup.pins", "site", full)
     say("locks and environment files rewritten; run `python kit.py test` next")
 
 

@@ -3,7 +3,7 @@
     sudo .venv/bin/python benchmarks/hub_capacity.py            # k = 1, 2, 4, 8; lesson 03
     sudo .venv/bin/python benchmarks/hub_capacity.py --k 1 2 --lesson 02
 
-For each k it starts k learners' servers on one hub (course/kit/hub.py, the real set-up with its
+For each k it starts k learners' servers on one hub (classroom/class_hub.py, the real set-up with its
 per-learner limits), runs the student notebook in every server at once through the kernel API,
 and prints each learner's wall time and the memory of the whole class: the sum, over learners, of
 the peak their cgroup recorded (kernel, server and service together), plus the hub's own
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import psutil
 
-from course.kit.binder_session import Lab, run_lesson
-from course.kit.hub_client import ClassHub, temporary_hub
-from course.kit.hub_spawner import account_name, cgroup_paths, cgroups_available
+from authoring.binder_session import Lab, run_lesson
+from classroom.hub_client import ClassHub, temporary_hub
+from classroom.hub_spawner import account_name, cgroup_paths, cgroups_available
 from course.lessons import LESSONS
 
 MB = 2**20

@@ -35,7 +35,7 @@ import psutil
 
 import course  # noqa: F401  (runtime environment)
 from course.credit.reference import ensure_artifacts
-from course.service.server import BackgroundService
+from course.service.background import BackgroundService
 
 BATCH = 1000
 

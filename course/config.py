@@ -49,7 +49,7 @@ def runtime_env() -> dict[str, str]:
     """:data:`RUNTIME_ENV`, with every thread count set to ``COURSE_THREADS`` when that is set.
 
     The kit's own check that stored outputs do not depend on the thread count runs the notebooks
-    with ``COURSE_THREADS=2`` (``course test-paths``); learners never need it.
+    with ``COURSE_THREADS=2`` (``python -m authoring test-paths``); learners never need it.
     """
     threads = os.environ.get(THREADS_ENV, "").strip()
     if not threads:

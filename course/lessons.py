@@ -1,13 +1,13 @@
 """The course map: every lesson, its notebook, objectives and teaching time.
 
-Teaching times are the instructors' schedule's slots (``course instructors build``): the
+Teaching times are the instructors' schedule's slots (``python -m authoring instructors build``): the
 notebook's measured run time plus stated estimates per prose cell, code cell and exercise
-(:mod:`course.kit.instructors`). ``tests/test_instructors.py`` keeps the two equal.
+(:mod:`authoring.instructors`). ``tests/test_instructors.py`` keeps the two equal.
 
 One table that the start-here notebook, ``course progress`` and the build all read, so adding a
 lesson means adding one entry here. A lesson marked ``extension`` is optional, for fast learners
 and self-learners: the lesson table says so, and the one-day schedule lists it apart without
-counting it (:mod:`course.kit.instructors` reads :attr:`Lesson.optional`).
+counting it (:mod:`authoring.instructors` reads :attr:`Lesson.optional`).
 """
 
 from __future__ import annotations
@@ -75,13 +75,12 @@ def lesson_table():
           "you will": l.objective, "minutes": l.minutes}
          for l in LESSONS]  # fmt: skip
     ).set_index("lesson")
-    from course.kit.colab import hosted
+    from course.setup.hosted import hosted, published
 
     if hosted():
-        from course.kit.publish import colab_links, published
-
         repository, branch = published()
         if repository:
-            links = colab_links(repository, branch)
-            table["open in Colab"] = [links[l.notebook] for l in LESSONS]
+            from course.config import colab_url
+
+            table["open in Colab"] = [colab_url(l.notebook, repository, branch) for l in LESSONS]
     return table

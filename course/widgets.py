@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from course import sizing
+from course.market import sizing
 from course.text import lead, readout_format, say
 
 #: Names each slider handle after its slider's description, for screen readers. The handle
@@ -147,7 +147,7 @@ class ScoringExplorer:
     """
 
     def __init__(self, draw: bool = True):
-        from course import scorecard
+        from course.strategy import scorecard
 
         self.draw = draw
         self.sliders = {
@@ -165,13 +165,13 @@ class ScoringExplorer:
         self.update()
 
     def weights(self) -> dict[str, float]:
-        from course.scoring import normalise_weights
+        from course.strategy.scoring import normalise_weights
 
         return normalise_weights({name: s.value for name, s in self.sliders.items()})
 
     def update(self) -> None:
-        from course import scorecard
-        from course.scoring import ScoringInputError
+        from course.strategy import scorecard
+        from course.strategy.scoring import ScoringInputError
 
         try:
             self.ranking = scorecard.rank_paths(self.weights(), self.method.value)

@@ -41,7 +41,7 @@ def _per_year(start=2015, end=2025):
 
 
 def _open_share():
-    from course import market
+    from course.market import analysis as market
 
     return market.open_weights_share(_models(), 2015, 2025)
 
@@ -89,7 +89,7 @@ def minmax_over_max(values):
 def _saas_unit():
     import pandas as pd
 
-    from course import scorecard
+    from course.strategy import scorecard
 
     return (scorecard.scorecard().loc["SaaS"] - 1) / 4, pd.Series(scorecard.DEFAULT_WEIGHTS)
 
@@ -140,7 +140,7 @@ def _models_in(first, last=None):
 
 
 def _open_share_from(first):
-    from course import market
+    from course.market import analysis as market
 
     return market.open_weights_share(_models(), first, 2025)
 
@@ -341,7 +341,7 @@ def cost_per_thousand_takes_negative_prices(monthly_price, requests_per_second, 
 
 
 def _plans():
-    from course.pricing import Plans
+    from course.business.pricing import Plans
 
     return Plans()
 
@@ -355,7 +355,7 @@ def _current_value():
 
 @functools.cache
 def _case():
-    from course import decision
+    from course.business import decision
 
     return decision.build_case()
 
@@ -591,9 +591,9 @@ def model_as_position(table, max_latency_ms, max_size_kb):
 
 
 def _current_value_at_population_rate():
-    from course import decision
+    from course.business import lending
 
-    return _case().values["population"][decision.CURRENT_POLICY]
+    return _case().values["population"][lending.CURRENT_POLICY]
 
 
 _SIZES6 = [1000, 3000, 10000, 24000]

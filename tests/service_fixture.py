@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 
 from course.credit.features import CATEGORIES, NUMERIC
 from course.credit.numpy_model import NumpyCreditModel
+from course.credit.reference import numpy_artifact_path
+from course.credit.signature import MODEL_NAME
 from course.service.app import create_app
 from course.service.storage import Storage
 
@@ -32,12 +34,12 @@ def synthetic_model(seed: int = 0) -> NumpyCreditModel:
         mean=np.full(len(NUMERIC), 10.0), std=np.full(len(NUMERIC), 5.0), vocabularies=vocabularies,
         hidden_kernel=rng.normal(0, 0.3, (n, 4)), hidden_bias=np.zeros(4),
         output_kernel=rng.normal(0, 0.3, (n + 4, 1)), output_bias=np.zeros(1),
-        metadata={"name": "credit_risk", "version": 1, "threshold": 0.5,
+        metadata={"name": MODEL_NAME, "version": 1, "threshold": 0.5,
                   "metrics": {"roc_auc": 0.5}, "limits": ["synthetic test model"]})  # fmt: skip
 
 
 def write_artifact(folder) -> None:
-    synthetic_model().save(folder / "credit_risk_numpy.json")
+    synthetic_model().save(numpy_artifact_path(folder))
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from course import assumptions, pricing, sizing
+from course import assumptions
+from course.business import pricing
+from course.market import sizing
 from course.assumptions import ASSUMPTIONS, value
 
 

@@ -1,4 +1,4 @@
-"""The Binder path: repo2docker's rendered plan, and the pure parts of ``course binder-check``
+"""The Binder path: repo2docker's rendered plan, and the pure parts of ``python -m authoring binder-check``
 (the environment file's pip list, the limits, a lesson's outcome and the report). The whole
 check, which builds the environment and runs every lesson under one CPU and 2 GB, is
 ``python3 kit.py binder-check`` (a part of ``.ci/run`` of its own)."""
@@ -16,8 +16,8 @@ import psutil
 import pytest
 
 from course.errors import CourseError
-from course.kit import binder, binder_limits, binder_plan, binder_session
-from course.kit.pins import parse_requirement_lines, read_lock
+from authoring import binder, binder_limits, binder_plan, binder_session
+from course.setup.pins import parse_requirement_lines, read_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +51,7 @@ def rendered(tmp_path_factory) -> str:
     tool = binder_plan.tool_executable()
     if not tool.exists():
         pytest.skip(f"repo2docker's tool environment is absent ({tool}): `python3 kit.py test` "
-                    "and `.ci/run` create it (`python -m course.kit.binder_plan`)")
+                    "and `.ci/run` create it (`python -m authoring.binder_plan`)")
     return binder_plan.render(binder_plan.clean_copy(tmp_path_factory.mktemp("r2d") / "repo"), tool)
 
 
@@ -264,7 +264,7 @@ def test_ci_runs_the_binder_check_as_a_part_of_its_own():
 
 
 def test_binder_check_mistakes_are_one_line_messages(capsys, monkeypatch):
-    from course.kit import cli
+    from authoring import cli
 
     monkeypatch.setattr(binder, "check", lambda **_: (_ for _ in ()).throw(
         CourseError("binder/environment.yml names Python 3.11, and no python3.11 is on PATH")))

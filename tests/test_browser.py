@@ -543,7 +543,7 @@ def test_service_docs_through_proxy(lab, browser, shots, request):
     """Lesson 04's service docs at ``/proxy/<port>/docs`` (Binder's path), through the lab's
     jupyter-server-proxy: Swagger UI shows the 6 operations, and "Try it out" + "Execute" on
     ``GET /health`` gets a 200 back in the page."""
-    from course.service.server import BackgroundService
+    from course.service.background import BackgroundService
 
     service = BackgroundService.start(port=0)
     watched = Watched(browser, "service-docs", shots)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course.kit.budget import MAX_RSS_NO_TF, MAX_RSS_TF, Measurement, measure, table
+from authoring.budget import MAX_RSS_NO_TF, MAX_RSS_TF, Measurement, measure, table
 
 
 def test_measure_reports_time_memory_and_tf_and_leaves_the_file_alone(tmp_path):

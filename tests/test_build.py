@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.kit.build import BuildError, check, placeholder_for, strip_solutions, student_version
-from course.kit.build import REPO_ROOT as ROOT
+from authoring.build import BuildError, check, placeholder_for, strip_solutions, student_version
+from authoring.build import REPO_ROOT as ROOT
 
 
 def test_assignments_become_blanks():
@@ -96,7 +96,7 @@ def test_the_committed_notebooks_are_what_the_build_produces():
 
 
 def test_every_lesson_notebook_has_a_header_and_key_points():
-    from course.kit.build import SOLUTIONS_DIR
+    from authoring.build import SOLUTIONS_DIR
 
     for path in sorted(SOLUTIONS_DIR.glob("*.ipynb")):
         text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
@@ -107,7 +107,7 @@ def test_every_lesson_notebook_has_a_header_and_key_points():
 
 
 def test_saved_widgets_say_to_run_their_cell():
-    from course.kit.build import WIDGET_PLACEHOLDER, WIDGET_VIEW, explain_saved_widgets
+    from authoring.build import WIDGET_PLACEHOLDER, WIDGET_VIEW, explain_saved_widgets
 
     output = nbformat.v4.new_output("display_data", data={
         WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},

@@ -1,4 +1,4 @@
-"""The business case's logic (course.business): money per decision at any bad rate, customers
+"""The business case's logic (course.business.economics): money per decision at any bad rate, customers
 from the market, unit economics and the monthly plan; property tests over the planning ranges."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course import business
+from course.business import economics as business
 from course.assumptions import PLAUSIBLE, value
 
 

@@ -1,10 +1,10 @@
 """The course on Google Colab and Kaggle (issue 30).
 
-Unit tests of the setup logic (:mod:`course.kit.colab`): where it counts as hosted, what it would
+Unit tests of the setup logic (:mod:`course.setup.colab`): where it counts as hosted, what it would
 install given a set of installed versions, that it does nothing anywhere else, and the links
-(:mod:`course.kit.publish`). The test marked ``colab`` runs every solution notebook in a
+(:mod:`authoring.publish`). The test marked ``colab`` runs every solution notebook in a
 replica of Colab's runtime: a throwaway environment from ``requirements-colab.lock`` (Python 3.13,
-Colab's versions; ``course colab-lock`` makes it from Colab's ``pip freeze``), cached per lock
+Colab's versions; ``python -m authoring colab-lock`` makes it from Colab's ``pip freeze``), cached per lock
 digest, the setup cell in Colab mode (``COURSE_PRETEND_COLAB``) installing the course from a copy
 of this checkout, as it installs it from the repository's archive on Colab.
 """
@@ -24,8 +24,9 @@ import nbformat
 import pytest
 
 from course.config import REPO_ROOT, RUNTIME_ENV, colab_url
-from course.kit import colab, publish
-from course.kit.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
+from course.setup import colab, hosted
+from authoring import publish
+from authoring.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
 
 COLAB_FREEZE = REPO_ROOT.parent / "shared" / "colab" / "colab-pip-freeze.txt"
 
@@ -62,16 +63,16 @@ CASES = [  # (environment variables, imported modules, expected)
 
 @pytest.mark.parametrize(("environ", "modules", "expected"), CASES)
 def test_hosted_and_the_cell_agree_on_where_they_act(environ, modules, expected):
-    assert colab.hosted(environ, modules) == expected
+    assert hosted.hosted(environ, modules) == expected
     acts = eval(cell_condition(), {"os": FakeOs(environ), "sys": FakeSys(modules)})
     assert bool(acts) == (expected is not None)
 
 
 def test_only_a_real_colab_opens_the_service_to_colabs_proxy():
-    assert colab.on_real_colab({"COLAB_RELEASE_TAG": "x"})
-    assert not colab.on_real_colab({"COURSE_PRETEND_COLAB": "1"})
-    assert not colab.on_real_colab({})
-    assert colab.proxied_url(8000) is None  # (no google.colab here)
+    assert hosted.on_real_colab({"COLAB_RELEASE_TAG": "x"})
+    assert not hosted.on_real_colab({"COURSE_PRETEND_COLAB": "1"})
+    assert not hosted.on_real_colab({})
+    assert hosted.proxied_url(8000) is None  # (no google.colab here)
 
 
 def test_on_colab_the_service_lets_colabs_proxy_in_and_elsewhere_only_local_hosts(monkeypatch):
@@ -89,7 +90,7 @@ def test_on_colab_the_service_lets_colabs_proxy_in_and_elsewhere_only_local_host
 
 def colab_installed() -> dict[str, str]:
     """Colab's published freeze as the setup code sees a runtime: canonical name -> version."""
-    from course.kit.colab_replica import read_freeze
+    from authoring.colab_replica import read_freeze
 
     if not COLAB_FREEZE.exists():
         pytest.skip(f"no Colab freeze at {COLAB_FREEZE}")
@@ -97,7 +98,7 @@ def colab_installed() -> dict[str, str]:
 
 
 def course_requirements() -> list[str]:
-    from course.kit.colab_replica import direct_requirements
+    from authoring.colab_replica import direct_requirements
 
     return direct_requirements()
 
@@ -157,7 +158,7 @@ def test_what_pip_cannot_add_without_replacing_is_reported_one_by_one():
 
 def test_setup_does_nothing_off_colab(monkeypatch, capsys):
     for name in ("COLAB_RELEASE_TAG", "COLAB_BACKEND_VERSION", "KAGGLE_KERNEL_RUN_TYPE",
-                 colab.PRETEND_ENV):  # fmt: skip
+                 hosted.PRETEND_ENV):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
 
@@ -171,7 +172,7 @@ def test_setup_does_nothing_off_colab(monkeypatch, capsys):
 def test_the_cell_prints_nothing_and_imports_nothing_of_the_course_off_colab():
     code = colab.setup_cell("04") + "\nprint(sorted(m for m in sys.modules if m.startswith('course')))"
     env = {k: v for k, v in os.environ.items()
-           if k not in ("COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE", colab.PRETEND_ENV)}  # fmt: skip
+           if k not in ("COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE", hosted.PRETEND_ENV)}  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           check=True)  # fmt: skip
     assert (done.stdout, done.stderr) == ("[]\n", "")
@@ -180,7 +181,7 @@ def test_the_cell_prints_nothing_and_imports_nothing_of_the_course_off_colab():
 def test_setup_in_colab_mode_says_in_one_line_what_it_did(monkeypatch, tmp_path):
     monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()
                                        if k not in RUNTIME_ENV and k != "COURSE_ARTIFACTS_DIR"})
-    os.environ[colab.PRETEND_ENV] = "1"
+    os.environ[hosted.PRETEND_ENV] = "1"
     monkeypatch.setattr(colab, "installed_versions", lambda: {
         **colab_installed(), colab.DISTRIBUTION: "0.1.0"})  # fmt: skip
     monkeypatch.setattr(colab, "course_requirements", course_requirements)
@@ -197,7 +198,7 @@ def test_setup_in_colab_mode_says_in_one_line_what_it_did(monkeypatch, tmp_path)
     assert "lesson 01's data verified (9 files)" in line and len(fetched) == 9
     assert len(commands) == 1 and commands[0][-3:] == ["msgspec>=0.19", "fastapi-offline>=1.7",
                                                        "ai-edge-litert<2.4,>=2.3"]  # fmt: skip
-    assert os.environ[colab.PUBLISHED_ENV] == "acme/ai-course@main"
+    assert os.environ[hosted.PUBLISHED_ENV] == "acme/ai-course@main"
     assert {k: os.environ[k] for k in RUNTIME_ENV} == RUNTIME_ENV  # (set before TensorFlow loads)
     assert os.environ["COURSE_ARTIFACTS_DIR"].endswith("artifacts")  # (no checkout on Colab)
 
@@ -205,7 +206,7 @@ def test_setup_in_colab_mode_says_in_one_line_what_it_did(monkeypatch, tmp_path)
 # --- the cell in the lessons, and the links --------------------------------------------------
 
 def test_every_lesson_has_its_setup_cell_right_after_the_title():
-    repository, branch = publish.published()
+    repository, branch = hosted.published()
     for folder in (SOLUTIONS_DIR, NOTEBOOKS_DIR):
         for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
             cell = nbformat.read(path, as_version=4).cells[1]
@@ -250,14 +251,14 @@ def test_links_are_made_for_wherever_the_course_is_published(tmp_path):
     pyproject = tmp_path / "pyproject.toml"
     shutil.copyfile(REPO_ROOT / "pyproject.toml", pyproject)
     publish.set_published("acme/ai-course", "trunk", pyproject)
-    assert publish.published(pyproject) == ("acme/ai-course", "trunk")
+    assert hosted.published(pyproject) == ("acme/ai-course", "trunk")
     assert (REPO_ROOT / "pyproject.toml").read_text().replace(
         'repository = ""\nbranch = "main"', 'repository = "acme/ai-course"\nbranch = "trunk"'
     ) == pyproject.read_text()  # (two lines changed, nothing else)
 
 
 def test_colab_url_write_records_the_remote_and_rewrites_what_depends_on_it(tmp_path, monkeypatch):
-    from course.kit import build
+    from authoring import build
 
     for name in ("README.md", "pyproject.toml"):
         shutil.copyfile(REPO_ROOT / name, tmp_path / name)
@@ -267,28 +268,30 @@ def test_colab_url_write_records_the_remote_and_rewrites_what_depends_on_it(tmp_
                         tmp_path / folder / "02_scoring_model.ipynb")  # fmt: skip
     monkeypatch.setattr(publish, "README", tmp_path / "README.md")
     monkeypatch.setattr(publish, "PYPROJECT", tmp_path / "pyproject.toml")
+    monkeypatch.setattr(hosted, "PYPROJECT", tmp_path / "pyproject.toml")
     monkeypatch.setattr(build, "SOLUTIONS_DIR", tmp_path / "solutions")
     monkeypatch.setattr(build, "NOTEBOOKS_DIR", tmp_path / "notebooks")
-    assert publish.write("git@github.com:acme/ai-course.git", "trunk", log=lambda *_: None) == 0
-    assert publish.published() == ("acme/ai-course", "trunk")
+    folders = [tmp_path / "solutions", tmp_path / "notebooks"]
+    assert publish.write(folders, "git@github.com:acme/ai-course.git", "trunk", log=lambda *_: None) == 0
+    assert hosted.published() == ("acme/ai-course", "trunk")
     assert publish.readme_problem() is None
     for folder in ("solutions", "notebooks"):
         nb = nbformat.read(tmp_path / folder / "02_scoring_model.ipynb", as_version=4)
-        assert publish.setup_cell_problem(nb, "02_scoring_model.ipynb", *publish.published()) is None
-    assert publish.write("https://gitlab.com/acme/ai-course", None, log=lambda *_: None) == 1
+        assert publish.setup_cell_problem(nb, "02_scoring_model.ipynb", *hosted.published()) is None
+    assert publish.write(folders, "https://gitlab.com/acme/ai-course", None, log=lambda *_: None) == 1
 
 
 def test_no_publisher_is_written_into_the_course():
-    assert publish.published() == (None, "main"), "the committed course names no publisher"
+    assert hosted.published() == (None, "main"), "the committed course names no publisher"
     assert "archive/refs/heads" in colab.setup_cell("00")
 
 
 def test_the_course_map_has_colab_links_only_on_colab(monkeypatch):
     from course.lessons import LESSONS, lesson_table
 
-    monkeypatch.delenv(colab.PRETEND_ENV, raising=False)
+    monkeypatch.delenv(hosted.PRETEND_ENV, raising=False)
     assert list(lesson_table().columns) == ["title", "you will", "minutes"]
-    monkeypatch.setenv(colab.PRETEND_ENV, "1")
+    monkeypatch.setenv(hosted.PRETEND_ENV, "1")
     monkeypatch.setattr(publish, "published", lambda: ("acme/ai-course", "main"))
     table = lesson_table()
     assert list(table["open in Colab"]) == [
@@ -297,7 +300,7 @@ def test_the_course_map_has_colab_links_only_on_colab(monkeypatch):
 
 def test_the_colab_lock_is_what_the_freeze_gives():
     """Every pin of requirements-colab.lock is Colab's version (the replica is Colab's stack)."""
-    from course.kit.colab_replica import LOCK, RENAMED, read_freeze
+    from authoring.colab_replica import LOCK, RENAMED, read_freeze
 
     colab_versions = {RENAMED.get(n, n): v for n, v in colab_installed().items()}
     pins = dict(l.split("==") for l in LOCK.read_text().splitlines() if "==" in l and l[0] != "#")
@@ -427,10 +430,10 @@ def course_archive(folder: Path) -> Path:
 def test_every_solution_runs_on_colabs_stack(tmp_path):
     """Measured on 2 CPUs (see the report it prints): the environment, the setup cell on a fresh
     runtime, and each lesson's run."""
-    from course.kit.colab_replica import LOCK, environment
+    from authoring.colab_replica import LOCK, environment
 
     if shutil.which("python3.13") is None and not any(Path("/usr/bin").glob("python3.13")):
-        from course.kit.colab_replica import python313
+        from authoring.colab_replica import python313
 
         if python313() is None:
             pytest.fail("no Python 3.13: Colab's runtime is 3.13") if os.environ.get("CI") \
@@ -448,11 +451,11 @@ def test_every_solution_runs_on_colabs_stack(tmp_path):
                if k not in RUNTIME_ENV and k not in ("PYTHONPATH", "PYTEST_CURRENT_TEST",
                                                      "VIRTUAL_ENV", "COURSE_THREADS")}  # fmt: skip
     (tmp_path / "src").mkdir()
-    runtime |= {colab.PRETEND_ENV: "1", colab.SOURCE_ENV: str(course_archive(tmp_path / "src")),
+    runtime |= {hosted.PRETEND_ENV: "1", colab.SOURCE_ENV: str(course_archive(tmp_path / "src")),
                 "COURSE_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
                 "COURSE_PROGRESS_DIR": str(tmp_path / "progress"),
                 "PATH": f"{env / 'bin'}:{os.environ['PATH']}", "JUPYTER_PREFER_ENV_PATH": "1"}
-    runner = REPO_ROOT / "course" / "kit" / "colab_replica.py"
+    runner = REPO_ROOT / "authoring" / "colab_replica.py"
     notebooks = sorted(lessons.glob("[0-9][0-9]_*.ipynb"))
     start = time.perf_counter()
     done = subprocess.run([str(python), str(runner), "run", str(tmp_path / "ran"),

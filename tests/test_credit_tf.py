@@ -13,6 +13,7 @@ import pytest
 
 from course.credit.data import CATEGORICAL, NUMERIC, split_data
 from course.credit.numpy_model import ArtifactError, NumpyCreditModel, RecordError
+from course.credit.signature import MODEL_NAME, OUTPUT, SIGNATURE
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +107,11 @@ def test_saved_model_signature_takes_raw_records(built, keras_model):
 
     from course.credit.model import predict_proba
 
-    served = tf.saved_model.load(str(built[0] / "credit_risk" / "1")).signatures["serving_default"]
+    served = tf.saved_model.load(str(built[0] / MODEL_NAME / "1")).signatures[SIGNATURE]
     rows = split_data().test.head(5)
     fields = {c: tf.constant(rows[c].to_numpy("float32")) for c in NUMERIC}
     fields |= {c: tf.constant(rows[c].to_numpy(str)) for c in CATEGORICAL}
-    out = served(**fields)["default_probability"].numpy()
+    out = served(**fields)[OUTPUT].numpy()
     assert out.shape == (5,)
     assert out == pytest.approx(predict_proba(keras_model, rows), abs=1e-6)
 

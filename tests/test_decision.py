@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course import assumptions, decision
-from course.pricing import Plans
+from course import assumptions
+from course.business import case_inputs, decision, lending, report
+from course.business.pricing import Plans
 from tests.adversaries import ConstantModel, shuffled_label_models
 
 FAST = {"draws": 400, "resamples": 400}
@@ -38,7 +39,7 @@ def reference_case(reference_model):
 
 @pytest.fixture(scope="module")
 def lender(reference_model):
-    return decision.lender_value(reference_model)
+    return lending.lender_value(reference_model)
 
 
 @pytest.fixture(scope="module")
@@ -64,22 +65,22 @@ def test_the_reference_case_reads_the_measured_auc_and_states_its_rule(reference
 
     assert reference_case.auc == pytest.approx(held_out_auc(), abs=1e-4)  # the model card agrees
     rule = reference_case.rule.describe()
-    assert len(rule) == 3 and all(name in rule[0] for name in decision.BASELINES)
+    assert len(rule) == 3 and all(name in rule[0] for name in lending.BASELINES)
     assert "population" in rule[0] and "reject everyone" in rule[0]
-    assert set(reference_case.values["sample"]) == {*decision.BASELINES, decision.MODEL}
-    kinds = {e.kind for e in decision.evidence(reference_case)}
+    assert set(reference_case.values["sample"]) == {*lending.BASELINES, lending.MODEL}
+    kinds = {e.kind for e in report.evidence(reference_case)}
     assert {"measured", "assumed", "derived", "chosen"} <= kinds
 
 
 def test_the_baselines_are_fixed_and_the_current_rule_keeps_its_figures(reference_case):
-    assert list(decision.BASELINES) == ["approve everyone", "reject everyone",
-                                        decision.CURRENT_POLICY, decision.OFFICER_RULE]
+    assert list(lending.BASELINES) == ["approve everyone", "reject everyone",
+                                        lending.CURRENT_POLICY, lending.OFFICER_RULE]
     sample = reference_case.values["sample"]
     assert sample["reject everyone"] == 0
-    assert round(sample[decision.CURRENT_POLICY]) == -99_710  # the figure issue 25 kept
+    assert round(sample[lending.CURRENT_POLICY]) == -99_710  # the figure issue 25 kept
     masks = reference_case.lender.baselines
-    assert masks[decision.CURRENT_POLICY].mean() == pytest.approx(0.72)
-    assert (masks[decision.OFFICER_RULE] <= masks[decision.CURRENT_POLICY]).all()  # stricter
+    assert masks[lending.CURRENT_POLICY].mean() == pytest.approx(0.72)
+    assert (masks[lending.OFFICER_RULE] <= masks[lending.CURRENT_POLICY]).all()  # stricter
 
 
 def test_the_value_criterion_is_judged_at_the_population_rate_with_the_shifted_threshold(
@@ -95,20 +96,20 @@ def test_the_value_criterion_is_judged_at_the_population_rate_with_the_shifted_t
     value_ok = all(g.certain for g in case.gains["population"].values())
     assert case.checks["value"] == value_ok
     # the sample's figure is shown beside it, and the two rankings differ (finding 2)
-    ranking = {r: sorted(case.values[r], key=case.values[r].get) for r in decision.RATES}
+    ranking = {r: sorted(case.values[r], key=case.values[r].get) for r in lending.RATES}
     assert ranking["sample"] != ranking["population"]
     assert case.best_baseline("population") == "approve everyone"
 
 
 def test_reweighting_to_a_rate_is_the_class_mix_at_that_rate(lender):
-    from course import business
+    from course.business import economics as business
 
     masks = lender.masks(None)
     bad, amounts = lender.bad, lender.amounts
-    values = business.decision_values(bad, masks[decision.MODEL], amounts)
-    at = business.policy_values(bad, amounts, {"m": masks[decision.MODEL]}, rate=0.05)["m"]
+    values = business.decision_values(bad, masks[lending.MODEL], amounts)
+    at = business.policy_values(bad, amounts, {"m": masks[lending.MODEL]}, rate=0.05)["m"]
     assert at == pytest.approx(1000 * (0.05 * values[bad].mean() + 0.95 * values[~bad].mean()))
-    sample = business.policy_values(bad, amounts, {"m": masks[decision.MODEL]})["m"]
+    sample = business.policy_values(bad, amounts, {"m": masks[lending.MODEL]})["m"]
     assert sample == pytest.approx(1000 * values.mean())
 
 
@@ -134,7 +135,7 @@ def test_a_model_that_rejects_everyone_fails_value_not_only_market():
     assert case.approved == {"sample": 0.0, "population": 0.0}
     g = case.gains["sample"]["reject everyone"]
     assert (g.mean, g.low, g.high) == (0, 0, 0)  # lending less is not skill, even at 30 % bad
-    assert case.gains["sample"][decision.CURRENT_POLICY].certain  # ... though it beats the rule
+    assert case.gains["sample"][lending.CURRENT_POLICY].certain  # ... though it beats the rule
 
 
 def test_a_model_that_approves_everyone_fails_value():
@@ -179,7 +180,7 @@ def test_a_better_ranking_or_better_calibrated_model_moves_value_the_right_way(r
     for k in (-1.5, 1.5):  # miscalibrated either way: same ranking, less value
         shifted = decision.build_case(_Shifted(reference_model, lender.bad, k), **FAST)
         assert shifted.auc == pytest.approx(base.auc)
-        assert shifted.values["population"][decision.MODEL] < base.values["population"][decision.MODEL]
+        assert shifted.values["population"][lending.MODEL] < base.values["population"][lending.MODEL]
 
 
 def _records():
@@ -192,7 +193,7 @@ def _records():
 
 
 def test_no_sentence_of_the_verdict_stays_true_for_a_useless_model(reference_case):
-    from course.case_figures import summary_text
+    from course.business.figures import summary_text
 
     useless = decision.build_case(ConstantModel(1.0), **FAST)
     for case in (reference_case, useless):
@@ -308,7 +309,7 @@ def _lender():
         from course.credit.numpy_model import NumpyCreditModel
         from course.credit.reference import ensure_artifacts
 
-        _LENDER["value"] = decision.lender_value(NumpyCreditModel.load(ensure_artifacts()))
+        _LENDER["value"] = lending.lender_value(NumpyCreditModel.load(ensure_artifacts()))
     return _LENDER["value"]
 
 
@@ -334,7 +335,7 @@ def test_the_evidence_table_shows_exactly_the_assumptions_the_case_reads(lender,
     """An assumption is read when moving it changes a figure of the case. The table's assumed
     rows must be exactly those: nothing read and hidden, nothing shown and unused."""
     base = decision.build_case(lender=lender, **FAST)
-    shown = {e.name for e in decision.evidence(base) if e.kind == "assumed"}
+    shown = {e.name for e in report.evidence(base) if e.kind == "assumed"}
     read = set()
     for name in [*assumptions.ASSUMPTIONS, "population_bad_rate"]:
         with monkeypatch.context() as patch:
@@ -349,9 +350,9 @@ def test_the_evidence_table_shows_exactly_the_assumptions_the_case_reads(lender,
 
 def test_tornado_scenarios_and_monte_carlo_vary_the_same_complete_set(reference_case):
     case = reference_case
-    assert {r.name for r in case.tornado} == set(decision.UNCERTAIN)
+    assert {r.name for r in case.tornado} == set(case_inputs.UNCERTAIN)
     uncertain = {n for n, i in case.inputs.items() if i.low is not None}
-    assert uncertain == set(decision.UNCERTAIN)
+    assert uncertain == set(case_inputs.UNCERTAIN)
     for name in ("test_auc", "lenders", "obtainable_share", "loss_given_default",
                  "good_loan_margin", "population_bad_rate", "customer_demand"):
         assert name in uncertain  # the customer count and the value inputs included (finding 5)
@@ -364,7 +365,7 @@ def test_tornado_scenarios_and_monte_carlo_vary_the_same_complete_set(reference_
 
 
 def test_customers_come_from_the_market_reconciled_with_lesson_01s_som(reference_case):
-    from course import sizing
+    from course.market import sizing
 
     case = reference_case
     som = sizing.market_size()
@@ -381,10 +382,10 @@ def test_the_report_is_markdown_and_one_self_contained_html_file(reference_case,
     import matplotlib
 
     matplotlib.use("Agg")
-    from course.case_figures import summary_figure, summary_text
+    from course.business.figures import summary_figure, summary_text
 
     fig = summary_figure(reference_case)
-    paths = decision.write_report(reference_case, tmp_path / "out", fig, summary_text(reference_case))
+    paths = report.write_report(reference_case, tmp_path / "out", fig, summary_text(reference_case))
     text = paths["markdown"].read_text()
     assert "## The rule (stated first)" in text and "test_auc" in text
     assert "## Unit economics" in text and "US$ per customer per month" in text
@@ -397,18 +398,18 @@ def test_the_summary_figure_labels_every_bar(reference_case):
     import matplotlib
 
     matplotlib.use("Agg")
-    from course.case_figures import edge_rows, profit_rows, summary_figure, summary_text
+    from course.business.figures import edge_rows, profit_rows, summary_figure, summary_text
 
     fig = summary_figure(reference_case)
     policies, gains, profit, edge = fig.axes[:4]
-    names = [*decision.BASELINES, decision.MODEL]
+    names = [*lending.BASELINES, lending.MODEL]
     widths = [bar.get_width() for bar in policies.patches]
-    expected = [reference_case.values[r][n] / 1000 for r in decision.RATES for n in names]
+    expected = [reference_case.values[r][n] / 1000 for r in lending.RATES for n in names]
     assert widths == pytest.approx(expected)
     assert len(policies.texts) == len(widths)  # every bar has its number
     assert gains.get_legend() is not None and "interval" in " ".join(
         t.get_text() for t in gains.get_legend().get_texts())  # the error bars say what they are
-    assert len(gains.texts) == len(decision.BASELINES)
+    assert len(gains.texts) == len(lending.BASELINES)
     labels = [t.get_text() for t in profit.get_yticklabels()]
     assert labels[-1] == profit_rows(reference_case)[0].name.replace("_", " ")  # widest on top
     assert len(profit.texts) == 2 * len(profit_rows(reference_case))

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from course.kit import slides
-from course.kit.build import SOLUTIONS_DIR
+from authoring import slides
+from authoring.build import SOLUTIONS_DIR
 from tests.browser_fixture import chromium_path, launch_chromium
 
 pytest.importorskip("playwright", reason="playwright (requirements-test.lock) is not installed")

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from course.kit import doctor
+from course.setup import doctor
 
 
 def test_python():

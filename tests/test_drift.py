@@ -1,4 +1,4 @@
-"""``kit.py test-latest``'s report of what moved against the lock (course.kit.drift)."""
+"""``kit.py test-latest``'s report of what moved against the lock (authoring.drift)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from course.kit import drift
-from course.kit.pins import parse_requirement_lines
+from authoring import drift
+from course.setup.pins import parse_requirement_lines
 
 PINS = parse_requirement_lines([
     "numpy==2.4.6 ; python_full_version < '3.12'", "numpy==2.5.5 ; python_full_version >= '3.12'",
@@ -32,7 +32,7 @@ def test_a_version_pinned_for_another_python_still_counts_as_locked():
 
 @pytest.mark.pinned
 def test_this_environment_installed_from_the_lock_has_not_moved():
-    done = subprocess.run([sys.executable, "-m", "course.kit.drift"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "authoring.drift"], capture_output=True,
                           text=True, check=True)  # fmt: skip
     assert done.stdout.startswith("0 of "), done.stdout
 

@@ -19,7 +19,7 @@ import nbformat
 import numpy as np
 
 from course.exercises import ValueExercise, load_all
-from course.kit.build import SOLUTIONS_DIR, exercise_regions, student_version
+from authoring.build import SOLUTIONS_DIR, exercise_regions, student_version
 
 #: An expression this long (without whitespace) from the region is the solution's code.
 MIN_EXPRESSION = 25

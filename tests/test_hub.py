@@ -1,6 +1,6 @@
 """A class on a real JupyterHub (issues 19 and 27): several learners at once, the progress view,
 learners who cannot reach each other, and a class's whole life: the hub started the way an
-instructor starts it (``python -m course hub``) from a checkout in a private folder (mode 0700,
+instructor starts it (``python -m classroom hub``) from a checkout in a private folder (mode 0700,
 as a home is), servers stopped, the hub stopped and restarted, the learners removed.
 
 The hub runs as ``python kit.py hub`` starts it (the pinned proxy, the shared password, one
@@ -43,7 +43,7 @@ CORRECT = "int((models['year'] == 2024).sum())"
 @contextmanager
 def kernel_on(server: str, token: str):
     """A new kernel on a learner's server, through its API, shut down afterwards."""
-    from course.kit.binder_session import KernelSocket
+    from authoring.binder_session import KernelSocket
 
     headers = {"Authorization": f"token {token}"}
     kernel = httpx.post(server + "api/kernels", headers=headers, json={"name": "python3"},
@@ -70,7 +70,7 @@ def remove_stale_learners() -> None:
     """Learners an earlier run of this file left when it was killed (its clean-up never ran)."""
     import pwd
 
-    from course.kit.hub_accounts import ACCOUNT_PREFIX, remove_learner
+    from classroom.hub_accounts import ACCOUNT_PREFIX, remove_learner
 
     for entry in pwd.getpwall():
         home = Path(entry.pw_dir)
@@ -83,8 +83,8 @@ def remove_stale_learners() -> None:
 def private():
     """A copy of this checkout in a folder only root can enter (mode 0700), with its ``.venv``
     linked: no learner account can read the course, the hub's Python or its libraries there."""
-    from course.kit.hub import ensure_proxy
-    from course.kit.hub_client import private_checkout
+    from classroom.class_hub import ensure_proxy
+    from classroom.hub_client import private_checkout
 
     remove_stale_learners()
     ensure_proxy()  # (linked into the copy)
@@ -97,7 +97,7 @@ def private():
 
 @pytest.fixture(scope="module")
 def hub(private):
-    from course.kit.hub_client import temporary_hub
+    from classroom.hub_client import temporary_hub
 
     python = str(private / ".venv" / "bin" / "python")
     admin = f"teacher{secrets.token_hex(2)}"
@@ -108,7 +108,7 @@ def hub(private):
 @pytest.fixture(scope="module")
 def learners(hub) -> dict[str, tuple[str, Path]]:
     """The class: each learner's token and course folder, their servers started."""
-    from course.kit.hub_spawner import account_name
+    from classroom.hub_spawner import account_name
 
     names = [f"l{secrets.token_hex(3)}" for _ in range(LEARNERS)]
     for name in names:
@@ -122,7 +122,7 @@ def learners(hub) -> dict[str, tuple[str, Path]]:
 
 
 def test_the_learners_never_read_the_private_checkout(hub, learners, private):
-    from course.kit.hub_install import LEARNER_ENVS
+    from classroom.hub_install import LEARNER_ENVS
 
     assert private.parent.stat().st_mode & 0o077 == 0  # (the premise: a private home)
     name = next(iter(learners))
@@ -138,7 +138,7 @@ def test_the_learners_never_read_the_private_checkout(hub, learners, private):
 def test_a_learners_terminal_runs_the_course_command(hub, learners):
     """``course progress`` typed in a learner's Lab terminal (*File > New > Terminal*), as the
     README and lesson 00 say: Jupyter starts a login shell, and Debian's /etc/profile resets PATH,
-    so the course's terminal settings (course/kit/lab_setup.py) must reach the hub's servers."""
+    so the course's terminal settings (course/setup/lab_setup.py) must reach the hub's servers."""
     import json
     import re
     import time
@@ -167,8 +167,8 @@ def test_a_learners_terminal_runs_the_course_command(hub, learners):
 
 
 def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub, learners):
-    from course.kit.binder_session import Lab, run_lesson
-    from course.kit.hub_spawner import account_name, cgroup_paths, cgroups_available
+    from authoring.binder_session import Lab, run_lesson
+    from classroom.hub_spawner import account_name, cgroup_paths, cgroups_available
 
     names = list(learners)
     tokens = {name: learners[name][0] for name in names}
@@ -216,7 +216,7 @@ def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub
 
 
 def test_the_instructor_logging_in_gets_the_admin_page_not_a_learner_server(hub, learners):
-    from course.kit.hub_accounts import account_name
+    from classroom.hub_accounts import account_name
 
     base = hub.settings.url
     with httpx.Client(timeout=60, follow_redirects=True) as browser:
@@ -237,7 +237,7 @@ def test_the_instructor_logging_in_gets_the_admin_page_not_a_learner_server(hub,
 
 
 SERVICE = """
-from course.service.server import BackgroundService
+from course.service.background import BackgroundService
 service = BackgroundService.start(timeout=120)
 print("port", service.port)
 """
@@ -246,7 +246,7 @@ print("port", service.port)
 def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub, learners):
     """Two learners run lesson 04 at once; then each starts a service and the other's code is
     refused by it (403), while its owner is served and sees only their own requests."""
-    from course.kit.binder_session import Lab, run_lesson
+    from authoring.binder_session import Lab, run_lesson
 
     names = list(learners)[:2]
 
@@ -284,7 +284,7 @@ def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub, learne
 def start_service(hub, name: str, token: str) -> tuple[object, int]:
     """A kernel on ``name``'s server that started lesson 04's service, left running; returns its
     open channel and the service's port."""
-    from course.kit.binder_session import KernelSocket
+    from authoring.binder_session import KernelSocket
 
     server = hub.server_url(name)
     kernel = httpx.post(server + "api/kernels", headers={"Authorization": f"token {token}"},
@@ -311,7 +311,7 @@ def learners_listening(port: int) -> set[str]:
     8000 in CI): what must be gone is the learner's, not every listener."""
     import psutil
 
-    from course.kit.hub_accounts import ACCOUNT_PREFIX
+    from classroom.hub_accounts import ACCOUNT_PREFIX
 
     owners = set()
     for connection in psutil.net_connections(kind="tcp"):
@@ -329,7 +329,7 @@ def test_stopping_a_server_stops_everything_its_learner_started(hub, learners):
     process in a session of its own running: none survives, nor the temporary folder."""
     import pwd
 
-    from course.kit.hub_accounts import TEMP_FOLDER, account_name, learner_pids, stray_temp_files
+    from classroom.hub_accounts import TEMP_FOLDER, account_name, learner_pids, stray_temp_files
 
     name = list(learners)[-1]
     account = account_name(name)
@@ -347,10 +347,10 @@ def test_stopping_a_server_stops_everything_its_learner_started(hub, learners):
 
 
 def test_stopping_the_hub_stops_all_and_the_clean_up_says_what_it_did(hub, learners, private):
-    """Ctrl+C in the hub's terminal with a lesson-04 service running; then `course hub
+    """Ctrl+C in the hub's terminal with a lesson-04 service running; then `python -m classroom hub
     --remove-learners` removes every learner, says so, and leaves nothing behind."""
-    from course.kit.hub_accounts import learner_accounts
-    from course.kit.hub_client import left_behind, leftovers
+    from classroom.hub_accounts import learner_accounts
+    from classroom.hub_client import left_behind, leftovers
 
     name = list(learners)[0]
     channel, port = start_service(hub, name, learners[name][0])
@@ -363,7 +363,7 @@ def test_stopping_the_hub_stops_all_and_the_clean_up_says_what_it_did(hub, learn
 
     accounts = learner_accounts(Path(hub.settings.home_root))
     assert len(accounts) == LEARNERS
-    done = subprocess.run([str(private / ".venv" / "bin" / "python"), "-m", "course", "hub",
+    done = subprocess.run([str(private / ".venv" / "bin" / "python"), "-m", "classroom", "hub",
                            "--remove-learners", "--home-root", hub.settings.home_root],
                           cwd=private, env={**os.environ, "PYTHONPATH": str(private)},
                           capture_output=True, text=True, timeout=300)  # fmt: skip
@@ -377,7 +377,7 @@ def test_stopping_the_hub_stops_all_and_the_clean_up_says_what_it_did(hub, learn
 def test_a_restart_with_the_same_state_keeps_the_passwords_and_the_token():
     """Stopped (SIGTERM) and started again with the same state folder; then killed without its
     clean-up, and its learner removed by the clean-up command all the same."""
-    from course.kit.hub_client import temporary_hub
+    from classroom.hub_client import temporary_hub
 
     with temporary_hub(idle_timeout=600) as hub:
         first = hub.settings
@@ -401,8 +401,8 @@ def assert_a_crashed_hub_s_learners_are_removed(hub) -> None:
 
     import psutil
 
-    from course.kit.hub_accounts import account_name
-    from course.kit.hub_client import left_behind
+    from classroom.hub_accounts import account_name
+    from classroom.hub_client import left_behind
 
     name = f"c{secrets.token_hex(3)}"
     hub.add_learner(name)
@@ -416,7 +416,7 @@ def assert_a_crashed_hub_s_learners_are_removed(hub) -> None:
     hub.process.wait()
     channel.close()
     assert answers(port)
-    done = subprocess.run([sys.executable, "-m", "course", "hub", "--remove-learners",
+    done = subprocess.run([sys.executable, "-m", "classroom", "hub", "--remove-learners",
                            "--home-root", hub.settings.home_root],
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from course.kit import hub_progress
-from course.kit.hub_spawner import ACCOUNT_PREFIX, COURSE_FOLDER, account_name
+from classroom import hub_progress
+from classroom.hub_spawner import ACCOUNT_PREFIX, COURSE_FOLDER, account_name
 
 
 def write_progress(home_root, name, records) -> None:
@@ -54,7 +54,8 @@ def test_learner_names_that_could_mislead_are_refused(name):
 
 
 def test_hub_command_mistakes_are_one_line_messages(capsys, monkeypatch, tmp_path):
-    from course.kit import cli, hub
+    from classroom import cli
+    from classroom import class_hub as hub
 
     assert cli.main(["hub", "--password", "short", "--state", str(tmp_path)]) == 1
     assert "at least 8 characters" in capsys.readouterr().err
@@ -67,7 +68,8 @@ def test_removing_learners_says_what_it_removed_and_fails_when_it_could_not(caps
                                                                              tmp_path):  # fmt: skip
     import os
 
-    from course.kit import cli, hub_accounts
+    from classroom import cli
+    from classroom import hub_accounts
 
     done = {"course-ada": hub_accounts.Removal("course-ada", home="/h/course-ada", processes=2),
             "course-bo": hub_accounts.Removal("course-bo", problems=[
@@ -83,7 +85,7 @@ def test_removing_learners_says_what_it_removed_and_fails_when_it_could_not(caps
 
 
 def test_a_restart_in_the_same_state_folder_keeps_the_passwords_and_the_token(tmp_path):
-    from course.kit.hub import HubSettings
+    from classroom.class_hub import HubSettings
 
     first = HubSettings(state=str(tmp_path / "state"))
     first.save()
@@ -105,7 +107,7 @@ def test_the_progress_view_never_counts_an_instructor(tmp_path):
 
 def test_the_learners_copy_of_the_course_is_readable_by_all_and_named_by_its_content(monkeypatch,
                                                                                       tmp_path):  # fmt: skip
-    from course.kit import hub_install
+    from classroom import hub_install
 
     monkeypatch.setattr(hub_install, "LEARNER_ENVS", tmp_path / "opt")
     data = tmp_path / "data"
@@ -130,7 +132,7 @@ def test_old_course_copies_are_pruned_unless_a_process_uses_them(monkeypatch, tm
     import subprocess
     import sys
 
-    from course.kit import hub_install
+    from classroom import hub_install
 
     monkeypatch.setattr(hub_install, "LEARNER_ENVS", tmp_path)
     old, used, new, keep = (tmp_path / f"course-{n}" for n in ("old", "used", "new", "keep"))

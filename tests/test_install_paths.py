@@ -12,7 +12,7 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from course.kit.pins import (ENV_FILES, HUB_LOCK, NBGRADER_LOCK, TEST_LOCK, parse_requirement_lines,
+from course.setup.pins import (ENV_FILES, HUB_LOCK, NBGRADER_LOCK, TEST_LOCK, parse_requirement_lines,
                              read_lock)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +70,7 @@ def test_nbgrader_is_its_own_lock_for_the_instructor_only():
     no learners' path installs it: not the lock, the environment files, Binder's postBuild,
     kit.py's set-up or the hub's learner environment."""
     import kit
-    from course.kit import hub_install
+    from classroom import hub_install
 
     assert NBGRADER and {name for name, _ in NBGRADER} >= {"nbgrader"}
     assert next(v for (n, _), v in NBGRADER.items() if n == "nbgrader").startswith("0.9.")

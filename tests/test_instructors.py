@@ -14,8 +14,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.kit import glossary, instructors, slide_content, slide_layout, slides
-from course.kit.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
+from authoring import glossary, instructors, slide_content, slide_layout, slides
+from authoring.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
 
 SOLUTION_PATHS = sorted(SOLUTIONS_DIR.glob("*.ipynb"))
 
@@ -23,7 +23,7 @@ SOLUTION_PATHS = sorted(SOLUTIONS_DIR.glob("*.ipynb"))
 # -- schedule ------------------------------------------------------------------------------------
 
 def test_committed_schedule_and_glossary_are_current():
-    assert instructors.check() == [], "run `course instructors build --no-slides`"
+    assert instructors.check() == [], "run `python -m authoring instructors build --no-slides`"
 
 
 def test_budget_file_covers_every_notebook_of_both_folders():
@@ -574,13 +574,13 @@ def test_every_glossary_link_resolves_beside_the_lesson_that_holds_it():
 
 
 def test_every_lesson_term_is_linked_from_a_lesson():
-    """Passes once `course glossary link --write` has been run; until then it reports which
+    """Passes once `python -m authoring glossary link --write` has been run; until then it reports which
     terms are unlinked (xfail). From the first applied link on, an unlinked term fails."""
     usage = glossary.usage(SOLUTIONS_DIR)
     if not usage.linked:
-        pytest.xfail(f"glossary links not applied yet (`course glossary link --write`); "
+        pytest.xfail(f"glossary links not applied yet (`python -m authoring glossary link --write`); "
                      f"unlinked: {', '.join(usage.unlinked)}")
-    assert usage.unlinked == [], "run `course glossary link --write`"
+    assert usage.unlinked == [], "run `python -m authoring glossary link --write`"
 
 
 def test_glossary_markdown_has_an_anchor_per_term():

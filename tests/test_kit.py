@@ -66,9 +66,9 @@ def test_course_lab_passes_jupyterlab_options_through(monkeypatch):
     `jupyter lab`, in order (argparse's REMAINDER refused options before a positional)."""
     import subprocess
 
-    from course.kit import cli
+    from course import cli
 
-    from course.kit import lab_setup
+    from course.setup import lab_setup
 
     calls = []
     monkeypatch.setattr(subprocess, "call", lambda command, **kw: calls.append(command) or 0)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from course import config
-from course.kit import resources
+from classroom import resources
 
 FOLDER = config.REPO_ROOT / "classroom" / "kubernetes"
 #: The chart's own schema, from the workplace's shared folder beside the repository (not copied

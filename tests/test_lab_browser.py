@@ -1,5 +1,5 @@
 """``course lab`` as a learner starts it, in Chromium: the course's own JupyterLab
-(course/kit/lab_setup.py), not a bare ``jupyter lab``.
+(course/setup/lab_setup.py), not a bare ``jupyter lab``.
 
 One ``python -m course lab --no-browser --port P --ServerApp.token=T --ServerApp.ip=127.0.0.1``
 for the module, in a process group of its own, with a private HOME and private Jupyter folders

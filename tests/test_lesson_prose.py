@@ -1,7 +1,7 @@
 """Prose that matches the screen, and one set of business assumptions.
 
 1. Every number a lesson's markdown states is shown by its code or outputs, or is a stated
-   constant (:data:`course.kit.prose.STATED`, the lesson's teaching time).
+   constant (:data:`prose.STATED`, the lesson's teaching time).
 2. Every figure summary (``alt=``) is computed from the data, in the notebooks and in course/.
 3. Prices, plans and server costs come from :mod:`course.assumptions`: no lesson types one.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.kit import prose
+from tests import prose
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = prose.solution_notebooks()
@@ -59,7 +59,7 @@ def test_no_lesson_types_a_price_or_a_server_cost(path):
                 values = [*node.args, *(k.value for k in node.keywords)]
                 typed += [(i, ast.unparse(v)) for v in values if isinstance(v, ast.Constant)
                           and isinstance(v.value, (int, float))]  # fmt: skip
-    assert typed == [], "read prices and costs from course.assumptions / course.pricing.Plans()"
+    assert typed == [], "read prices and costs from course.assumptions / course.business.pricing.Plans()"
 
 
 # --- the checks themselves can fail ---------------------------------------------------------

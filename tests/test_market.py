@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course import market
+from course.market import analysis as market
 from course.data import epoch_cleaning_report, load_ai_investment, load_epoch_models, load_github_ranking
 
 

@@ -1,4 +1,4 @@
-"""Grading with nbgrader (issue 29, part 3): ``course instructors nbgrader DIR`` from the solution
+"""Grading with nbgrader (issue 29, part 3): ``python -m authoring instructors nbgrader DIR`` from the solution
 notebooks, then nbgrader itself on it.
 
 The first tests read the exported course folder here (no nbgrader needed). The one marked
@@ -26,9 +26,9 @@ import pytest
 
 from course.config import REPO_ROOT, lock_file
 from course.errors import CourseError
-from course.kit.build import BEGIN, END, SOLUTIONS_DIR, student_version
-from course.kit.envs import locked_environment
-from course.kit.nbgrader_export import AUTO_POINTS, REFLECTION_POINTS, SETUP_ID, export
+from authoring.build import BEGIN, END, SOLUTIONS_DIR, student_version
+from authoring.envs import locked_environment
+from authoring.nbgrader_export import AUTO_POINTS, REFLECTION_POINTS, SETUP_ID, export
 
 
 def nbgrader_meta(cell) -> dict:
@@ -83,7 +83,7 @@ def test_every_exercise_is_an_answer_cell_with_its_grading_cell(course_folder):
 
 def test_the_released_lesson_is_the_learners_notebook_plus_the_grading_cells(course_folder):
     """What CourseClearSolutions leaves (the build's own placeholders) is notebooks/'s lesson."""
-    from course.kit.build import strip_solutions
+    from authoring.build import strip_solutions
 
     for solution in sorted(SOLUTIONS_DIR.glob("[0-9][0-9]_*.ipynb")):
         folder = course_folder / "source" / f"lesson{solution.name[:2]}"
@@ -96,7 +96,7 @@ def test_the_released_lesson_is_the_learners_notebook_plus_the_grading_cells(cou
 
 
 def test_the_command_writes_the_folder_and_refuses_to_overwrite_it(tmp_path, capsys):
-    from course.kit.cli import main
+    from authoring.cli import main
 
     assert main(["instructors", "nbgrader"]) == 2
     assert main(["instructors", "nbgrader", str(tmp_path / "grading")]) == 0
@@ -109,7 +109,7 @@ def test_the_command_writes_the_folder_and_refuses_to_overwrite_it(tmp_path, cap
 
 def test_the_released_setup_cell_hides_every_solution(tmp_path):
     """The read-only first cell of every assignment: solution() then reveals nothing."""
-    from course.kit.nbgrader_export import SETUP_SOURCE
+    from authoring.nbgrader_export import SETUP_SOURCE
 
     code = f"{SETUP_SOURCE}\nfrom course.exercises.lesson02 import q1, q5\n"
     code += "q1.solution()\nq5.solution()"
@@ -121,7 +121,7 @@ def test_the_released_setup_cell_hides_every_solution(tmp_path):
 
 
 def test_the_export_never_imports_nbgrader():
-    code = ("import sys, course.kit.cli, course.kit.nbgrader_export\n"
+    code = ("import sys, course.cli, authoring.nbgrader_export\n"
             "print([m for m in sys.modules if m.split('.')[0] == 'nbgrader'])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
@@ -131,7 +131,7 @@ def test_the_export_never_imports_nbgrader():
 
 def grading_environment() -> Path:
     """A virtual environment with exactly the learners' lock and nbgrader's (no course package:
-    the checkout goes on ``PYTHONPATH``), made once per lock digest (course/kit/envs.py).
+    the checkout goes on ``PYTHONPATH``), made once per lock digest (authoring/envs.py).
     Offline without it, the test skips (in CI, where the index is reachable, it fails)."""
     try:
         return locked_environment("nbgrader", [lock_file(), lock_file("nbgrader")])

@@ -1,4 +1,4 @@
-"""The offline workshop kit (``course instructors offline-kit``): which wheels each Python and
+"""The offline workshop kit (``python -m authoring instructors offline-kit``): which wheels each Python and
 machine gets, the kit's layout, its README's commands and the installer's refusals. No network:
 ``pip download`` is replaced by a stand-in that writes the wheel files pip would have saved. The
 real download and an install with no network at all are ``tools/offline_kit_check.sh`` (.ci/run).
@@ -16,8 +16,8 @@ import pytest
 
 from course import config
 from course.errors import CourseError
-from course.kit import offline_kit as kit
-from course.kit.cli import main
+from authoring import offline_kit as kit
+from authoring.cli import main
 
 LOCK = config.lock_file().read_text(encoding="utf-8")
 

@@ -148,7 +148,7 @@ def test_lead_depends_on_the_printed_precision():
 
 
 def test_the_scoring_explorer_words_a_tie_as_a_tie(monkeypatch):
-    from course import scorecard
+    from course.strategy import scorecard
     from course.widgets import ScoringExplorer
 
     tied = pd.Series({"API": 0.7012, "Support subscription": 0.6981, "SaaS": 0.5})

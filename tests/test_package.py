@@ -3,29 +3,64 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
 
 import pytest
 
+from course.config import REPO_ROOT
+
 HEAVY = ["tensorflow", "keras", "matplotlib", "fastapi", "uvicorn", "sklearn"]
 
 
 @pytest.mark.parametrize("module", ["course", "course.data", "course.exercises",
-                                    "course.exercises.lesson00", "course.lessons", "course.kit.cli"])  # fmt: skip
+                                    "course.exercises.lesson00", "course.lessons", "course.cli"])  # fmt: skip
 def test_import_does_not_load_heavy_libraries(module):
     code = f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == []
 
 
-def test_cli_help_and_unknown_command():
-    done = subprocess.run([sys.executable, "-m", "course", "--help"], capture_output=True, text=True)
-    assert done.returncode == 0
-    for command in ("doctor", "data", "build", "progress", "budget"):
-        assert command in done.stdout
-    assert subprocess.run([sys.executable, "-m", "course", "fly"], capture_output=True).returncode == 2
+AUDIENCES = {  # each audience's command line -> commands it has, and commands it must not have
+    "course": ({"doctor", "data", "progress", "lab", "serve", "keys", "model", "extension",
+                "binder-url"}, {"build", "budget", "hub", "instructors"}),
+    "authoring": ({"build", "floats", "glossary", "instructors", "site", "budget", "test-paths",
+                   "binder-check", "colab-url", "colab-lock"}, {"doctor", "hub", "serve"}),
+    "classroom": ({"hub", "remove-learners", "resources"}, {"build", "doctor"}),
+}
+
+
+@pytest.mark.parametrize("module", sorted(AUDIENCES))
+def test_each_audience_has_its_own_commands(module):
+    done = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True,
+                          cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr
+    listed = set(re.findall(r"^    ([a-z][a-z-]+)", done.stdout, re.M))
+    has, lacks = AUDIENCES[module]
+    assert listed == has and not listed & lacks
+    unknown = subprocess.run([sys.executable, "-m", module, "fly"], capture_output=True, text=True,
+                             cwd=REPO_ROOT)
+    assert unknown.returncode == 2 and "invalid choice: 'fly'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
+@pytest.mark.parametrize("module,command", [(m, c) for m in sorted(AUDIENCES)
+                                            for c in sorted(AUDIENCES[m][0])])
+def test_every_subcommand_explains_itself(module, command):
+    done = subprocess.run([sys.executable, "-m", module, command, "--help"], capture_output=True,
+                          text=True, cwd=REPO_ROOT)
+    assert done.returncode == 0 and done.stdout.startswith("usage: "), done.stderr
+
+
+def test_a_command_declared_twice_is_refused():
+    from course.commands import CommandLine
+
+    cli = CommandLine("demo", "a demo")
+    cli.command("go", "go")(lambda args: 0)
+    with pytest.raises(ValueError, match="declared twice"):
+        cli.command("go", "again")(lambda args: 0)
 
 
 def test_cli_progress_and_reset(progress_dir):
@@ -87,7 +122,7 @@ def test_a_figure_carries_its_summary_as_alt_text(monkeypatch):
 
 
 def test_course_map_lists_every_lesson_notebook_that_exists():
-    from course.kit.build import SOLUTIONS_DIR
+    from authoring.build import SOLUTIONS_DIR
     from course.lessons import LESSONS, lesson_table
 
     names = {lesson.notebook for lesson in LESSONS}
@@ -101,14 +136,14 @@ def test_course_map_lists_every_lesson_notebook_that_exists():
 def test_every_lesson_on_the_map_exists_in_both_folders_and_in_the_readme():
     import re
 
-    from course.kit.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
+    from authoring.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
     from course.lessons import LESSONS
 
     for lesson in LESSONS:
         assert (SOLUTIONS_DIR / lesson.notebook).exists(), lesson.notebook
         assert (NOTEBOOKS_DIR / lesson.notebook).exists(), lesson.notebook
     readme = (SOLUTIONS_DIR.parent / "README.md").read_text(encoding="utf-8")
-    # (the last column: its "Open in Colab" link, course.kit.publish)
+    # (the last column: its "Open in Colab" link, authoring.publish)
     rows = re.findall(r"^\| (\d\d) \| `(\w+)` \| [^|]+ \| (\d+) min \| [^|]+ \|$", readme, re.M)
     assert rows == [(l.number, l.notebook.removesuffix(".ipynb"), str(l.minutes)) for l in LESSONS]
 

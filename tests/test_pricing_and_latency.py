@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from course import pricing
+from course.business import pricing
 from course.service import latency
 
 
@@ -64,7 +64,7 @@ def test_latency_helpers():
 def test_background_service_starts_serves_and_stops(tmp_path, monkeypatch):
     import httpx
 
-    from course.service.server import BackgroundService, free_port
+    from course.service.background import BackgroundService, free_port
     from tests.service_fixture import APPLICANT, write_artifact
 
     write_artifact(tmp_path)

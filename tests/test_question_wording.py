@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from course.exercises import FunctionExercise, ReflectionExercise, ValueExercise, load_all
-from course.kit.build import SOLUTIONS_DIR, exercise_regions
+from authoring.build import SOLUTIONS_DIR, exercise_regions
 
 #: Tolerances the questions name: "checked exactly", "within half a thousandth" ...
 EXACT, HALF_A_THOUSANDTH, HALF_A_TEN_THOUSANDTH = 0.0, 0.0005, 0.00005

@@ -1,5 +1,5 @@
 """Stored outputs that hold on any machine: the printed-floats inventory, the exact rank
-correlation, stable sorts, and the code paths ``course test-paths`` runs."""
+correlation, stable sorts, and the code paths ``python -m authoring test-paths`` runs."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from course import scorecard
-from course.kit import floats, paths
+from course.strategy import scorecard
+from authoring import floats, paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_reviewed_inventory_of_printed_floats_is_current():
     expected = floats.render(floats.inventory())
     assert floats.INVENTORY_FILE.read_text() == expected, (
-        "tests/stored_floats.txt is stale: run `course floats --write`, then review its diff "
+        "tests/stored_floats.txt is stale: run `python -m authoring floats --write`, then review its diff "
         "(every new number must be printed at a precision that holds on any CPU)")
 
 
@@ -91,9 +91,9 @@ def test_ties_keep_their_order_in_every_sort_of_the_package():
 
 _VALIDATION = """
 import json
-from course import scorecard
+from course.strategy import scorecard
 from course.data import load_github_ranking
-from course.market import repo_growth
+from course.market.analysis import repo_growth
 ranking = load_github_ranking()
 growth = repo_growth(ranking, "2025-03-04", "2025-06-01")
 v = scorecard.validate_strategy_score(ranking, (1 / 3, 1 / 3, 1 / 3))
@@ -148,14 +148,15 @@ def test_course_threads_sets_every_thread_count(monkeypatch):
 
 
 def test_an_unknown_code_path_is_a_message_not_a_traceback():
-    done = subprocess.run([sys.executable, "-m", "course", "test-paths", "no-such-path"],
+    done = subprocess.run([sys.executable, "-m", "authoring", "test-paths", "no-such-path"],
                           capture_output=True, text=True, cwd=ROOT)  # fmt: skip
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "No code path called no-such-path" in done.stderr and "threads-2" in done.stderr
 
 
 def test_code_paths_run_nbval_over_the_folders_asked_for(monkeypatch):
-    from course.kit import cli, paths
+    from authoring import cli
+    from authoring import paths
 
     commands = []
     monkeypatch.setattr(paths.subprocess, "call", lambda command, **_: commands.append(command) or 0)

@@ -158,7 +158,7 @@ def test_a_stale_cache_names_the_command(tmp_path):
 
     grids.folder(tmp_path).mkdir(parents=True)
     grids.cache_path(tmp_path).write_text(json.dumps({"format": "old"}), encoding="utf-8")
-    with pytest.raises(CourseError, match="course.scale.grids"):
+    with pytest.raises(CourseError, match="course extension build"):
         grids.load(tmp_path)
 
 
@@ -171,7 +171,7 @@ def test_lesson_06_modules_without_tensorflow_stay_light():
 
 
 def test_the_extension_is_on_the_map_but_not_in_the_day():
-    from course.kit import instructors
+    from authoring import instructors
     from course.lessons import LESSONS
 
     (lesson,) = [l for l in LESSONS if l.notebook == "06_scale_and_compression.ipynb"]
@@ -194,10 +194,10 @@ def test_ensure_cache_builds_only_what_is_missing_once(tmp_path, monkeypatch):
                                                           "data_sha256": _sha()}))  # fmt: skip
         return subprocess.CompletedProcess(command, 0, "", "")
 
-    monkeypatch.setattr(grids.subprocess, "run", fake_run)
+    monkeypatch.setattr("course.build_once.subprocess.run", fake_run)
     grids.ensure_cache(tmp_path)
     grids.ensure_cache(tmp_path)  # present now: no second build
-    assert len(calls) == 1 and calls[0][-3:] == ["course.scale.grids", "--folder", str(tmp_path)]
+    assert len(calls) == 1 and calls[0][-5:] == ["course", "extension", "build", "--folder", str(tmp_path)]
 
 
 def test_with_the_committed_results_only_the_models_are_trained(tmp_path, monkeypatch):
@@ -211,7 +211,7 @@ def test_with_the_committed_results_only_the_models_are_trained(tmp_path, monkey
             (grids.folder(tmp_path) / name).write_text("model")
         return subprocess.CompletedProcess(command, 0, "", "")
 
-    monkeypatch.setattr(grids.subprocess, "run", fake_run)
+    monkeypatch.setattr("course.build_once.subprocess.run", fake_run)
     grids.ensure_cache(tmp_path)
     assert len(calls) == 1 and "--models-only" in calls[0]
 

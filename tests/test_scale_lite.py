@@ -135,7 +135,7 @@ def test_int8_keeps_one_scale_per_output_unit(models):
 
 
 def test_litert_runs_where_the_lock_installs_it():
-    from course.kit.pins import pins_for_this_platform
+    from course.setup.pins import pins_for_this_platform
     from course.scale import lite
 
     if "ai-edge-litert" in pins_for_this_platform():

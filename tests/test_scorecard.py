@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course import scorecard
+from course.strategy import scorecard
 from course.data import load_github_ranking
-from course.scoring import ScoringInputError
+from course.strategy.scoring import ScoringInputError
 
 
 def test_scorecard_is_complete_documented_and_in_range():

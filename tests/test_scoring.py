@@ -1,4 +1,4 @@
-"""course.scoring: the seeds' formulas with guards, normalisation and aggregation, including
+"""course.strategy.scoring: the seeds' formulas with guards, normalisation and aggregation, including
 property-based tests (bounds, monotonicity, invariance to the order of criteria)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course import scoring
-from course.scoring import ScoringInputError
+from course.strategy import scoring
+from course.strategy.scoring import ScoringInputError
 
 index = st.floats(0, 1, allow_nan=False)
 count = st.floats(0, 1e6, allow_nan=False)
@@ -209,7 +209,7 @@ def test_returns_kind_reads_an_exponent():
 
 
 def test_rank_correlation_lives_in_scoring_and_scorecard_reexports_it():
-    from course import scorecard
+    from course.strategy import scorecard
 
     assert scorecard.rank_correlation is scoring.rank_correlation
     assert scoring.rank_correlation([1, 2, 3, 4], [10, 20, 30, 40]) == 1.0

@@ -224,7 +224,7 @@ class LiveServer:
     """A real `course serve` process (via the notebooks' BackgroundService) on 127.0.0.1."""
 
     def __init__(self, folder, monkeypatch):
-        from course.service.server import BackgroundService
+        from course.service.background import BackgroundService
 
         write_artifact(folder)
         monkeypatch.setenv("COURSE_ARTIFACTS_DIR", str(folder))
@@ -266,7 +266,7 @@ def test_real_server_scores_logs_and_flushes_the_log_on_stop(live_server):
 
 
 def test_concurrent_load_loses_no_usage_rows(live_server):
-    from course.service.server import post_many
+    from course.service.background import post_many
 
     total = 2000
     statuses = asyncio.run(post_many(live_server.url, "/v1/score", APPLICANT, total, connections=16))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from course.credit.signature import SIGNATURE
 from course.service.app import LOCAL_HOSTS, create_app
 from course.service.server import open_hosts
 from course.service.storage import Storage
@@ -109,7 +110,7 @@ def test_tf_servings_row_form_is_served_and_its_other_forms_are_refused_as_docum
     assert set(rows.json()) == {"predictions"}
     columns = {name: [value] for name, value in APPLICANT.items()}
     for body in ({"inputs": columns}, {"inputs": [APPLICANT]},
-                 {"signature_name": "serving_default", "instances": [APPLICANT]}):  # fmt: skip
+                 {"signature_name": SIGNATURE, "instances": [APPLICANT]}):  # fmt: skip
         refused = client.post(path, json=body)
         assert refused.status_code == 422 and refused.json()["detail"], body
     for method, route in (("post", "/v1/models/credit_risk/versions/1:predict"),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from course.service.server import BackgroundService
+from course.service.background import BackgroundService
 
 EXAMPLES = 400  # per operation and phase; about 2,700 requests per run (seed fixed: the same ones)
 SEED = 20261201

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from course.service.server import BackgroundService
+from course.service.background import BackgroundService
 from tests.service_fixture import APPLICANT, write_artifact
 
 pytest.importorskip("openapi_python_client")

@@ -183,7 +183,7 @@ def test_hostile_bodies_are_4xx_naming_the_problem_in_process(tmp_path):
 
 
 def test_hostile_bodies_are_4xx_naming_the_problem_in_a_real_server(tmp_path, monkeypatch):
-    from course.service.server import BackgroundService
+    from course.service.background import BackgroundService
 
     write_artifact(tmp_path)
     monkeypatch.setenv("COURSE_ARTIFACTS_DIR", str(tmp_path))

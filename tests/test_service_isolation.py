@@ -18,14 +18,14 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from course.service.server import BackgroundService
+from course.service.background import BackgroundService
 from tests.service_fixture import APPLICANT, write_artifact
 
 # Another process, as a second notebook would: start a service (preferring port 8000, as the
 # lesson does), say which one it got, keep it until told to stop.
 STARTER = textwrap.dedent("""
     import json, sys
-    from course.service.server import BackgroundService
+    from course.service.background import BackgroundService
     service = BackgroundService.start(timeout=60)
     try:
         print(json.dumps({"url": service.url, "port": service.port, "instance": service.instance,

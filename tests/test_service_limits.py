@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from course.service import protocol
-from course.service.server import BackgroundService
+from course.service.background import BackgroundService
 from tests.service_fixture import write_artifact
 
 #: How long a probe waits for the service to act on a limit: well past the limit itself.

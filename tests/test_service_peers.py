@@ -62,7 +62,7 @@ def test_a_request_with_no_known_peer_is_refused():
 @pytest.mark.skipif(os.geteuid() != 0 or not sys.platform.startswith("linux"),
                     reason="needs root to call the service as another account (Linux)")
 def test_another_account_is_refused_and_the_owner_served(tmp_path, monkeypatch):
-    from course.service.server import BackgroundService
+    from course.service.background import BackgroundService
     from tests.service_fixture import write_artifact
 
     write_artifact(tmp_path)
@@ -129,7 +129,7 @@ def test_another_account_is_refused_at_connection_time_whatever_port_it_binds(tm
     50 connections that never finish a request (before: all held open, unanswered)."""
     import json
 
-    from course.service.server import BackgroundService
+    from course.service.background import BackgroundService
     from tests.service_fixture import write_artifact
 
     write_artifact(tmp_path)

@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 
 from course.service import decoding
 from course.service.app import create_app
-from course.service.server import BackgroundService, public_url
+from course.service.background import BackgroundService
+from course.service.server import public_url
 from course.service.storage import KeyNameError, Storage
 from tests.service_fixture import client, storage  # noqa: F401  (fixtures)
 from tests.service_fixture import APPLICANT, synthetic_model, write_artifact

@@ -1,4 +1,4 @@
-"""The course as a website (issue 30): ``course site build``, then every page in Chromium.
+"""The course as a website (issue 30): ``python -m authoring site build``, then every page in Chromium.
 
 The first tests read the site's sources as the build makes them (no Jupyter Book needed). The
 one marked ``site`` (and ``browser``) builds the site with Jupyter Book in its own environment
@@ -28,8 +28,8 @@ import pytest
 
 from course.config import REPO_ROOT
 from course.errors import CourseError
-from course.kit import site
-from course.kit.pins import LOCK, SITE_LOCK, SITE_REQUIREMENT, read_lock
+from authoring import site
+from course.setup.pins import LOCK, SITE_LOCK, SITE_REQUIREMENT, read_lock
 from course.lessons import LESSONS
 from tests.browser_fixture import chromium_path, launch_chromium
 

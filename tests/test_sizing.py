@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from course import sizing
+from course.market import sizing
 
 
 def test_default_estimate_and_formula():

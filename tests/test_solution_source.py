@@ -24,8 +24,8 @@ from course.exercises import (
     load_all,
 )
 from course.exercises.core import SOLUTIONS_FILE, Exercise, solutions
-from course.kit import build
-from course.kit.build import (
+from authoring import build
+from authoring.build import (
     REPO_ROOT,
     SOLUTIONS_DIR,
     BuildError,
@@ -48,7 +48,7 @@ def test_every_exercise_has_exactly_one_region():
 
 def test_solutions_json_is_what_the_notebooks_give():
     have = SOLUTIONS_FILE.read_text(encoding="utf-8")
-    assert have == build.solutions_json(), "run `course build --solutions-json`"
+    assert have == build.solutions_json(), "run `python -m authoring build --solutions-json`"
     assert json.loads(have) == {key: region.text for key, region in REGIONS.items()}
 
 
@@ -235,7 +235,7 @@ def test_check_reports_a_stale_or_missing_solutions_json(tmp_path):
 
 
 def test_the_cli_refreshes_solutions_json_without_executing(monkeypatch, capsys):
-    from course.kit import cli
+    from authoring import cli
 
     calls = []
     monkeypatch.setattr(build, "write_solutions", lambda: calls.append(1) or False)

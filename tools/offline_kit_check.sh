@@ -4,7 +4,7 @@
 #   tools/offline_kit_check.sh [PYTHON]     (default python3; run as root, or where user
 #                                            namespaces are allowed)
 #
-# 1. Builds the kit for PYTHON's version on this machine's platform (`course instructors
+# 1. Builds the kit for PYTHON's version on this machine's platform (`python -m authoring instructors
 #    offline-kit --python X.Y`) into a cache folder kept between runs (COURSE_OFFLINE_KIT_CACHE,
 #    default ~/.cache/ai-business-course/offline-kit-ci): wheels already there are not fetched again.
 # 2. In a new network namespace that has only loopback (`unshare -n`), with an empty environment,
@@ -35,7 +35,7 @@ command -v ip >/dev/null || { echo "[offline-kit] needs iproute2's ip (loopback 
 mkdir -p "$kit"
 start=$SECONDS
 echo "[offline-kit] building the kit for Python $version in $kit"
-"$builder" -m course instructors offline-kit "$kit" --python "$version" > "$kit.log" 2>&1 \
+"$builder" -m authoring instructors offline-kit "$kit" --python "$version" > "$kit.log" 2>&1 \
     || { tail -n 30 "$kit.log" >&2; exit 1; }
 tail -n 1 "$kit.log"
 echo "[offline-kit] built in $((SECONDS - start)) s"
@@ -66,7 +66,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.kit.execute import execute_notebook
+from authoring.execute import execute_notebook
 
 path = Path("notebooks/00_start_here.ipynb")
 nb = nbformat.read(path, as_version=4)

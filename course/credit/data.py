@@ -48,7 +48,3 @@ def split_data(frame: pd.DataFrame | None = None, seed: int = SEED) -> Split:
     train, validation = train_test_split(rest, test_size=0.25, stratify=rest[TARGET],
                                          random_state=seed)  # fmt: skip
     return Split(train, validation, test)
-
-
-def features_and_target(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    return frame[FEATURES], frame[TARGET].to_numpy()

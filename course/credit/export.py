@@ -14,8 +14,7 @@ import tensorflow as tf
 
 from course.credit.data import CATEGORICAL, NUMERIC
 from course.credit.numpy_model import NumpyCreditModel
-
-MODEL_NAME = "credit_risk"
+from course.credit.signature import MODEL_NAME, OUTPUT, SIGNATURE
 
 
 def serving_signature() -> dict[str, tf.TensorSpec]:
@@ -36,9 +35,9 @@ def export_saved_model(model, folder: Path, version: int = 1) -> Path:
 
     def serve(inputs):
         columns = {name: tf.expand_dims(value, -1) for name, value in inputs.items()}
-        return {"default_probability": tf.squeeze(model(columns, training=False), -1)}
+        return {OUTPUT: tf.squeeze(model(columns, training=False), -1)}
 
-    archive.add_endpoint("serving_default", serve, input_signature=[serving_signature()])
+    archive.add_endpoint(SIGNATURE, serve, input_signature=[serving_signature()])
     archive.write_out(str(target), verbose=False)
     return target
 

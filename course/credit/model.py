@@ -18,6 +18,7 @@ import tensorflow as tf
 
 from course.credit.data import CATEGORICAL, FEATURES, NUMERIC, SEED, TARGET, Split
 from course.credit.features import CATEGORIES
+from course.credit.signature import MODEL_NAME, OUTPUT
 
 # TensorFlow's Python logger prints retracing notices (with memory addresses) and export paths:
 # noise for learners and different on every run. Errors still show.
@@ -89,7 +90,7 @@ def build_core(n_features: int, config: ModelConfig = ModelConfig()) -> keras.Mo
     hidden = keras.layers.Dropout(config.dropout, name="dropout")(hidden)
     joined = keras.layers.Concatenate(name="wide_and_deep")([features, hidden])
     output = keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=regularizer,
-                                name="default_probability")(joined)  # fmt: skip
+                                name=OUTPUT)(joined)  # fmt: skip
     core = keras.Model(features, output, name="core")
     core.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
                  loss="binary_crossentropy", metrics=[keras.metrics.AUC(name="auc")])  # fmt: skip
@@ -100,7 +101,7 @@ def compose(preprocessor: keras.Model, core: keras.Model) -> keras.Model:
     """The deployable model: raw records in, P(default) out."""
     inputs = {c: keras.Input(shape=(1,), dtype="float32", name=c) for c in NUMERIC}
     inputs |= {c: keras.Input(shape=(1,), dtype="string", name=c) for c in CATEGORICAL}
-    return keras.Model(inputs, core(preprocessor(inputs)), name="credit_risk")
+    return keras.Model(inputs, core(preprocessor(inputs)), name=MODEL_NAME)
 
 
 @dataclass

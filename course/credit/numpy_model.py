@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from course.credit.features import CATEGORICAL, FEATURES, NUMERIC
+from course.credit.signature import OUTPUT
 from course.errors import CourseError
 
 FORMAT = "course-credit-numpy/1"
@@ -60,7 +61,7 @@ class NumpyCreditModel:
         variance = np.asarray(norm.variance, dtype=np.float64).ravel()
         vocabularies = {c: list(pre.get_layer(f"lookup_{c}").get_vocabulary()) for c in CATEGORICAL}
         hidden_kernel, hidden_bias = core.get_layer("hidden").get_weights()
-        output_kernel, output_bias = core.get_layer("default_probability").get_weights()
+        output_kernel, output_bias = core.get_layer(OUTPUT).get_weights()
         return cls(mean, np.maximum(np.sqrt(variance), _EPSILON), vocabularies,
                    hidden_kernel.astype(np.float64), hidden_bias.astype(np.float64),
                    output_kernel.astype(np.float64), output_bias.astype(np.float64),

@@ -7,12 +7,12 @@ imports TensorFlow) when the artifact is missing.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from course import config
+from course.credit.signature import MODEL_NAME
 
 
 def limits(sample_rate: float) -> list[str]:
@@ -46,7 +46,11 @@ def artifacts_folder() -> Path:
 
 
 def numpy_artifact_path(folder: Path | None = None) -> Path:
-    return (folder or artifacts_folder()) / "credit_risk_numpy.json"
+    return (folder or artifacts_folder()) / f"{MODEL_NAME}_numpy.json"
+
+
+#: The lock two builders of one artifacts folder share (:func:`ensure_artifacts`).
+BUILD_LOCK = ".model-build.lock"
 
 
 #: How the shipped threshold is chosen, for the model card (lesson 03 shows the evidence).
@@ -116,16 +120,16 @@ def build(folder: Path | None = None) -> dict[str, Path]:
 def ensure_artifacts(folder: Path | None = None, timeout: int = 300) -> Path:
     """Return the NumPy artifact's path, building the reference model first if it is missing.
 
-    The build runs in a child process, so the caller never imports TensorFlow.
+    The build runs in a child process, so the caller never imports TensorFlow, and once
+    however many callers ask at the same time (lessons 04 and 05 open together).
     """
-    path = numpy_artifact_path(folder)
-    if not path.exists():
-        command = [sys.executable, "-m", "course", "model", "build"]
-        if folder is not None:
-            command += ["--folder", str(folder)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-        if done.returncode != 0 or not path.exists():
-            from course.credit.numpy_model import ArtifactError
+    from course.build_once import build_once
+    from course.credit.numpy_model import ArtifactError
 
-            raise ArtifactError(f"Building the reference model failed:\n{done.stderr[-2000:]}")
+    path = numpy_artifact_path(folder)
+    command = [sys.executable, "-m", "course", "model", "build"]
+    if folder is not None:
+        command += ["--folder", str(folder)]
+    build_once([path], path.parent / BUILD_LOCK, command, timeout=timeout,
+               error="Building the reference model failed", error_type=ArtifactError)  # fmt: skip
     return path

@@ -25,7 +25,7 @@ from course.text import wrap
 #: Set (to anything) in a graded assignment: ``solution()`` then shows nothing.
 GRADED_ENV = "COURSE_GRADED"
 #: What ``solution()`` shows, by exercise id: each exercise's ``# BEGIN SOLUTION`` region in
-#: ``solutions/NN_*.ipynb``, the one source, written here by ``course build`` (package data).
+#: ``solutions/NN_*.ipynb``, the one source, written here by ``python -m authoring build`` (package data).
 SOLUTIONS_FILE = Path(__file__).with_name("solutions.json")
 #: Every exercise created, by id, so ``course progress`` can list the ones not yet attempted.
 REGISTRY: dict[str, Exercise] = {}
@@ -144,7 +144,7 @@ class Exercise:
         text = self.solution_text
         if text is None:
             print(f"⚠️ No solution is stored for {self.id}. Please tell your instructor (they run "
-                  "`course build --solutions-json`).")  # fmt: skip
+                  "`python -m authoring build --solutions-json`).")  # fmt: skip
             return
         print(f"🔑 Solution ({self.id}):\n{text}")
         record_safely(self.store, self.id, self.lesson, solution_viewed=True)

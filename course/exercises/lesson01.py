@@ -12,14 +12,14 @@ THREE_DECIMALS = 0.0005 + 1e-12
 
 
 def _open_share():
-    from course import market
+    from course.market import analysis as market
     from course.data import load_epoch_models
 
     return market.open_weights_share(load_epoch_models(), 2015, 2025)
 
 
 def _llm_top10_share():
-    from course import market
+    from course.market import analysis as market
     from course.data import load_github_ranking
 
     return float(market.top10_share(load_github_ranking(["2026-08-22"]), "2026-08-22")["LLM"])

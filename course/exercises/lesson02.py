@@ -11,13 +11,13 @@ THREE_DECIMALS, FOUR_DECIMALS = 0.0005 + 1e-12, 0.00005 + 1e-12
 
 
 def _saas_multiplicative() -> float:
-    from course import scorecard
+    from course.strategy import scorecard
 
     return float(scorecard.rank_paths(method="multiplicative")["SaaS"])
 
 
 def _demand() -> float:
-    from course.scoring import auc_skill, market_demand
+    from course.strategy.scoring import auc_skill, market_demand
 
     s = DEMAND_SCENARIO
     return market_demand(auc_skill(s["auc"]), s["customer_demand"], s["competition"],

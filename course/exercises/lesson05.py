@@ -18,17 +18,17 @@ EURO, CENT = 0.5, 0.005
 
 
 def _current_policy_value() -> float:
-    from course import business, decision
+    from course.business import economics, lending
     from course.credit.data import split_data
 
     test = split_data().test
-    approve = decision.current_policy(test)
-    return float(business.decision_values(test["default"] == 1, approve,
-                                          test["credit_amount"]).mean() * 1000)  # fmt: skip
+    approve = lending.current_policy(test)
+    return float(economics.decision_values(test["default"] == 1, approve,
+                                           test["credit_amount"]).mean() * 1000)  # fmt: skip
 
 
 def _flip_price() -> float:
-    from course import decision
+    from course.business import decision
 
     # the flip price depends on neither the Monte Carlo nor the bootstrap: keep both tiny
     return decision.build_case(draws=10, resamples=10).flip_price
@@ -40,9 +40,9 @@ q1 = ValueExercise(
     rtol=0.0,
     atol=EURO,
     hints=[
-        "`business.decision_values` gives one number per test applicant: the euros that "
+        "`economics.decision_values` gives one number per test applicant: the euros that "
         "application creates under an approve mask (0 for a rejected one). The current policy's "
-        "mask is one of the `masks`, under the name `decision.CURRENT_POLICY`. Look at a few of "
+        "mask is one of the `masks`, under the name `lending.CURRENT_POLICY`. Look at a few of "
         "its values before you combine them. Any answer within half a euro is accepted, so "
         "rounding to the euro or to the cent is fine.",
         "One number describes a typical application: the mean (`.mean()` on the values). A "

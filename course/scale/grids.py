@@ -13,7 +13,6 @@ must give the stored number (``tests/test_scale_tf.py`` checks some).
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from dataclasses import asdict
@@ -207,51 +206,33 @@ def load(root: Path | None = None) -> dict[str, Any]:
     cache = json.loads(cache_path(root).read_text(encoding="utf-8"))
     if cache.get("format") != FORMAT or cache.get("data_sha256") != get_dataset("taiwan_credit").sha256:
         raise CourseError(f"{cache_path(root)} is from another version: rebuild it with "
-                          "`python -m course.scale.grids`.")  # fmt: skip
+                          "`course extension build`.")  # fmt: skip
     return cache
 
 
 def ensure_cache(root: Path | None = None, timeout: int = 1800) -> dict[str, Any]:
     """:func:`load`, first training the models in a child process when one is missing (and
-    computing the grids too if their results are missing)."""
-    needed = [cache_path(root), *(folder(root) / name for name in MODEL_FILES)]
-    if all(p.exists() for p in needed):
-        return load(root)
-    folder(root).mkdir(parents=True, exist_ok=True)
-    with _build_lock(folder(root) / ".build.lock"):  # two notebooks at once build it once
-        if not all(p.exists() for p in needed):
-            command = [sys.executable, "-m", "course.scale.grids"]
-            if cache_path(root).exists():  # (the committed results: only the models are missing)
-                command.append("--models-only")
-            if root is not None:
-                command += ["--folder", str(root)]
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-            if done.returncode != 0:
-                from course.errors import CourseError
+    computing the grids too if their results are missing); two notebooks at once build once."""
+    from course.build_once import build_once
 
-                raise CourseError(f"Building lesson 06's cache failed:\n{done.stderr[-2000:]}")
+    command = [sys.executable, "-m", "course", "extension", "build"]
+    if cache_path(root).exists():  # (the committed results: only the models are missing)
+        command.append("--models-only")
+    if root is not None:
+        command += ["--folder", str(root)]
+    build_once([cache_path(root), *model_paths(root)], build_lock(root), command,
+               timeout=timeout, error="Building lesson 06's cache failed")  # fmt: skip
     return load(root)
 
 
-class _build_lock:
-    """An exclusive lock on ``path`` (POSIX ``flock``; without it, no lock: builds may repeat)."""
+def model_paths(root: Path | None = None) -> list[Path]:
+    """The trained models' files (:data:`MODEL_FILES`) in :func:`folder`."""
+    return [folder(root) / name for name in MODEL_FILES]
 
-    def __init__(self, path: Path):
-        self.path = path
 
-    def __enter__(self):
-        self.file = open(self.path, "w")
-        try:
-            import fcntl
-
-            fcntl.flock(self.file, fcntl.LOCK_EX)
-        except ImportError:  # Windows: a second build only repeats the same computation
-            pass
-        return self
-
-    def __exit__(self, *exc):
-        self.file.close()  # closing releases the lock
-        return False
+def build_lock(root: Path | None = None) -> Path:
+    """The lock every builder of :func:`folder` takes (notebooks, and the class hub's start)."""
+    return folder(root) / ".build.lock"
 
 
 def cv_results(cache: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -287,21 +268,3 @@ def best_method(cache: dict[str, Any]) -> pd.Series:
     """Per size, the method with the highest mean AUC."""
     means = tune_table(cache).xs("mean", axis=1, level=1)
     return means.idxmax(axis=1)
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m course.scale.grids", description=__doc__.split("\n")[0])
-    parser.add_argument("--folder", help="an artifacts folder: files go to its scale/ "
-                                         "(default: <repo>/artifacts/scale)")
-    parser.add_argument("--models-only", action="store_true",
-                        help="train the four models only (the grids' results are committed)")
-    args = parser.parse_args(argv)
-    path = build(Path(args.folder) if args.folder else None, models_only=args.models_only)
-    print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

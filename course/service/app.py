@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from course.credit.numpy_model import RecordError
+from course.credit.signature import MODEL_NAME
 from course.service import decoding, peers, schemas
 from course.service.storage import OPEN_ACCESS, Storage, keep_written
 
@@ -96,7 +97,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     with ``instance`` (random when not given), so whoever started the service can tell it from
     any other. While no key exists, only requests whose Host header is one of ``open_hosts``
     are served (None: any host; see :class:`LocalHostsWhileOpen`)."""
-    version = f"{model.metadata.get('name', 'credit_risk')}/{model.metadata.get('version', 1)}"
+    version = f"{model.metadata.get('name', MODEL_NAME)}/{model.metadata.get('version', 1)}"
     # The API's version in the schema: PEP 440, as generated clients' package versions must be.
     api_version = str(model.metadata.get("version", 1))
     instance = instance or secrets.token_hex(16)  # an identity, not a secret
@@ -201,7 +202,7 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
                                    for p, d in zip(probabilities, decisions(probabilities))]},
                        request_id)  # fmt: skip
 
-    @app.post("/v1/models/credit_risk:predict", response_model=schemas.ServingResponse,
+    @app.post(f"/v1/models/{MODEL_NAME}:predict", response_model=schemas.ServingResponse,
               openapi_extra=decoding.serving_body.openapi_extra())  # fmt: skip
     async def tf_serving_predict(request: Request):
         probabilities, _ = await score(request, decoding.serving_body, "tf-serving")

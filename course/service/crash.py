@@ -61,7 +61,7 @@ def kill_under_load(body: dict, folder: Path, seconds: float = 1.5,
                     connections: int = 8) -> CrashCount:  # fmt: skip
     """Start the service on a fresh log in ``folder``, score ``body`` for ``seconds``, kill it
     with SIGKILL while requests are in flight, and count the answered requests it did not log."""
-    from course.service.server import BackgroundService
+    from course.service.background import BackgroundService
 
     db = Path(folder) / "usage.sqlite"
     service = BackgroundService.start(port=0, db=db)

@@ -1,19 +1,42 @@
-"""Run the service: ``course serve`` (uvicorn) and ``course keys create NAME``.
+"""Run the service: ``course serve`` (uvicorn), in one process or several (``--workers N``);
+``course keys create NAME`` finds the usage log with :func:`usage_db_path`.
 
-On Binder the service is reached through jupyter-server-proxy at
+This is the child's side of the process boundary: what ``course serve`` runs. A notebook starts
+it in the background with :mod:`course.service.background`, which imports this module (never
+the reverse). On Binder the service is reached through jupyter-server-proxy at
 ``<hub>/user/<name>/proxy/<port>/docs``; :func:`public_url` prints it.
+
+Several workers: ``course serve --workers 2`` binds the port once, prepares the usage log, and
+hands the open socket to uvicorn's process supervisor, which starts the workers (each a fresh
+Python with its own event loop and its own SQLite connection). Each worker builds the app with
+:func:`app_from_env` from ``COURSE_SERVICE_*`` variables, so plain uvicorn can run it too::
+
+    COURSE_USAGE_DB=artifacts/usage.sqlite \\
+        uvicorn course.service.server:app_from_env --factory --workers 2 --port 8000
+
+(``course serve --workers`` also creates the usage log before the workers start; with plain
+uvicorn, create it first, for example with ``course keys create NAME``.) Every worker writes its
+buffered usage rows to the same file in WAL mode: one writer at a time, the others wait for it
+(SQLite's busy timeout) and no row is lost or written twice (``tests/test_service_workers.py``
+measures it under load). ``SIGTERM`` to the supervisor stops every worker gracefully, and each
+writes what it still holds before it exits. A worker also stops (gracefully, by SIGTERM) when its
+supervisor dies any other way, ``kill -9`` included: none is left serving the port as an orphan
+(:func:`course.service.protocol.die_with_parent`).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course import config
 from course.credit.numpy_model import ArtifactError, NumpyCreditModel
+from course.credit.signature import MODEL_NAME, OUTPUT, SIGNATURE
 from course.errors import CourseError
 
 if TYPE_CHECKING:
@@ -28,6 +51,14 @@ USAGE_DB_ENV = "COURSE_USAGE_DB"
 # use), and the instance id /health then answers with, so the parent knows the service is its own.
 READY_FILE_ENV = "COURSE_SERVICE_READY_FILE"
 INSTANCE_ENV = "COURSE_SERVICE_INSTANCE"
+# Set by `course serve --workers` for each worker (read by app_from_env).
+BACKEND_ENV = "COURSE_SERVICE_BACKEND"
+HOST_ENV = "COURSE_SERVICE_HOST"
+PORT_ENV = "COURSE_SERVICE_PORT"
+#: The instance id every worker answers ``/health`` with (one service, however many processes).
+WORKERS_INSTANCE_ENV = "COURSE_SERVICE_WORKERS_INSTANCE"
+#: The supervisor's process id: each worker stops when that process ends, even by ``kill -9``.
+SUPERVISOR_ENV = "COURSE_SERVICE_SUPERVISOR"
 
 
 def usage_db_path() -> Path:
@@ -42,12 +73,12 @@ class SavedModelScorer:
     def __init__(self, folder: Path):
         import tensorflow as tf
 
-        path = folder / "credit_risk" / "1"
+        path = folder / MODEL_NAME / "1"
         card = folder / "model_card.json"
         if not (path / "saved_model.pb").exists() or not card.exists():
             raise ArtifactError(f"No SavedModel at {path}. Rebuild it with `course model build`.")
         self._tf = tf
-        self._serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+        self._serve = tf.saved_model.load(str(path)).signatures[SIGNATURE]
         self.metadata: dict[str, Any] = json.loads(card.read_text())
 
     @property
@@ -61,7 +92,7 @@ class SavedModelScorer:
         tf, columns = self._tf, dict(zip(FEATURES, zip(*rows)))
         fields = {c: tf.constant(columns[c], tf.float32) for c in NUMERIC}
         fields |= {c: tf.constant([str(v) for v in columns[c]]) for c in CATEGORICAL}
-        return self._serve(**fields)["default_probability"].numpy().ravel()
+        return self._serve(**fields)[OUTPUT].numpy().ravel()
 
     def predict_proba(self, records: list[dict]) -> np.ndarray:
         from course.credit.features import FEATURES
@@ -93,7 +124,7 @@ def proxy_root_path(port: int) -> str:
 def public_url(host: str, port: int) -> str:
     """Where a learner opens the docs: the proxy path on Binder, Colab's port proxy on Colab
     (its browser cannot reach the runtime's loopback), else http://host:port/docs."""
-    from course.kit.colab import proxied_url
+    from course.setup.hosted import proxied_url
 
     colab = proxied_url(port, "/docs")
     if colab:
@@ -110,7 +141,7 @@ def open_hosts(host: str, root_path: str) -> tuple[str, ...] | None:
     where the learner has chosen to be reached from elsewhere."""
     from course.service.app import LOCAL_HOSTS
 
-    from course.kit.colab import on_real_colab
+    from course.setup.hosted import on_real_colab
 
     # (on Colab the browser comes in through Colab's own proxy, which only lets the notebook's
     # signed-in owner through, under a Host name of Colab's)
@@ -120,7 +151,8 @@ def open_hosts(host: str, root_path: str) -> tuple[str, ...] | None:
 
 
 def build_app(backend: str = "numpy", port: int = DEFAULT_PORT, build_if_missing: bool = False,
-              db: Path | None = None, instance: str | None = None, host: str = "127.0.0.1"):  # fmt: skip
+              db: Path | None = None, instance: str | None = None,
+              host: str = "127.0.0.1"):  # fmt: skip
     from course.service.app import create_app
     from course.service.storage import Storage
 
@@ -158,12 +190,13 @@ def listening_socket(host: str, port: int, fallback: bool = False) -> socket.soc
 
 
 def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "numpy",
-          build_if_missing: bool = False, db: Path | None = None, workers: int = 1) -> None:  # fmt: skip
+          build_if_missing: bool = False, db: Path | None = None,
+          workers: int = 1) -> None:  # fmt: skip
     """Start uvicorn in this process (Ctrl+C stops it); ``port`` 0 means any free port.
 
     The port is bound here, before the model loads, and handed to uvicorn as an open socket:
     nothing can take it between choosing it and serving on it. With ``workers`` > 1, that
-    many processes serve the socket and share the usage log (:mod:`course.service.workers`)."""
+    many processes serve the socket and share the usage log (:func:`serve_workers`)."""
     import uvicorn
 
     from course.service.protocol import raise_open_files_limit, uvicorn_options
@@ -171,8 +204,6 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
     ready_file = os.environ.pop(READY_FILE_ENV, "")  # popped: not inherited by any child
     instance = os.environ.pop(INSTANCE_ENV, "") or None
     if workers > 1:
-        from course.service.workers import serve_workers
-
         if backend == "numpy":  # a missing artifact is one clear error here, not one per worker
             load_scorer(backend, build_if_missing=build_if_missing)
         elif build_if_missing:
@@ -199,8 +230,8 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
         if ready_file:
             config.write_atomically(Path(ready_file), json.dumps(  # the parent never reads half
                 {"port": port, "pid": os.getpid(), "instance": instance}))
-        print(f"Credit risk API ({backend} backend) on {host}:{port}; docs: {public_url(host, port)}",
-              flush=True)  # fmt: skip
+        print(f"Credit risk API ({backend} backend) on {host}:{port}; "
+              f"docs: {public_url(host, port)}", flush=True)  # fmt: skip
         # Connection limits, timeouts and the class hub's account check: course/service/protocol.py
         raise_open_files_limit()
         server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options()))
@@ -211,180 +242,104 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
         sys.exit(3)  # uvicorn's start-up failure status; it has logged why
 
 
-def free_port(preferred: int = DEFAULT_PORT) -> int:
-    """``preferred`` if nothing listens there, else any free port on 127.0.0.1.
+# --- several worker processes on one socket (`course serve --workers N`) ----------------------
 
-    Only a hint: the port is released on return and anyone may take it next. Services bind
-    their port themselves (:func:`listening_socket`)."""
-    import socket
+def app_from_env():
+    """The application for one worker, configured from the environment.
 
-    for candidate in (preferred, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise OSError("no free port on 127.0.0.1")
+    Reads ``COURSE_SERVICE_BACKEND`` (``numpy``, the default, or ``savedmodel``),
+    ``COURSE_USAGE_DB`` (the shared usage log), ``COURSE_SERVICE_HOST`` (the address bound,
+    which decides the open hosts while no key exists) and ``COURSE_SERVICE_PORT`` (for the
+    proxy path on a hub).
 
-
-class BackgroundService:
-    """``course serve`` in a child process, for notebooks: started, waited for, stopped cleanly.
-
-    >>> service = BackgroundService.start()   # builds the reference model first if needed;
-    >>>                                        # a fresh usage log (and no keys) each time
-    >>> service.url                            # http://127.0.0.1:8000 (another port if taken)
-    >>> service.stop()                         # SIGTERM, wait, port free again
-
-    The service is this caller's own, even when several start at once (two notebooks, two
-    learners on one machine, a lesson run twice): the child binds its port itself (the
-    preferred one if free, else one the OS picks) and reports it in a file, and the parent
-    accepts only a ``/health`` that answers with the random instance id it gave that child.
+    Returns
+    -------
+    fastapi.FastAPI
+        The service, as :func:`build_app` makes it.
     """
+    from course.service.protocol import die_with_parent
 
-    def __init__(self, process, port: int, db: Path, instance: str = "", log: Path | None = None):
-        self.process, self.port, self.db = process, port, db
-        self.instance, self.log = instance, log
-        self.url = f"http://127.0.0.1:{port}"
-
-    @staticmethod
-    def _command(port: int, db: Path) -> list[str]:
-        return [sys.executable, "-m", "course", "serve", "--port", str(port), "--db", str(db)]
-
-    @staticmethod
-    def health_instance(url: str) -> str | None:
-        """The instance id of the service answering ``/health`` at ``url`` (None: no answer)."""
-        import httpx
-
-        try:
-            answer = httpx.get(f"{url}/health", timeout=1)
-        except httpx.TransportError:
-            return None
-        if answer.status_code != 200:
-            return None
-        try:
-            return answer.json().get("instance")
-        except ValueError:
-            return None
-
-    @classmethod
-    def start(cls, port: int = DEFAULT_PORT, db: Path | None = None, timeout: float = 120):
-        import secrets
-        import subprocess
-        import tempfile
-        import time
-
-        from course.credit.reference import ensure_artifacts
-
-        ensure_artifacts()  # before the clock starts: the first build trains the model (~15 s)
-        folder = Path(tempfile.mkdtemp(prefix="course-service-"))  # private (mode 700)
-        if db is None:  # a fresh log per session, so a lesson can be re-run (keys start empty)
-            db = folder / "usage.sqlite"
-        ready, log, instance = folder / "ready.json", folder / "service.log", secrets.token_hex(16)
-        env = {**os.environ, READY_FILE_ENV: str(ready), INSTANCE_ENV: instance}
-        with log.open("w") as stderr:  # a file, not a pipe: a pipe nobody reads fills and blocks
-            process = subprocess.Popen(cls._command(port, db), env=env, stdout=subprocess.DEVNULL,
-                                       stderr=stderr)  # fmt: skip
-        deadline, bound, foreign = time.monotonic() + timeout, None, False
-        try:
-            while time.monotonic() < deadline:
-                if process.poll() is not None:
-                    raise ArtifactError(f"The service stopped at start-up:\n{log.read_text()}")
-                if bound is None and ready.exists():
-                    try:
-                        report = json.loads(ready.read_text())
-                    except ValueError:  # (the child replaces it whole; anyone else: read again)
-                        report = {}
-                    if report.get("instance") == instance:  # (its pid is there too, to read)
-                        bound = int(report["port"])
-                if bound is not None:
-                    answer = cls.health_instance(f"http://127.0.0.1:{bound}")
-                    if answer == instance:
-                        return cls(process, bound, db, instance, log)
-                    foreign = foreign or answer is not None
-                time.sleep(0.02)
-        except BaseException:
-            process.kill()
-            process.wait()
-            raise
-        process.kill()
-        process.wait()
-        where = f"on port {bound}" if bound is not None else "(it reported no port)"
-        other = "; another service answered there instead" if foreign else ""
-        raise TimeoutError(f"the service did not answer /health {where} within {timeout} s{other}")
-
-    def create_key(self, name: str, timeout: float = 10) -> str:
-        """Create an API key in the service's database, as ``course keys create NAME`` does, and
-        return it once the service requires keys (it notices within a tenth of a second)."""
-        import time
-
-        import httpx
-
-        from course.service.storage import Storage
-
-        store = Storage(self.db)
-        try:
-            key = store.create_key(name)
-        finally:
-            store.close()
-        deadline = time.monotonic() + timeout
-        while httpx.get(f"{self.url}/v1/usage", timeout=5).status_code != 401:  # no side effect
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the service did not start requiring keys within {timeout} s")
-            time.sleep(0.02)
-        return key
-
-    def docs_url(self) -> str:
-        return public_url("127.0.0.1", self.port)
-
-    def memory_mb(self) -> float:
-        """The service process's resident memory now, in MB."""
-        import psutil
-
-        return psutil.Process(self.process.pid).memory_info().rss / 1024**2
-
-    def stop(self) -> bool:
-        """Stop the process (SIGTERM, then kill after 10 s) and remove the private folder
-        :meth:`start` made for it (its log, and the usage log with any keys when ``db`` was not
-        given); True when its port is free again."""
-        import shutil
-        import signal
-        import socket
-        import subprocess
-
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.log is not None and self.log.parent.name.startswith("course-service-"):
-            shutil.rmtree(self.log.parent, ignore_errors=True)
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(("127.0.0.1", self.port))
-            except OSError:
-                return False
-        return True
+    supervisor = os.environ.get(SUPERVISOR_ENV, "")
+    die_with_parent(int(supervisor) if supervisor.isdigit() else None)  # no orphans (module docs)
+    port = int(os.environ.get(PORT_ENV) or DEFAULT_PORT)
+    return build_app(os.environ.get(BACKEND_ENV) or "numpy", port, db=None,
+                     instance=os.environ.get(WORKERS_INSTANCE_ENV) or None,
+                     host=os.environ.get(HOST_ENV) or "127.0.0.1")  # fmt: skip
 
 
-async def post_many(url: str, path: str, body: dict, total: int, connections: int) -> list[int]:
-    """A bounded load test: POST ``body`` ``total`` times over ``connections`` concurrent
-    connections (loopback only in this course); returns the status codes."""
-    import asyncio
+def prepare_usage_log(path: Path) -> None:
+    """Create the usage log and switch it to WAL before any worker starts.
 
-    import httpx
+    Changing the journal mode needs the file to itself: done once here, the workers never race
+    for it at start-up.
 
-    limits = httpx.Limits(max_connections=connections)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as session:
-        remaining = iter(range(total))
-        statuses: list[int] = []
+    Parameters
+    ----------
+    path
+        The SQLite file the workers will share.
+    """
+    from course.service.storage import Storage
 
-        async def worker() -> None:
-            for _ in remaining:
-                statuses.append((await session.post(path, json=body)).status_code)
+    Storage(path).close()
 
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        return statuses
+
+def serve_workers(host: str, port: int, backend: str, workers: int, db: Path,
+                  instance: str | None = None, on_bound: Callable[[int], None] | None = None,
+                  fallback: bool = False) -> int:  # fmt: skip
+    """Serve with ``workers`` processes on one listening socket until SIGTERM or SIGINT.
+
+    Parameters
+    ----------
+    host, port
+        Where to listen (the socket is bound here, once, and shared by the workers).
+    backend
+        ``numpy`` or ``savedmodel`` (each worker loads its own copy).
+    workers
+        How many worker processes (at least 2; one is plain ``course serve``).
+    db
+        The shared usage log.
+    instance
+        What every worker answers ``/health`` with (random when None).
+    on_bound
+        Called with the bound port before the workers start (``course serve`` reports it).
+    fallback
+        Take any free port when ``port`` is in use (as ``course serve`` does for a notebook).
+
+    Returns
+    -------
+    int
+        0 after a clean stop, 3 when the workers could not start.
+    """
+    import secrets
+    import signal
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from course.service.protocol import raise_open_files_limit, uvicorn_options
+
+    if workers < 2:
+        raise CourseError(f"--workers must be at least 2 here, got {workers}.")
+    prepare_usage_log(db)
+    sock = listening_socket(host, port, fallback=fallback)
+    try:
+        port = sock.getsockname()[1]
+        os.environ.update({BACKEND_ENV: backend, HOST_ENV: host, PORT_ENV: str(port),
+                           USAGE_DB_ENV: str(db),
+                           WORKERS_INSTANCE_ENV: instance or secrets.token_hex(16),
+                           SUPERVISOR_ENV: str(os.getpid())})  # fmt: skip
+        if on_bound is not None:
+            on_bound(port)
+        raise_open_files_limit()  # (inherited by the workers)
+        config = uvicorn.Config("course.service.server:app_from_env", factory=True,
+                                workers=workers, **uvicorn_options())  # as in serve
+        if "target" in inspect.signature(Multiprocess).parameters:  # (uvicorn before 0.51)
+            supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])
+        else:  # (0.51 on: each worker makes its server from the config)
+            supervisor = Multiprocess(config, sockets=[sock])
+        supervisor.run()
+    finally:
+        sock.close()
+    # A worker stops gracefully on SIGTERM or SIGINT, then re-raises it: a clean exit either way.
+    clean = (0, None, -signal.SIGTERM, -signal.SIGINT)
+    return 0 if all(p.process.exitcode in clean for p in supervisor.processes) else 3

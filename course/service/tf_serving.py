@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from course.credit.features import CATEGORICAL, FEATURES, NUMERIC
+from course.credit.signature import MODEL_NAME
 
-MODEL_NAME = "credit_risk"
-SIGNATURE = "serving_default"
-OUTPUT = "default_probability"
+# (re-exported: a TF Serving client finds every name it needs here)
+from course.credit.signature import OUTPUT as OUTPUT
+from course.credit.signature import SIGNATURE as SIGNATURE
+
 REST_PORT = 8501
 #: TF Serving's release for the TensorFlow that exports the model (tensorflow-cpu 2.21.0 in
 #: requirements.lock): a server older than the exporter may not know every op it wrote.

@@ -1,0 +1,1 @@
+"""Lessons 04-05: serving costs, the lender's economics and the go/no-go decision."""

@@ -1,0 +1,1 @@
+"""Lesson 01: the open-source AI market on real data, and sizing a market."""

@@ -1,0 +1,1 @@
+"""Lesson 02: the commercialization scoring model (the seeds' formulas) and its scorecard."""
