@@ -45,16 +45,25 @@ def own_memory_cgroup(proc_cgroup: str, mount: Path = CGROUP_MOUNT) -> Path | No
 def choose_limit(parent: Path | None, can_create: bool) -> LimitChoice:
     """A child memory group of ``parent`` when one can be created there, else the watchdog."""
     if parent is None:
-        return LimitChoice("watchdog", "no cgroup v1 memory controller for this process (cgroups "
-                           "v2 or none): the session's RSS is sampled, over 2 GB its biggest "
-                           "process is killed")  # fmt: skip
+        return LimitChoice(
+            "watchdog",
+            "no cgroup v1 memory controller for this process (cgroups "
+            "v2 or none): the session's RSS is sampled, over 2 GB its biggest "
+            "process is killed",
+        )
     if not can_create:
-        return LimitChoice("watchdog", f"cannot create a memory group under {parent} (not "
-                           "writable): the session's RSS is sampled, over 2 GB its biggest "
-                           "process is killed")  # fmt: skip
-    return LimitChoice("cgroup", f"cgroup v1 memory group under {parent} is writable: the kernel "
-                       "enforces 2 GB (memory and memory+swap) and OOM-kills as Binder's does",
-                       parent)  # fmt: skip
+        return LimitChoice(
+            "watchdog",
+            f"cannot create a memory group under {parent} (not "
+            "writable): the session's RSS is sampled, over 2 GB its biggest "
+            "process is killed",
+        )
+    return LimitChoice(
+        "cgroup",
+        f"cgroup v1 memory group under {parent} is writable: the kernel "
+        "enforces 2 GB (memory and memory+swap) and OOM-kills as Binder's does",
+        parent,
+    )
 
 
 def detect() -> LimitChoice:

@@ -38,8 +38,9 @@ class Instruction:
 
 
 def tool_executable(folder: Path = TOOL_VENV) -> Path:
-    return folder / ("Scripts/jupyter-repo2docker.exe" if sys.platform == "win32"
-                     else "bin/jupyter-repo2docker")  # fmt: skip
+    return folder / (
+        "Scripts/jupyter-repo2docker.exe" if sys.platform == "win32" else "bin/jupyter-repo2docker"
+    )
 
 
 def ensure_tool(folder: Path = TOOL_VENV, lock: Path = TOOL_LOCK, quiet: bool = True) -> Path:
@@ -52,11 +53,23 @@ def ensure_tool(folder: Path = TOOL_VENV, lock: Path = TOOL_LOCK, quiet: bool = 
     shutil.rmtree(folder, ignore_errors=True)
     venv.create(folder, with_pip=True)
     python = folder / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
-    done = subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check",
-                           *(["--quiet"] if quiet else []), "-r", str(lock)])  # fmt: skip
+    done = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            *(["--quiet"] if quiet else []),
+            "-r",
+            str(lock),
+        ]
+    )
     if done.returncode:
-        raise CourseError(f"Could not install repo2docker from {lock} into {folder} (pip exit "
-                          f"{done.returncode}); check the network, then run it again.")  # fmt: skip
+        raise CourseError(
+            f"Could not install repo2docker from {lock} into {folder} (pip exit "
+            f"{done.returncode}); check the network, then run it again."
+        )
     stamp.write_text(want)
     return tool_executable(folder)
 
@@ -68,16 +81,22 @@ def clean_copy(dest: Path, ref: str | None = "HEAD", source: Path = REPO_ROOT) -
     git = ["git", "-C", str(source)]
     try:
         if ref is not None:
-            archive = subprocess.run([*git, "archive", "--format=tar", ref], capture_output=True,
-                                     check=True).stdout  # fmt: skip
+            archive = subprocess.run(
+                [*git, "archive", "--format=tar", ref], capture_output=True, check=True
+            ).stdout
             with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
                 tar.extractall(dest, filter="tar")  # keeps the executable bits of the scripts
             return dest
-        listed = subprocess.run([*git, "ls-files", "-z", "--cached", "--others",
-                                 "--exclude-standard"], capture_output=True, check=True).stdout
+        listed = subprocess.run(
+            [*git, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError) as error:
-        raise CourseError(f"Cannot copy the repository at {source} with git ({error}): run this "
-                          "in a git clone of the course.") from None  # fmt: skip
+        raise CourseError(
+            f"Cannot copy the repository at {source} with git ({error}): run this "
+            "in a git clone of the course."
+        ) from None
     for name in filter(None, listed.decode().split("\0")):
         path = source / name
         if path.is_file():
@@ -90,13 +109,17 @@ def render(repo: Path, tool: Path | None = None) -> str:
     """The Dockerfile repo2docker would build for ``repo`` (no Docker engine needed)."""
     tool = tool or tool_executable()
     if not tool.exists():
-        raise CourseError(f"repo2docker is not installed at {tool}: run `python3 kit.py "
-                          "binder-check` (or `python -m authoring.binder_plan`) first.")
-    done = subprocess.run([str(tool), "--no-build", "--debug", *BUILD_ARGS, str(repo)],
-                          capture_output=True, text=True)  # fmt: skip
+        raise CourseError(
+            f"repo2docker is not installed at {tool}: run `python3 kit.py "
+            "binder-check` (or `python -m authoring.binder_plan`) first."
+        )
+    done = subprocess.run(
+        [str(tool), "--no-build", "--debug", *BUILD_ARGS, str(repo)], capture_output=True, text=True
+    )
     if done.returncode or "FROM " not in done.stdout:
-        raise CourseError(f"repo2docker could not render {repo} (exit {done.returncode}):\n"
-                          f"{done.stderr[-2000:]}")  # fmt: skip
+        raise CourseError(
+            f"repo2docker could not render {repo} (exit {done.returncode}):\n{done.stderr[-2000:]}"
+        )
     return done.stdout
 
 
@@ -132,8 +155,10 @@ def base_python(steps: list[Instruction]) -> str | None:
 
 
 def _index(steps: list[Instruction], keyword: str, pattern: str) -> int | None:
-    return next((i for i, s in enumerate(steps)
-                 if s.keyword == keyword and re.search(pattern, s.args)), None)  # fmt: skip
+    return next(
+        (i for i, s in enumerate(steps) if s.keyword == keyword and re.search(pattern, s.args)),
+        None,
+    )
 
 
 def plan_problems(dockerfile: str, python: str, uid: str = "1000") -> list[str]:
@@ -147,12 +172,17 @@ def plan_problems(dockerfile: str, python: str, uid: str = "1000") -> list[str]:
     steps, problems = instructions(dockerfile), []
     found = base_python(steps)
     if found != python:
-        problems.append(f"base environment is for Python {found}, binder/environment.yml says "
-                        f"{python}")  # fmt: skip
+        problems.append(
+            f"base environment is for Python {found}, binder/environment.yml says {python}"
+        )
     where = {
         "environment file copied in": _index(steps, "COPY", r"src/binder/environment\.yml\s"),
-        "environment built from it": _index(steps, "RUN", r"env update .*--file \"?binder/"
-                                            r"environment\.yml"),  # fmt: skip
+        "environment built from it": _index(
+            steps,
+            "RUN",
+            r"env update .*--file \"?binder/"
+            r"environment\.yml",
+        ),
         "repository copied in": _index(steps, "COPY", r"(^|\s)src/\s"),
         "postBuild run": _index(steps, "RUN", r"^\./binder/postBuild$"),
     }
@@ -164,8 +194,10 @@ def plan_problems(dockerfile: str, python: str, uid: str = "1000") -> list[str]:
         problems.append("steps out of order: " + ", ".join(f"{w} at {i}" for w, i in where.items()))
     copy = where["repository copied in"]
     if copy is not None and f"--chown={uid}:{uid}" not in steps[copy].args:
-        problems.append(f"the repository is not owned by uid {uid}, the user that runs postBuild: "
-                        f"COPY {steps[copy].args}")  # fmt: skip
+        problems.append(
+            f"the repository is not owned by uid {uid}, the user that runs postBuild: "
+            f"COPY {steps[copy].args}"
+        )
     post = where["postBuild run"]
     users = [s.args for s in steps[:post] if s.keyword == "USER"] if post is not None else []
     if post is not None and (not users or users[-1] != "${NB_USER}"):
@@ -185,15 +217,22 @@ def plan_summary(dockerfile: str) -> list[str]:
         if step.keyword == "FROM":
             lines.append(text)
         elif step.keyword == "COPY" and "environment.py-" in _unescape(step.args):
-            lines.append(f"COPY repo2docker's base environment lock for Python "
-                         f"{base_python([step])} (conda-forge)")  # fmt: skip
+            lines.append(
+                f"COPY repo2docker's base environment lock for Python "
+                f"{base_python([step])} (conda-forge)"
+            )
         elif step.keyword == "COPY" and re.search(r"src/", step.args):
             lines.append(text)
         elif step.keyword == "RUN" and ("binder/" in step.args or "env update" in step.args):
-            lines.append("RUN " + re.sub(r"\s+", " ", step.args.replace("TIMEFORMAT='time: %3R'",
-                                                                        "")).strip()[:150])
-        elif step.keyword in ("ENTRYPOINT", "CMD") or (step.keyword == "USER") or \
-                (step.keyword == "ENV" and "R2D_ENTRYPOINT" in step.args):  # fmt: skip
+            lines.append(
+                "RUN "
+                + re.sub(r"\s+", " ", step.args.replace("TIMEFORMAT='time: %3R'", "")).strip()[:150]
+            )
+        elif (
+            step.keyword in ("ENTRYPOINT", "CMD")
+            or (step.keyword == "USER")
+            or (step.keyword == "ENV" and "R2D_ENTRYPOINT" in step.args)
+        ):
             lines.append(text)
     return lines
 

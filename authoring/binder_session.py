@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +65,11 @@ def pick_kernel(nb: nbformat.NotebookNode, specs: dict) -> str:
     wanted = nb.metadata.get("kernelspec", {})
     if wanted.get("name") in specs["kernelspecs"]:
         return wanted["name"]
-    language = [name for name, spec in specs["kernelspecs"].items()
-                if spec["spec"].get("language") == wanted.get("language")]  # fmt: skip
+    language = [
+        name
+        for name, spec in specs["kernelspecs"].items()
+        if spec["spec"].get("language") == wanted.get("language")
+    ]
     return language[0] if len(language) == 1 else specs["default"]
 
 
@@ -96,9 +98,11 @@ class KernelSocket:
         self.session = Session(key=b"", username="binder-check")
         # A busy server (a class starting lessons at once) may take long to accept: wait up to a
         # minute for the connection, then read in 5 s slices against each call's own deadline.
-        self.ws = websocket.create_connection(f"{url}?session_id={self.session.session}",
-                                              header=[f"Authorization: token {token}"],
-                                              timeout=60)  # fmt: skip
+        self.ws = websocket.create_connection(
+            f"{url}?session_id={self.session.session}",
+            header=[f"Authorization: token {token}"],
+            timeout=60,
+        )
         self.ws.settimeout(5)
 
     def send(self, msg_type: str, content: dict) -> str:
@@ -121,17 +125,27 @@ class KernelSocket:
         deadline = time.monotonic() + timeout
         msg_id = self.send("kernel_info_request", {})
         while (msg := self.receive(deadline)) is not None:
-            if msg["header"]["msg_type"] == "kernel_info_reply" and \
-                    msg["parent_header"].get("msg_id") == msg_id:  # fmt: skip
+            if (
+                msg["header"]["msg_type"] == "kernel_info_reply"
+                and msg["parent_header"].get("msg_id") == msg_id
+            ):
                 return
         raise TimeoutError(f"the kernel did not answer kernel_info within {timeout:.0f} s")
 
     def execute(self, code: str, timeout: float = CELL_TIMEOUT) -> Cell:
         """Run one cell; done when its reply and the kernel's idle status have both arrived."""
         deadline = time.monotonic() + timeout
-        msg_id = self.send("execute_request", {"code": code, "silent": False,
-                                               "store_history": True, "user_expressions": {},
-                                               "allow_stdin": False, "stop_on_error": True})
+        msg_id = self.send(
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        )
         answers, replied, idle = [], False, False
         while not (replied and idle):
             msg = self.receive(deadline)
@@ -171,9 +185,11 @@ class Lab:
     def ready(self) -> bool:
         """JupyterLab's page and the REST API both answer."""
         try:
-            return (httpx.get(self.url + "lab", headers=self.headers, timeout=5).status_code == 200
-                    and httpx.get(self.url + "api/status", headers=self.headers,
-                                  timeout=5).status_code == 200)  # fmt: skip
+            return (
+                httpx.get(self.url + "lab", headers=self.headers, timeout=5).status_code == 200
+                and httpx.get(self.url + "api/status", headers=self.headers, timeout=5).status_code
+                == 200
+            )
         except httpx.TransportError:
             return False
 
@@ -205,8 +221,16 @@ def run_lesson(lab: Lab, home: Path, number: str, notebook: Path) -> LessonResul
     relative = notebook.relative_to(home).as_posix()
     start = time.perf_counter()
     kernel = pick_kernel(nb, lab.api("GET", "api/kernelspecs").json())
-    opened = lab.api("POST", "api/sessions", json={"path": relative, "name": notebook.name,
-                                                   "type": "notebook", "kernel": {"name": kernel}})
+    opened = lab.api(
+        "POST",
+        "api/sessions",
+        json={
+            "path": relative,
+            "name": notebook.name,
+            "type": "notebook",
+            "kernel": {"name": kernel},
+        },
+    )
     session = opened.json()
     ws_url = lab.url.replace("http", "ws", 1) + f"api/kernels/{session['kernel']['id']}/channels"
     channel = KernelSocket(ws_url, lab.token)
@@ -221,8 +245,9 @@ def run_lesson(lab: Lab, home: Path, number: str, notebook: Path) -> LessonResul
             port = service_port(done.text) if needs_service and result.service is None else None
             if port is not None:
                 problem = lab.proxy_problem(port)
-                result.service = f"port {port}: " + (problem or "reached through /proxy/ (health,"
-                                                     " docs, openapi.json)")  # fmt: skip
+                result.service = f"port {port}: " + (
+                    problem or "reached through /proxy/ (health, docs, openapi.json)"
+                )
                 if problem:
                     result.error = f"cell {result.cells}: service not reachable: {problem}"
                     break

@@ -41,21 +41,28 @@ def measure(paths: list[Path]) -> list[Measurement]:
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         run = execute_notebook(nb, path.parent, measure=True)
-        results.append(Measurement(f"{path.parent.name}/{path.name}", run.seconds, run.peak_rss,
-                                   run.uses_tensorflow))  # fmt: skip
+        results.append(
+            Measurement(
+                f"{path.parent.name}/{path.name}", run.seconds, run.peak_rss, run.uses_tensorflow
+            )
+        )
     return results
 
 
 def table(results: list[Measurement]) -> str:
     """The report as a fixed-width text table."""
-    header = f"{'notebook':<42} {'seconds':>8} {'budget':>7} {'peak RSS MB':>12} {'budget':>7} " \
-             f"{'TF':>4}  verdict"  # fmt: skip
+    header = (
+        f"{'notebook':<42} {'seconds':>8} {'budget':>7} {'peak RSS MB':>12} {'budget':>7} "
+        f"{'TF':>4}  verdict"
+    )
     lines = [header, "-" * len(header)]
     for r in results:
-        lines.append(f"{r.notebook:<42} {r.seconds:>8.1f} {MAX_SECONDS:>7.0f} "
-                     f"{r.peak_rss / 1024**2:>12.0f} {r.rss_budget / 1024**2:>7.0f} "
-                     f"{'yes' if r.uses_tensorflow else 'no':>4}  "
-                     f"{'ok' if r.within_budget else 'OVER BUDGET'}")  # fmt: skip
+        lines.append(
+            f"{r.notebook:<42} {r.seconds:>8.1f} {MAX_SECONDS:>7.0f} "
+            f"{r.peak_rss / 1024**2:>12.0f} {r.rss_budget / 1024**2:>7.0f} "
+            f"{'yes' if r.uses_tensorflow else 'no':>4}  "
+            f"{'ok' if r.within_budget else 'OVER BUDGET'}"
+        )
     return "\n".join(lines)
 
 

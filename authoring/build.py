@@ -119,8 +119,11 @@ def strip_solutions(source: str) -> str:
 
 def solution_regions(source: str) -> list[str]:
     """The text of each solution region in one cell's source (dedented, without its markers)."""
-    return [textwrap.dedent("\n".join(lines[1:])).strip("\n")
-            for kind, lines in _scan(source) if kind == "region"]  # fmt: skip
+    return [
+        textwrap.dedent("\n".join(lines[1:])).strip("\n")
+        for kind, lines in _scan(source)
+        if kind == "region"
+    ]
 
 
 def outside_regions(source: str) -> str:
@@ -150,8 +153,9 @@ def _course_exercise_ids() -> list[str]:
     return sorted(load_all())
 
 
-def exercise_regions(solutions: Path = SOLUTIONS_DIR,
-                     exercise_ids: Iterable[str] | None = None) -> dict[str, Region]:  # fmt: skip
+def exercise_regions(
+    solutions: Path = SOLUTIONS_DIR, exercise_ids: Iterable[str] | None = None
+) -> dict[str, Region]:
     """Every exercise's solution region, by exercise id (``"05.q1"``: the notebook's lesson
     number and the ``q1.check(`` call in the region's cell). With ``exercise_ids`` (the course's
     registered exercises by default, for the course's own ``solutions/``), each must have a region
@@ -173,45 +177,71 @@ def exercise_regions(solutions: Path = SOLUTIONS_DIR,
                 raise BuildError(f"{where}: {error}") from None
             names = sorted(set(CHECK_CALL.findall(context)))
             if len(names) != 1 or not lesson.isdigit():
-                problem = ("has no qN.check(...) call" if not names else
-                           f"checks {len(names)} exercises ({', '.join(names)})")  # fmt: skip
-                raise BuildError(f"{where}: a cell with a solution region {problem}: put each "
-                                 f"exercise's region in the cell that calls its check")  # fmt: skip
+                problem = (
+                    "has no qN.check(...) call"
+                    if not names
+                    else f"checks {len(names)} exercises ({', '.join(names)})"
+                )
+                raise BuildError(
+                    f"{where}: a cell with a solution region {problem}: put each "
+                    f"exercise's region in the cell that calls its check"
+                )
             exercise_id = f"{lesson}.{names[0]}"
             if exercise_id in found:
                 first = found[exercise_id]
-                raise BuildError(f"{where}: a second solution region for {exercise_id} (the "
-                                 f"first is in cell {first.cell})")  # fmt: skip
-            found[exercise_id] = Region(exercise_id, path.name, index, "\n\n".join(regions),
-                                        context)  # fmt: skip
+                raise BuildError(
+                    f"{where}: a second solution region for {exercise_id} (the "
+                    f"first is in cell {first.cell})"
+                )
+            found[exercise_id] = Region(
+                exercise_id, path.name, index, "\n\n".join(regions), context
+            )
     if exercise_ids is not None:
         ids = set(exercise_ids)
         if missing := sorted(ids - set(found)):
-            raise BuildError(f"exercises without a solution region in {solutions.name}/: "
-                             f"{', '.join(missing)} (each needs {BEGIN} ... {END} in the cell "
-                             "that calls its check)")  # fmt: skip
+            raise BuildError(
+                f"exercises without a solution region in {solutions.name}/: "
+                f"{', '.join(missing)} (each needs {BEGIN} ... {END} in the cell "
+                "that calls its check)"
+            )
         if unknown := sorted(set(found) - ids):
-            raise BuildError(f"solution regions for exercises no lesson module defines: "
-                             f"{', '.join(f'{i} ({found[i].notebook})' for i in unknown)}")
+            raise BuildError(
+                f"solution regions for exercises no lesson module defines: "
+                f"{', '.join(f'{i} ({found[i].notebook})' for i in unknown)}"
+            )
     return found
 
 
-def exercise_solutions(solutions: Path = SOLUTIONS_DIR,
-                       exercise_ids: Iterable[str] | None = None) -> dict[str, str]:  # fmt: skip
+def exercise_solutions(
+    solutions: Path = SOLUTIONS_DIR, exercise_ids: Iterable[str] | None = None
+) -> dict[str, str]:
     """What ``solution()`` shows, by exercise id: the regions' texts (:func:`exercise_regions`)."""
-    return {key: region.text for key, region in sorted(exercise_regions(solutions,
-                                                                        exercise_ids).items())}
+    return {
+        key: region.text
+        for key, region in sorted(exercise_regions(solutions, exercise_ids).items())
+    }
 
 
-def solutions_json(solutions: Path = SOLUTIONS_DIR,
-                   exercise_ids: Iterable[str] | None = None) -> str:  # fmt: skip
+def solutions_json(
+    solutions: Path = SOLUTIONS_DIR, exercise_ids: Iterable[str] | None = None
+) -> str:
     """The text of ``course/exercises/solutions.json`` for these solution notebooks."""
-    return json.dumps(exercise_solutions(solutions, exercise_ids), indent=1, ensure_ascii=False,
-                      sort_keys=True) + "\n"  # fmt: skip
+    return (
+        json.dumps(
+            exercise_solutions(solutions, exercise_ids),
+            indent=1,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        + "\n"
+    )
 
 
-def write_solutions(solutions: Path = SOLUTIONS_DIR, target: Path = SOLUTIONS_FILE,
-                    exercise_ids: Iterable[str] | None = None) -> bool:  # fmt: skip
+def write_solutions(
+    solutions: Path = SOLUTIONS_DIR,
+    target: Path = SOLUTIONS_FILE,
+    exercise_ids: Iterable[str] | None = None,
+) -> bool:
     """Write what ``solution()`` shows (no execution: parses ``solutions/`` only); True if the
     file changed."""
     text = solutions_json(solutions, exercise_ids)
@@ -251,12 +281,18 @@ class Problem:
 
 
 def _unexecuted(nb: nbformat.NotebookNode) -> list[int]:
-    return [i for i, c in enumerate(nb.cells)
-            if c.cell_type == "code" and c.source.strip() and c.execution_count is None]  # fmt: skip
+    return [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.source.strip() and c.execution_count is None
+    ]
 
 
-def check(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR,
-          solutions_file: Path | None = None) -> list[Problem]:  # fmt: skip
+def check(
+    solutions: Path = SOLUTIONS_DIR,
+    notebooks: Path = NOTEBOOKS_DIR,
+    solutions_file: Path | None = None,
+) -> list[Problem]:
     """Every difference between the committed notebooks (and ``solutions_file``: by default the
     package's ``solutions.json``, when ``solutions`` is the course's own) and what the build
     would write."""
@@ -272,9 +308,14 @@ def check(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR,
         else:
             have = solutions_file.read_text(encoding="utf-8") if solutions_file.exists() else None
             if have != want:
-                problems.append(Problem(name, ("missing" if have is None else "stale: not what "
-                                               f"{solutions.name}/ gives") + " (run `python -m authoring build "
-                                               "--solutions-json`)"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        name,
+                        ("missing" if have is None else f"stale: not what {solutions.name}/ gives")
+                        + " (run `python -m authoring build "
+                        "--solutions-json`)",
+                    )
+                )
     expected = {p.name: p for p in sorted(solutions.glob("*.ipynb"))}
     present = {p.name for p in notebooks.glob("*.ipynb")}
     if not expected:
@@ -294,7 +335,9 @@ def check(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR,
         for index in _unexecuted(solution):
             problems.append(Problem(f"solutions/{name}", f"cell {index} was never executed"))
         if name not in present:
-            problems.append(Problem(name, "missing from notebooks/: run `python -m authoring build`"))
+            problems.append(
+                Problem(name, "missing from notebooks/: run `python -m authoring build`")
+            )
             continue
         want = student_version(solution)
         have = nbformat.read(notebooks / name, as_version=4)
@@ -303,10 +346,17 @@ def check(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR,
         want_src = [(c.cell_type, c.source) for c in want.cells]
         have_src = [(c.cell_type, c.source) for c in have.cells]
         if want_src != have_src:
-            first = next((i for i, (a, b) in enumerate(zip(want_src, have_src)) if a != b),
-                         min(len(want_src), len(have_src)))  # fmt: skip
-            problems.append(Problem(f"notebooks/{name}", f"differs from the build from cell "
-                                    f"{first} on (edit solutions/, then run `python -m authoring build`)"))  # fmt: skip
+            first = next(
+                (i for i, (a, b) in enumerate(zip(want_src, have_src)) if a != b),
+                min(len(want_src), len(have_src)),
+            )
+            problems.append(
+                Problem(
+                    f"notebooks/{name}",
+                    f"differs from the build from cell "
+                    f"{first} on (edit solutions/, then run `python -m authoring build`)",
+                )
+            )
     return problems
 
 
@@ -335,9 +385,15 @@ def explain_saved_widgets(nb: nbformat.NotebookNode) -> int:
     return changed
 
 
-def build(solutions: Path = SOLUTIONS_DIR, notebooks: Path = NOTEBOOKS_DIR, *,
-          execute: bool = True, only: str | None = None, log=print,
-          solutions_file: Path | None = None) -> None:  # fmt: skip
+def build(
+    solutions: Path = SOLUTIONS_DIR,
+    notebooks: Path = NOTEBOOKS_DIR,
+    *,
+    execute: bool = True,
+    only: str | None = None,
+    log=print,
+    solutions_file: Path | None = None,
+) -> None:
     """Write what ``solution()`` shows (``solutions_file``: by default the package's
     ``solutions.json`` when ``solutions`` is the course's own), then the student notebooks, and
     (by default) execute both versions, saving their outputs."""

@@ -70,9 +70,16 @@ def replica_inputs(freeze: dict[str, str]) -> tuple[list[str], list[str], list[s
     constraint; and the direct dependencies Colab lacks (the setup cell installs those)."""
     from packaging.requirements import Requirement
 
-    env = {"sys_platform": "linux", "platform_machine": "x86_64", "python_version": "3.13",
-           "python_full_version": "3.13.0", "platform_system": "Linux", "os_name": "posix",
-           "implementation_name": "cpython", "platform_python_implementation": "CPython"}  # fmt: skip
+    env = {
+        "sys_platform": "linux",
+        "platform_machine": "x86_64",
+        "python_version": "3.13",
+        "python_full_version": "3.13.0",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
     colab = {RENAMED.get(name, name): version for name, version in freeze.items()}
     wanted, missing = [], []
     for text in [*direct_requirements(), *RUNNER]:
@@ -101,17 +108,34 @@ def write_lock(freeze_path: Path | None = None, out: Path = LOCK, log=print) -> 
         req, con = Path(folder) / "colab.in", Path(folder) / "colab-constraints.txt"
         req.write_text("\n".join(wanted) + "\n")
         con.write_text("\n".join(constraints) + "\n")
-        done = subprocess.run([sys.executable, "-m", "uv", "pip", "compile", str(req), "-c", str(con),
-                               "--python-version", "3.13", "--python-platform",
-                               "x86_64-unknown-linux-gnu", "--no-header", "--no-annotate"],
-                              capture_output=True, text=True, check=True)  # fmt: skip
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "uv",
+                "pip",
+                "compile",
+                str(req),
+                "-c",
+                str(con),
+                "--python-version",
+                "3.13",
+                "--python-platform",
+                "x86_64-unknown-linux-gnu",
+                "--no-header",
+                "--no-annotate",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     header = [
         "# Google Colab's stack, for tests/test_colab.py: the course's direct dependencies that Colab",
         "# preinstalls, and all they need, at the versions of Colab's `pip freeze`; Python 3.13,",
         "# tensorflow-cpu for Colab's tensorflow. Not for learners. Regenerate: `python -m authoring colab-lock`.",
         f"# From: {freeze_path.name}. Left out (Colab lacks them; the setup cell installs what a",
         f"# lesson needs): {', '.join(missing)}.",
-    ]  # fmt: skip
+    ]
     out.write_text("\n".join(header) + "\n" + done.stdout)
     log(f"wrote {out.name}: {sum(1 for l in done.stdout.splitlines() if '==' in l)} pins")
     return out
@@ -123,10 +147,20 @@ def python313() -> str | None:
     import shutil
 
     home = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    for candidate in (shutil.which("python3.13"), *sorted(glob.glob(f"{home}/versions/3.13*/bin/python3.13")),
-                      "/usr/local/bin/python3.13", "/usr/bin/python3.13"):  # fmt: skip
-        if candidate and subprocess.run([candidate, "-c", "import sys; assert sys.version_info[:2] == (3, 13)"],
-                                        capture_output=True).returncode == 0:  # fmt: skip
+    for candidate in (
+        shutil.which("python3.13"),
+        *sorted(glob.glob(f"{home}/versions/3.13*/bin/python3.13")),
+        "/usr/local/bin/python3.13",
+        "/usr/bin/python3.13",
+    ):
+        if (
+            candidate
+            and subprocess.run(
+                [candidate, "-c", "import sys; assert sys.version_info[:2] == (3, 13)"],
+                capture_output=True,
+            ).returncode
+            == 0
+        ):
             return candidate
     return None
 
@@ -150,6 +184,7 @@ def environment(lock: Path = LOCK, log=print) -> tuple[Path, float]:
 
 # --- running notebooks in the replica (no course import: run by path with the replica's Python)
 
+
 def run_notebooks(out: Path, notebooks: list[Path], timeout: int = 300) -> list[dict]:
     """Execute each notebook in a fresh kernel of this Python, in its folder; write the executed
     copy to ``out`` and return, per notebook, its time, the setup cell's output and time, and any
@@ -162,8 +197,12 @@ def run_notebooks(out: Path, notebooks: list[Path], timeout: int = 300) -> list[
     results = []
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})  # fmt: skip
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         start, error = time.perf_counter(), None
         try:
             client.execute()
@@ -178,12 +217,20 @@ def run_notebooks(out: Path, notebooks: list[Path], timeout: int = 300) -> list[
                 if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
                     from datetime import datetime
 
-                    a, b = (datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
-                            for k in ("iopub.execute_input", "shell.execute_reply"))  # fmt: skip
+                    a, b = (
+                        datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
+                        for k in ("iopub.execute_input", "shell.execute_reply")
+                    )
                     setup_time = (b - a).total_seconds()
                 break
-        results.append({"notebook": path.name, "seconds": round(seconds, 1), "error": error,
-                        "setup_seconds": setup_time})  # fmt: skip
+        results.append(
+            {
+                "notebook": path.name,
+                "seconds": round(seconds, 1),
+                "error": error,
+                "setup_seconds": setup_time,
+            }
+        )
     return results
 
 

@@ -10,12 +10,11 @@ its range's floor means another package needs more than ``pyproject.toml`` says.
 
 from __future__ import annotations
 
+import sys
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
-
-import sys
-import tomllib
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -45,9 +44,11 @@ def compare(pins: Iterable[Pin], installed: dict[str, str]) -> Drift:
     locked: dict[str, set[str]] = {}
     for pin in pins:
         locked.setdefault(pin.name, set()).add(pin.version)
-    moved = {name: (" or ".join(sorted(locked[name])), version)
-             for name, version in sorted(installed.items())
-             if name in locked and name not in TOOLING and version not in locked[name]}  # fmt: skip
+    moved = {
+        name: (" or ".join(sorted(locked[name])), version)
+        for name, version in sorted(installed.items())
+        if name in locked and name not in TOOLING and version not in locked[name]
+    }
     new = {name: installed[name] for name in sorted(set(installed) - set(locked) - TOOLING)}
     return Drift(moved, new, len(locked))
 
@@ -71,8 +72,10 @@ def direct_table(requirements: Iterable[str], installed: dict[str, str]) -> str:
         version = installed.get(name, "missing")
         floors = [s.version for s in requirement.specifier if s.operator in {">=", "==", "~="}]
         above = floors and version != "missing" and Version(version) > Version(floors[0])
-        lines.append(f"  {name:<24} {str(requirement.specifier) or 'any':<16} {version}"
-                     + ("  (above the floor)" if above else ""))
+        lines.append(
+            f"  {name:<24} {str(requirement.specifier) or 'any':<16} {version}"
+            + ("  (above the floor)" if above else "")
+        )
     return "\n".join(lines)
 
 
@@ -80,8 +83,11 @@ if __name__ == "__main__":  # python -m authoring.drift [--direct]: `python kit.
     if sys.argv[1:] == ["--direct"]:  # (and test-lowest): the direct dependencies of pyproject
         project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
         extras = project["optional-dependencies"]
-        print(direct_table([*project["dependencies"], *extras["test"], *extras["hub"]],
-                           installed_versions()))  # fmt: skip
+        print(
+            direct_table(
+                [*project["dependencies"], *extras["test"], *extras["hub"]], installed_versions()
+            )
+        )
     else:
         every = read_lock() + read_lock(TEST_LOCK) + read_lock(HUB_LOCK)
         print(render(compare(every, installed_versions())))

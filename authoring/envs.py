@@ -53,8 +53,13 @@ def cached_environment(name: str, locks: Sequence[Path]) -> Path | None:
     return folder if stamp.exists() and stamp.read_text() == digest else None
 
 
-def locked_environment(name: str, locks: Sequence[Path], *, python: str = sys.executable,
-                       log: Callable[[str], None] | None = None) -> Path:  # fmt: skip
+def locked_environment(
+    name: str,
+    locks: Sequence[Path],
+    *,
+    python: str = sys.executable,
+    log: Callable[[str], None] | None = None,
+) -> Path:
     """The virtual environment with exactly ``locks`` installed, made when missing.
 
     Parameters
@@ -84,20 +89,34 @@ def locked_environment(name: str, locks: Sequence[Path], *, python: str = sys.ex
     digest = locks_digest(locks)
     folder = environments_folder(name) / digest[:16]
     if log:
-        log(f"making the {name} environment {folder} from "
-            f"{', '.join(Path(p).name for p in locks)} (once per lock)")  # fmt: skip
+        log(
+            f"making the {name} environment {folder} from "
+            f"{', '.join(Path(p).name for p in locks)} (once per lock)"
+        )
     start = time.perf_counter()
     shutil.rmtree(folder, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(folder)], check=True)
     suffix = ".exe" if os.name == "nt" else ""
-    done = subprocess.run([str(bin_folder(folder) / f"python{suffix}"), "-m", "pip", "install",
-                           "--quiet", "--disable-pip-version-check",
-                           *[a for p in locks for a in ("-r", str(p))]],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [
+            str(bin_folder(folder) / f"python{suffix}"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *[a for p in locks for a in ("-r", str(p))],
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
-        raise CourseError(f"pip could not install the {name} environment from "
-                          f"{', '.join(Path(p).name for p in locks)}: "
-                          f"{done.stderr.strip()[-1500:]}")  # fmt: skip
+        raise CourseError(
+            f"pip could not install the {name} environment from "
+            f"{', '.join(Path(p).name for p in locks)}: "
+            f"{done.stderr.strip()[-1500:]}"
+        )
     (folder / STAMP).write_text(digest)
     if log:
         log(f"made the {name} environment in {time.perf_counter() - start:.0f} s")

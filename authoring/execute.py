@@ -52,8 +52,11 @@ def _kernel_environment(progress_dir: Path):
     with tempfile.TemporaryDirectory(prefix="course-kernel-") as tmp:
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
-        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                "display_name": "Python 3 (ipykernel)", "language": "python"}  # fmt: skip
+        spec = {
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+        }
         (spec_dir / "kernel.json").write_text(json.dumps(spec))
         updates = {
             **runtime_env(),
@@ -74,8 +77,9 @@ def _kernel_environment(progress_dir: Path):
                     os.environ[key] = value
 
 
-def execute_notebook(nb: nbformat.NotebookNode, workdir: Path, *, measure: bool = False,
-                     timeout: int = 600) -> Run:  # fmt: skip
+def execute_notebook(
+    nb: nbformat.NotebookNode, workdir: Path, *, measure: bool = False, timeout: int = 600
+) -> Run:
     """Execute ``nb`` in place in a fresh kernel started in ``workdir``.
 
     With ``measure=True`` a final cell reports the kernel's peak RSS and whether TensorFlow was
@@ -85,10 +89,17 @@ def execute_notebook(nb: nbformat.NotebookNode, workdir: Path, *, measure: bool 
 
     if measure:
         nb.cells.append(nbformat.v4.new_code_cell(_MEASURE_CELL))
-    with tempfile.TemporaryDirectory(prefix="course-progress-") as progress, \
-            _kernel_environment(Path(progress)):  # fmt: skip
-        client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False,
-                                resources={"metadata": {"path": str(workdir)}})  # fmt: skip
+    with (
+        tempfile.TemporaryDirectory(prefix="course-progress-") as progress,
+        _kernel_environment(Path(progress)),
+    ):
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name=KERNEL_NAME,
+            record_timing=False,
+            resources={"metadata": {"path": str(workdir)}},
+        )
         start = time.perf_counter()
         client.execute()
         seconds = time.perf_counter() - start

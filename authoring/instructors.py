@@ -18,10 +18,10 @@ from pathlib import Path
 
 import nbformat
 
-from course.config import REPO_ROOT
-from course.errors import CourseError
 from authoring import glossary, slides
 from authoring.build import SOLUTIONS_DIR
+from course.config import REPO_ROOT
+from course.errors import CourseError
 
 INSTRUCTORS_DIR = REPO_ROOT / "instructors"
 BUDGET_FILE = INSTRUCTORS_DIR / "budget.json"
@@ -68,8 +68,11 @@ class Slot:
 
     @property
     def teaching_minutes(self) -> float:
-        return (self.markdown_cells * MARKDOWN_CELL_MINUTES + self.code_cells * CODE_CELL_MINUTES
-                + self.exercises * EXERCISE_MINUTES)  # fmt: skip
+        return (
+            self.markdown_cells * MARKDOWN_CELL_MINUTES
+            + self.code_cells * CODE_CELL_MINUTES
+            + self.exercises * EXERCISE_MINUTES
+        )
 
     @property
     def minutes(self) -> int:
@@ -98,14 +101,19 @@ def read_budget(path: Path = BUDGET_FILE) -> dict:
 
 def run_seconds(budget: dict, notebook: str) -> tuple[float, bool]:
     """The longer of the student's and the solution's run time, and whether both were measured."""
-    figures = [budget["seconds"].get(f"{folder}/{notebook}") for folder in ("notebooks", "solutions")]
+    figures = [
+        budget["seconds"].get(f"{folder}/{notebook}") for folder in ("notebooks", "solutions")
+    ]
     known = [f for f in figures if f is not None]
     if not known:
-        raise CourseError(f"{BUDGET_FILE.name} has no run time for {notebook}: run "
-                          "`python -m authoring instructors build --measure`.")  # fmt: skip
+        raise CourseError(
+            f"{BUDGET_FILE.name} has no run time for {notebook}: run "
+            "`python -m authoring instructors build --measure`."
+        )
     estimated = set(budget.get("estimated", []))
-    measured = len(known) == 2 and not any(f"{d}/{notebook}" in estimated
-                                           for d in ("notebooks", "solutions"))  # fmt: skip
+    measured = len(known) == 2 and not any(
+        f"{d}/{notebook}" in estimated for d in ("notebooks", "solutions")
+    )
     return max(known), measured
 
 
@@ -120,8 +128,11 @@ def slots(budget: dict, solutions: Path = SOLUTIONS_DIR) -> list[Slot]:
         markdown, code, exercises = count_cells(nbformat.read(path, as_version=4))
         seconds, measured = run_seconds(budget, lesson.notebook)
         optional = getattr(lesson, "optional", False) or lesson.number in OPTIONAL_LESSONS
-        result.append(Slot(lesson.number, lesson.title, seconds, measured, markdown, code,
-                           exercises, optional))  # fmt: skip
+        result.append(
+            Slot(
+                lesson.number, lesson.title, seconds, measured, markdown, code, exercises, optional
+            )
+        )
     return result
 
 
@@ -141,15 +152,18 @@ def plan(day: list[Slot]) -> list[tuple[int, int, str, Slot | None]]:
         if index and not lunched and t >= lunch_from:
             rows.append((t, t + LUNCH_MINUTES, "Lunch", None))
             t, since_break, lunched = t + LUNCH_MINUTES, 0, True
-        elif index and (since_break >= BREAK_AFTER_MINUTES
-                        or since_break + slot.minutes > MAX_RUN_MINUTES):  # fmt: skip
+        elif index and (
+            since_break >= BREAK_AFTER_MINUTES or since_break + slot.minutes > MAX_RUN_MINUTES
+        ):
             rows.append((t, t + BREAK_MINUTES, "Break", None))
             t, since_break = t + BREAK_MINUTES, 0
         label = f"{slot.number} · {slot.title}"
         if slot.minutes > MAX_RUN_MINUTES:
             half = int(math.ceil(slot.minutes / 2 / ROUND_MINUTES) * ROUND_MINUTES)
-            rows += [(t, t + half, f"{label} (first part)", slot),
-                     (t + half, t + half + BREAK_MINUTES, "Break", None)]  # fmt: skip
+            rows += [
+                (t, t + half, f"{label} (first part)", slot),
+                (t + half, t + half + BREAK_MINUTES, "Break", None),
+            ]
             t += half + BREAK_MINUTES
             rows.append((t, t + slot.minutes - half, f"{label} (second part)", slot))
             t, since_break = t + slot.minutes - half, slot.minutes - half
@@ -172,21 +186,27 @@ def runs(rows: list[tuple[int, int, str, Slot | None]]) -> list[int]:
 
 def split_halves(day: list[Slot]) -> tuple[list[Slot], list[Slot]]:
     """The contiguous split of the lessons into two half-days with the shortest longer half."""
-    best = min(range(1, len(day)), key=lambda i: max(sum(s.minutes for s in day[:i]),
-                                                     sum(s.minutes for s in day[i:])))  # fmt: skip
+    best = min(
+        range(1, len(day)),
+        key=lambda i: max(sum(s.minutes for s in day[:i]), sum(s.minutes for s in day[i:])),
+    )
     return day[:best], day[best:]
 
 
 def _table(rows) -> list[str]:
-    lines = ["| time | lesson | minutes | notebook run (s) | prose cells | code cells | exercises |",
-             "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        "| time | lesson | minutes | notebook run (s) | prose cells | code cells | exercises |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for start, end, label, slot in rows:
         if slot is None:
             lines.append(f"| {_clock(start)}-{_clock(end)} | *{label}* | {end - start} | | | | |")
         else:
             run = f"{slot.run_seconds:.0f}" + ("" if slot.measured else "*")
-            lines.append(f"| {_clock(start)}-{_clock(end)} | {label} | {end - start} | {run} | "
-                         f"{slot.markdown_cells} | {slot.code_cells} | {slot.exercises} |")  # fmt: skip
+            lines.append(
+                f"| {_clock(start)}-{_clock(end)} | {label} | {end - start} | {run} | "
+                f"{slot.markdown_cells} | {slot.code_cells} | {slot.exercises} |"
+            )
     return lines
 
 
@@ -196,34 +216,51 @@ def render_schedule(budget: dict, solutions: Path = SOLUTIONS_DIR) -> str:
     optional = [s for s in all_slots if s.optional]
     rows = plan(day)
     teaching = sum(s.minutes for s in day)
-    lines = ["# Schedule", "",
-             "Generated by `python -m authoring instructors build` from the solution notebooks and "
-             f"`instructors/budget.json` (budget figures of {budget['measured_on']}: "
-             f"{budget['source']}). Do not edit: a test fails when this file is stale.", "",
-             "A lesson's slot is its notebook's run time (the longer of the student's and the "
-             f"solution's) plus {MARKDOWN_CELL_MINUTES:g} min per prose cell (read, explain, one "
-             f"question), {CODE_CELL_MINUTES:g} min per code cell (run it, read the output "
-             f"together) and {EXERCISE_MINUTES:g} min per exercise (try, check, a hint, the "
-             f"solution discussed), rounded up to {ROUND_MINUTES} min. Hint cells and set-up "
-             "imports count as nothing. Figures marked * are estimates, not yet measured "
-             "(`python -m authoring instructors build --measure` measures them). A break comes after about "
-             f"{BREAK_AFTER_MINUTES} minutes, and inside every run longer than {MAX_RUN_MINUTES} "
-             "minutes.", "",
-             "## One-day workshop", "", *_table(rows), "",
-             f"Teaching {teaching // 60} h {teaching % 60:02d} min; the day ends at "
-             f"{_clock(rows[-1][1])}. Add 15 minutes at the end for the closing reflection and "
-             "`course progress`.", ""]  # fmt: skip
+    lines = [
+        "# Schedule",
+        "",
+        "Generated by `python -m authoring instructors build` from the solution notebooks and "
+        f"`instructors/budget.json` (budget figures of {budget['measured_on']}: "
+        f"{budget['source']}). Do not edit: a test fails when this file is stale.",
+        "",
+        "A lesson's slot is its notebook's run time (the longer of the student's and the "
+        f"solution's) plus {MARKDOWN_CELL_MINUTES:g} min per prose cell (read, explain, one "
+        f"question), {CODE_CELL_MINUTES:g} min per code cell (run it, read the output "
+        f"together) and {EXERCISE_MINUTES:g} min per exercise (try, check, a hint, the "
+        f"solution discussed), rounded up to {ROUND_MINUTES} min. Hint cells and set-up "
+        "imports count as nothing. Figures marked * are estimates, not yet measured "
+        "(`python -m authoring instructors build --measure` measures them). A break comes after about "
+        f"{BREAK_AFTER_MINUTES} minutes, and inside every run longer than {MAX_RUN_MINUTES} "
+        "minutes.",
+        "",
+        "## One-day workshop",
+        "",
+        *_table(rows),
+        "",
+        f"Teaching {teaching // 60} h {teaching % 60:02d} min; the day ends at "
+        f"{_clock(rows[-1][1])}. Add 15 minutes at the end for the closing reflection and "
+        "`course progress`.",
+        "",
+    ]
     first, second = split_halves(day)
     for name, half in (("Half-day 1", first), ("Half-day 2", second)):
         half_rows = plan(half)
-        lines += [f"## Two half-days: {name}", "", *_table(half_rows), "",
-                  f"Ends at {_clock(half_rows[-1][1])}.", ""]  # fmt: skip
+        lines += [
+            f"## Two half-days: {name}",
+            "",
+            *_table(half_rows),
+            "",
+            f"Ends at {_clock(half_rows[-1][1])}.",
+            "",
+        ]
     lines += ["## Optional lessons (not counted above)", ""]
     if optional:
         lines += [f"- {s.number} · {s.title}: {s.minutes} min" for s in optional]
     else:
-        lines.append("- Lesson 06 (pre-train, fine-tune, compress) is optional when it exists: it "
-                     "will be listed here, never in the day.")  # fmt: skip
+        lines.append(
+            "- Lesson 06 (pre-train, fine-tune, compress) is optional when it exists: it "
+            "will be listed here, never in the day."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -233,11 +270,13 @@ def measure_budget(log=print) -> dict:
 
     results = budget.measure(budget.default_paths())
     log(budget.table(results))
-    return {"measured_on": datetime.date.today().isoformat(),
-            "source": "`python -m authoring instructors build --measure` (the budget report) on this machine",
-            "seconds": {r.notebook: round(r.seconds, 1) for r in results},
-            "peak_rss_mb": {r.notebook: round(r.peak_rss / 1024**2) for r in results},
-            "estimated": []}  # fmt: skip
+    return {
+        "measured_on": datetime.date.today().isoformat(),
+        "source": "`python -m authoring instructors build --measure` (the budget report) on this machine",
+        "seconds": {r.notebook: round(r.seconds, 1) for r in results},
+        "peak_rss_mb": {r.notebook: round(r.peak_rss / 1024**2) for r in results},
+        "estimated": [],
+    }
 
 
 def build(measure: bool = False, decks: bool = True, log=print) -> None:
@@ -260,9 +299,13 @@ def check() -> list[str]:
     """What is stale in the committed generated files."""
     problems = []
     if SCHEDULE_FILE.read_text(encoding="utf-8") != render_schedule(read_budget()):
-        problems.append(f"{SCHEDULE_FILE.name} is stale: run `python -m authoring instructors build`")
+        problems.append(
+            f"{SCHEDULE_FILE.name} is stale: run `python -m authoring instructors build`"
+        )
     text = glossary.render(glossary.load())
     for path in (glossary.GLOSSARY_MD, *glossary.GLOSSARY_COPIES):
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            problems.append(f"{path.relative_to(REPO_ROOT)} is stale: run `python -m authoring instructors build`")
+            problems.append(
+                f"{path.relative_to(REPO_ROOT)} is stale: run `python -m authoring instructors build`"
+            )
     return problems

@@ -38,9 +38,9 @@ from pathlib import Path
 
 import nbformat
 
+from authoring.build import BEGIN, SOLUTIONS_DIR, strip_solutions
 from course.errors import CourseError
 from course.exercises.core import GRADED_ENV  # (set: solution() hides the answer)
-from authoring.build import BEGIN, SOLUTIONS_DIR, strip_solutions
 
 #: The course id nbgrader's gradebook records.
 COURSE_ID = "ai-business-course"
@@ -133,17 +133,32 @@ def checked_answer(source: str) -> tuple[str, str] | None:
         return None
     for node in tree.body:
         call = node.value if isinstance(node, ast.Expr) else None
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                and call.func.attr == "check" and isinstance(call.func.value, ast.Name)
-                and len(call.args) == 1):  # fmt: skip
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "check"
+            and isinstance(call.func.value, ast.Name)
+            and len(call.args) == 1
+        ):
             return call.func.value.id, ast.get_source_segment(source, call.args[0])
     return None
 
 
-def _nbgrader(grade_id: str, *, solution: bool = False, grade: bool = False,
-              locked: bool = False, points: int | None = None) -> dict:  # fmt: skip
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-            "solution": solution}  # fmt: skip
+def _nbgrader(
+    grade_id: str,
+    *,
+    solution: bool = False,
+    grade: bool = False,
+    locked: bool = False,
+    points: int | None = None,
+) -> dict:
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+    }
     if grade:
         meta["points"] = points
     return meta
@@ -156,29 +171,36 @@ def graded_exercise(lesson: str, name: str, answer: str) -> GradedExercise:
     module = importlib.import_module(f"course.exercises.lesson{lesson}")
     exercise = getattr(module, name, None)
     if exercise is None:
-        raise CourseError(f"lesson {lesson}'s notebook checks {name}, which "
-                          f"course.exercises.lesson{lesson} does not define")  # fmt: skip
+        raise CourseError(
+            f"lesson {lesson}'s notebook checks {name}, which "
+            f"course.exercises.lesson{lesson} does not define"
+        )
     manual = isinstance(exercise, ReflectionExercise)
     rubric = tuple(idea.label for idea in getattr(exercise, "rubric", ()))
-    return GradedExercise(exercise.id, answer, REFLECTION_POINTS if manual else AUTO_POINTS,
-                          manual, rubric)  # fmt: skip
+    return GradedExercise(
+        exercise.id, answer, REFLECTION_POINTS if manual else AUTO_POINTS, manual, rubric
+    )
 
 
 def check_cell(exercise: GradedExercise) -> nbformat.NotebookNode:
     """The read-only cell that grades an exercise: the course's check, raising unless correct."""
-    source = (f"# Read-only: the course's check of {exercise.name} for your grade "
-              f"({exercise.points} point{'s' * (exercise.points != 1)}).\n"
-              f"_graded = {exercise.name}.evaluate({exercise.answer})\n"
-              f'assert _graded.status == "correct", _graded.render("{exercise.exercise_id}")')
+    source = (
+        f"# Read-only: the course's check of {exercise.name} for your grade "
+        f"({exercise.points} point{'s' * (exercise.points != 1)}).\n"
+        f"_graded = {exercise.name}.evaluate({exercise.answer})\n"
+        f'assert _graded.status == "correct", _graded.render("{exercise.exercise_id}")'
+    )
     cell = nbformat.v4.new_code_cell(source)
     cell.id = f"{exercise.name}-check"
-    cell.metadata["nbgrader"] = _nbgrader(f"{exercise.name}_check", grade=True, locked=True,
-                                          points=exercise.points)  # fmt: skip
+    cell.metadata["nbgrader"] = _nbgrader(
+        f"{exercise.name}_check", grade=True, locked=True, points=exercise.points
+    )
     return cell
 
 
-def source_notebook(solution: nbformat.NotebookNode, lesson: str
-                    ) -> tuple[nbformat.NotebookNode, tuple[GradedExercise, ...]]:  # fmt: skip
+def source_notebook(
+    solution: nbformat.NotebookNode, lesson: str
+) -> tuple[nbformat.NotebookNode, tuple[GradedExercise, ...]]:
     """The nbgrader source version of one solution notebook (module docs), and its exercises."""
     nb = copy.deepcopy(solution)
     cells, exercises = [], []
@@ -197,12 +219,15 @@ def source_notebook(solution: nbformat.NotebookNode, lesson: str
             continue
         checked = checked_answer(cell.source)
         if checked is None:
-            raise CourseError(f"lesson {lesson}, cell {index}: a solution region without a "
-                              "`qN.check(answer)` call after it")  # fmt: skip
+            raise CourseError(
+                f"lesson {lesson}, cell {index}: a solution region without a "
+                "`qN.check(answer)` call after it"
+            )
         exercise = graded_exercise(lesson, *checked)
         exercises.append(exercise)
-        cell.metadata["nbgrader"] = _nbgrader(exercise.name, solution=True, grade=exercise.manual,
-                                              points=exercise.points)  # fmt: skip
+        cell.metadata["nbgrader"] = _nbgrader(
+            exercise.name, solution=True, grade=exercise.manual, points=exercise.points
+        )
         if not exercise.manual:
             cells.append(check_cell(exercise))
     nb.cells = cells
@@ -211,31 +236,41 @@ def source_notebook(solution: nbformat.NotebookNode, lesson: str
 
 def grading_notes(assignments: list[Assignment]) -> str:
     """``GRADING.md``: each assignment's exercises, points and who grades them."""
-    lines = ["# Grading the course with nbgrader", "",
-             "Written by `python -m authoring instructors nbgrader` with the assignments in `source/`. "
-             "The course's checker grades values and functions (a read-only cell after each "
-             "raises unless the answer is correct); you grade the reflections in the formgrader "
-             "(a reflection left blank scores zero by itself). Points are in each cell's "
-             "nbgrader metadata: change them in `source/` before `nbgrader generate_assignment`.",
-             ""]  # fmt: skip
+    lines = [
+        "# Grading the course with nbgrader",
+        "",
+        "Written by `python -m authoring instructors nbgrader` with the assignments in `source/`. "
+        "The course's checker grades values and functions (a read-only cell after each "
+        "raises unless the answer is correct); you grade the reflections in the formgrader "
+        "(a reflection left blank scores zero by itself). Points are in each cell's "
+        "nbgrader metadata: change them in `source/` before `nbgrader generate_assignment`.",
+        "",
+    ]
     for assignment in assignments:
-        lines += [f"## {assignment.name}: {assignment.notebook.name} ({assignment.points} points)",
-                  "", "| exercise | answer | points | graded by |",
-                  "|---|---|---|---|"]  # fmt: skip
+        lines += [
+            f"## {assignment.name}: {assignment.notebook.name} ({assignment.points} points)",
+            "",
+            "| exercise | answer | points | graded by |",
+            "|---|---|---|---|",
+        ]
         for e in assignment.exercises:
             by = "you (reflection)" if e.manual else "the course's check"
             lines.append(f"| {e.exercise_id} | `{e.answer}` | {e.points} | {by} |")
         for e in (e for e in assignment.exercises if e.manual):
             weighs = " A strong answer weighs:" if e.rubric else ""
-            lines += ["", f"{e.exercise_id}: any thoughtful answer is acceptable; the model "
-                      f"answer is in the source notebook.{weighs}"]  # fmt: skip
+            lines += [
+                "",
+                f"{e.exercise_id}: any thoughtful answer is acceptable; the model "
+                f"answer is in the source notebook.{weighs}",
+            ]
             lines += [f"- {idea}" for idea in e.rubric]
         lines.append("")
     return "\n".join(lines)
 
 
-def export(folder: Path, solutions: Path = SOLUTIONS_DIR, *, force: bool = False,
-           log=print) -> list[Assignment]:  # fmt: skip
+def export(
+    folder: Path, solutions: Path = SOLUTIONS_DIR, *, force: bool = False, log=print
+) -> list[Assignment]:
     """Write the nbgrader course folder (module docs) from ``solutions``; returns its assignments.
 
     Parameters
@@ -253,9 +288,11 @@ def export(folder: Path, solutions: Path = SOLUTIONS_DIR, *, force: bool = False
     folder = Path(folder)
     config = folder / "nbgrader_config.py"
     if config.exists() and not force:
-        raise CourseError(f"{folder} is already an nbgrader course folder: pass --force to "
-                          "rewrite its config and source notebooks (the gradebook and "
-                          "submissions stay)")  # fmt: skip
+        raise CourseError(
+            f"{folder} is already an nbgrader course folder: pass --force to "
+            "rewrite its config and source notebooks (the gradebook and "
+            "submissions stay)"
+        )
     paths = sorted(solutions.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
         raise CourseError(f"no solution notebooks in {solutions}")
@@ -270,12 +307,16 @@ def export(folder: Path, solutions: Path = SOLUTIONS_DIR, *, force: bool = False
             shutil.copyfile(solutions / "glossary.md", target / "glossary.md")
         assignment = Assignment(target.name, target / path.name, exercises)
         assignments.append(assignment)
-        log(f"  {assignment.name}: {path.name}, {len(exercises)} exercises, "
-            f"{assignment.points} points")
+        log(
+            f"  {assignment.name}: {path.name}, {len(exercises)} exercises, "
+            f"{assignment.points} points"
+        )
     config.write_text(CONFIG, encoding="utf-8")
     (folder / "GRADING.md").write_text(grading_notes(assignments), encoding="utf-8")
-    log(f"wrote the nbgrader course folder {folder} ({len(assignments)} assignments); next, in "
-        "it: nbgrader generate_assignment lesson00 (instructors/README.md)")
+    log(
+        f"wrote the nbgrader course folder {folder} ({len(assignments)} assignments); next, in "
+        "it: nbgrader generate_assignment lesson00 (instructors/README.md)"
+    )
     return assignments
 
 
@@ -291,11 +332,14 @@ def generate_assignment_preprocessors() -> list:
         any other region gets nbgrader's own stub."""
 
         def _replace_solution_region(self, cell, language):
-            if cell.cell_type == "code" and any(line.strip() == BEGIN
-                                                for line in cell.source.split("\n")):  # fmt: skip
+            if cell.cell_type == "code" and any(
+                line.strip() == BEGIN for line in cell.source.split("\n")
+            ):
                 cell.source = strip_solutions(cell.source)
                 return True
             return super()._replace_solution_region(cell, language)
 
-    return [CourseClearSolutions if step is ClearSolutions else step
-            for step in GenerateAssignment.class_traits()["preprocessors"].default()]  # fmt: skip
+    return [
+        CourseClearSolutions if step is ClearSolutions else step
+        for step in GenerateAssignment.class_traits()["preprocessors"].default()
+    ]

@@ -30,9 +30,13 @@ import zipfile
 from pathlib import Path
 
 KIT = Path(__file__).resolve().parent
-MACHINES = {("linux", "x86_64"): "linux-x86_64", ("linux", "aarch64"): "linux-aarch64",
-            ("linux", "arm64"): "linux-aarch64", ("darwin", "arm64"): "macos-arm64",
-            ("win32", "amd64"): "windows-amd64"}  # fmt: skip
+MACHINES = {
+    ("linux", "x86_64"): "linux-x86_64",
+    ("linux", "aarch64"): "linux-aarch64",
+    ("linux", "arm64"): "linux-aarch64",
+    ("darwin", "arm64"): "macos-arm64",
+    ("win32", "amd64"): "windows-amd64",
+}
 
 
 def say(message: str) -> None:
@@ -48,21 +52,27 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(".")[:2] if part.isdigit())
 
 
-def problem(manifest: dict, python: tuple[int, int], here: str | None, system: str = "") -> str | None:
+def problem(
+    manifest: dict, python: tuple[int, int], here: str | None, system: str = ""
+) -> str | None:
     """Why this kit cannot install here (one line), or None. ``system`` is the glibc version on
     Linux, the macOS version on a Mac."""
     targets = manifest["targets"]
     served = ", ".join(sorted(f"Python {t['python']} on {t['platform']}" for t in targets.values()))
     target = targets.get(f"{python[0]}.{python[1]}-{here}")
     if target is None:
-        return (f"This kit has no wheels for Python {python[0]}.{python[1]} on "
-                f"{here or platform.machine() + ' ' + sys.platform}; it serves {served}. Run it with "
-                "one of those Pythons (e.g. python3.12 install.py), or use Binder or the class hub.")
+        return (
+            f"This kit has no wheels for Python {python[0]}.{python[1]} on "
+            f"{here or platform.machine() + ' ' + sys.platform}; it serves {served}. Run it with "
+            "one of those Pythons (e.g. python3.12 install.py), or use Binder or the class hub."
+        )
     for key, name in (("glibc", "glibc"), ("macos", "macOS")):
         needed = target.get("requires", {}).get(key)
         if needed and system and _version(system) < _version(needed):
-            return (f"This kit's wheels need {name} {needed} or newer; this machine has {system}. "
-                    "Use Binder or the class hub.")
+            return (
+                f"This kit's wheels need {name} {needed} or newer; this machine has {system}. "
+                "Use Binder or the class hub."
+            )
     return None
 
 
@@ -75,8 +85,13 @@ def _system() -> str:
 
 def data_folder(python: Path, course: Path) -> Path:
     """The data folder the installed course reads (``course data list`` prints it)."""
-    done = subprocess.run([str(python), "-c", "from course.config import data_dir; print(data_dir())"],
-                          capture_output=True, text=True, check=True, cwd=course)  # fmt: skip
+    done = subprocess.run(
+        [str(python), "-c", "from course.config import data_dir; print(data_dir())"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=course,
+    )
     return Path(done.stdout.strip())
 
 
@@ -91,8 +106,12 @@ def step(what: str, command: list, **kwargs) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--into", type=Path, default=KIT,
-                        help="the folder to unpack the course into (default: this kit's folder)")
+    parser.add_argument(
+        "--into",
+        type=Path,
+        default=KIT,
+        help="the folder to unpack the course into (default: this kit's folder)",
+    )
     args = parser.parse_args(argv)
     manifest = json.loads((KIT / "kit.json").read_text(encoding="utf-8"))
     why = problem(manifest, sys.version_info[:2], machine(), _system())
@@ -106,11 +125,19 @@ def main(argv: list[str] | None = None) -> int:
         say(f"unpacking course.zip into {course}")
         with zipfile.ZipFile(KIT / "course.zip") as archive:
             archive.extractall(args.into.resolve())
-    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(KIT / "wheels"),
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}  # fmt: skip
-    step("installing the pinned packages and the course from the kit's wheels (no network; "
-         "1 to 3 minutes)", [sys.executable, course / "kit.py", "setup"], cwd=course,
-         env={**env, "COURSE_DATA_DIR": str(KIT / "data")})  # fmt: skip
+    env = {
+        **os.environ,
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(KIT / "wheels"),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    step(
+        "installing the pinned packages and the course from the kit's wheels (no network; "
+        "1 to 3 minutes)",
+        [sys.executable, course / "kit.py", "setup"],
+        cwd=course,
+        env={**env, "COURSE_DATA_DIR": str(KIT / "data")},
+    )
     venv = Path(os.environ.get("COURSE_VENV", course / ".venv"))
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     data_dir = data_folder(python, course)

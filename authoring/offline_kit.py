@@ -28,9 +28,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags, mac_platforms
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from authoring.offline_install import MACHINES
 from course.config import APP_NAME, REPO_ROOT, SUPPORTED_PYTHONS
 from course.errors import CourseError
-from authoring.offline_install import MACHINES
 
 COURSE_FOLDER = APP_NAME  # the top folder inside course.zip
 INSTALLER = Path(__file__).with_name("offline_install.py")  # copied into the kit as install.py
@@ -59,21 +59,48 @@ class Platform:
 
 
 def _linux(arch: str, shown: str) -> Platform:
-    return Platform(f"linux-{arch}", _manylinux(arch),
-                    {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
-                     "platform_machine": arch}, shown)  # fmt: skip
+    return Platform(
+        f"linux-{arch}",
+        _manylinux(arch),
+        {
+            "sys_platform": "linux",
+            "platform_system": "Linux",
+            "os_name": "posix",
+            "platform_machine": arch,
+        },
+        shown,
+    )
 
 
-PLATFORMS = {p.name: p for p in (
-    _linux("x86_64", "Linux on x86-64 (Intel/AMD)"),
-    _linux("aarch64", "Linux on ARM64 (aarch64)"),
-    Platform("macos-arm64", tuple(mac_platforms(MACOS, "arm64")),
-             {"sys_platform": "darwin", "platform_system": "Darwin", "os_name": "posix",
-              "platform_machine": "arm64"}, "macOS on Apple silicon"),
-    Platform("windows-amd64", ("win_amd64",),
-             {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt",
-              "platform_machine": "AMD64"}, "Windows on x86-64"),
-)}  # fmt: skip
+PLATFORMS = {
+    p.name: p
+    for p in (
+        _linux("x86_64", "Linux on x86-64 (Intel/AMD)"),
+        _linux("aarch64", "Linux on ARM64 (aarch64)"),
+        Platform(
+            "macos-arm64",
+            tuple(mac_platforms(MACOS, "arm64")),
+            {
+                "sys_platform": "darwin",
+                "platform_system": "Darwin",
+                "os_name": "posix",
+                "platform_machine": "arm64",
+            },
+            "macOS on Apple silicon",
+        ),
+        Platform(
+            "windows-amd64",
+            ("win_amd64",),
+            {
+                "sys_platform": "win32",
+                "platform_system": "Windows",
+                "os_name": "nt",
+                "platform_machine": "AMD64",
+            },
+            "Windows on x86-64",
+        ),
+    )
+}
 
 
 def this_platform() -> str | None:
@@ -97,16 +124,24 @@ class Target:
     def environments(self) -> Iterable[dict[str, str]]:
         """The marker environment of every patch release of this Python on this platform."""
         for patch in PATCH_RELEASES:
-            yield {**self.platform.markers, "python_version": self.python,
-                   "python_full_version": f"{self.python}.{patch}", "implementation_name": "cpython",
-                   "platform_python_implementation": "CPython", "platform_release": "",
-                   "platform_version": "", "implementation_version": f"{self.python}.{patch}"}  # fmt: skip
+            yield {
+                **self.platform.markers,
+                "python_version": self.python,
+                "python_full_version": f"{self.python}.{patch}",
+                "implementation_name": "cpython",
+                "platform_python_implementation": "CPython",
+                "platform_release": "",
+                "platform_version": "",
+                "implementation_version": f"{self.python}.{patch}",
+            }
 
     def tags(self) -> list[Tag]:
         """The wheel tags this target installs, most preferred first."""
         version = tuple(int(part) for part in self.python.split("."))
-        return [*cpython_tags(version, platforms=self.platform.tags),
-                *compatible_tags(version, f"cp{version[0]}{version[1]}", self.platform.tags)]
+        return [
+            *cpython_tags(version, platforms=self.platform.tags),
+            *compatible_tags(version, f"cp{version[0]}{version[1]}", self.platform.tags),
+        ]
 
 
 @dataclass(frozen=True)
@@ -134,9 +169,14 @@ def pins_for(lock_text: str, target: Target) -> list[Pin]:
         try:
             requirement = Requirement(line)
         except InvalidRequirement as error:
-            raise CourseError(f"requirements.lock line {number} is not a requirement: {error}") from None
-        holds = [env["python_full_version"] for env in environments
-                 if requirement.marker is None or requirement.marker.evaluate(env)]  # fmt: skip
+            raise CourseError(
+                f"requirements.lock line {number} is not a requirement: {error}"
+            ) from None
+        holds = [
+            env["python_full_version"]
+            for env in environments
+            if requirement.marker is None or requirement.marker.evaluate(env)
+        ]
         if holds:
             requirement.marker = None
             pins[str(requirement)] = Pin(requirement, holds[-1])
@@ -154,9 +194,11 @@ def needed(lock_text: str, target: Target) -> list[Pin]:
     pins = pins_for(lock_text, target)
     newest = list(target.environments())[-1]["python_full_version"]
     versions = {pin.name: next(iter(pin.requirement.specifier)).version for pin in pins}
-    return pins + [Pin(r, newest) for r in build_requirements()
-                   if not r.specifier.contains(versions.get(canonicalize_name(r.name), "0"),
-                                               prereleases=True)]  # fmt: skip
+    return pins + [
+        Pin(r, newest)
+        for r in build_requirements()
+        if not r.specifier.contains(versions.get(canonicalize_name(r.name), "0"), prereleases=True)
+    ]
 
 
 def download(wheels: Path, target: Target, pins: list[Pin], run=subprocess.run) -> None:
@@ -170,11 +212,24 @@ def download(wheels: Path, target: Target, pins: list[Pin], run=subprocess.run) 
         for python, group in sorted(passes.items()):
             listing = Path(tmp) / f"{python}-{target.platform.name}.txt"
             listing.write_text("".join(f"{pin.requirement}\n" for pin in group), encoding="utf-8")
-            command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check",
-                       "--no-deps", "--only-binary=:all:", "--implementation", "cp",
-                       "--python-version", python,
-                       *[arg for tag in target.platform.tags for arg in ("--platform", tag)],
-                       "-d", str(wheels), "-r", str(listing)]  # fmt: skip
+            command = [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--implementation",
+                "cp",
+                "--python-version",
+                python,
+                *[arg for tag in target.platform.tags for arg in ("--platform", tag)],
+                "-d",
+                str(wheels),
+                "-r",
+                str(listing),
+            ]
             run(command, check=True)
 
 
@@ -190,8 +245,11 @@ def match(wheels: Path, target: Target, pins: list[Pin]) -> tuple[list[str], lis
             found.setdefault(name, []).append((best, path.name, version))
     chosen, missing = set(), []
     for pin in pins:
-        fits = [(best, file) for best, file, version in found.get(pin.name, [])
-                if pin.requirement.specifier.contains(version, prereleases=True)]  # fmt: skip
+        fits = [
+            (best, file)
+            for best, file, version in found.get(pin.name, [])
+            if pin.requirement.specifier.contains(version, prereleases=True)
+        ]
         (chosen.add(min(fits)[1]) if fits else missing.append(pin))
     return sorted(chosen), missing
 
@@ -200,9 +258,11 @@ def wheel_set(wheels: Path, target: Target, pins: list[Pin]) -> list[str]:
     """:func:`match`'s wheels; raises CourseError naming every pin with no wheel."""
     chosen, missing = match(wheels, target, pins)
     if missing:
-        raise CourseError(f"The kit has no wheel for Python {target.python} on "
-                          f"{target.platform.name} of: {', '.join(str(p.requirement) for p in missing)} "
-                          "(run without --no-download, or drop that target).")  # fmt: skip
+        raise CourseError(
+            f"The kit has no wheel for Python {target.python} on "
+            f"{target.platform.name} of: {', '.join(str(p.requirement) for p in missing)} "
+            "(run without --no-download, or drop that target)."
+        )
     return chosen
 
 
@@ -217,7 +277,9 @@ def floor(files: Iterable[str]) -> dict[str, str]:
             if tag.platform.startswith("manylinux_"):
                 need_glibc.append((int(parts[1]), int(parts[2])))
             elif tag.platform.startswith(("manylinux2014", "manylinux2010", "manylinux1")):
-                need_glibc.append({"manylinux2014": (2, 17), "manylinux2010": (2, 12)}.get(parts[0], (2, 5)))
+                need_glibc.append(
+                    {"manylinux2014": (2, 17), "manylinux2010": (2, 12)}.get(parts[0], (2, 5))
+                )
             elif tag.platform.startswith("macosx_"):
                 need_macos.append((int(parts[1]), int(parts[2])))
         glibc = max(glibc, min(need_glibc, default=(0, 0)))
@@ -235,50 +297,81 @@ def targets_for(pythons: Iterable[str] | None, platforms: Iterable[str] | None) 
     if not names:
         here = this_platform()
         if here is None:
-            raise CourseError("No TensorFlow wheels exist for this machine: say which machines "
-                              f"the kit is for with --platform ({', '.join(PLATFORMS)}, all).")  # fmt: skip
+            raise CourseError(
+                "No TensorFlow wheels exist for this machine: say which machines "
+                f"the kit is for with --platform ({', '.join(PLATFORMS)}, all)."
+            )
         names = [here]
     unknown = sorted(set(names) - set(PLATFORMS)) + sorted(set(pythons or []) - set(PYTHONS))
     if unknown:
-        raise CourseError(f"Unknown --platform/--python {', '.join(unknown)}: choose from "
-                          f"{', '.join(PLATFORMS)}, all; Python {', '.join(PYTHONS)}.")  # fmt: skip
-    return [Target(python, PLATFORMS[name]) for name in dict.fromkeys(names)
-            for python in (pythons or PYTHONS)]  # fmt: skip
+        raise CourseError(
+            f"Unknown --platform/--python {', '.join(unknown)}: choose from "
+            f"{', '.join(PLATFORMS)}, all; Python {', '.join(PYTHONS)}."
+        )
+    return [
+        Target(python, PLATFORMS[name])
+        for name in dict.fromkeys(names)
+        for python in (pythons or PYTHONS)
+    ]
 
 
 def _course_zip(archive: Path, log: Callable[[str], None], run=subprocess.run) -> str:
     """``git archive HEAD`` as ``archive`` under the top folder; returns the commit."""
     if not shutil.which("git") or not (REPO_ROOT / ".git").exists():
-        raise CourseError("course.zip is made with `git archive`: run this in a git clone of the "
-                          "course, with git installed.")  # fmt: skip
+        raise CourseError(
+            "course.zip is made with `git archive`: run this in a git clone of the "
+            "course, with git installed."
+        )
+
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()  # fmt: skip
+        return subprocess.run(
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
 
     commit = git("rev-parse", "HEAD")
     if git("status", "--porcelain", "--untracked-files=no"):
-        log(f"  note: course.zip is the last commit ({commit[:10]}); uncommitted changes are not in it")
-    run(["git", "archive", "--format=zip", f"--prefix={COURSE_FOLDER}/", "-o", str(archive), "HEAD"],
-        cwd=REPO_ROOT, check=True)  # fmt: skip
+        log(
+            f"  note: course.zip is the last commit ({commit[:10]}); uncommitted changes are not in it"
+        )
+    run(
+        [
+            "git",
+            "archive",
+            "--format=zip",
+            f"--prefix={COURSE_FOLDER}/",
+            "-o",
+            str(archive),
+            "HEAD",
+        ],
+        cwd=REPO_ROOT,
+        check=True,
+    )
     return commit
 
 
-def offline_kit(dest: Path, download_wheels: bool = True, pythons: Iterable[str] | None = None,
-                platforms: Iterable[str] | None = None, run=subprocess.run,
-                log: Callable[[str], None] = print) -> dict[str, Path]:  # fmt: skip
+def offline_kit(
+    dest: Path,
+    download_wheels: bool = True,
+    pythons: Iterable[str] | None = None,
+    platforms: Iterable[str] | None = None,
+    run=subprocess.run,
+    log: Callable[[str], None] = print,
+) -> dict[str, Path]:
     """Fill ``dest`` with the offline kit (see the module docstring) and return its parts.
 
     ``download_wheels=False`` downloads nothing: the wheels already in ``dest/wheels`` must cover
     every target (checked). Wheels no target needs are removed."""
+    from authoring import offline_readme
     from course import config
     from course.data import verify_all
-    from authoring import offline_readme
 
     statuses = verify_all()
     bad = [s.dataset.name for s in statuses if not s.ok]
     if bad:
-        raise CourseError(f"The data is not verified ({', '.join(bad)}): run `course data fetch`, "
-                          "then make the kit again.")  # fmt: skip
+        raise CourseError(
+            f"The data is not verified ({', '.join(bad)}): run `course data fetch`, "
+            "then make the kit again."
+        )
     targets = targets_for(pythons, platforms)
     dest.mkdir(parents=True, exist_ok=True)
     wheels, data = dest / "wheels", dest / "data"
@@ -289,8 +382,10 @@ def offline_kit(dest: Path, download_wheels: bool = True, pythons: Iterable[str]
         pins = needed(lock_text, target)
         missing = match(wheels, target, pins)[1] if download_wheels else []
         if missing:  # (wheels already in the kit are kept: a rebuild fetches only what changed)
-            log(f"  pip download: {len(missing)} of the {len(pins)} wheels for Python "
-                f"{target.python} on {target.platform.name}")  # fmt: skip
+            log(
+                f"  pip download: {len(missing)} of the {len(pins)} wheels for Python "
+                f"{target.python} on {target.platform.name}"
+            )
             download(wheels, target, missing, run)
         sets.append((target, wheel_set(wheels, target, pins)))
     kept = {file for _, files in sets for file in files}
@@ -305,19 +400,37 @@ def offline_kit(dest: Path, download_wheels: bool = True, pythons: Iterable[str]
     shutil.copy2(INSTALLER, dest / "install.py")
     size = lambda files: sum((wheels / f).stat().st_size for f in files)  # noqa: E731
     manifest = {
-        "made": datetime.date.today().isoformat(), "commit": commit, "course_folder": COURSE_FOLDER,
+        "made": datetime.date.today().isoformat(),
+        "commit": commit,
+        "course_folder": COURSE_FOLDER,
         "lock_sha256": hashlib.sha256(lock_text.encode()).hexdigest(),
-        "targets": {t.name: {"python": t.python, "platform": t.platform.name,
-                             "platform_shown": t.platform.shown, "requires": floor(files),
-                             "wheels": files, "bytes": size(files)} for t, files in sets},
-    }  # fmt: skip
+        "targets": {
+            t.name: {
+                "python": t.python,
+                "platform": t.platform.name,
+                "platform_shown": t.platform.shown,
+                "requires": floor(files),
+                "wheels": files,
+                "bytes": size(files),
+            }
+            for t, files in sets
+        },
+    }
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     (dest / "README.md").write_text("", encoding="utf-8")  # counted in the size, then written
     total = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
     readme = offline_readme.render(manifest, total, data_files=len(statuses))
     (dest / "README.md").write_text(readme, encoding="utf-8")
-    log(f"  offline kit in {dest}: {len(kept)} wheels for {len(targets)} target(s) "
+    log(
+        f"  offline kit in {dest}: {len(kept)} wheels for {len(targets)} target(s) "
         f"({', '.join(t.name for t in targets)}), {len(statuses)} verified data files, "
-        f"{total / 1e6:,.0f} MB")  # fmt: skip
-    return {"wheels": wheels, "data": data, "course": dest / "course.zip", "manifest": dest / MANIFEST,
-            "installer": dest / "install.py", "readme": dest / "README.md"}  # fmt: skip
+        f"{total / 1e6:,.0f} MB"
+    )
+    return {
+        "wheels": wheels,
+        "data": data,
+        "course": dest / "course.zip",
+        "manifest": dest / MANIFEST,
+        "installer": dest / "install.py",
+        "readme": dest / "README.md",
+    }

@@ -28,17 +28,22 @@ def render(manifest: dict, total_bytes: int, data_files: int) -> str:
     wheels = len({file for t in targets for file in t["wheels"]})
     rows = "\n".join(
         f"| {t['python']} | {t['platform_shown']} (`{t['platform']}`) | {_needs(t.get('requires', {}))} "
-        f"| {len(t['wheels'])} | {t['bytes'] / MB:,.0f} |" for t in targets)  # fmt: skip
+        f"| {len(t['wheels'])} | {t['bytes'] / MB:,.0f} |"
+        for t in targets
+    )
     pythons = sorted({t["python"] for t in targets}, key=lambda v: tuple(map(int, v.split("."))))
-    split = sorted({f"{name} for {t['python']}" for t in targets
-                    for name in _twice(t["wheels"])})  # fmt: skip
-    patches = (f" The lock pins {', '.join(split)} differently below and from a patch release: "
-               "both wheels are here." if split else "")  # fmt: skip
+    split = sorted({f"{name} for {t['python']}" for t in targets for name in _twice(t["wheels"])})
+    patches = (
+        f" The lock pins {', '.join(split)} differently below and from a patch release: "
+        "both wheels are here."
+        if split
+        else ""
+    )
     win = f"py -{pythons[-1]}"
     return f"""# Offline kit: From open-source AI to a business
 
-Made by `python -m authoring instructors offline-kit` on {manifest['made']} from commit
-`{manifest['commit'][:12]}`. Size: {total_bytes / MB:,.0f} MB ({wheels} wheels, {data_files} data files, the
+Made by `python -m authoring instructors offline-kit` on {manifest["made"]} from commit
+`{manifest["commit"][:12]}`. Size: {total_bytes / MB:,.0f} MB ({wheels} wheels, {data_files} data files, the
 course). Nothing in it needs a network.
 
 ## Which machines it serves

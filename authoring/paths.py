@@ -38,8 +38,9 @@ def numpy_dispatch_features() -> list[str]:
     (for x86-64 wheels: SSE4.2-era code instead of AVX2/AVX-512).
     """
     env = {k: v for k, v in os.environ.items() if k != NUMPY_DISABLE_ENV}
-    done = subprocess.run([sys.executable, "-c", _FOUND_FEATURES], env=env, capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _FOUND_FEATURES], env=env, capture_output=True, text=True, check=True
+    )
     return done.stdout.split()
 
 
@@ -74,35 +75,55 @@ class PathResult:
 FOLDERS = ("notebooks", "solutions")
 
 
-def run_path(path: CodePath, extra: list[str] | None = None,
-             folders: tuple[str, ...] = FOLDERS) -> PathResult:  # fmt: skip
+def run_path(
+    path: CodePath, extra: list[str] | None = None, folders: tuple[str, ...] = FOLDERS
+) -> PathResult:
     """nbval over ``folders`` (both notebook folders by default) with ``path``'s environment."""
     env = {**os.environ, **path.env}
-    command = [sys.executable, "-m", "pytest", *folders, "-q", "-p",
-               "no:cacheprovider", *(["-n", str(path.workers), "--dist", "loadfile"]
-                                     if path.workers > 1 else ["-p", "no:xdist"]),
-               *(extra or [])]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *folders,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *(
+            ["-n", str(path.workers), "--dist", "loadfile"]
+            if path.workers > 1
+            else ["-p", "no:xdist"]
+        ),
+        *(extra or []),
+    ]
     print(f"[test-paths] {path.name}: {path.describe()}", flush=True)
     start = time.perf_counter()
     code = subprocess.call(command, cwd=REPO_ROOT, env=env)
     return PathResult(path, code, time.perf_counter() - start)
 
 
-def run_all(names: list[str] | None = None, extra: list[str] | None = None,
-            folders: tuple[str, ...] = FOLDERS) -> int:  # fmt: skip
+def run_all(
+    names: list[str] | None = None,
+    extra: list[str] | None = None,
+    folders: tuple[str, ...] = FOLDERS,
+) -> int:
     """Run every code path (or those named) over ``folders``, print a summary; exit status 1 if
     any failed."""
     import importlib.util
 
     if importlib.util.find_spec("nbval") is None or importlib.util.find_spec("pytest") is None:
-        print("The test tools are not in this environment (the learners' environment leaves them "
-              "out). `python kit.py test-paths` installs them first.", file=sys.stderr)  # fmt: skip
+        print(
+            "The test tools are not in this environment (the learners' environment leaves them "
+            "out). `python kit.py test-paths` installs them first.",
+            file=sys.stderr,
+        )
         return 2
     available = {p.name: p for p in code_paths()}
     unknown = [n for n in names or [] if n not in available]
     if unknown:
-        print(f"No code path called {', '.join(unknown)}; choose from {', '.join(available)}.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"No code path called {', '.join(unknown)}; choose from {', '.join(available)}.",
+            file=sys.stderr,
+        )
         return 2
     results = [run_path(available[n], extra, folders) for n in names or available]
     print("\ncode path        result   seconds")

@@ -44,12 +44,17 @@ def set_published(repository: str, branch: str, pyproject: Path | None = None) -
 
 # --- the setup cell --------------------------------------------------------------------------
 
+
 def lesson_number(notebook: str | Path) -> str:
     return Path(notebook).name[:2]
 
 
-def with_setup_cell(nb: nbformat.NotebookNode, notebook: str | Path,
-                    repository: str | None = None, branch: str = "main") -> bool:  # fmt: skip
+def with_setup_cell(
+    nb: nbformat.NotebookNode,
+    notebook: str | Path,
+    repository: str | None = None,
+    branch: str = "main",
+) -> bool:
     """Make ``nb``'s second cell (right after the title) the lesson's setup cell, inserting it or
     refreshing its source; True when ``nb`` changed."""
     source = setup_cell(lesson_number(notebook), repository, branch)
@@ -64,8 +69,12 @@ def with_setup_cell(nb: nbformat.NotebookNode, notebook: str | Path,
     return True
 
 
-def setup_cell_problem(nb: nbformat.NotebookNode, notebook: str | Path,
-                       repository: str | None = None, branch: str = "main") -> str | None:  # fmt: skip
+def setup_cell_problem(
+    nb: nbformat.NotebookNode,
+    notebook: str | Path,
+    repository: str | None = None,
+    branch: str = "main",
+) -> str | None:
     """Why ``nb``'s setup cell is not what the build writes, or None."""
     want = setup_cell(lesson_number(notebook), repository, branch)
     cells = nb.cells
@@ -93,6 +102,7 @@ def rewrite_setup_cells(folders: list[Path], repository: str | None, branch: str
 
 
 # --- the links -------------------------------------------------------------------------------
+
 
 def colab_links(repository: str, branch: str = "main", folder: str = "notebooks") -> dict[str, str]:
     """Each lesson's notebook name -> its "Open in Colab" link."""
@@ -134,20 +144,26 @@ def readme_problem(readme: Path | None = None, pyproject: Path | None = None) ->
     return None
 
 
-def write(folders: list[Path], remote: str | None = None, branch: str | None = None,
-          log=print) -> int:
+def write(
+    folders: list[Path], remote: str | None = None, branch: str | None = None, log=print
+) -> int:
     """``python -m authoring colab-url --write``: record where the course is published and
     rewrite the README table and the setup cells of the notebooks in ``folders`` from it."""
     repository = github_repository(remote)
     if repository is None:
-        log("No GitHub remote found: pass one, e.g. `python -m authoring colab-url --write "
-            "https://github.com/OWNER/REPO`.")  # fmt: skip
+        log(
+            "No GitHub remote found: pass one, e.g. `python -m authoring colab-url --write "
+            "https://github.com/OWNER/REPO`."
+        )
         return 1
     branch = branch or published()[1]
     set_published(repository, branch)
-    README.write_text(readme_with_links(README.read_text(encoding="utf-8"), repository, branch),
-                      encoding="utf-8")  # fmt: skip
+    README.write_text(
+        readme_with_links(README.read_text(encoding="utf-8"), repository, branch), encoding="utf-8"
+    )
     changed = rewrite_setup_cells(folders, repository, branch)
-    log(f"published as {repository} ({branch}): pyproject.toml, README.md and {len(changed)} "
-        "setup cells rewritten")  # fmt: skip
+    log(
+        f"published as {repository} ({branch}): pyproject.toml, README.md and {len(changed)} "
+        "setup cells rewritten"
+    )
     return 0

@@ -41,11 +41,11 @@ from pathlib import Path
 
 import nbformat
 
+from authoring.envs import bin_folder, locked_environment
 from course.config import REPO_ROOT, binder_url, colab_url, github_repository
 from course.errors import CourseError
-from authoring.envs import bin_folder, locked_environment
-from course.setup.pins import SITE_LOCK
 from course.lessons import LESSONS, Lesson
+from course.setup.pins import SITE_LOCK
 
 SITE_DIR = REPO_ROOT / "build" / "site"
 #: The book's generated sources and Sphinx's cache (kept between builds: they make them fast).
@@ -57,15 +57,21 @@ STAMP = ".site-digest"
 SLUGS = "course_slugs"
 WIDGET = "application/vnd.jupyter.widget-view+json"
 #: Markdown pages from the repository: repository path -> the page's name in the site.
-PAGES = {"solutions/glossary.md": "glossary", "instructors/README.md": "instructors",
-         "instructors/schedule.md": "schedule", "classroom/hub/README.md": "hub",
-         "classroom/kubernetes/README.md": "kubernetes"}  # fmt: skip
+PAGES = {
+    "solutions/glossary.md": "glossary",
+    "instructors/README.md": "instructors",
+    "instructors/schedule.md": "schedule",
+    "classroom/hub/README.md": "hub",
+    "classroom/kubernetes/README.md": "kubernetes",
+}
 #: Other repository files a page may link that are one of :data:`PAGES` (the same glossary).
 SAME_PAGES = {**PAGES, "instructors/glossary.md": "glossary", "notebooks/glossary.md": "glossary"}
 #: What an interactive explorer's output becomes in the site (a widget needs a running kernel).
-WIDGET_NOTE = ('<div class="admonition note"><p class="admonition-title">Interactive explorer</p>'
-               "<p>Its sliders need a running notebook: open this lesson in Jupyter (the launch "
-               "links at the top of the page, or your own JupyterLab) and run this cell.</p></div>")
+WIDGET_NOTE = (
+    '<div class="admonition note"><p class="admonition-title">Interactive explorer</p>'
+    "<p>Its sliders need a running notebook: open this lesson in Jupyter (the launch "
+    "links at the top of the page, or your own JupyterLab) and run this cell.</p></div>"
+)
 CONFIG = """\
 title: {title}
 author: the course's authors
@@ -143,9 +149,12 @@ def launch_links(lesson: Lesson, repo: str | None, branch: str = "main") -> dict
 
 def launch_bar(links: dict[str, str]) -> str:
     """The launch links as raw HTML (the theme's own launch menu is off: these are checked)."""
-    anchors = "".join(f'<a href="{html.escape(href)}"'
-                      + (" download" if not href.startswith("https://") else "")
-                      + f">{html.escape(label)}</a>" for label, href in links.items())  # fmt: skip
+    anchors = "".join(
+        f'<a href="{html.escape(href)}"'
+        + (" download" if not href.startswith("https://") else "")
+        + f">{html.escape(label)}</a>"
+        for label, href in links.items()
+    )
     return f'<nav class="course-launch" aria-label="Open this lesson">{anchors}</nav>'
 
 
@@ -163,12 +172,15 @@ def site_notebook(nb: nbformat.NotebookNode, links: dict[str, str]) -> nbformat.
             continue  # (it installs the course on Colab; on a page it is noise)
         if cell.cell_type == "code":
             cell.source = re.sub(r"(?m)^# NBVAL_IGNORE_OUTPUT\n", "", cell.source)
-            cell.outputs = [o for o in cell.outputs
-                            if "application/javascript" not in o.get("data", {})]  # fmt: skip
+            cell.outputs = [
+                o for o in cell.outputs if "application/javascript" not in o.get("data", {})
+            ]
             for output in cell.outputs:
                 if WIDGET in output.get("data", {}):
-                    output["data"] = {"text/html": WIDGET_NOTE,
-                                      "text/plain": "Interactive explorer"}  # fmt: skip
+                    output["data"] = {
+                        "text/html": WIDGET_NOTE,
+                        "text/plain": "Interactive explorer",
+                    }
         cells.append(cell)
     bar = launch_bar(links)
     title = cells[0].source.split("\n", 1) if cells and cells[0].cell_type == "markdown" else []
@@ -182,23 +194,46 @@ def site_notebook(nb: nbformat.NotebookNode, links: dict[str, str]) -> nbformat.
 
 def course_map(repo: str | None, branch: str = "main") -> str:
     """``index.md``: what the course is, each lesson with its time and launch links."""
-    intro = ("A one-day course: analyse the real open-source AI market, build a "
-             "commercialization scoring model, train a TensorFlow credit-risk classifier, serve it "
-             "as a small metered web API, and decide whether the business would work.")
-    how = ("These pages are the complete lessons (the exercises solved) with their outputs. To do "
-           "the exercises, open a lesson's notebook: on Binder or Colab from its page, or on your "
-           "machine (`python3 kit.py lab` in a clone of the repository).")
-    lines = [f"# {TITLE}", "", intro, "", how, "",
-             "| lesson | title | you will | time | open |", "|---|---|---|---|---|"]
+    intro = (
+        "A one-day course: analyse the real open-source AI market, build a "
+        "commercialization scoring model, train a TensorFlow credit-risk classifier, serve it "
+        "as a small metered web API, and decide whether the business would work."
+    )
+    how = (
+        "These pages are the complete lessons (the exercises solved) with their outputs. To do "
+        "the exercises, open a lesson's notebook: on Binder or Colab from its page, or on your "
+        "machine (`python3 kit.py lab` in a clone of the repository)."
+    )
+    lines = [
+        f"# {TITLE}",
+        "",
+        intro,
+        "",
+        how,
+        "",
+        "| lesson | title | you will | time | open |",
+        "|---|---|---|---|---|",
+    ]
     for lesson in LESSONS:
         links = launch_links(lesson, repo, branch)
         title = f"(optional extension) {lesson.title}" if lesson.extension else lesson.title
-        opens = " · ".join(f'<a href="{html.escape(h)}">{html.escape(label.split(" ")[-1])}</a>'
-                           for label, h in links.items() if h.startswith("https://"))  # fmt: skip
-        lines.append(f"| {lesson.number} | [{title}]({lesson.notebook}) | {lesson.objective} | "
-                     f"{lesson.minutes} min | {opens or '–'} |")  # fmt: skip
-    lines += ["", ("Also here: the [glossary](glossary.md) (English and 中文) and, for teachers, "
-                   "the [instructor guide](instructors.md)."), ""]  # fmt: skip
+        opens = " · ".join(
+            f'<a href="{html.escape(h)}">{html.escape(label.split(" ")[-1])}</a>'
+            for label, h in links.items()
+            if h.startswith("https://")
+        )
+        lines.append(
+            f"| {lesson.number} | [{title}]({lesson.notebook}) | {lesson.objective} | "
+            f"{lesson.minutes} min | {opens or '–'} |"
+        )
+    lines += [
+        "",
+        (
+            "Also here: the [glossary](glossary.md) (English and 中文) and, for teachers, "
+            "the [instructor guide](instructors.md)."
+        ),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -232,13 +267,17 @@ def page_markdown(text: str, path: str, repo: str | None, branch: str = "main") 
 def slug_module(glossary: str) -> str:
     """A Sphinx extension whose ``slug`` gives each glossary term's heading the id the lessons
     link (``<a id="accuracy"></a>`` before ``### accuracy · 准确率``), other headings MyST's."""
-    ids = {title.strip(): term for term, title in
-           re.findall(r'<a id="([^"]+)"></a>\s*#+ ([^\n]+)', glossary)}  # fmt: skip
-    return (f'"""Written by authoring.site: glossary headings keep their ids."""\n'
-            "from myst_parser.mdit_to_docutils.base import default_slugify\n\n"
-            f"IDS = {ids!r}\n\n\n"
-            "def slug(title):\n    return IDS.get(title.strip()) or default_slugify(title)\n\n\n"
-            "def setup(app):\n    return {'parallel_read_safe': True}\n")
+    ids = {
+        title.strip(): term
+        for term, title in re.findall(r'<a id="([^"]+)"></a>\s*#+ ([^\n]+)', glossary)
+    }
+    return (
+        f'"""Written by authoring.site: glossary headings keep their ids."""\n'
+        "from myst_parser.mdit_to_docutils.base import default_slugify\n\n"
+        f"IDS = {ids!r}\n\n\n"
+        "def slug(title):\n    return IDS.get(title.strip()) or default_slugify(title)\n\n\n"
+        "def setup(app):\n    return {'parallel_read_safe': True}\n"
+    )
 
 
 def sources(repo: str | None, branch: str = "main") -> dict[str, bytes]:
@@ -265,9 +304,15 @@ def sources(repo: str | None, branch: str = "main") -> dict[str, bytes]:
         files[f"{name}.md"] = page_markdown(text, path, repo, branch).encode()
     toc = ["format: jb-book", "root: index", "parts:", "  - caption: Lessons", "    chapters:"]
     toc += [f"      - file: {stem}" for stem in chapters]
-    toc += ["  - caption: Reference", "    chapters:", "      - file: glossary",
-            "  - caption: For instructors", "    chapters:", "      - file: instructors",
-            "        sections:"]  # fmt: skip
+    toc += [
+        "  - caption: Reference",
+        "    chapters:",
+        "      - file: glossary",
+        "  - caption: For instructors",
+        "    chapters:",
+        "      - file: instructors",
+        "        sections:",
+    ]
     toc += [f"          - file: {name}" for name in ("schedule", "hub", "kubernetes")]
     files["_toc.yml"] = ("\n".join(toc) + "\n").encode()
     return files
@@ -299,8 +344,13 @@ def digest(files: dict[str, bytes]) -> str:
     return total.hexdigest()
 
 
-def build(out: Path = SITE_DIR, *, repo: str | None = None, force: bool = False,
-          log: Callable[[str], None] = print) -> Path:  # fmt: skip
+def build(
+    out: Path = SITE_DIR,
+    *,
+    repo: str | None = None,
+    force: bool = False,
+    log: Callable[[str], None] = print,
+) -> Path:
     """Build the site into ``out`` (module docs) and return ``out / "index.html"``.
 
     Parameters
@@ -335,22 +385,42 @@ def build(out: Path = SITE_DIR, *, repo: str | None = None, force: bool = False,
     env = locked_environment("site", [SITE_LOCK], log=log)
     written = write_sources(SOURCE_DIR, files)
     log(f"building the site with Jupyter Book ({written} source files changed)")
-    done = subprocess.run([str(bin_folder(env) / "jupyter-book"), "build", str(SOURCE_DIR),
-                           "--path-output", str(SOURCE_DIR), "--builder", "html", "-W", "-n",
-                           "--keep-going", "--quiet"],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [
+            str(bin_folder(env) / "jupyter-book"),
+            "build",
+            str(SOURCE_DIR),
+            "--path-output",
+            str(SOURCE_DIR),
+            "--builder",
+            "html",
+            "-W",
+            "-n",
+            "--keep-going",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
-        raise CourseError("Jupyter Book failed to build the site:\n"
-                          f"{(done.stdout + done.stderr).strip()[-4000:]}")  # fmt: skip
+        raise CourseError(
+            f"Jupyter Book failed to build the site:\n{(done.stdout + done.stderr).strip()[-4000:]}"
+        )
     shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(SOURCE_DIR / "_build" / "html", out, ignore=shutil.ignore_patterns(".buildinfo",
-                                                                                      ".doctrees"))
+    shutil.copytree(
+        SOURCE_DIR / "_build" / "html",
+        out,
+        ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"),
+    )
     (out / ".nojekyll").write_text("")  # (GitHub Pages would hide _static/ otherwise)
     stamp.write_text(want)
     pages = len(site_pages(out))
-    log(f"wrote the site to {out} ({pages} pages, {time.perf_counter() - start:.0f} s): open "
+    log(
+        f"wrote the site to {out} ({pages} pages, {time.perf_counter() - start:.0f} s): open "
         f"{out / 'index.html'}; publish the folder on any static host (README, 'The course as a "
-        "website')")
+        "website')"
+    )
     return out / "index.html"
 
 

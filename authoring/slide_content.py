@@ -25,8 +25,10 @@ GLOSSARY_PAGE = "glossary.html"
 _RUN_FOLDER = r"(?:/private)?(?:/tmp|/var/tmp|/var/folders/[^/\s]+/[^/\s]+/T)/course-[\w.-]+"
 #: The start of an absolute path on the machine that built a deck: temporary, home and server
 #: folders (a test checks that no deck shows one).
-MACHINE_PATH = re.compile(r"(?<![\w.~/-])(?:/tmp|/var/tmp|/var/folders|/private/var|/work|/root|/home"
-                          r"|/Users)(?=/|(?![\w.-]))|[A-Za-z]:\\Users\\")  # fmt: skip
+MACHINE_PATH = re.compile(
+    r"(?<![\w.~/-])(?:/tmp|/var/tmp|/var/folders|/private/var|/work|/root|/home"
+    r"|/Users)(?=/|(?![\w.-]))|[A-Za-z]:\\Users\\"
+)
 
 
 def _home_form(path: Path) -> str:
@@ -49,13 +51,15 @@ def scrub_paths(text: str) -> str:
     progress = _home_form(Path(platformdirs.user_data_dir(config.APP_NAME)))
     data = _home_form(Path(platformdirs.user_cache_dir(config.APP_NAME)) / "data")
     end = r"(?![\w.-])"
-    for pattern, shown in ((_RUN_FOLDER + "/artifacts" + end, "artifacts"),
-                           (_RUN_FOLDER + end, progress),
-                           (re.escape(str(config.data_dir())) + end, data),
-                           (re.escape(str(REPO_ROOT)) + "/", ""),
-                           (re.escape(str(REPO_ROOT)) + end, "."),
-                           (r"(?<![\w.~/-])(?:/root|/home/[^/\s]+|/Users/[^/\s]+)" + end, "~"),
-                           (r"[A-Za-z]:\\Users\\[^\\\s]+", "~")):  # fmt: skip
+    for pattern, shown in (
+        (_RUN_FOLDER + "/artifacts" + end, "artifacts"),
+        (_RUN_FOLDER + end, progress),
+        (re.escape(str(config.data_dir())) + end, data),
+        (re.escape(str(REPO_ROOT)) + "/", ""),
+        (re.escape(str(REPO_ROOT)) + end, "."),
+        (r"(?<![\w.~/-])(?:/root|/home/[^/\s]+|/Users/[^/\s]+)" + end, "~"),
+        (r"[A-Za-z]:\\Users\\[^\\\s]+", "~"),
+    ):
         text = re.sub(pattern, lambda _match, shown=shown: shown, text)
     return MACHINE_PATH.sub("…", text)
 

@@ -99,8 +99,11 @@ def _table_rows(rows: list[list[str]], header: list[list[str]] | None = None) ->
     """A table's rows: each column is given a share of the slide's width in proportion to its
     longest cell (in ``header`` too, when given), and a row is as tall as its most wrapped cell."""
     columns = max((len(row) for row in (header or []) + rows), default=0)
-    longest = [min(TABLE_CHARS, max((len(r[j]) for r in (header or []) + rows if j < len(r)),
-                                    default=1)) or 1 for j in range(columns)]  # fmt: skip
+    longest = [
+        min(TABLE_CHARS, max((len(r[j]) for r in (header or []) + rows if j < len(r)), default=1))
+        or 1
+        for j in range(columns)
+    ]
     widths = [max(6.0, TABLE_CHARS * n / sum(longest)) for n in longest]
     height = TABLE_PAD
     for row in rows:
@@ -117,8 +120,11 @@ def block_height(block: str) -> float:
     if _FENCE.match(block):
         return CODE_PAD + CODE_LINE * max(1, len(block.splitlines()) - 2)
     if first.startswith("|"):
-        rows = [[_plain(c).strip() for c in line.strip().strip("|").split("|")]
-                for line in block.splitlines() if not re.match(r"^\s*\|[\s:|-]+\|?\s*$", line)]
+        rows = [
+            [_plain(c).strip() for c in line.strip().strip("|").split("|")]
+            for line in block.splitlines()
+            if not re.match(r"^\s*\|[\s:|-]+\|?\s*$", line)
+        ]
         return _table_rows(rows)
     if re.match(r"!\[[^\]]*\]\(", first):
         return 300.0
@@ -176,16 +182,24 @@ def _html_tables(text: str) -> list[list[list[str]]]:
     tables = []
     for table in re.findall(r"<table.*?</table>", text, re.S | re.I):
         rows = re.findall(r"<tr.*?</tr>", table, re.S | re.I)
-        tables.append([[html.unescape(_TAG.sub("", c)).strip()
-                        for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S | re.I)]
-                       for r in rows])  # fmt: skip
+        tables.append(
+            [
+                [
+                    html.unescape(_TAG.sub("", c)).strip()
+                    for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S | re.I)
+                ]
+                for r in rows
+            ]
+        )
     return tables
 
 
 def html_height(text: str) -> float:
     height = 0.0
-    for width, tall in (png_size(m) or (600, 400) for m in
-                        re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]{0,100})', text)):  # fmt: skip
+    for width, tall in (
+        png_size(m) or (600, 400)
+        for m in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]{0,100})', text)
+    ):
         height += _image_height(width, tall) + FIGURE_PAD
     for table in _html_tables(text):
         height += _table_rows(table)
@@ -262,8 +276,8 @@ def split_html_table(text: str, budget: float = BUDGET, first: float | None = No
     if len(re.findall(r"<tbody", text, re.I)) != 1 or "rowspan" in text.lower():
         return [text]
     start, end = re.search(r"<tbody[^>]*>", text, re.I), re.search(r"</tbody>", text, re.I)
-    rows = re.findall(r"\s*<tr.*?</tr>", text[start.end():end.start()], re.S | re.I)
-    head, tail = text[:start.end()], "\n" + text[end.start():]
+    rows = re.findall(r"\s*<tr.*?</tr>", text[start.end() : end.start()], re.S | re.I)
+    head, tail = text[: start.end()], "\n" + text[end.start() :]
     parts: list[list[str]] = []
     current: list[str] = []
     for row in rows:
@@ -320,9 +334,11 @@ def split_cell(cell, budget: float = BUDGET) -> list:
         return [cell]
     used = CELL_PAD + input_height(cell.source)
     room = budget - used if budget - used >= MIN_FIRST_PART else None
-    outputs = [piece for index, o in enumerate(cell.get("outputs", []))
-               for piece in split_output(o, budget - CELL_PAD,
-                                         room if index == 0 else None)]  # fmt: skip
+    outputs = [
+        piece
+        for index, o in enumerate(cell.get("outputs", []))
+        for piece in split_output(o, budget - CELL_PAD, room if index == 0 else None)
+    ]
     groups: list[list] = [[]]
     for output in outputs:
         size = output_height(output)

@@ -28,8 +28,6 @@ from pathlib import Path
 
 import nbformat
 
-from course.config import REPO_ROOT
-from course.errors import CourseError
 from authoring import slide_layout
 from authoring.slide_content import (
     GLOSSARY_PAGE,
@@ -37,12 +35,18 @@ from authoring.slide_content import (
     link_glossary,
     scrub_outputs,
 )
+from course.config import REPO_ROOT
+from course.errors import CourseError
 
 INSTRUCTORS_DIR = REPO_ROOT / "instructors"
 SLIDES_DIR = INSTRUCTORS_DIR / "slides"
 REVEAL_DIR = INSTRUCTORS_DIR / "node_modules" / "reveal.js"
-REVEAL_FILES = {"css": "dist/reveal.css", "theme": "dist/theme/white.css",
-                "js": "dist/reveal.js", "notes": "plugin/notes/notes.js"}  # fmt: skip
+REVEAL_FILES = {
+    "css": "dist/reveal.css",
+    "theme": "dist/theme/white.css",
+    "js": "dist/reveal.js",
+    "notes": "plugin/notes/notes.js",
+}
 
 #: The smallest scale :data:`FIT_SCRIPT` may give a slide (text stays readable).
 MIN_ZOOM = 0.7
@@ -68,8 +72,10 @@ def ensure_reveal(folder: Path = INSTRUCTORS_DIR, run=subprocess.run) -> Path:
     if installed.exists() and json.loads(installed.read_text())["version"] == want:
         return installed.parent
     if shutil.which("npm") is None:
-        raise CourseError("The slides need reveal.js from npm, and npm is not installed: install "
-                          "Node.js (Debian: `apt-get install npm`), then run the command again.")  # fmt: skip
+        raise CourseError(
+            "The slides need reveal.js from npm, and npm is not installed: install "
+            "Node.js (Debian: `apt-get install npm`), then run the command again."
+        )
     run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=folder, check=True)
     return installed.parent
 
@@ -107,8 +113,14 @@ def _is_setup(cell) -> bool:
     if cell.get("id") == CELL_ID:
         return True
     lines = [line for line in cell.source.splitlines() if line.strip()]
-    return not cell.get("outputs") and bool(lines) and all(
-        re.match(r"\s*(import |from \S+ import |pd\.set_option|\)|\w+,|#)", line) for line in lines)
+    return (
+        not cell.get("outputs")
+        and bool(lines)
+        and all(
+            re.match(r"\s*(import |from \S+ import |pd\.set_option|\)|\w+,|#)", line)
+            for line in lines
+        )
+    )
 
 
 def slide_kind(cell) -> str:
@@ -143,8 +155,9 @@ def _split_title(cell) -> list:
         return [cell]
     cell_id = cell.get("id", "title")
     intro = nbformat.v4.new_markdown_cell(source[:table].rstrip(), id=cell_id)
-    objectives = nbformat.v4.new_markdown_cell("## Questions and objectives\n\n" + source[table:].strip(),
-                                               id=f"{cell_id}-objectives")  # fmt: skip
+    objectives = nbformat.v4.new_markdown_cell(
+        "## Questions and objectives\n\n" + source[table:].strip(), id=f"{cell_id}-objectives"
+    )
     objectives.metadata["course_slide"] = "objectives"
     return [intro, objectives]
 
@@ -323,15 +336,24 @@ def export_deck(notebook: nbformat.NotebookNode, title: str, assets: RevealAsset
     from jinja2 import DictLoader
     from nbconvert import SlidesExporter
 
-    exporter = SlidesExporter(extra_loaders=[DictLoader({"course_deck.html.j2": _TEMPLATE})],
-                              template_file="course_deck.html.j2",
-                              exclude_anchor_links=True)  # fmt: skip
-    resources = {"course": {"version": assets.version, "title": title, "css": assets.css,
-                            "theme": assets.theme, "js": _script(assets.js),
-                            "notes": _script(assets.notes),
-                            "fit": _script(FIT_SCRIPT % {"min_zoom": MIN_ZOOM}),
-                            "width": slide_layout.SLIDE_WIDTH,
-                            "height": slide_layout.SLIDE_HEIGHT}}  # fmt: skip
+    exporter = SlidesExporter(
+        extra_loaders=[DictLoader({"course_deck.html.j2": _TEMPLATE})],
+        template_file="course_deck.html.j2",
+        exclude_anchor_links=True,
+    )
+    resources = {
+        "course": {
+            "version": assets.version,
+            "title": title,
+            "css": assets.css,
+            "theme": assets.theme,
+            "js": _script(assets.js),
+            "notes": _script(assets.notes),
+            "fit": _script(FIT_SCRIPT % {"min_zoom": MIN_ZOOM}),
+            "width": slide_layout.SLIDE_WIDTH,
+            "height": slide_layout.SLIDE_HEIGHT,
+        }
+    }
     html, _ = exporter.from_notebook_node(slide_metadata(notebook), resources=resources)
     return link_glossary(html)
 
@@ -351,8 +373,10 @@ def build_decks(solutions: Path, out: Path, assets: RevealAssets, log=print) -> 
         target = out / f"{path.stem}.html"
         target.write_text(html, encoding="utf-8")
         written[path.name] = target
-        log(f"  slides  {target.relative_to(out.parent) if out.parent in target.parents else target}"
-            f"  ({count_slides(html)} slides)")  # fmt: skip
+        log(
+            f"  slides  {target.relative_to(out.parent) if out.parent in target.parents else target}"
+            f"  ({count_slides(html)} slides)"
+        )
     return written
 
 

@@ -33,21 +33,29 @@ def main() -> int:
     args = parser.parse_args()
     ensure_artifacts()
     body = sample_applicants(1)[0]
-    print(f"usage written every {WRITE_EVERY * 1000:.0f} ms; {args.runs} runs, kill -9 after "
-          f"{args.seconds:g} s of load over {args.connections} connections\n")
-    print(f"{'run':>3} {'answered':>9} {'req/s':>7} {'lost':>5} {'window ms':>10} {'integrity':>10}")
+    print(
+        f"usage written every {WRITE_EVERY * 1000:.0f} ms; {args.runs} runs, kill -9 after "
+        f"{args.seconds:g} s of load over {args.connections} connections\n"
+    )
+    print(
+        f"{'run':>3} {'answered':>9} {'req/s':>7} {'lost':>5} {'window ms':>10} {'integrity':>10}"
+    )
     counts = []
     for run in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory() as folder:
             count = kill_under_load(body, folder, args.seconds, args.connections)
         counts.append(count)
-        print(f"{run:>3} {count.answered:>9} {count.rate:>7.0f} {count.lost:>5} "
-              f"{count.lost_window_ms:>10.1f} {count.integrity:>10}")  # fmt: skip
+        print(
+            f"{run:>3} {count.answered:>9} {count.rate:>7.0f} {count.lost:>5} "
+            f"{count.lost_window_ms:>10.1f} {count.integrity:>10}"
+        )
     lost = [c.lost for c in counts]
     windows = [c.lost_window_ms for c in counts]
-    print(f"\nlost per crash: median {statistics.median(lost):g}, max {max(lost)} requests; "
-          f"window median {statistics.median(windows):.1f} ms, max {max(windows):.1f} ms "
-          f"(bound: {WRITE_EVERY * 1000:.0f} ms)")
+    print(
+        f"\nlost per crash: median {statistics.median(lost):g}, max {max(lost)} requests; "
+        f"window median {statistics.median(windows):.1f} ms, max {max(windows):.1f} ms "
+        f"(bound: {WRITE_EVERY * 1000:.0f} ms)"
+    )
     return 0
 
 

@@ -51,8 +51,14 @@ def run_class(hub: ClassHub, k: int, lesson: str) -> dict:
         list(pool.map(hub.wait_server, names))
     spawn_s = time.monotonic() - start
     tokens = {n: hub.token_for(n) for n in names}
-    file = next(p for p in sorted((Path(hub.settings.home_root) / account_name(names[0]) /
-                                   "ai-business-course").glob(f"{lesson}_*.ipynb")))  # fmt: skip
+    file = next(
+        p
+        for p in sorted(
+            (Path(hub.settings.home_root) / account_name(names[0]) / "ai-business-course").glob(
+                f"{lesson}_*.ipynb"
+            )
+        )
+    )
 
     def one(name: str):
         folder = Path(hub.settings.home_root) / account_name(name) / "ai-business-course"
@@ -65,8 +71,13 @@ def run_class(hub: ClassHub, k: int, lesson: str) -> dict:
     for name in names:
         hub.api("DELETE", f"users/{name}/server")
     failed = [f"{r.notebook}: {r.error}" for r in results if not r.passed]
-    return {"k": k, "spawn_s": spawn_s, "times": [r.seconds for r in results],
-            "peaks": [p for p in peaks if p is not None], "failed": failed}
+    return {
+        "k": k,
+        "spawn_s": spawn_s,
+        "times": [r.seconds for r in results],
+        "peaks": [p for p in peaks if p is not None],
+        "failed": failed,
+    }
 
 
 def main() -> None:
@@ -82,28 +93,41 @@ def main() -> None:
         for k in args.k:
             rows.append(run_class(hub, k, args.lesson))
             row = rows[-1]
-            print(f"k={k}: spawn {row['spawn_s']:.0f} s, lesson {args.lesson} "
-                  f"{min(row['times']):.0f}-{max(row['times']):.0f} s, "
-                  f"class peak {sum(row['peaks']):,.0f} MB"
-                  + (f", FAILED {row['failed']}" if row["failed"] else ""), flush=True)  # fmt: skip
-    print(f"\n| learners | wall time per learner, median (s) | slowest (s) | class memory peak (MB) |")
+            print(
+                f"k={k}: spawn {row['spawn_s']:.0f} s, lesson {args.lesson} "
+                f"{min(row['times']):.0f}-{max(row['times']):.0f} s, "
+                f"class peak {sum(row['peaks']):,.0f} MB"
+                + (f", FAILED {row['failed']}" if row["failed"] else ""),
+                flush=True,
+            )
+    print(
+        "\n| learners | wall time per learner, median (s) | slowest (s) | class memory peak (MB) |"
+    )
     print("|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['k']} | {statistics.median(row['times']):.0f} | {max(row['times']):.0f} | "
-              f"{sum(row['peaks']) + base:,.0f} |")
+        print(
+            f"| {row['k']} | {statistics.median(row['times']):.0f} | {max(row['times']):.0f} | "
+            f"{sum(row['peaks']) + base:,.0f} |"
+        )
     per = max(max(r["peaks"]) for r in rows if r["peaks"]) if any(r["peaks"] for r in rows) else 0
     print(f"\nhub, proxy and services: {base:.0f} MB; the heaviest learner peaked at {per:.0f} MB")
     one = next((r for r in rows if r["k"] == 1), None)
-    fits = [r["k"] for r in rows if one and not r["failed"]
-            and max(r["times"]) <= 2 * one["times"][0]]  # fmt: skip
+    fits = [
+        r["k"] for r in rows if one and not r["failed"] and max(r["times"]) <= 2 * one["times"][0]
+    ]
     per_cpu = max(fits) / (os.cpu_count() or 1) if fits else 0
     if one:
-        print(f"at once within twice one learner's {one['times'][0]:.0f} s: up to {max(fits or [0])} "
-              f"learners on this machine's {os.cpu_count()} CPUs ({per_cpu:.1f} per CPU)")
+        print(
+            f"at once within twice one learner's {one['times'][0]:.0f} s: up to {max(fits or [0])} "
+            f"learners on this machine's {os.cpu_count()} CPUs ({per_cpu:.1f} per CPU)"
+        )
     for memory_gb, cpus in ((8, 2), (16, 4), (32, 8), (64, 16)):
         by_memory = int((memory_gb * 1024 - base) // per) if per else 0
-        print(f"{memory_gb} GB / {cpus} CPUs: {by_memory} learners by memory; "
-              f"{int(per_cpu * cpus)} running lesson {args.lesson} at the same moment by CPU")
+        print(
+            f"{memory_gb} GB / {cpus} CPUs: {by_memory} learners by memory; "
+            f"{int(per_cpu * cpus)} running lesson {args.lesson} at the same moment by CPU"
+        )
+
 
 if __name__ == "__main__":
     main()

@@ -60,15 +60,34 @@ def cpu_seconds(pid: int) -> float:
     return times.user + times.system
 
 
-def wrk(url: str, body: str, connections: int, seconds: int, script_dir: Path,
-        server_pid: int) -> dict[str, float]:  # fmt: skip
+def wrk(
+    url: str, body: str, connections: int, seconds: int, script_dir: Path, server_pid: int
+) -> dict[str, float]:
     script = script_dir / f"post-{abs(hash(body))}.lua"
-    script.write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
-                      'wrk.headers["Content-Type"] = "application/json"\n')  # fmt: skip
+    script.write_text(
+        f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+    )
     cpu_before = cpu_seconds(server_pid)
-    out = subprocess.run(["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency",
-                          "-s", str(script), url], capture_output=True, text=True, check=True,
-                         preexec_fn=pin(1)).stdout  # fmt: skip
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=pin(1),
+    ).stdout
     cpu = cpu_seconds(server_pid) - cpu_before
 
     def latency(label: str) -> float:
@@ -77,9 +96,13 @@ def wrk(url: str, body: str, connections: int, seconds: int, script_dir: Path,
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     requests = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": latency("50%"), "p99": latency("99%"), "cpu_us": cpu / requests * 1e6,
-            "errors": int(errors.group(1)) if errors else 0}  # fmt: skip
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50%"),
+        "p99": latency("99%"),
+        "cpu_us": cpu / requests * 1e6,
+        "errors": int(errors.group(1)) if errors else 0,
+    }
 
 
 def python_client_rows_per_second(url: str, body: str, requests: int = 20) -> float:
@@ -114,13 +137,16 @@ def main() -> int:
     return 0
 
 
-def report(service: BackgroundService, startup: float, model: str, rounds: int, seconds: int,
-           tmp: Path) -> None:  # fmt: skip
+def report(
+    service: BackgroundService, startup: float, model: str, rounds: int, seconds: int, tmp: Path
+) -> None:
     one = json.dumps(sample_applicants(1)[0])
     batch = json.dumps({"applicants": sample_applicants(BATCH)})
     pinned = "service on CPU 0, wrk on CPU 1" if pin(0) else "not pinned"
-    print(f"Service started in {startup:.2f} s (model: {model}); wrk, {rounds} rounds of "
-          f"{seconds} s per run, {pinned}; medians over the rounds\n")
+    print(
+        f"Service started in {startup:.2f} s (model: {model}); wrk, {rounds} rounds of "
+        f"{seconds} s per run, {pinned}; medians over the rounds\n"
+    )
     runs: dict[tuple, list[dict]] = {}
     pid = service.process.pid
     for _ in range(rounds):
@@ -134,23 +160,31 @@ def report(service: BackgroundService, startup: float, model: str, rounds: int, 
     def median(key: tuple, field: str) -> float:
         return statistics.median(r[field] for r in runs[key])
 
-    print(f"{'endpoint':<12} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'CPU us/req':>10} {'non-2xx':>8}")  # fmt: skip
+    print(
+        f"{'endpoint':<12} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'CPU us/req':>10} {'non-2xx':>8}"
+    )
     for key in [("noop", 1), ("score", 1), ("noop", 8), ("score", 8), ("batch", 1)]:
         errors = sum(r["errors"] for r in runs[key])
-        print(f"{key[0]:<12} {key[1]:>5} {median(key, 'rps'):>9.0f} {median(key, 'p50'):>8.2f} "
-              f"{median(key, 'p99'):>8.2f} {median(key, 'cpu_us'):>10.0f} {errors:>8}")
+        print(
+            f"{key[0]:<12} {key[1]:>5} {median(key, 'rps'):>9.0f} {median(key, 'p50'):>8.2f} "
+            f"{median(key, 'p99'):>8.2f} {median(key, 'cpu_us'):>10.0f} {errors:>8}"
+        )
     pairs = list(zip(runs[("score", 8)], runs[("noop", 8)]))
     by_rps = [score["rps"] / noop["rps"] for score, noop in pairs]
     by_cpu = [noop["cpu_us"] / score["cpu_us"] for score, noop in pairs]
-    print(f"\n/v1/score throughput = {statistics.median(by_rps):.2f} x no-op at 8 connections "
-          f"(rounds {min(by_rps):.2f}-{max(by_rps):.2f}); by the service's CPU time per request "
-          f"{statistics.median(by_cpu):.2f} (rounds {min(by_cpu):.2f}-{max(by_cpu):.2f}); "
-          f"goal >= 0.80")  # fmt: skip
+    print(
+        f"\n/v1/score throughput = {statistics.median(by_rps):.2f} x no-op at 8 connections "
+        f"(rounds {min(by_rps):.2f}-{max(by_rps):.2f}); by the service's CPU time per request "
+        f"{statistics.median(by_cpu):.2f} (rounds {min(by_cpu):.2f}-{max(by_cpu):.2f}); "
+        f"goal >= 0.80"
+    )
     print(f"/v1/score p99 at 8 connections = {median(('score', 8), 'p99'):.2f} ms (goal <= 10 ms)")
-    print(f"batch: {median(('batch', 1), 'rps') * BATCH:,.0f} rows/s with wrk, "
-          f"{python_client_rows_per_second(service.url, batch):,.0f} rows/s with one Python client; "
-          f"{BATCH:,} applicants per request (goal >= 200,000)")
+    print(
+        f"batch: {median(('batch', 1), 'rps') * BATCH:,.0f} rows/s with wrk, "
+        f"{python_client_rows_per_second(service.url, batch):,.0f} rows/s with one Python client; "
+        f"{BATCH:,} applicants per request (goal >= 200,000)"
+    )
     status = Path(f"/proc/{service.process.pid}/status")
     peak = re.search(r"VmHWM:\s+(\d+) kB", status.read_text()) if status.exists() else None
     if peak:

@@ -153,12 +153,15 @@ def configure(c, settings: HubSettings) -> None:
     c.Spawner.cmd = [str(learners / "jupyterhub-singleuser")]
     c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
     # (each learner's lesson-04 service answers only its own account: course/service/peers.py)
-    c.Spawner.environment = {**RUNTIME_ENV, "JUPYTERHUB_ACTIVITY_INTERVAL": "60",
-                             "COURSE_SERVICE_SAME_ACCOUNT": "1",
-                             "PATH": f"{learners}:{settings.course_dir}/bin:/usr/bin:/bin",
-                             # (the terminal's non-login shell: Debian's /etc/profile resets PATH)
-                             "JUPYTER_CONFIG_PATH": str(launch_config_dir(settings.learner_env)),
-                             "PYTHONPATH": settings.course_dir}  # (root's copy, never the checkout)
+    c.Spawner.environment = {
+        **RUNTIME_ENV,
+        "JUPYTERHUB_ACTIVITY_INTERVAL": "60",
+        "COURSE_SERVICE_SAME_ACCOUNT": "1",
+        "PATH": f"{learners}:{settings.course_dir}/bin:/usr/bin:/bin",
+        # (the terminal's non-login shell: Debian's /etc/profile resets PATH)
+        "JUPYTER_CONFIG_PATH": str(launch_config_dir(settings.learner_env)),
+        "PYTHONPATH": settings.course_dir,
+    }  # (root's copy, never the checkout)
     c.Spawner.start_timeout, c.Spawner.http_timeout = 180, 120
     c.CourseSpawner.home_root = settings.home_root
     c.CourseSpawner.course_dir = settings.course_dir
@@ -168,34 +171,64 @@ def configure(c, settings: HubSettings) -> None:
     c.JupyterHub.last_activity_interval = 60
     python = sys.executable
     c.JupyterHub.services = [
-        {"name": "idle-culler",
-         "command": [python, "-m", "jupyterhub_idle_culler", f"--timeout={settings.idle_timeout}"]},
-        {"name": "progress", "url": f"http://127.0.0.1:{settings.progress_port}",
-         "command": [python, "-m", "classroom.hub_progress", "--home-root", settings.home_root,
-                     "--admins", settings.admin],
-         "environment": {"PYTHONPATH": str(REPO_ROOT)},  # (the classroom package: the checkout)
-         "oauth_no_confirm": True, "display": True},
+        {
+            "name": "idle-culler",
+            "command": [
+                python,
+                "-m",
+                "jupyterhub_idle_culler",
+                f"--timeout={settings.idle_timeout}",
+            ],
+        },
+        {
+            "name": "progress",
+            "url": f"http://127.0.0.1:{settings.progress_port}",
+            "command": [
+                python,
+                "-m",
+                "classroom.hub_progress",
+                "--home-root",
+                settings.home_root,
+                "--admins",
+                settings.admin,
+            ],
+            "environment": {"PYTHONPATH": str(REPO_ROOT)},  # (the classroom package: the checkout)
+            "oauth_no_confirm": True,
+            "display": True,
+        },
         {"name": "course-kit", "api_token": settings.api_token},
-    ]  # fmt: skip
+    ]
     c.JupyterHub.load_roles = [
-        {"name": "idle-culler", "services": ["idle-culler"],
-         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
-        {"name": "course-kit", "services": ["course-kit"], "scopes": ["admin:users", "admin:servers",
-                                                                     "tokens", "access:servers"]},
-        {"name": "progress-readers", "users": [settings.admin],
-         "scopes": ["access:services!service=progress"]},
-    ]  # fmt: skip
+        {
+            "name": "idle-culler",
+            "services": ["idle-culler"],
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        },
+        {
+            "name": "course-kit",
+            "services": ["course-kit"],
+            "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
+        },
+        {
+            "name": "progress-readers",
+            "users": [settings.admin],
+            "scopes": ["access:services!service=progress"],
+        },
+    ]
 
 
 def ensure_proxy(log=print) -> Path:
     """``configurable-http-proxy`` at the version ``classroom/hub/package-lock.json`` pins."""
     if not PROXY.exists():
         if not shutil.which("npm"):
-            raise CourseError("The hub's proxy needs Node.js and npm: install them (for example "
-                             "`apt install nodejs npm`), then run this again.")  # fmt: skip
+            raise CourseError(
+                "The hub's proxy needs Node.js and npm: install them (for example "
+                "`apt install nodejs npm`), then run this again."
+            )
         log("[hub] installing configurable-http-proxy from classroom/hub/package-lock.json")
-        subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=HUB_FOLDER,
-                       check=True)  # fmt: skip
+        subprocess.run(
+            ["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=HUB_FOLDER, check=True
+        )
     return PROXY
 
 
@@ -206,18 +239,23 @@ def ensure_shared_models(log=print) -> None:
     from course.scale import grids
 
     # The notebooks' own lock (grids.ensure_cache): a learner's lesson 06 never trains them twice.
-    build_once(grids.model_paths(), grids.build_lock(),
-               [sys.executable, "-m", "course", "extension", "build", "--models-only"],
-               timeout=1800, error="Training lesson 06's models for the class failed",
-               announce=lambda: log("[hub] training lesson 06's models once for the class "
-                                    "(about 30 s)"))  # fmt: skip
+    build_once(
+        grids.model_paths(),
+        grids.build_lock(),
+        [sys.executable, "-m", "course", "extension", "build", "--models-only"],
+        timeout=1800,
+        error="Training lesson 06's models for the class failed",
+        announce=lambda: log("[hub] training lesson 06's models once for the class (about 30 s)"),
+    )
 
 
 def prepare(settings: HubSettings, log=print) -> Path:
     """Everything the hub needs before it starts; returns the saved settings' path."""
     if os.geteuid() != 0:
-        raise CourseError("The class hub creates one system account per learner, so it runs as "
-                         "root (for example `sudo python3 kit.py hub`).")  # fmt: skip
+        raise CourseError(
+            "The class hub creates one system account per learner, so it runs as "
+            "root (for example `sudo python3 kit.py hub`)."
+        )
     if shutil.which("useradd") is None:
         raise CourseError("The class hub needs `useradd` (Linux) to create the learners' accounts.")
     from classroom.hub_install import course_copy, learner_environment
@@ -235,23 +273,27 @@ def prepare(settings: HubSettings, log=print) -> Path:
 
 def hub_command(settings_path: Path) -> tuple[list[str], dict]:
     """The command and environment that start JupyterHub with ``settings_path``."""
-    env = {**os.environ, SETTINGS_ENV: str(settings_path),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           # (the hub imports this package, never installed: it runs from the checkout)
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT),
-                                                       os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        SETTINGS_ENV: str(settings_path),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        # (the hub imports this package, never installed: it runs from the checkout)
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    }
     return [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)], env
 
 
 def welcome(settings: HubSettings) -> str:
-    return "\n".join([
-        f"The class hub: {settings.url}",
-        f"  learners: any name ({'a-z, 0-9'}), class password {settings.password}",
-        f"  instructor: {settings.admin}, password {settings.admin_password}",
-        f"  class progress: {settings.url}services/progress/",
-        f"  state (database, settings, log): {settings.state}",
-        f"  log: {Path(settings.state) / LOG_FILE}",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"The class hub: {settings.url}",
+            f"  learners: any name ({'a-z, 0-9'}), class password {settings.password}",
+            f"  instructor: {settings.admin}, password {settings.admin_password}",
+            f"  class progress: {settings.url}services/progress/",
+            f"  state (database, settings, log): {settings.state}",
+            f"  log: {Path(settings.state) / LOG_FILE}",
+        ]
+    )
 
 
 def run(settings: HubSettings) -> int:
@@ -269,8 +311,9 @@ def run(settings: HubSettings) -> int:
         # handler, not SIG_IGN: an ignored SIGINT, as in `hub &` from a script, would be
         # inherited by the hub's services, and the hub waits 30 s for each to stop.)
         signal.signal(signal.SIGINT, lambda *_: None)
-        process = subprocess.Popen(command, cwd=settings.state, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT)  # fmt: skip
+        process = subprocess.Popen(
+            command, cwd=settings.state, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGTERM))
         out = sys.stdout.buffer
         for line in iter(process.stdout.readline, b""):

@@ -16,26 +16,40 @@ from course.errors import CourseError
 cli = CommandLine("python -m classroom", "A class on this server: JupyterHub with the course.")
 
 
-@cli.command("hub", "start the class's JupyterHub (as root)",
-             argument("--state", default="hub-state", help="folder for the hub's database, "
-                                                           "settings and log (default: ./hub-state)"),
-             argument("--port", type=int, default=8000,
-                      help="the port learners open (default 8000)"),
-             argument("--ip", default="127.0.0.1", help="the address to listen on (0.0.0.0 for "
-                                                        "the room's network; put TLS in front)"),
-             argument("--home-root", default="/home",
-                      help="where learners' homes go (default /home)"),
-             argument("--password", help="the class password (default: a new random one, printed)"),
-             argument("--mem-limit-gb", type=float, help="memory per learner (default: from the "
-                      "measured budget, as on Kubernetes: python -m classroom resources)"),
-             argument("--cpu-limit", type=float, help="CPUs per learner (default: as memory)"),
-             argument("--idle-minutes", type=int, default=60,
-                      help="stop idle servers after (60)"),
-             argument("--admin", default="instructor",
-                      help="the instructor's account name (default instructor)"),
-             argument("--remove-learners", action="store_true",
-                      help="after the class: delete the learners' accounts and homes (the same "
-                           "as `python -m classroom remove-learners`)"))
+@cli.command(
+    "hub",
+    "start the class's JupyterHub (as root)",
+    argument(
+        "--state",
+        default="hub-state",
+        help="folder for the hub's database, settings and log (default: ./hub-state)",
+    ),
+    argument("--port", type=int, default=8000, help="the port learners open (default 8000)"),
+    argument(
+        "--ip",
+        default="127.0.0.1",
+        help="the address to listen on (0.0.0.0 for the room's network; put TLS in front)",
+    ),
+    argument("--home-root", default="/home", help="where learners' homes go (default /home)"),
+    argument("--password", help="the class password (default: a new random one, printed)"),
+    argument(
+        "--mem-limit-gb",
+        type=float,
+        help="memory per learner (default: from the "
+        "measured budget, as on Kubernetes: python -m classroom resources)",
+    ),
+    argument("--cpu-limit", type=float, help="CPUs per learner (default: as memory)"),
+    argument("--idle-minutes", type=int, default=60, help="stop idle servers after (60)"),
+    argument(
+        "--admin", default="instructor", help="the instructor's account name (default instructor)"
+    ),
+    argument(
+        "--remove-learners",
+        action="store_true",
+        help="after the class: delete the learners' accounts and homes (the same "
+        "as `python -m classroom remove-learners`)",
+    ),
+)
 def hub(args: argparse.Namespace) -> int:
     import re
 
@@ -44,9 +58,14 @@ def hub(args: argparse.Namespace) -> int:
 
     if args.remove_learners:
         return _remove_learners(Path(args.home_root))
-    settings = hub.HubSettings(state=str(Path(args.state).resolve()), port=args.port, ip=args.ip,
-                               home_root=args.home_root, idle_timeout=args.idle_minutes * 60,
-                               admin=args.admin)  # fmt: skip
+    settings = hub.HubSettings(
+        state=str(Path(args.state).resolve()),
+        port=args.port,
+        ip=args.ip,
+        home_root=args.home_root,
+        idle_timeout=args.idle_minutes * 60,
+        admin=args.admin,
+    )
     if args.mem_limit_gb is not None:
         settings.mem_limit = int(args.mem_limit_gb * 2**30)
     if args.cpu_limit is not None:
@@ -56,15 +75,19 @@ def hub(args: argparse.Namespace) -> int:
             raise CourseError("the class password needs at least 8 characters")
         settings.password = args.password
     if not re.match(USERNAME_PATTERN, args.admin):
-        raise CourseError(f"the instructor's name {args.admin!r} must be 2-31 lower-case letters "
-                          "and digits, starting with a letter")  # fmt: skip
+        raise CourseError(
+            f"the instructor's name {args.admin!r} must be 2-31 lower-case letters "
+            "and digits, starting with a letter"
+        )
     settings.keep_secrets(password_given=bool(args.password))
     return hub.run(settings)
 
 
-@cli.command("remove-learners", "after the class: delete the learners' accounts and homes (root)",
-             argument("--home-root", default="/home",
-                      help="where learners' homes are (default /home)"))
+@cli.command(
+    "remove-learners",
+    "after the class: delete the learners' accounts and homes (root)",
+    argument("--home-root", default="/home", help="where learners' homes are (default /home)"),
+)
 def remove_learners(args: argparse.Namespace) -> int:
     return _remove_learners(Path(args.home_root))
 
@@ -82,8 +105,10 @@ def _remove_learners(home_root: Path) -> int:
     for removal in removals:
         print(removal.summary(), file=sys.stderr if removal.problems else sys.stdout)
     failed = sum(bool(r.problems) for r in removals)
-    print(f"removed {len(removals) - failed} of {len(removals)} learner account(s) under "
-          f"{home_root}" + (f"; {failed} could not be removed (above)" if failed else ""))
+    print(
+        f"removed {len(removals) - failed} of {len(removals)} learner account(s) under "
+        f"{home_root}" + (f"; {failed} could not be removed (above)" if failed else "")
+    )
     return 1 if failed else 0
 
 

@@ -51,14 +51,27 @@ def ensure_account(account: str, home_root: Path) -> pwd.struct_passwd:
     except KeyError:
         home_root = home_root.resolve()
         home_root.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["useradd", "--create-home", "--home-dir", str(home_root / account),
-                        "--shell", "/usr/sbin/nologin", "--user-group", account],
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                "useradd",
+                "--create-home",
+                "--home-dir",
+                str(home_root / account),
+                "--shell",
+                "/usr/sbin/nologin",
+                "--user-group",
+                account,
+            ],
+            check=True,
+            capture_output=True,
+        )
         entry = pwd.getpwnam(account)
     if Path(entry.pw_dir).parent != home_root.resolve():
-        raise RuntimeError(f"the account {account} exists with its home at {entry.pw_dir}, not "
-                           f"under {home_root}: remove it (userdel -r {account}) or use that "
-                           "home folder")  # fmt: skip
+        raise RuntimeError(
+            f"the account {account} exists with its home at {entry.pw_dir}, not "
+            f"under {home_root}: remove it (userdel -r {account}) or use that "
+            "home folder"
+        )
     os.chmod(entry.pw_dir, 0o700)
     return entry
 
@@ -66,8 +79,11 @@ def ensure_account(account: str, home_root: Path) -> pwd.struct_passwd:
 def learner_accounts(home_root: Path) -> list[str]:
     """The learners' system accounts whose homes are under ``home_root``."""
     root = Path(home_root).resolve()
-    return sorted(e.pw_name for e in pwd.getpwall()
-                  if e.pw_name.startswith(ACCOUNT_PREFIX) and Path(e.pw_dir).parent == root)
+    return sorted(
+        e.pw_name
+        for e in pwd.getpwall()
+        if e.pw_name.startswith(ACCOUNT_PREFIX) and Path(e.pw_dir).parent == root
+    )
 
 
 def learner_folder(entry: pwd.struct_passwd) -> Path:
@@ -102,8 +118,9 @@ def cgroups_available(root: Path = CGROUP_ROOT) -> bool:
     return all(os.access(root / kind, os.W_OK) for kind in ("memory", "cpu"))
 
 
-def make_cgroups(account: str, mem_limit: int, cpu_limit: float,
-                 root: Path = CGROUP_ROOT) -> dict[str, Path]:  # fmt: skip
+def make_cgroups(
+    account: str, mem_limit: int, cpu_limit: float, root: Path = CGROUP_ROOT
+) -> dict[str, Path]:
     """Create (or update) the learner's groups: ``mem_limit`` bytes (swap included where the
     kernel accounts it) and ``cpu_limit`` CPUs of quota."""
     paths = cgroup_paths(account, root)
@@ -163,8 +180,9 @@ def learner_pids(account: str, root: Path = CGROUP_ROOT) -> set[int]:
                 status = (entry / "status").read_text()
             except OSError:
                 continue  # (gone meanwhile)
-            uids = next((line.split()[1:] for line in status.splitlines()
-                         if line.startswith("Uid:")), [])  # fmt: skip
+            uids = next(
+                (line.split()[1:] for line in status.splitlines() if line.startswith("Uid:")), []
+            )
             if str(uid) in uids:
                 pids.add(int(entry.name))
     return pids - {os.getpid()}
@@ -240,8 +258,10 @@ class Removal:
     def summary(self) -> str:
         if self.problems:
             return f"could not remove {self.account}: " + "; ".join(self.problems)
-        return (f"removed {self.account}: account, home {self.home}, {self.processes} "
-                f"process(es) stopped, {self.temp_files} temporary file(s) removed")  # fmt: skip
+        return (
+            f"removed {self.account}: account, home {self.home}, {self.processes} "
+            f"process(es) stopped, {self.temp_files} temporary file(s) removed"
+        )
 
 
 def remove_learner(account: str) -> Removal:

@@ -19,21 +19,39 @@ from pathlib import Path
 import httpx
 import psutil
 
-from course.config import REPO_ROOT
 from classroom.class_hub import SETTINGS_FILE, HubSettings, free_port
-from classroom.hub_accounts import (ACCOUNT_PREFIX, cgroup_paths, learner_accounts,
-                                     remove_learner)  # fmt: skip
+from classroom.hub_accounts import ACCOUNT_PREFIX, cgroup_paths, learner_accounts, remove_learner
+from course.config import REPO_ROOT
 
 
 class ClassHub:
     """``python -m classroom hub`` started in the background from the checkout ``checkout`` with
     ``python`` (its own session, its output in ``console.log`` beside the state folder)."""
 
-    def __init__(self, state: str, home_root: str, port: int, *, checkout: Path = REPO_ROOT,
-                 python: str | None = None, options: tuple[str, ...] = ()):  # fmt: skip
+    def __init__(
+        self,
+        state: str,
+        home_root: str,
+        port: int,
+        *,
+        checkout: Path = REPO_ROOT,
+        python: str | None = None,
+        options: tuple[str, ...] = (),
+    ):
         self.state, self.home_root, self.port = state, home_root, port
-        self.command = [python or sys.executable, "-m", "classroom", "hub", "--state", state,
-                        "--port", str(port), "--home-root", home_root, *options]  # fmt: skip
+        self.command = [
+            python or sys.executable,
+            "-m",
+            "classroom",
+            "hub",
+            "--state",
+            state,
+            "--port",
+            str(port),
+            "--home-root",
+            home_root,
+            *options,
+        ]
         self.env = {**os.environ, "PYTHONPATH": str(checkout)}
         self.checkout = checkout
         self.console_path = Path(state).parent / f"{Path(state).name}.console.log"
@@ -44,9 +62,14 @@ class ClassHub:
     def start(self) -> None:
         """Start (or start again, with the same state folder)."""
         with self.console_path.open("ab") as console:
-            self.process = subprocess.Popen(self.command, cwd=self.checkout, env=self.env,
-                                            stdout=console, stderr=subprocess.STDOUT,
-                                            start_new_session=True)  # fmt: skip
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=self.checkout,
+                env=self.env,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.settings = None
 
     @property
@@ -85,15 +108,18 @@ class ClassHub:
             raise RuntimeError(f"could not add {name}: {answer.status_code} {answer.text[:200]}")
 
     def token_for(self, name: str) -> str:
-        answer = self.api("POST", f"users/{name}/tokens", json={"note": "python -m classroom hub client"})
+        answer = self.api(
+            "POST", f"users/{name}/tokens", json={"note": "python -m classroom hub client"}
+        )
         answer.raise_for_status()
         return answer.json()["token"]
 
     def start_server(self, name: str) -> None:
         answer = self.api("POST", f"users/{name}/server")
         if answer.status_code not in (201, 202, 400):  # (400: already running)
-            raise RuntimeError(f"could not start {name}'s server: {answer.status_code} "
-                               f"{answer.text[:200]}")  # fmt: skip
+            raise RuntimeError(
+                f"could not start {name}'s server: {answer.status_code} {answer.text[:200]}"
+            )
 
     def wait_server(self, name: str, timeout: float = 180, ready: bool = True) -> float:
         """Seconds until ``name``'s server is ready (or, with ``ready=False``, gone)."""
@@ -101,11 +127,13 @@ class ClassHub:
         while time.monotonic() - start < timeout:
             user = self.api("GET", f"users/{name}").json()
             server = user.get("servers", {}).get("")
-            if (bool(server and server.get("ready")) if ready else not server):
+            if bool(server and server.get("ready")) if ready else not server:
                 return time.monotonic() - start
             time.sleep(0.5)
-        raise RuntimeError(f"{name}'s server was not {'ready' if ready else 'stopped'} in "
-                           f"{timeout:.0f} s:\n{self.tail()}")  # fmt: skip
+        raise RuntimeError(
+            f"{name}'s server was not {'ready' if ready else 'stopped'} in "
+            f"{timeout:.0f} s:\n{self.tail()}"
+        )
 
     def stop_server(self, name: str) -> None:
         """Stop ``name``'s server as the admin page's "Stop Server" and the idle culler do."""
@@ -171,8 +199,12 @@ def private_checkout(folder: Path, source: Path = REPO_ROOT) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     target = folder / source.name
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=source, capture_output=True, check=True).stdout  # fmt: skip
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=source,
+        capture_output=True,
+        check=True,
+    ).stdout
     for name in filter(None, listed.decode().split("\0")):
         path = source / name
         if path.is_file():
@@ -187,9 +219,13 @@ def private_checkout(folder: Path, source: Path = REPO_ROOT) -> Path:
 
 
 @contextmanager
-def temporary_hub(checkout: Path = REPO_ROOT, python: str | None = None, *,
-                  admin: str = "instructor", idle_timeout: int = 3600,
-                  ) -> Iterator[ClassHub]:  # fmt: skip
+def temporary_hub(
+    checkout: Path = REPO_ROOT,
+    python: str | None = None,
+    *,
+    admin: str = "instructor",
+    idle_timeout: int = 3600,
+) -> Iterator[ClassHub]:
     """A ready hub on a free port, started from ``checkout``, with its state and the learners'
     homes in new temporary folders; afterwards the hub is stopped and every learner under those
     homes removed (processes, account, home, groups, temporary files) even if a test failed."""
@@ -201,8 +237,14 @@ def temporary_hub(checkout: Path = REPO_ROOT, python: str | None = None, *,
     options = ("--admin", admin, "--idle-minutes", str(max(1, idle_timeout // 60)))
     hub = None
     try:
-        hub = ClassHub(str(work / "state"), str(homes), free_port(), checkout=checkout,
-                       python=python, options=options)  # fmt: skip
+        hub = ClassHub(
+            str(work / "state"),
+            str(homes),
+            free_port(),
+            checkout=checkout,
+            python=python,
+            options=options,
+        )
         hub.ready_s = hub.wait_ready()
         yield hub
     finally:

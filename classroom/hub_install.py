@@ -33,8 +33,15 @@ from course.errors import CourseError
 LEARNER_ENVS = Path("/opt/ai-business-course")
 #: What the learners' servers read from a checkout, relative to it (folders are copied whole,
 #: without caches).
-COURSE_PARTS = ("course", "notebooks", "artifacts/scale", "pyproject.toml", "requirements.lock",
-                "requirements-hub.lock", "instructors/budget.json")  # fmt: skip
+COURSE_PARTS = (
+    "course",
+    "notebooks",
+    "artifacts/scale",
+    "pyproject.toml",
+    "requirements.lock",
+    "requirements-hub.lock",
+    "instructors/budget.json",
+)
 SKIPPED = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
 
 
@@ -46,8 +53,9 @@ def runnable_by_others(python: Path) -> bool:
     probe = ["-c", "import sys, json; print(sys.base_prefix)"]
     try:
         mine = subprocess.run([str(python), *probe], capture_output=True, text=True, timeout=30)
-        theirs = subprocess.run([str(python), *probe], user="nobody", capture_output=True,
-                                text=True, timeout=30)  # fmt: skip
+        theirs = subprocess.run(
+            [str(python), *probe], user="nobody", capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return theirs.returncode == 0 and theirs.stdout == mine.stdout
@@ -93,17 +101,25 @@ def learner_environment(log=print) -> Path:
         return target
     python = system_python()
     if python is None:
-        raise CourseError("The learners' servers need a Python that every account can run. "
-                          "Install python3 from the system's packages (3.11-3.13), then run this "
-                          "again.")  # fmt: skip
+        raise CourseError(
+            "The learners' servers need a Python that every account can run. "
+            "Install python3 from the system's packages (3.11-3.13), then run this "
+            "again."
+        )
     log(f"[hub] making the learners' environment {target} from {python} (about 2 minutes, once)")
     _shared_folder()
     old = os.umask(0o022)
     try:
         shutil.rmtree(target, ignore_errors=True)
         subprocess.run([str(python), "-m", "venv", str(target)], check=True)
-        pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet",
-               "--disable-pip-version-check"]  # fmt: skip
+        pip = [
+            str(target / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ]
         subprocess.run([*pip, *[a for p in locks for a in ("-r", str(p))]], check=True)
         _configure_jupyter(target)
     finally:
@@ -116,8 +132,12 @@ def _configure_jupyter(target: Path) -> None:
     """The course's kernel and JupyterLab settings in the learners' environment (the same as on
     a laptop and on Binder: course/setup/lab_setup.py, run by that environment's Python)."""
     python = target / "bin" / "python"
-    subprocess.run([str(python), "-m", "course.setup.lab_setup"], check=True,
-                   stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    subprocess.run(
+        [str(python), "-m", "course.setup.lab_setup"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
 
 
 def _course_files(root: Path, data: Path) -> Iterator[tuple[Path, str]]:
@@ -129,8 +149,9 @@ def _course_files(root: Path, data: Path) -> Iterator[tuple[Path, str]]:
         elif source.is_dir():
             for path in sorted(source.rglob("*")):
                 relative = path.relative_to(source)
-                if path.is_file() and not any(p in SKIPPED or p.startswith(".")
-                                              for p in relative.parts):  # fmt: skip
+                if path.is_file() and not any(
+                    p in SKIPPED or p.startswith(".") for p in relative.parts
+                ):
                     yield path, f"{name}/{relative.as_posix()}"
 
 
@@ -175,8 +196,11 @@ def prune_copies(keep: Path, days: float = 1.0) -> list[Path]:
     in_use = set()
     for environ in Path("/proc").glob("[0-9]*/environ"):
         try:
-            in_use.update(v.split(b"=", 1)[1] for v in environ.read_bytes().split(b"\0")
-                          if v.startswith(b"PYTHONPATH="))  # fmt: skip
+            in_use.update(
+                v.split(b"=", 1)[1]
+                for v in environ.read_bytes().split(b"\0")
+                if v.startswith(b"PYTHONPATH=")
+            )
         except OSError:
             continue
     removed = []

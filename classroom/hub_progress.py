@@ -26,14 +26,14 @@ def read_class(home_root: Path, instructors: set[str] = frozenset()) -> dict[str
     the ``instructors`` are never learners, even with a home of their own there."""
     found = {}
     for home in sorted(Path(home_root).glob(f"{ACCOUNT_PREFIX}*")):
-        if home.name[len(ACCOUNT_PREFIX):] in instructors:
+        if home.name[len(ACCOUNT_PREFIX) :] in instructors:
             continue
         path = home / COURSE_FOLDER / "progress" / "progress.json"
         try:
             records = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             records = {}
-        found[home.name[len(ACCOUNT_PREFIX):]] = records if isinstance(records, dict) else {}
+        found[home.name[len(ACCOUNT_PREFIX) :]] = records if isinstance(records, dict) else {}
     return found
 
 
@@ -51,10 +51,22 @@ def class_summary(progress: dict[str, dict], exercises: list[str]) -> list[dict]
             if record.get("status") in SOLVED:
                 solved.append(learner)
             elif record.get("attempts", 0) > 0:
-                stuck.append({"learner": learner, "attempts": record.get("attempts", 0),
-                              "hints": record.get("hints", 0)})  # fmt: skip
-        rows.append({"exercise": key, "solved": len(solved), "learners": len(progress),
-                     "solved_by": sorted(solved), "stuck": sorted(stuck, key=lambda s: s["learner"])})
+                stuck.append(
+                    {
+                        "learner": learner,
+                        "attempts": record.get("attempts", 0),
+                        "hints": record.get("hints", 0),
+                    }
+                )
+        rows.append(
+            {
+                "exercise": key,
+                "solved": len(solved),
+                "learners": len(progress),
+                "solved_by": sorted(solved),
+                "stuck": sorted(stuck, key=lambda s: s["learner"]),
+            }
+        )
     return rows
 
 
@@ -66,16 +78,20 @@ def course_exercises() -> list[str]:
 
 def render(rows: list[dict]) -> str:
     """The summary as one plain HTML page (no scripts, no outside assets)."""
-    lines = ["<!doctype html><html lang='en'><meta charset='utf-8'><title>Class progress</title>",
-             "<h1>Class progress</h1><table><caption>Per exercise: learners who solved it, and "
-             "who is stuck (attempted, not solved)</caption>",
-             "<tr><th scope='col'>exercise</th><th scope='col'>solved</th>"
-             "<th scope='col'>stuck (attempts, hints)</th></tr>"]  # fmt: skip
+    lines = [
+        "<!doctype html><html lang='en'><meta charset='utf-8'><title>Class progress</title>",
+        "<h1>Class progress</h1><table><caption>Per exercise: learners who solved it, and "
+        "who is stuck (attempted, not solved)</caption>",
+        "<tr><th scope='col'>exercise</th><th scope='col'>solved</th>"
+        "<th scope='col'>stuck (attempts, hints)</th></tr>",
+    ]
     for row in rows:
         stuck = ", ".join(f"{s['learner']} ({s['attempts']}, {s['hints']})" for s in row["stuck"])
-        lines.append(f"<tr><td>{html.escape(row['exercise'])}</td>"
-                     f"<td>{row['solved']} of {row['learners']}</td>"
-                     f"<td>{html.escape(stuck) or '-'}</td></tr>")  # fmt: skip
+        lines.append(
+            f"<tr><td>{html.escape(row['exercise'])}</td>"
+            f"<td>{row['solved']} of {row['learners']}</td>"
+            f"<td>{html.escape(stuck) or '-'}</td></tr>"
+        )
     return "\n".join([*lines, "</table></html>"])
 
 
@@ -104,9 +120,14 @@ def make_app(home_root: Path, prefix: str, admins: set[str]):
             self.set_header("Content-Type", "application/json")
             self.finish(json.dumps(self.rows()))
 
-    return web.Application([(prefix, Page), (prefix + "api/summary", Summary),
-                            (prefix + "oauth_callback", HubOAuthCallbackHandler)],
-                           cookie_secret=os.urandom(32))  # fmt: skip
+    return web.Application(
+        [
+            (prefix, Page),
+            (prefix + "api/summary", Summary),
+            (prefix + "oauth_callback", HubOAuthCallbackHandler),
+        ],
+        cookie_secret=os.urandom(32),
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

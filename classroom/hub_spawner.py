@@ -31,16 +31,27 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Float, Integer, Unicode
 
+from classroom.hub_accounts import (
+    TEMP_FOLDER,
+    USERNAME_PATTERN,  # noqa: F401
+    account_name,
+    cgroup_paths,
+    cgroups_available,
+    clear_temp,
+    ensure_account,
+    learner_folder,
+    make_cgroups,
+    remove_cgroups,
+    stop_processes,
+    temp_folder,
+)
 from course.config import REPO_ROOT
-from classroom.hub_accounts import (ACCOUNT_PREFIX, COURSE_FOLDER, USERNAME_PATTERN,  # noqa: F401
-                                     account_name, cgroup_paths, cgroups_available, clear_temp,
-                                     ensure_account, learner_accounts, learner_folder,
-                                     TEMP_FOLDER, make_cgroups, remove_cgroups, stop_processes,
-                                     temp_folder)
 
-ADMIN_HAS_NO_SERVER = ("The instructor account has no server of its own (it would count as a "
-                       "learner): the class is at /hub/admin, its progress at "
-                       "/services/progress/. Log in with a learner name to try a lesson.")
+ADMIN_HAS_NO_SERVER = (
+    "The instructor account has no server of its own (it would count as a "
+    "learner): the class is at /hub/admin, its progress at "
+    "/services/progress/. Log in with a learner name to try a lesson."
+)
 
 
 def _private_folder(path: Path, made: list[Path]) -> None:
@@ -52,8 +63,11 @@ def _private_folder(path: Path, made: list[Path]) -> None:
         made.append(path)
 
 
-def copy_course(entry: pwd.struct_passwd, notebooks: Path = REPO_ROOT / "notebooks",
-                artifacts: Path = REPO_ROOT / "artifacts") -> Path:  # fmt: skip
+def copy_course(
+    entry: pwd.struct_passwd,
+    notebooks: Path = REPO_ROOT / "notebooks",
+    artifacts: Path = REPO_ROOT / "artifacts",
+) -> Path:
     """Copy the student notebooks (and the glossary their links open) into the learner's course
     folder, leaving any file already there (the learner's work) untouched; returns the folder. Only what this call made is given
     to the learner, and never through a link (a learner's link could point anywhere)."""
@@ -68,8 +82,12 @@ def copy_course(entry: pwd.struct_passwd, notebooks: Path = REPO_ROOT / "noteboo
             shutil.copyfile(notebook, target)
             made.append(target)
     if artifacts.is_dir() and not any((folder / "artifacts").iterdir()):  # lesson 03's model,
-        shutil.copytree(artifacts, folder / "artifacts", dirs_exist_ok=True,  # built once by the
-                        ignore=shutil.ignore_patterns("usage.sqlite*"))  # instructor (never keys)
+        shutil.copytree(
+            artifacts,
+            folder / "artifacts",
+            dirs_exist_ok=True,  # built once by the
+            ignore=shutil.ignore_patterns("usage.sqlite*"),
+        )  # instructor (never keys)
         made.extend((folder / "artifacts").rglob("*"))
     for path in made:
         os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
@@ -91,8 +109,11 @@ class CourseSpawner(LocalProcessSpawner):
 
     def make_preexec_fn(self, name):
         setuid = set_user_setuid(self.account)
-        groups = ([p / "cgroup.procs" for p in cgroup_paths(self.account).values()]
-                  if self.mem_limit_bytes and cgroups_available() else [])  # fmt: skip
+        groups = (
+            [p / "cgroup.procs" for p in cgroup_paths(self.account).values()]
+            if self.mem_limit_bytes and cgroups_available()
+            else []
+        )
 
         def preexec() -> None:
             for procs in groups:  # join the learner's groups while still root, then drop to them
@@ -104,10 +125,14 @@ class CourseSpawner(LocalProcessSpawner):
     def user_env(self, env):
         entry = pwd.getpwnam(self.account)
         folder = learner_folder(entry)
-        env.update(USER=self.account, HOME=entry.pw_dir, SHELL="/bin/sh",
-                   TMPDIR=str(Path(entry.pw_dir) / TEMP_FOLDER),
-                   COURSE_ARTIFACTS_DIR=str(folder / "artifacts"),
-                   COURSE_PROGRESS_DIR=str(folder / "progress"))  # fmt: skip
+        env.update(
+            USER=self.account,
+            HOME=entry.pw_dir,
+            SHELL="/bin/sh",
+            TMPDIR=str(Path(entry.pw_dir) / TEMP_FOLDER),
+            COURSE_ARTIFACTS_DIR=str(folder / "artifacts"),
+            COURSE_PROGRESS_DIR=str(folder / "progress"),
+        )
         if self.data_dir:
             env["COURSE_DATA_DIR"] = self.data_dir
         return env
@@ -126,8 +151,9 @@ class CourseSpawner(LocalProcessSpawner):
         if self.mem_limit_bytes and cgroups_available():
             make_cgroups(self.account, self.mem_limit_bytes, self.cpu_limit_cpus or 1.0)
         elif self.mem_limit_bytes:
-            self.log.warning("cgroups are not writable here: %s's limits are not enforced",
-                             self.user.name)  # fmt: skip
+            self.log.warning(
+                "cgroups are not writable here: %s's limits are not enforced", self.user.name
+            )
         self.notebook_dir = str(learner_folder(entry))
         return await super().start()
 

@@ -59,9 +59,13 @@ class PodResources:
     def values(self) -> dict[str, dict[str, Any]]:
         """``singleuser.memory`` and ``singleuser.cpu`` as the Zero to JupyterHub chart takes
         them (JupyterHub reads ``M`` as MiB: its byte sizes count K, M, G in powers of 1024)."""
-        return {"memory": {"guarantee": f"{self.memory_guarantee_mib}M",
-                           "limit": f"{self.memory_limit_mib}M"},
-                "cpu": {"guarantee": self.cpu_guarantee, "limit": self.cpu_limit}}  # fmt: skip
+        return {
+            "memory": {
+                "guarantee": f"{self.memory_guarantee_mib}M",
+                "limit": f"{self.memory_limit_mib}M",
+            },
+            "cpu": {"guarantee": self.cpu_guarantee, "limit": self.cpu_limit},
+        }
 
 
 def load_budget(path: Path | None = None) -> dict[str, Any]:
@@ -99,8 +103,10 @@ def pod_resources(budget: dict[str, Any]) -> PodResources:
     """
     from authoring.budget import MAX_SECONDS
 
-    kernels = {name: mib + (SERVICE_MIB if name.endswith(SERVICE_NOTEBOOK) else 0)
-               for name, mib in budget["peak_rss_mb"].items()}  # fmt: skip
+    kernels = {
+        name: mib + (SERVICE_MIB if name.endswith(SERVICE_NOTEBOOK) else 0)
+        for name, mib in budget["peak_rss_mb"].items()
+    }
     ranked = sorted(kernels.items(), key=lambda item: (-item[1], item[0]))
     (first, first_mib), (second, second_mib) = ranked[0], ranked[1]
     one = SERVER_MIB + first_mib
@@ -120,12 +126,17 @@ def pod_resources(budget: dict[str, Any]) -> PodResources:
         f"cpu limit = threads per kernel (the course's runtime environment): {threads} CPU",
         f"cpu guarantee = heaviest run {seconds} s ({slowest}) / ({CROWDED_SLOWDOWN:g} x "
         f"{MAX_SECONDS:g} s budget) = {share:.3f}, rounded up to {CPU_STEP}: {cpu_guarantee} CPU",
-    )  # fmt: skip
+    )
     return PodResources(guarantee, limit, cpu_guarantee, float(threads), arithmetic)
 
 
-def learners_per_node(resources: PodResources, memory_gib: float, cpus: float,
-                      reserved_mib: int = 1024, reserved_cpu: float = 0.5) -> int:  # fmt: skip
+def learners_per_node(
+    resources: PodResources,
+    memory_gib: float,
+    cpus: float,
+    reserved_mib: int = 1024,
+    reserved_cpu: float = 0.5,
+) -> int:
     """How many learners' servers a node schedules: by the guarantees, after what the node
     keeps for Kubernetes itself (``reserved_*``; the hub and proxy pods count among learners')."""
     by_memory = (memory_gib * 1024 - reserved_mib) // resources.memory_guarantee_mib
@@ -138,4 +149,3 @@ def main() -> None:
     resources = pod_resources(load_budget())
     for line in resources.arithmetic:
         print(line)
-

@@ -43,97 +43,239 @@ def _group(group: str, *items: Assumption) -> dict[str, Assumption]:
 #: Lesson 01: who could buy, how often, at what price, and how much of it a start-up can win.
 MARKET = _group(
     "market",
-    Assumption("lenders", 14_000, "lenders",
-               "Banks and credit unions in the US and credit institutions in the EU (about 4,500 "
-               "US banks, 4,500 US credit unions, 5,000 EU credit institutions: the order of "
-               "magnitude of public regulator counts; check current figures). Non-bank "
-               "consumer-credit firms are left out: no comparable public count.",
-               1_000, 50_000, 1_000),
-    Assumption("decisions_per_lender", 5_000, "credit decisions per lender per year",
-               "A small lender handles tens of applications a day; large ones far more, but they "
-               "build their own models and are not our customers.", 500, 50_000, 500),
-    Assumption("price_per_decision", 0.50, "US$ per scored application",
-               "Below the price of a credit-bureau score (a few dollars), since we add to it "
-               "rather than replace it. The API's per-call price (lesson 04).", 0.05, 5.0, 0.05),
-    Assumption("serviceable_share", 0.40, "fraction of lenders",
-               "Lenders without an in-house data-science team, who would buy scoring as a "
-               "service.", 0.0, 1.0, 0.05),
-    Assumption("reachable_share", 0.50, "fraction of those",
-               "Those we can sell to in our first languages and regulatory regimes.", 0.0, 1.0, 0.05),
-    Assumption("obtainable_share", 0.02, "fraction of the serviceable market",
-               "What a new company could win in about three years against incumbents; 1-5 % is "
-               "the usual planning range.", 0.0, 0.2, 0.005),
-)  # fmt: skip
+    Assumption(
+        "lenders",
+        14_000,
+        "lenders",
+        "Banks and credit unions in the US and credit institutions in the EU (about 4,500 "
+        "US banks, 4,500 US credit unions, 5,000 EU credit institutions: the order of "
+        "magnitude of public regulator counts; check current figures). Non-bank "
+        "consumer-credit firms are left out: no comparable public count.",
+        1_000,
+        50_000,
+        1_000,
+    ),
+    Assumption(
+        "decisions_per_lender",
+        5_000,
+        "credit decisions per lender per year",
+        "A small lender handles tens of applications a day; large ones far more, but they "
+        "build their own models and are not our customers.",
+        500,
+        50_000,
+        500,
+    ),
+    Assumption(
+        "price_per_decision",
+        0.50,
+        "US$ per scored application",
+        "Below the price of a credit-bureau score (a few dollars), since we add to it "
+        "rather than replace it. The API's per-call price (lesson 04).",
+        0.05,
+        5.0,
+        0.05,
+    ),
+    Assumption(
+        "serviceable_share",
+        0.40,
+        "fraction of lenders",
+        "Lenders without an in-house data-science team, who would buy scoring as a service.",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    Assumption(
+        "reachable_share",
+        0.50,
+        "fraction of those",
+        "Those we can sell to in our first languages and regulatory regimes.",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    Assumption(
+        "obtainable_share",
+        0.02,
+        "fraction of the serviceable market",
+        "What a new company could win in about three years against incumbents; 1-5 % is "
+        "the usual planning range.",
+        0.0,
+        0.2,
+        0.005,
+    ),
+)
 
 #: Lesson 04: the subscription plan beside the per-call price (``price_per_decision``).
 PLANS = _group(
     "plans",
-    Assumption("subscription_fee", 1_500.0, "US$ per month",
-               "For lenders who score thousands of applicants a month: cheaper than paying per "
-               "call above fee / price_per_decision applicants a month.", 100.0, 10_000.0, 100.0),
-    Assumption("included_rows", 5_000, "applicants per month included in the subscription",
-               "About a large customer's month (60,000 decisions a year).", 1_000, 50_000, 1_000),
-    Assumption("overage_per_row", 0.25, "US$ per applicant beyond the included ones",
-               "Half the per-call price: heavy users pay less per applicant, never nothing.",
-               0.0, 1.0, 0.05),
-)  # fmt: skip
+    Assumption(
+        "subscription_fee",
+        1_500.0,
+        "US$ per month",
+        "For lenders who score thousands of applicants a month: cheaper than paying per "
+        "call above fee / price_per_decision applicants a month.",
+        100.0,
+        10_000.0,
+        100.0,
+    ),
+    Assumption(
+        "included_rows",
+        5_000,
+        "applicants per month included in the subscription",
+        "About a large customer's month (60,000 decisions a year).",
+        1_000,
+        50_000,
+        1_000,
+    ),
+    Assumption(
+        "overage_per_row",
+        0.25,
+        "US$ per applicant beyond the included ones",
+        "Half the per-call price: heavy users pay less per applicant, never nothing.",
+        0.0,
+        1.0,
+        0.05,
+    ),
+)
 
 #: Lessons 04 and 05: what serving costs.
 SERVING = _group(
     "serving",
-    Assumption("server_monthly_usd", 40.0, "US$ per month",
-               "A small cloud virtual machine with 2 vCPUs and 4 GB of memory, the order of "
-               "magnitude of public list prices in 2026 (check current ones); one is enough.",
-               5.0, 500.0, 5.0),
-    Assumption("sustained_requests_per_second", 2_500, "scoring requests per second",
-               "Measured, then rounded down for a busy machine: benchmarks/service_load.py on the "
-               "course's 2-CPU machine (the service on one CPU) sustained 3,600-4,100 requests "
-               "per second on /v1/score on 2026-12-01; lesson 04 measures its own figure.",
-               100, 10_000, 100),
-)  # fmt: skip
+    Assumption(
+        "server_monthly_usd",
+        40.0,
+        "US$ per month",
+        "A small cloud virtual machine with 2 vCPUs and 4 GB of memory, the order of "
+        "magnitude of public list prices in 2026 (check current ones); one is enough.",
+        5.0,
+        500.0,
+        5.0,
+    ),
+    Assumption(
+        "sustained_requests_per_second",
+        2_500,
+        "scoring requests per second",
+        "Measured, then rounded down for a busy machine: benchmarks/service_load.py on the "
+        "course's 2-CPU machine (the service on one CPU) sustained 3,600-4,100 requests "
+        "per second on /v1/score on 2026-12-01; lesson 04 measures its own figure.",
+        100,
+        10_000,
+        100,
+    ),
+)
 
 #: Lesson 02: the market-demand model's inputs, D = P * Dc * (1 - C) * S * Pm, all in [0, 1].
 DEMAND = _group(
     "demand",
-    Assumption("auc", 0.78, "ROC AUC (0.5 = chance, 1 = perfect)",
-               "A placeholder until lesson 03 measures the real model's held-out test AUC.",
-               0.5, 1.0, 0.01),
-    Assumption("customer_demand", 0.6, "index in [0, 1]",
-               "Lenders want faster, cheaper decisions: clearly there, not urgent for all.",
-               0.0, 1.0, 0.05),
-    Assumption("competition", 0.7, "index in [0, 1] (1 = crowded)",
-               "Credit bureaus and scoring vendors are established: a crowded market.",
-               0.0, 1.0, 0.05),
-    Assumption("service", 0.8, "index in [0, 1]",
-               "The API, its documentation and support (lesson 04) are in place.", 0.0, 1.0, 0.05),
-    Assumption("marketing", 0.5, "index in [0, 1]",
-               "A new company's reach: half of what an incumbent has.", 0.0, 1.0, 0.05),
-)  # fmt: skip
+    Assumption(
+        "auc",
+        0.78,
+        "ROC AUC (0.5 = chance, 1 = perfect)",
+        "A placeholder until lesson 03 measures the real model's held-out test AUC.",
+        0.5,
+        1.0,
+        0.01,
+    ),
+    Assumption(
+        "customer_demand",
+        0.6,
+        "index in [0, 1]",
+        "Lenders want faster, cheaper decisions: clearly there, not urgent for all.",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    Assumption(
+        "competition",
+        0.7,
+        "index in [0, 1] (1 = crowded)",
+        "Credit bureaus and scoring vendors are established: a crowded market.",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    Assumption(
+        "service",
+        0.8,
+        "index in [0, 1]",
+        "The API, its documentation and support (lesson 04) are in place.",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    Assumption(
+        "marketing",
+        0.5,
+        "index in [0, 1]",
+        "A new company's reach: half of what an incumbent has.",
+        0.0,
+        1.0,
+        0.05,
+    ),
+)
 
 #: Lesson 05: a loan in money, and what running the company costs.
 BUSINESS = _group(
     "business",
-    Assumption("loss_given_default", 0.45, "fraction of the credit amount lost on a bad loan",
-               "The Basel framework's foundation value for senior unsecured loans (45 %).",
-               0.25, 0.75, 0.05),
-    Assumption("good_loan_margin", 0.09, "fraction of the credit amount earned on a good loan",
-               "Chosen so that a missed good loan costs a fifth of an approved bad one, as the "
-               "German credit data's 5:1 cost matrix says (0.45 / 5 = 0.09).", 0.03, 0.2, 0.01),
-    Assumption("fixed_costs_monthly", 35_000.0, "US$ per month",
-               "Two engineers and one person for sales and support (about US$ 10,000 a month "
-               "each, fully loaded), plus compliance, audit and hosting (about US$ 5,000).",
-               15_000.0, 80_000.0, 5_000.0),
-    Assumption("acquisition_cost", 3_000.0, "US$ per new customer",
-               "Business-to-business software sold to small firms: weeks of a salesperson's "
-               "time and a pilot per customer; the usual planning range is 1,000-10,000.",
-               1_000.0, 10_000.0, 500.0),
-    Assumption("monthly_churn", 0.02, "fraction of customers lost per month",
-               "Small-business software loses 1-3 % of its customers a month.", 0.005, 0.06, 0.005),
-    Assumption("ramp_months", 36, "months to reach the mature number of customers",
-               "Lesson 01's obtainable market (SOM) is what a new company could win in about "
-               "three years: we plan a straight line from no customers to it over 36 months.",
-               6, 72, 6),
-)  # fmt: skip
+    Assumption(
+        "loss_given_default",
+        0.45,
+        "fraction of the credit amount lost on a bad loan",
+        "The Basel framework's foundation value for senior unsecured loans (45 %).",
+        0.25,
+        0.75,
+        0.05,
+    ),
+    Assumption(
+        "good_loan_margin",
+        0.09,
+        "fraction of the credit amount earned on a good loan",
+        "Chosen so that a missed good loan costs a fifth of an approved bad one, as the "
+        "German credit data's 5:1 cost matrix says (0.45 / 5 = 0.09).",
+        0.03,
+        0.2,
+        0.01,
+    ),
+    Assumption(
+        "fixed_costs_monthly",
+        35_000.0,
+        "US$ per month",
+        "Two engineers and one person for sales and support (about US$ 10,000 a month "
+        "each, fully loaded), plus compliance, audit and hosting (about US$ 5,000).",
+        15_000.0,
+        80_000.0,
+        5_000.0,
+    ),
+    Assumption(
+        "acquisition_cost",
+        3_000.0,
+        "US$ per new customer",
+        "Business-to-business software sold to small firms: weeks of a salesperson's "
+        "time and a pilot per customer; the usual planning range is 1,000-10,000.",
+        1_000.0,
+        10_000.0,
+        500.0,
+    ),
+    Assumption(
+        "monthly_churn",
+        0.02,
+        "fraction of customers lost per month",
+        "Small-business software loses 1-3 % of its customers a month.",
+        0.005,
+        0.06,
+        0.005,
+    ),
+    Assumption(
+        "ramp_months",
+        36,
+        "months to reach the mature number of customers",
+        "Lesson 01's obtainable market (SOM) is what a new company could win in about "
+        "three years: we plan a straight line from no customers to it over 36 months.",
+        6,
+        72,
+        6,
+    ),
+)
 
 ASSUMPTIONS: dict[str, Assumption] = {**MARKET, **PLANS, **SERVING, **DEMAND, **BUSINESS}
 #: Lesson 05's planning ranges: where each uncertain input plausibly lies (low, high), narrower
@@ -142,10 +284,18 @@ ASSUMPTIONS: dict[str, Assumption] = {**MARKET, **PLANS, **SERVING, **DEMAND, **
 #: model's measured AUC and the population's bad rate have ranges too (:mod:`course.business.case_inputs`).
 PLAUSIBLE: dict[str, tuple[float, float, str]] = {
     # value for a lender
-    "loss_given_default": (0.35, 0.60, "around Basel's 45 %: unsecured consumer credit recovers "
-                                       "more or less with collateral-free collection"),
-    "good_loan_margin": (0.06, 0.12, "interest net of funding and servicing, a few per cent a "
-                                     "year over a loan's two to four years"),
+    "loss_given_default": (
+        0.35,
+        0.60,
+        "around Basel's 45 %: unsecured consumer credit recovers "
+        "more or less with collateral-free collection",
+    ),
+    "good_loan_margin": (
+        0.06,
+        0.12,
+        "interest net of funding and servicing, a few per cent a "
+        "year over a loan's two to four years",
+    ),
     # customers
     "lenders": (10_000, 18_000, "public counts move by thousands, and who counts is a choice"),
     "serviceable_share": (0.25, 0.55, "no survey yet of lenders without a data-science team"),
@@ -163,15 +313,27 @@ PLAUSIBLE: dict[str, tuple[float, float, str]] = {
     "acquisition_cost": (1_500.0, 6_000.0, "half to twice the stated cost of a sale"),
     "monthly_churn": (0.01, 0.04, "the usual range for small-business software, widened"),
     "server_monthly_usd": (20.0, 80.0, "half to twice a small virtual machine's list price"),
-    "sustained_requests_per_second": (1_000, 4_000, "measured 3,600-4,100 on the course's "
-                                                    "machine; a slower one, or a busier service"),
-}  # fmt: skip
+    "sustained_requests_per_second": (
+        1_000,
+        4_000,
+        "measured 3,600-4,100 on the course's machine; a slower one, or a busier service",
+    ),
+}
 
 #: The values each assumption can take at all (outside them it means nothing), for the one-line
 #: error a learner gets when setting one: (lowest, highest, whether the lowest is allowed).
-_FRACTIONS = {"serviceable_share", "reachable_share", "obtainable_share", "customer_demand",
-              "competition", "service", "marketing", "auc", "loss_given_default",
-              "good_loan_margin"}  # fmt: skip
+_FRACTIONS = {
+    "serviceable_share",
+    "reachable_share",
+    "obtainable_share",
+    "customer_demand",
+    "competition",
+    "service",
+    "marketing",
+    "auc",
+    "loss_given_default",
+    "good_loan_margin",
+}
 
 
 def valid_range(name: str) -> tuple[float, float, bool]:
@@ -235,8 +397,11 @@ def table(group: str | None = None):
     """The assumptions (of one group: market, plans, serving, demand) as a DataFrame."""
     import pandas as pd
 
-    rows = [{"assumption": a.name, "value": a.value, "unit": a.unit, "group": a.group, "why": a.why}
-            for a in ASSUMPTIONS.values() if group in (None, a.group)]  # fmt: skip
+    rows = [
+        {"assumption": a.name, "value": a.value, "unit": a.unit, "group": a.group, "why": a.why}
+        for a in ASSUMPTIONS.values()
+        if group in (None, a.group)
+    ]
     return pd.DataFrame(rows).set_index("assumption")
 
 
@@ -244,8 +409,17 @@ def plausible_table():
     """The planning ranges (:data:`PLAUSIBLE`) beside the stated values, as a DataFrame."""
     import pandas as pd
 
-    rows = [{"input": n, "low": low, "stated": value(n), "high": high, "unit": ASSUMPTIONS[n].unit,
-             "why": why} for n, (low, high, why) in PLAUSIBLE.items()]  # fmt: skip
+    rows = [
+        {
+            "input": n,
+            "low": low,
+            "stated": value(n),
+            "high": high,
+            "unit": ASSUMPTIONS[n].unit,
+            "why": why,
+        }
+        for n, (low, high, why) in PLAUSIBLE.items()
+    ]
     return pd.DataFrame(rows).set_index("input")
 
 

@@ -32,9 +32,16 @@ except ImportError:  # Windows
 STDERR_TAIL = 2000
 
 
-def build_once(outputs: Sequence[Path], lock: Path, command: Sequence[str], *, timeout: float,
-               error: str, announce: Callable[[], None] | None = None,
-               error_type: type[CourseError] = CourseError) -> bool:  # fmt: skip
+def build_once(
+    outputs: Sequence[Path],
+    lock: Path,
+    command: Sequence[str],
+    *,
+    timeout: float,
+    error: str,
+    announce: Callable[[], None] | None = None,
+    error_type: type[CourseError] = CourseError,
+) -> bool:
     """Run ``command`` in a child process unless every path in ``outputs`` exists.
 
     Returns at once when the outputs exist. Otherwise takes an exclusive lock on ``lock``,
@@ -84,8 +91,9 @@ def build_once(outputs: Sequence[Path], lock: Path, command: Sequence[str], *, t
         _run(command, timeout, error, error_type)
     missing = [str(p) for p in outputs if not p.exists()]
     if missing:
-        raise error_type(f"{error}: `{shlex.join(command)}` succeeded but did not write "
-                         f"{', '.join(missing)}.")  # fmt: skip
+        raise error_type(
+            f"{error}: `{shlex.join(command)}` succeeded but did not write {', '.join(missing)}."
+        )
     return True
 
 
@@ -108,8 +116,7 @@ def _all_exist(paths: Sequence[Path]) -> bool:
     return all(p.exists() for p in paths)
 
 
-def _run(command: Sequence[str], timeout: float, error: str,
-         error_type: type[CourseError]) -> None:  # fmt: skip
+def _run(command: Sequence[str], timeout: float, error: str, error_type: type[CourseError]) -> None:
     """Run the child; every way it can fail becomes one ``error_type`` naming the command."""
     shown = shlex.join(command)
     try:

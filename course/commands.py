@@ -59,8 +59,9 @@ class CommandLine:
     description: str
     commands: dict[str, Command] = field(default_factory=dict)
 
-    def command(self, name: str, help: str, *arguments: Argument,
-                passthrough: bool = False) -> Callable[[Handler], Handler]:
+    def command(
+        self, name: str, help: str, *arguments: Argument, passthrough: bool = False
+    ) -> Callable[[Handler], Handler]:
         """Register the decorated function as the handler of subcommand ``name``."""
 
         def register(handler: Handler) -> Handler:

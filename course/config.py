@@ -40,8 +40,13 @@ SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 ENVIRONMENT_PYTHON = (3, 11)
 
 #: The variables in :data:`RUNTIME_ENV` that set a thread count.
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")  # fmt: skip
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
 THREADS_ENV = "COURSE_THREADS"
 
 
@@ -114,8 +119,13 @@ def github_repository(remote: str | None = None) -> str | None:
 
     if remote is None:
         try:
-            remote = subprocess.run(["git", "remote", "get-url", "origin"], cwd=REPO_ROOT,
-                                    capture_output=True, text=True, check=True).stdout.strip()
+            remote = subprocess.run(
+                ["git", "remote", "get-url", "origin"],
+                cwd=REPO_ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             return None
     match = re.search(r"github\.com[:/]([^/]+)/([^/]+?)(?:\.git)?/?$", remote)
@@ -131,12 +141,17 @@ def binder_url(remote: str | None = None) -> str | None:
     repository = github_repository(remote)
     if repository is None:
         return None
-    return (f"https://mybinder.org/v2/gh/{repository}/HEAD"
-            "?urlpath=lab/tree/notebooks/00_start_here.ipynb")
+    return (
+        f"https://mybinder.org/v2/gh/{repository}/HEAD"
+        "?urlpath=lab/tree/notebooks/00_start_here.ipynb"
+    )
 
 
-def colab_url(notebook: str, repository: str, branch: str = "main",
-              folder: str = "notebooks") -> str:  # fmt: skip
+def colab_url(
+    notebook: str, repository: str, branch: str = "main", folder: str = "notebooks"
+) -> str:
     """The link that opens ``folder/notebook`` of GitHub's ``repository`` (``owner/name``) at
     ``branch`` in Google Colab."""
-    return f"https://colab.research.google.com/github/{repository}/blob/{branch}/{folder}/{notebook}"
+    return (
+        f"https://colab.research.google.com/github/{repository}/blob/{branch}/{folder}/{notebook}"
+    )

@@ -39,28 +39,66 @@ class Lesson:
 EXTENSION_MARK = "(optional extension) "
 
 LESSONS: list[Lesson] = [
-    Lesson("00", "00_start_here.ipynb", "Start here",
-           "Set up, learn how exercises and hints work, meet the data.", 40,
-           data=("epoch_models",)),
-    Lesson("01", "01_market_analysis.ipynb", "Market analysis of open-source AI",
-           "Measure openness, training cost, investment and community growth; size our market.", 60,
-           data=("epoch_models", "ai_investment", "github_ranking")),
-    Lesson("02", "02_scoring_model.ipynb", "The commercialization scoring model",
-           "Implement the seeds' formulas, see where they break, score and rank business paths.", 75,
-           data=("github_ranking",)),
-    Lesson("03", "03_credit_risk_classifier.ipynb", "A TensorFlow credit-risk classifier",
-           "Train, evaluate and export a classifier; compare it honestly with two baselines.", 90,
-           True, data=("german_credit",)),
-    Lesson("04", "04_model_service.ipynb", "Serving the model as a web API",
-           "Run the model behind a metered, validated FastAPI service and measure it.", 50,
-           data=("german_credit",)),
-    Lesson("05", "05_business_case.ipynb", "The business case: go or no-go",
-           "Combine measured model quality, costs and demand into a decision.", 55,
-           data=("german_credit",)),
-    Lesson("06", "06_scale_and_compression.ipynb", "More data, fine-tuning, a smaller model",
-           "Train on 30,000 clients, fine-tune for a new lender, compress with TF Lite and pruning.",
-           60, True, extension=True, data=("taiwan_credit",)),
-]  # fmt: skip
+    Lesson(
+        "00",
+        "00_start_here.ipynb",
+        "Start here",
+        "Set up, learn how exercises and hints work, meet the data.",
+        40,
+        data=("epoch_models",),
+    ),
+    Lesson(
+        "01",
+        "01_market_analysis.ipynb",
+        "Market analysis of open-source AI",
+        "Measure openness, training cost, investment and community growth; size our market.",
+        60,
+        data=("epoch_models", "ai_investment", "github_ranking"),
+    ),
+    Lesson(
+        "02",
+        "02_scoring_model.ipynb",
+        "The commercialization scoring model",
+        "Implement the seeds' formulas, see where they break, score and rank business paths.",
+        75,
+        data=("github_ranking",),
+    ),
+    Lesson(
+        "03",
+        "03_credit_risk_classifier.ipynb",
+        "A TensorFlow credit-risk classifier",
+        "Train, evaluate and export a classifier; compare it honestly with two baselines.",
+        90,
+        True,
+        data=("german_credit",),
+    ),
+    Lesson(
+        "04",
+        "04_model_service.ipynb",
+        "Serving the model as a web API",
+        "Run the model behind a metered, validated FastAPI service and measure it.",
+        50,
+        data=("german_credit",),
+    ),
+    Lesson(
+        "05",
+        "05_business_case.ipynb",
+        "The business case: go or no-go",
+        "Combine measured model quality, costs and demand into a decision.",
+        55,
+        data=("german_credit",),
+    ),
+    Lesson(
+        "06",
+        "06_scale_and_compression.ipynb",
+        "More data, fine-tuning, a smaller model",
+        "Train on 30,000 clients, fine-tune for a new lender, compress with TF Lite and pruning.",
+        60,
+        True,
+        extension=True,
+        data=("taiwan_credit",),
+    ),
+]
 
 
 def lesson_table():
@@ -71,9 +109,15 @@ def lesson_table():
     import pandas as pd
 
     table = pd.DataFrame(
-        [{"lesson": l.number, "title": f"{EXTENSION_MARK}{l.title}" if l.extension else l.title,
-          "you will": l.objective, "minutes": l.minutes}
-         for l in LESSONS]  # fmt: skip
+        [
+            {
+                "lesson": l.number,
+                "title": f"{EXTENSION_MARK}{l.title}" if l.extension else l.title,
+                "you will": l.objective,
+                "minutes": l.minutes,
+            }
+            for l in LESSONS
+        ]
     ).set_index("lesson")
     from course.setup.hosted import hosted, published
 

@@ -67,14 +67,18 @@ def formatter(label: Any, values: list[Any]):
     thousands separator (2025, not 2,025)."""
     present = [v for v in values if not _is_missing(v)]
     if present and all(hasattr(v, "strftime") for v in present):  # dates: no "00:00:00"
-        dated = all(getattr(v, "hour", 0) == getattr(v, "minute", 0) == getattr(v, "second", 0) == 0
-                    for v in present)  # fmt: skip
+        dated = all(
+            getattr(v, "hour", 0) == getattr(v, "minute", 0) == getattr(v, "second", 0) == 0
+            for v in present
+        )
         shape = "%Y-%m-%d" if dated else "%Y-%m-%d %H:%M:%S"
         return (lambda v: MISSING if _is_missing(v) else v.strftime(shape)), False
     if not present or not all(_is_number(v) for v in present):  # text (a number among it, too)
         said = [v for v in present if str(v).strip()]  # (a blank cell says nothing either way)
         numeric = bool(said) and all(_is_number(v) or NUMERIC_TEXT.match(str(v)) for v in said)
-        return (lambda v: MISSING if _is_missing(v) else number(v) if _is_number(v) else str(v)), numeric
+        return (
+            lambda v: MISSING if _is_missing(v) else number(v) if _is_number(v) else str(v)
+        ), numeric
     floats = [float(v) for v in present]
     if any(math.isinf(v) for v in floats):
         return (lambda v: MISSING if _is_missing(v) else number(float(v))), True
@@ -113,11 +117,15 @@ class CourseTable:
 
     def _formats(self):
         frame = self.data
-        columns = [formatter(label, frame.iloc[:, i].tolist())
-                   for i, label in enumerate(frame.columns)]  # fmt: skip
-        index = [formatter(frame.index.names[level], frame.index.get_level_values(level).tolist())
-                 if frame.index.names[level] is not None else _row_labels
-                 for level in range(frame.index.nlevels)]  # fmt: skip
+        columns = [
+            formatter(label, frame.iloc[:, i].tolist()) for i, label in enumerate(frame.columns)
+        ]
+        index = [
+            formatter(frame.index.names[level], frame.index.get_level_values(level).tolist())
+            if frame.index.names[level] is not None
+            else _row_labels
+            for level in range(frame.index.nlevels)
+        ]
         return columns, index
 
     def has_missing(self) -> bool:
@@ -133,14 +141,24 @@ class CourseTable:
 
         columns, index = self._formats()
         frame = self.data
-        shown = pd.DataFrame({i: [fmt(v) for v in frame.iloc[:, i].tolist()]
-                              for i, (fmt, _numeric) in enumerate(columns)},
-                             index=range(len(frame)), dtype=object)  # fmt: skip
+        shown = pd.DataFrame(
+            {
+                i: [fmt(v) for v in frame.iloc[:, i].tolist()]
+                for i, (fmt, _numeric) in enumerate(columns)
+            },
+            index=range(len(frame)),
+            dtype=object,
+        )
         shown.columns = frame.columns
-        levels = [[fmt(v) for v in frame.index.get_level_values(level)]
-                  for level, (fmt, _numeric) in enumerate(index)]  # fmt: skip
-        shown.index = (pd.MultiIndex.from_arrays(levels, names=frame.index.names)
-                       if frame.index.nlevels > 1 else pd.Index(levels[0], name=frame.index.name))  # fmt: skip
+        levels = [
+            [fmt(v) for v in frame.index.get_level_values(level)]
+            for level, (fmt, _numeric) in enumerate(index)
+        ]
+        shown.index = (
+            pd.MultiIndex.from_arrays(levels, names=frame.index.names)
+            if frame.index.nlevels > 1
+            else pd.Index(levels[0], name=frame.index.name)
+        )
         return shown
 
     def _repr_html_(self) -> str:
@@ -162,8 +180,9 @@ class CourseTable:
         if not any(numeric for _fmt, numeric in index):  # text row labels (and their names)
             rows = head.split("</tr>")
             first = self.data.columns.nlevels
-            head = "</tr>".join(rows[:first] + [row.replace("<th>", f"<th{left}>")
-                                                for row in rows[first:]])  # fmt: skip
+            head = "</tr>".join(
+                rows[:first] + [row.replace("<th>", f"<th{left}>") for row in rows[first:]]
+            )
             body = body.replace("<th>", f"<th{left}>").replace("<th rowspan", f"<th{left} rowspan")
         text_columns = {i for i, (_fmt, numeric) in enumerate(columns) if not numeric}
         if text_columns:
@@ -172,13 +191,16 @@ class CourseTable:
                 cells = row.split("<td>")
                 rows[r] = cells[0] + "".join(
                     (f"<td{left}>" if i in text_columns else "<td>") + cell
-                    for i, cell in enumerate(cells[1:]))  # fmt: skip
+                    for i, cell in enumerate(cells[1:])
+                )
             body = "<tr>".join(rows)
         html = f"{head}<tbody>{body}"
         note = self.note()
         if note:
-            caption = ('<caption style="caption-side: bottom; text-align: left; font-size: 0.9em;">'
-                       f"{escape(note)}</caption>")  # fmt: skip
+            caption = (
+                '<caption style="caption-side: bottom; text-align: left; font-size: 0.9em;">'
+                f"{escape(note)}</caption>"
+            )
             html = html.replace(">", f">\n  {caption}", 1)
         return html
 
@@ -186,13 +208,20 @@ class CourseTable:
         """The table as aligned plain text, split into blocks of at most ``width`` characters."""
         columns, _index = self._formats()
         shown = self.shown()
-        widths = [max([len(v) for v in shown.iloc[:, i]] + [len(str(label))])
-                  for i, label in enumerate(self.data.columns)]  # fmt: skip
+        widths = [
+            max([len(v) for v in shown.iloc[:, i]] + [len(str(label))])
+            for i, label in enumerate(self.data.columns)
+        ]
         if shown.columns.nlevels == 1:  # a text column's name starts where its values do
-            shown.columns = [str(label).ljust(widths[i]) if not columns[i][1] else str(label)
-                             for i, label in enumerate(self.data.columns)]  # fmt: skip
-        pad = {label: (lambda w: (lambda s: s.ljust(w)))(widths[i])
-               for i, label in enumerate(shown.columns) if not columns[i][1]}  # fmt: skip
+            shown.columns = [
+                str(label).ljust(widths[i]) if not columns[i][1] else str(label)
+                for i, label in enumerate(self.data.columns)
+            ]
+        pad = {
+            label: (lambda w: lambda s: s.ljust(w))(widths[i])
+            for i, label in enumerate(shown.columns)
+            if not columns[i][1]
+        }
         text = shown.to_string(formatters=pad or None, line_width=width)
         note = self.note()
         return f"{text}\n{note}" if note else text

@@ -125,10 +125,21 @@ def wrap(text: str, width: int = WIDTH) -> str:
         body = line.lstrip(" ")
         indent = " " * (len(line) - len(body))
         marker = body.split(" ", 1)[0]
-        hanging = indent + " " * (len(marker) + 1) if marker in ("-", "*") or (
-            marker[:-1].isdigit() and marker.endswith(".")) else indent + "  "
-        lines.append(textwrap.fill(body, width, initial_indent=indent, subsequent_indent=hanging,
-                                   break_long_words=False, break_on_hyphens=False))
+        hanging = (
+            indent + " " * (len(marker) + 1)
+            if marker in ("-", "*") or (marker[:-1].isdigit() and marker.endswith("."))
+            else indent + "  "
+        )
+        lines.append(
+            textwrap.fill(
+                body,
+                width,
+                initial_indent=indent,
+                subsequent_indent=hanging,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
     return "\n".join(lines)
 
 

@@ -52,8 +52,7 @@ def plot_market(ax, result: dict[str, float]) -> None:
     values = [result[n] / 1e6 for n in names]
     bars = ax.barh(names, values, color=[COLORS[2], COLORS[1], COLORS[0]])
     for bar, value in zip(bars, values):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:,.2f}",
-                va="center")  # fmt: skip
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:,.2f}", va="center")
     ax.set_xscale("log")
     # Plain tick labels (0.1, 1, 10), not mathtext ($10^{0}$): a redraw then never parses TeX,
     # which once showed a learner a mathtext traceback in place of the chart.
@@ -79,8 +78,10 @@ def draw_safely(output, draw, summary: str, figsize: tuple[float, float]) -> Non
             show_image(fig, f"{summary}.")
         except Exception as error:  # (any drawing error: the widget must stay usable)
             plt.close(fig)
-            print(f"The chart could not be drawn ({type(error).__name__}); move a slider to "
-                  "draw it again. The numbers:")
+            print(
+                f"The chart could not be drawn ({type(error).__name__}); move a slider to "
+                "draw it again. The numbers:"
+            )
         say(f"Figure: {summary}.")
 
 
@@ -94,11 +95,16 @@ class MarketSizer:
     def __init__(self, draw: bool = True):
         self.draw = draw
         self.sliders = {
-            name: widgets.FloatSlider(value=a.value, min=a.low, max=a.high, step=a.step,
-                                      description=name.replace("_", " "),
-                                      style={"description_width": "160px"},
-                                      layout={"width": "520px"},
-                                      readout_format=readout_format(a.step))  # fmt: skip
+            name: widgets.FloatSlider(
+                value=a.value,
+                min=a.low,
+                max=a.high,
+                step=a.step,
+                description=name.replace("_", " "),
+                style={"description_width": "160px"},
+                layout={"width": "520px"},
+                readout_format=readout_format(a.step),
+            )
             for name, a in sizing.ASSUMPTIONS.items()
         }
         self.output = widgets.Output()
@@ -117,8 +123,10 @@ class MarketSizer:
             return
         self.result = result
         r = {k: v / 1e6 for k, v in self.result.items()}
-        self.summary = (f"TAM US$ {r['TAM']:,.1f} M/yr, SAM US$ {r['SAM']:,.2f} M/yr, "
-                        f"SOM US$ {r['SOM']:,.3f} M/yr")  # fmt: skip
+        self.summary = (
+            f"TAM US$ {r['TAM']:,.1f} M/yr, SAM US$ {r['SAM']:,.2f} M/yr, "
+            f"SOM US$ {r['SOM']:,.3f} M/yr"
+        )
         if self.draw:
             self._redraw()
 
@@ -127,8 +135,12 @@ class MarketSizer:
 
         def draw(ax) -> None:
             plot_market(ax, self.result)
-            label(ax, title="Our market, from the assumptions above",
-                  xlabel="US$ millions per year (log scale)", ylabel="Market level")  # fmt: skip
+            label(
+                ax,
+                title="Our market, from the assumptions above",
+                xlabel="US$ millions per year (log scale)",
+                ylabel="Market level",
+            )
 
         draw_safely(self.output, draw, self.summary, figsize=(7, 2.6))
 
@@ -151,11 +163,16 @@ class ScoringExplorer:
 
         self.draw = draw
         self.sliders = {
-            name: widgets.FloatSlider(value=w, min=0.0, max=0.5, step=0.01,
-                                      description=name.replace("_", " "),
-                                      style={"description_width": "130px"},
-                                      layout={"width": "520px"},
-                                      readout_format=readout_format(0.01))  # fmt: skip
+            name: widgets.FloatSlider(
+                value=w,
+                min=0.0,
+                max=0.5,
+                step=0.01,
+                description=name.replace("_", " "),
+                style={"description_width": "130px"},
+                layout={"width": "520px"},
+                readout_format=readout_format(0.01),
+            )
             for name, w in scorecard.DEFAULT_WEIGHTS.items()
         }
         self.method = widgets.ToggleButtons(options=["additive", "multiplicative"])
@@ -195,8 +212,12 @@ class ScoringExplorer:
         def draw(ax) -> None:
             ax.barh(self.ranking.index[::-1], self.ranking.to_numpy()[::-1], color=COLORS[0])
             ax.set_xlim(0, 1)
-            label(ax, title=f"{self.method.value.capitalize()} ranking of commercialization paths",
-                  xlabel="Score (0 = worst possible, 1 = best possible)", ylabel="Path")  # fmt: skip
+            label(
+                ax,
+                title=f"{self.method.value.capitalize()} ranking of commercialization paths",
+                xlabel="Score (0 = worst possible, 1 = best possible)",
+                ylabel="Path",
+            )
 
         draw_safely(self.output, draw, self.summary, figsize=(7, 3))
 

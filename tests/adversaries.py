@@ -47,9 +47,13 @@ def shuffled_label_models(folder: Path, seeds=SEEDS, timeout: int = 600) -> list
 
     missing = [s for s in seeds if not artifact(folder, s).exists()]
     if missing:
-        done = subprocess.run([sys.executable, "-m", "tests.adversaries", str(folder),
-                               *map(str, missing)], capture_output=True, text=True,
-                              timeout=timeout, cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.adversaries", str(folder), *map(str, missing)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=Path(__file__).resolve().parents[1],
+        )
         if done.returncode != 0:
             raise RuntimeError(f"training the shuffled-label models failed:\n{done.stderr[-3000:]}")
     return [NumpyCreditModel.load(artifact(folder, s)) for s in seeds]

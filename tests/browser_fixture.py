@@ -25,8 +25,14 @@ from pathlib import Path
 
 import httpx
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 MARKER_ENV = "COURSE_BROWSER_SUITE"
 
 #: JupyterLab user settings for the test server (a learner's defaults otherwise).
@@ -109,23 +115,33 @@ class LabServer:
         self.process: subprocess.Popen | None = None
 
     def _environment(self, runtime: dict[str, str]) -> dict[str, str]:
-        names = ("JUPYTER_RUNTIME_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR",
-                 "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR", "IPYTHONDIR")
+        names = (
+            "JUPYTER_RUNTIME_DIR",
+            "JUPYTER_CONFIG_DIR",
+            "JUPYTER_DATA_DIR",
+            "JUPYTERLAB_SETTINGS_DIR",
+            "JUPYTERLAB_WORKSPACES_DIR",
+            "IPYTHONDIR",
+        )
         folders = {name: self.home / name.lower() for name in names}
         for folder in folders.values():
             folder.mkdir(parents=True)
         checkpoints = self.home / "checkpoints"
         (folders["JUPYTER_CONFIG_DIR"] / "jupyter_server_config.py").write_text(
-            SERVER_CONFIG.replace("{checkpoints!r}", repr(str(checkpoints))))
+            SERVER_CONFIG.replace("{checkpoints!r}", repr(str(checkpoints)))
+        )
         for plugin, values in LAB_SETTINGS.items():
             package, name = plugin.rsplit("/", 1)
             target = folders["JUPYTERLAB_SETTINGS_DIR"] / package / f"{name}.jupyterlab-settings"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(values))
-        env = {k: v for k, v in os.environ.items()
-               # pytest's variables make ipykernel stop capturing the process's stdout/stderr:
-               # a learner's kernel captures them, so the test's must too.
-               if not k.startswith(("PYTEST_", "JUPYTERHUB_", "JPY_"))}  # fmt: skip
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            # pytest's variables make ipykernel stop capturing the process's stdout/stderr:
+            # a learner's kernel captures them, so the test's must too.
+            if not k.startswith(("PYTEST_", "JUPYTERHUB_", "JPY_"))
+        }
         env |= {k: str(v) for k, v in folders.items()}
         env |= runtime
         env[MARKER_ENV] = self.marker
@@ -145,16 +161,30 @@ class LabServer:
 
     def _start(self, timeout: float) -> bool:
         """False when the server exited because its port was taken."""
-        command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-                   f"--port={self.port}", "--port-retries=0",
-                   f"--IdentityProvider.token={self.token}",
-                   f"--ServerApp.root_dir={self.root}", "--ServerApp.terminals_enabled=False"]
+        command = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--port-retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            "--ServerApp.terminals_enabled=False",
+        ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:  # (containers, CI)
             command.append("--allow-root")
         with self.log.open("w") as log:
-            self.process = subprocess.Popen(command, cwd=self.root, env=self.env,
-                                            stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)  # fmt: skip
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.root,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -43,16 +43,22 @@ def serve_routes(routes: dict[str, tuple[int, bytes]]):
 
 def german_data_from_credit_g(csv_bytes: bytes) -> bytes:
     """Re-encode OpenML's credit-g CSV into UCI's german.data: Statlog codes, spaces, 1/2 class."""
-    codes = {column: {label: code for label, (code, _) in table.items()}
-             for column, table in CODE_TABLE.items()}  # fmt: skip
+    codes = {
+        column: {label: code for label, (code, _) in table.items()}
+        for column, table in CODE_TABLE.items()
+    }
     classes = {label: code for code, label in GERMAN_CLASS.items()}
     lines = csv_bytes.decode("utf-8").splitlines()
     assert lines[0] == ",".join(f'"{c}"' for c in GERMAN_COLUMNS)
     out = []
     for line in lines[1:]:
         values = line.split(",")
-        out.append(" ".join(codes[c][v] if c in codes else classes[v] if c == "class" else v
-                            for c, v in zip(GERMAN_COLUMNS, values, strict=True)))  # fmt: skip
+        out.append(
+            " ".join(
+                codes[c][v] if c in codes else classes[v] if c == "class" else v
+                for c, v in zip(GERMAN_COLUMNS, values, strict=True)
+            )
+        )
     return ("\n".join(out) + "\n").encode("ascii")
 
 
@@ -71,5 +77,12 @@ def offline_env(base: dict[str, str], closed_url: str) -> dict[str, str]:
     """Environment in which every download from outside goes to a closed local port (as if
     offline), while 127.0.0.1 stays reachable."""
     proxy = closed_url.rsplit("/", 1)[0]
-    return {**base, "HTTPS_PROXY": proxy, "HTTP_PROXY": proxy, "https_proxy": proxy,
-            "http_proxy": proxy, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    return {
+        **base,
+        "HTTPS_PROXY": proxy,
+        "HTTP_PROXY": proxy,
+        "https_proxy": proxy,
+        "http_proxy": proxy,
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }

@@ -28,8 +28,10 @@ NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:e-?\d+)?(?![\w])")
 #: numbers and question ids, and calendar years.
 NAMING = [
     re.compile(r"^#+\s*\d+\.", re.M),  # "## 3. Bad requests"
-    re.compile(r"\b(?:lesson|lessons|Lesson|Lessons|Exercise|exercise|exercises|Exercises|"
-               r"q|section|Section|step|Step|c|L|Part|part)\s*\d+(?:\s*(?:-|–|and|,|to)\s*\d+)*"),
+    re.compile(
+        r"\b(?:lesson|lessons|Lesson|Lessons|Exercise|exercise|exercises|Exercises|"
+        r"q|section|Section|step|Step|c|L|Part|part)\s*\d+(?:\s*(?:-|–|and|,|to)\s*\d+)*"
+    ),
     re.compile(r"\b(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?\b"),  # years and ISO dates
     re.compile(r"^\s*\d+\.\s", re.M),  # numbered lists
     re.compile(r"(?<![\d.,])0\d(?![\d.,])"),  # lessons by number: 01, 05
@@ -81,8 +83,9 @@ def _code_and_outputs(notebook) -> str:
                 if kind.startswith("text/") and kind != "text/html":
                     parts.append(value if isinstance(value, str) else "".join(value))
                 if kind == "text/html":
-                    parts.append(re.sub(r"<[^>]+>", " ", value if isinstance(value, str)
-                                        else "".join(value)))  # fmt: skip
+                    parts.append(
+                        re.sub(r"<[^>]+>", " ", value if isinstance(value, str) else "".join(value))
+                    )
     return "\n".join(parts)
 
 
@@ -102,7 +105,7 @@ def unbacked_numbers(path: Path) -> list[tuple[int, str, str]]:
         for number in _prose_numbers(cell.source):
             if _plain(number) not in backed | stated:
                 at = cell.source.find(number)
-                context = " ".join(cell.source[max(0, at - 50): at + 40].split())
+                context = " ".join(cell.source[max(0, at - 50) : at + 40].split())
                 found.append((index, number, context))
     return found
 
@@ -123,8 +126,9 @@ def literal_alt_texts(source: str) -> list[tuple[int, str]]:
             if keyword.arg != "alt":
                 continue
             if isinstance(value, ast.Constant) or (
-                    isinstance(value, ast.JoinedStr)
-                    and not any(isinstance(v, ast.FormattedValue) for v in value.values)):
+                isinstance(value, ast.JoinedStr)
+                and not any(isinstance(v, ast.FormattedValue) for v in value.values)
+            ):
                 literals.append((node.lineno, ast.unparse(value)[:80]))
     return literals
 

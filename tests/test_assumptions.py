@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from course import assumptions
+from course.assumptions import ASSUMPTIONS, value
 from course.business import pricing
 from course.market import sizing
-from course.assumptions import ASSUMPTIONS, value
 
 
 def test_every_assumption_has_a_unit_a_reason_and_a_range_around_it():
@@ -28,9 +28,11 @@ def test_the_lessons_share_one_set():
 def test_obtainable_volume_is_the_som_in_decisions():
     som = sizing.market_size()["SOM"]
     assert assumptions.obtainable_decisions_per_year() == pytest.approx(
-        som / value("price_per_decision"))
+        som / value("price_per_decision")
+    )
     assert assumptions.obtainable_decisions_per_month() * 12 == pytest.approx(
-        assumptions.obtainable_decisions_per_year())
+        assumptions.obtainable_decisions_per_year()
+    )
     assert assumptions.obtainable_decisions_per_year(lenders=0) == 0
 
 
@@ -39,10 +41,12 @@ def test_serving_cost_at_the_obtainable_volume():
     assert cost.monthly_predictions == pytest.approx(assumptions.obtainable_decisions_per_month())
     # the whole server's price over the predictions it carries, whatever its speed
     assert cost.per_thousand_usd == pytest.approx(
-        value("server_monthly_usd") / cost.monthly_predictions * 1000)
+        value("server_monthly_usd") / cost.monthly_predictions * 1000
+    )
     assert 0 < cost.utilisation < 0.01  # almost idle: volume, not speed, sets the cost
     assert pricing.serving_cost(10 * cost.monthly_predictions).per_thousand_usd == pytest.approx(
-        cost.per_thousand_usd / 10)
+        cost.per_thousand_usd / 10
+    )
 
 
 def test_an_unknown_name_lists_the_known_ones():

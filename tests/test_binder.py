@@ -8,15 +8,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 import psutil
 import pytest
 
-from course.errors import CourseError
 from authoring import binder, binder_limits, binder_plan, binder_session
+from course.errors import CourseError
 from course.setup.pins import parse_requirement_lines, read_lock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,12 +45,15 @@ CMD ["jupyter", "notebook", "--ip", "0.0.0.0"]
 
 # -- the rendered plan --------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> str:
     tool = binder_plan.tool_executable()
     if not tool.exists():
-        pytest.skip(f"repo2docker's tool environment is absent ({tool}): `python3 kit.py test` "
-                    "and `.ci/run` create it (`python -m authoring.binder_plan`)")
+        pytest.skip(
+            f"repo2docker's tool environment is absent ({tool}): `python3 kit.py test` "
+            "and `.ci/run` create it (`python -m authoring.binder_plan`)"
+        )
     return binder_plan.render(binder_plan.clean_copy(tmp_path_factory.mktemp("r2d") / "repo"), tool)
 
 
@@ -62,8 +64,9 @@ def test_repo2docker_plans_environment_yml_then_the_repository_then_post_build(r
     assert binder_plan.plan_problems(rendered, python) == []
     steps = [f"{s.keyword} {s.args}" for s in binder_plan.instructions(rendered)]
     assert binder_plan.base_python(binder_plan.instructions(rendered)) == python
-    env_copy = steps.index("COPY --chown=1000:1000 src/binder/environment.yml "
-                           "${REPO_DIR}/binder/environment.yml")
+    env_copy = steps.index(
+        "COPY --chown=1000:1000 src/binder/environment.yml ${REPO_DIR}/binder/environment.yml"
+    )
     (env_update,) = [i for i, s in enumerate(steps) if '--file "binder/environment.yml"' in s]
     repo_copy = steps.index("COPY --chown=1000:1000 src/ ${REPO_DIR}/")
     post_build = steps.index("RUN ./binder/postBuild")
@@ -76,58 +79,82 @@ def test_repo2docker_plans_environment_yml_then_the_repository_then_post_build(r
 def test_the_plan_check_finds_each_kind_of_problem():
     assert binder_plan.plan_problems(GOOD_PLAN, "3.11") == []
     assert binder_plan.plan_problems(GOOD_PLAN, "3.12") == [
-        "base environment is for Python 3.11, binder/environment.yml says 3.12"]
+        "base environment is for Python 3.11, binder/environment.yml says 3.12"
+    ]
     swapped = GOOD_PLAN.replace("RUN ./binder/postBuild\n", "").replace(
-        "USER root\nCOPY --chown=1000:1000 src/ ", "RUN ./binder/postBuild\nUSER root\n"
-        "COPY --chown=1000:1000 src/ ")  # fmt: skip
-    assert any(p.startswith("steps out of order") for p in binder_plan.plan_problems(swapped, "3.11"))
+        "USER root\nCOPY --chown=1000:1000 src/ ",
+        "RUN ./binder/postBuild\nUSER root\nCOPY --chown=1000:1000 src/ ",
+    )
+    assert any(
+        p.startswith("steps out of order") for p in binder_plan.plan_problems(swapped, "3.11")
+    )
     as_root = GOOD_PLAN.replace("--chown=1000:1000 src/ ", "--chown=0:0 src/ ")
     assert "not owned by uid 1000" in binder_plan.plan_problems(as_root, "3.11")[0]
     no_start = GOOD_PLAN.replace('ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"\n', "")
     assert binder_plan.plan_problems(no_start, "3.11") == [
-        "binder/start is not the entrypoint (no R2D_ENTRYPOINT)"]
+        "binder/start is not the entrypoint (no R2D_ENTRYPOINT)"
+    ]
     no_env = GOOD_PLAN.replace('--file "binder/environment.yml"', '--file "environment.yml"')
     assert binder_plan.plan_problems(no_env, "3.11") == ["no step: environment built from it"]
 
 
 def test_repo2docker_is_pinned_in_its_own_tool_environment_only():
-    lines = [line for line in binder_plan.TOOL_LOCK.read_text().splitlines()
-             if line.strip() and not line.startswith("#")]  # fmt: skip
+    lines = [
+        line
+        for line in binder_plan.TOOL_LOCK.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert all(re.fullmatch(r"[a-z0-9._-]+==[\w.+-]+", line) for line in lines), lines
     assert "jupyter-repo2docker==2026.4.0" in lines
-    for learners in ("requirements.lock", "requirements-test.lock", "environment.yml",
-                     "binder/environment.yml", "pyproject.toml"):  # fmt: skip
+    for learners in (
+        "requirements.lock",
+        "requirements-test.lock",
+        "environment.yml",
+        "binder/environment.yml",
+        "pyproject.toml",
+    ):
         assert "repo2docker" not in (ROOT / learners).read_text(), learners
 
 
 # -- the image's steps ---------------------------------------------------------------------------
+
 
 def test_the_pip_list_is_read_from_binder_environment_yml_with_its_markers():
     from course.config import ENVIRONMENT_PYTHON
 
     spec = binder.read_environment((ROOT / "binder" / "environment.yml").read_text())
     assert spec.python == ".".join(map(str, ENVIRONMENT_PYTHON))
-    assert ("tensorflow-cpu==2.21.0 ; (platform_machine == 'x86_64' and sys_platform == 'linux') "
-            "or (platform_machine == 'AMD64' and sys_platform == 'win32')") in spec.pip
+    assert (
+        "tensorflow-cpu==2.21.0 ; (platform_machine == 'x86_64' and sys_platform == 'linux') "
+        "or (platform_machine == 'AMD64' and sys_platform == 'win32')"
+    ) in spec.pip
     pins = {(p.name, p.marker): p.version for p in parse_requirement_lines(spec.pip)}
     assert pins == {(p.name, p.marker): p.version for p in read_lock()}
 
 
-@pytest.mark.parametrize("text, message", [
-    ("dependencies: [python=3.11, pip, {pip: ['-e .', 'numpy==2.4.6']}]", "Install the package in "
-     "binder/postBuild"),
-    ("dependencies: [pip, {pip: ['numpy==2.4.6']}]", "pins no Python version"),
-    ("dependencies: [python=3.11, pip, nodejs, {pip: ['numpy==2.4.6']}]", "nodejs"),
-    ("dependencies: [python=3.11, pip]", "no pip list"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "dependencies: [python=3.11, pip, {pip: ['-e .', 'numpy==2.4.6']}]",
+            "Install the package in binder/postBuild",
+        ),
+        ("dependencies: [pip, {pip: ['numpy==2.4.6']}]", "pins no Python version"),
+        ("dependencies: [python=3.11, pip, nodejs, {pip: ['numpy==2.4.6']}]", "nodejs"),
+        ("dependencies: [python=3.11, pip]", "no pip list"),
+    ],
+)
 def test_what_a_venv_cannot_reproduce_is_refused_with_the_reason(text, message):
     with pytest.raises(CourseError, match=re.escape(message)):
         binder.read_environment(text)
 
 
 def test_the_environment_file_python_forms():
-    for dep, version in (("python=3.11", "3.11"), ("python=3.12.4", "3.12"),
-                         ("python==3.13", "3.13")):  # fmt: skip
+    for dep, version in (
+        ("python=3.11", "3.11"),
+        ("python=3.12.4", "3.12"),
+        ("python==3.13", "3.13"),
+    ):
         assert binder.read_environment(f"dependencies: [{dep}, {{pip: [x==1]}}]").python == version
 
 
@@ -146,6 +173,7 @@ def test_the_learner_environment_is_a_fresh_home_with_the_venv_first(tmp_path, m
 
 # -- the limits ----------------------------------------------------------------------------------
 
+
 def test_the_limits_choice(tmp_path):
     assert binder_limits.choose_limit(None, False).kind == "watchdog"
     refused = binder_limits.choose_limit(tmp_path, False)
@@ -158,8 +186,10 @@ def test_the_limits_choice(tmp_path):
 
 
 def _hog(megabytes: int) -> subprocess.Popen:
-    code = (f"import time; x = bytearray({megabytes} * 2**20); x[::4096] = b'1' * len(x[::4096]); "
-            "time.sleep(30)")
+    code = (
+        f"import time; x = bytearray({megabytes} * 2**20); x[::4096] = b'1' * len(x[::4096]); "
+        "time.sleep(30)"
+    )
     return subprocess.Popen([sys.executable, "-c", code])
 
 
@@ -192,28 +222,43 @@ def test_the_memory_group_enforces_its_ceiling():
 
 # -- a lesson's outcome and the report -----------------------------------------------------------
 
+
 def _msg(kind: str, **content) -> dict:
     return {"header": {"msg_type": kind}, "content": content}
 
 
 def test_a_cell_with_an_error_output_fails_and_streams_are_collected():
-    ok = binder_session.outcome([_msg("stream", name="stdout", text="hello\n"),
-                                 _msg("execute_result", data={"text/plain": "42"}),
-                                 _msg("execute_reply", status="ok")])  # fmt: skip
+    ok = binder_session.outcome(
+        [
+            _msg("stream", name="stdout", text="hello\n"),
+            _msg("execute_result", data={"text/plain": "42"}),
+            _msg("execute_reply", status="ok"),
+        ]
+    )
     assert ok == binder_session.Cell("hello\n42")
-    failed = binder_session.outcome([_msg("stream", name="stdout", text="x"),
-                                     _msg("error", ename="ValueError", evalue="bad", traceback=[]),
-                                     _msg("execute_reply", status="error", ename="ValueError",
-                                          evalue="bad")])  # fmt: skip
+    failed = binder_session.outcome(
+        [
+            _msg("stream", name="stdout", text="x"),
+            _msg("error", ename="ValueError", evalue="bad", traceback=[]),
+            _msg("execute_reply", status="error", ename="ValueError", evalue="bad"),
+        ]
+    )
     assert failed.error == "ValueError: bad"
     assert binder_session.outcome([_msg("execute_reply", status="aborted")]).error
 
 
 def test_a_failing_lesson_is_reported_and_fails_the_table():
-    passed = binder_session.LessonResult("00", "00_start_here.ipynb", 4.2, 12, peak_rss=300 * 2**20,
-                                         peak_charge=250 * 2**20)  # fmt: skip
-    failed = binder_session.LessonResult("03", "03_x.ipynb", 61.0, 7, "cell 7: the kernel died "
-                                         "(restarting): out of memory?", peak_rss=2**31)  # fmt: skip
+    passed = binder_session.LessonResult(
+        "00", "00_start_here.ipynb", 4.2, 12, peak_rss=300 * 2**20, peak_charge=250 * 2**20
+    )
+    failed = binder_session.LessonResult(
+        "03",
+        "03_x.ipynb",
+        61.0,
+        7,
+        "cell 7: the kernel died (restarting): out of memory?",
+        peak_rss=2**31,
+    )
     text = binder.report([passed, failed])
     row_ok, row_failed = text.splitlines()[2:4]
     assert row_ok.split()[-4:] == ["4.2", "250", "300", "pass"]
@@ -222,17 +267,28 @@ def test_a_failing_lesson_is_reported_and_fails_the_table():
 
 
 def test_the_service_port_is_read_from_what_the_lesson_prints():
-    assert binder_session.service_port("/user/learner/proxy/8000/docs (relative to your Binder "
-                                       "address)\nThe service process uses 64 MB") == 8000
+    assert (
+        binder_session.service_port(
+            "/user/learner/proxy/8000/docs (relative to your Binder "
+            "address)\nThe service process uses 64 MB"
+        )
+        == 8000
+    )
     assert binder_session.service_port("http://127.0.0.1:8123/docs\n") == 8123
     assert binder_session.service_port("The service is up.\n") is None
 
 
 def test_the_kernel_is_picked_as_jupyterlab_picks_it():
-    specs = {"default": "python3", "kernelspecs": {
-        "python3": {"spec": {"language": "python"}}, "ir": {"spec": {"language": "R"}}}}
-    nb = nbformat.from_dict({"cells": [], "metadata": {"kernelspec": {"name": "python3",
-                                                                      "language": "python"}}})
+    specs = {
+        "default": "python3",
+        "kernelspecs": {
+            "python3": {"spec": {"language": "python"}},
+            "ir": {"spec": {"language": "R"}},
+        },
+    }
+    nb = nbformat.from_dict(
+        {"cells": [], "metadata": {"kernelspec": {"name": "python3", "language": "python"}}}
+    )
     assert binder_session.pick_kernel(nb, specs) == "python3"
     nb.metadata.kernelspec = {"name": "ai-business-course", "language": "python"}
     assert binder_session.pick_kernel(nb, specs) == "python3"
@@ -243,11 +299,13 @@ def test_the_kernel_is_picked_as_jupyterlab_picks_it():
 def test_the_service_lesson_is_recognised():
     lesson = nbformat.read(ROOT / "notebooks" / "04_model_service.ipynb", as_version=4)
     assert binder_session.starts_service(lesson)
-    assert not binder_session.starts_service(nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb",
-                                                           as_version=4))  # fmt: skip
+    assert not binder_session.starts_service(
+        nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", as_version=4)
+    )
 
 
 # -- the README ----------------------------------------------------------------------------------
+
 
 def test_the_readme_has_no_placeholder_link():
     readme = (ROOT / "README.md").read_text()
@@ -266,8 +324,13 @@ def test_ci_runs_the_binder_check_as_a_part_of_its_own():
 def test_binder_check_mistakes_are_one_line_messages(capsys, monkeypatch):
     from authoring import cli
 
-    monkeypatch.setattr(binder, "check", lambda **_: (_ for _ in ()).throw(
-        CourseError("binder/environment.yml names Python 3.11, and no python3.11 is on PATH")))
+    monkeypatch.setattr(
+        binder,
+        "check",
+        lambda **_: (_ for _ in ()).throw(
+            CourseError("binder/environment.yml names Python 3.11, and no python3.11 is on PATH")
+        ),
+    )
     assert cli.main(["binder-check"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and len(err.strip().splitlines()) == 1

@@ -33,14 +33,20 @@ pytest.importorskip("axe_playwright_python", reason="axe-playwright-python is no
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = chromium_path()
-NOTEBOOKS = [f"{folder}/{path.name}" for folder in ("notebooks", "solutions")
-             for path in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb"))]  # fmt: skip
+NOTEBOOKS = [
+    f"{folder}/{path.name}"
+    for folder in ("notebooks", "solutions")
+    for path in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
+]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (/usr/bin/chromium; "
-                       "Debian: apt-get install chromium); the browser tests need it"),
-]  # fmt: skip
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium is not installed (/usr/bin/chromium; "
+        "Debian: apt-get install chromium); the browser tests need it",
+    ),
+]
 
 VIEWPORT = {"width": 1280, "height": 900}  # a laptop screen, JupyterLab's file browser open
 #: Run All's time limit; lesson 03 trains TensorFlow models (~100 s on 2 busy CPUs).
@@ -51,11 +57,14 @@ FEEDBACK = ("✅", "❌", "✏️", "📝")
 EXPECTED_FEEDBACK = {"notebooks": ("✏️",), "solutions": ("✅", "📝")}
 SLIDER_LESSONS = ("01", "02")
 EXPLORER = re.compile(r"^(MarketSizer|ScoringExplorer)\(\)\s*$", re.M)  # a cell showing one
-ERROR_BOXES = ('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"], '
-               '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')  # fmt: skip
+ERROR_BOXES = (
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"], '
+    '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'
+)
 #: axe-core's scope: the course's own content (rendered markdown and outputs), not JupyterLab.
-AXE_CONTEXT = {"include": [".jp-Notebook .jp-Cell .jp-MarkdownOutput",
-                           ".jp-Notebook .jp-Cell .jp-OutputArea"]}  # fmt: skip
+AXE_CONTEXT = {
+    "include": [".jp-Notebook .jp-Cell .jp-MarkdownOutput", ".jp-Notebook .jp-Cell .jp-OutputArea"]
+}
 AXE_IMPACTS = ("serious", "critical")
 
 #: Serious or critical axe-core violations accepted in the lessons: (rule id, notebook file name)
@@ -70,8 +79,10 @@ AXE_ALLOWED: dict[tuple[str, str], str] = {}
 
 @pytest.fixture(scope="module")
 def shots(request) -> Path:
-    folder = Path(os.environ.get("COURSE_BROWSER_SHOTS")
-                  or Path(tempfile.gettempdir()) / "course-browser-shots")  # fmt: skip
+    folder = Path(
+        os.environ.get("COURSE_BROWSER_SHOTS")
+        or Path(tempfile.gettempdir()) / "course-browser-shots"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     say(request, f"browser screenshots: {folder}")
     return folder
@@ -112,10 +123,14 @@ class Watched:
         self.network: list[str] = []
         self.page.on("console", lambda m: self.console.append(f"[{m.type}] {m.text}"))
         self.page.on("pageerror", lambda e: self.console.append(f"[pageerror] {e}"))
-        self.page.on("response", lambda r: self.network.append(
-            f"{r.status} {r.request.method} {redact(r.url)}"))  # fmt: skip
-        self.page.on("requestfailed", lambda r: self.network.append(
-            f"FAILED ({r.failure}) {r.method} {redact(r.url)}"))  # fmt: skip
+        self.page.on(
+            "response",
+            lambda r: self.network.append(f"{r.status} {r.request.method} {redact(r.url)}"),
+        )
+        self.page.on(
+            "requestfailed",
+            lambda r: self.network.append(f"FAILED ({r.failure}) {r.method} {redact(r.url)}"),
+        )
 
     def save_failure(self) -> list[Path]:
         saved = []
@@ -170,8 +185,10 @@ def run_all(page, measured: dict) -> None:
     """*Run → Run All Cells*, and once more if no cell has started 30 s later: CI saw the click
     dropped once (lesson 03, every prompt still "[ ]" and the kernel idle for 15 minutes). A second
     click is what a learner would do; the report counts it (``run_all_clicks``)."""
-    started = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]" \
-              ".some(p => /[*0-9]/.test(p.innerText))"  # fmt: skip
+    started = (
+        "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
+        ".some(p => /[*0-9]/.test(p.innerText))"
+    )
     for clicks in (1, 2):
         accept_kernel_dialog(page, measured)
         menu(page, "Run", "Run All Cells")
@@ -194,16 +211,20 @@ def accept_kernel_dialog(page, measured: dict) -> None:
     if dialog.count() and "Select Kernel" in dialog.first.inner_text():
         dialog.first.locator("button.jp-mod-accept").click()
         measured["kernel_dialog_accepted"] = measured.get("kernel_dialog_accepted", 0) + 1
-        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
-                               timeout=120_000)  # fmt: skip
+        page.wait_for_selector(
+            '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000
+        )
 
 
 def one_message(text: str, start: str) -> bool:
     """One feedback message: its first line starts with ``start``, and any further lines are
     its continuation (the checker wraps at 100 characters, indenting them), not a traceback."""
     lines = text.strip().splitlines()
-    return bool(lines) and lines[0].startswith(start) and all(
-        line.startswith("  ") for line in lines[1:])  # fmt: skip
+    return (
+        bool(lines)
+        and lines[0].startswith(start)
+        and all(line.startswith("  ") for line in lines[1:])
+    )
 
 
 def no_dialog(page) -> None:
@@ -224,9 +245,13 @@ def wait_idle(lab: LabServer, page, path: str, timeout: float, started: float) -
         kernel = sessions[0]["kernel"]["id"] if sessions else None
         indicator = page.locator(".jp-Notebook-ExecutionIndicator").first
         indicator = indicator.get_attribute("data-status")
-        done = (any(re.search(r"\d", t) for t in texts) and not any("*" in t for t in texts)
-                and indicator == "idle" and kernel
-                and lab.kernel_state(kernel) == "idle")  # fmt: skip
+        done = (
+            any(re.search(r"\d", t) for t in texts)
+            and not any("*" in t for t in texts)
+            and indicator == "idle"
+            and kernel
+            and lab.kernel_state(kernel) == "idle"
+        )
         steady = steady + 1 if done else 0
         if steady >= 2:
             return kernel
@@ -251,7 +276,7 @@ def wait_rendered(page, explorers: list[int], timeout: float = 60) -> None:
         now = page.evaluate("""() => { const nb = document.querySelector('.jp-Notebook');
             return [nb.innerText.length, nb.querySelectorAll('img').length,
                     nb.querySelectorAll('.jupyter-widgets').length,
-                    nb.innerText.includes('Loading widget')]; }""")  # fmt: skip
+                    nb.innerText.includes('Loading widget')]; }""")
         same = same + 1 if now == last and not now[3] else 0
         if same >= 3:
             return
@@ -315,7 +340,7 @@ def full_height_screenshot(page, target: Path) -> int:
     (up to 30,000 px); returns the notebook's height in px."""
     extra = page.evaluate("""() => { const outer = document.querySelector(
         '.jp-NotebookPanel .jp-WindowedPanel-outer');
-        return outer ? outer.scrollHeight - outer.clientHeight : 0; }""")  # fmt: skip
+        return outer ? outer.scrollHeight - outer.clientHeight : 0; }""")
     height = min(VIEWPORT["height"] + max(extra, 0) + 40, 30000)
     page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
     page.wait_for_timeout(1000)  # relayout
@@ -364,8 +389,10 @@ def run_new_cells(lab: LabServer, page, kernel: str, codes: list[str]) -> list[s
     cells = page.locator(".jp-Notebook .jp-Cell")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        texts = [cells.nth(count + i).locator(".jp-Cell-outputArea").inner_text()
-                 for i in range(len(codes))]  # fmt: skip
+        texts = [
+            cells.nth(count + i).locator(".jp-Cell-outputArea").inner_text()
+            for i in range(len(codes))
+        ]
         if all(t.strip() for t in texts) and lab.kernel_state(kernel) == "idle":
             return texts
         page.wait_for_timeout(300)
@@ -382,9 +409,10 @@ def axe_serious(page) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {}
     for violation in results.response["violations"]:
         if violation.get("impact") in AXE_IMPACTS:
-            found[violation["id"]] = [{"target": n["target"], "html": n["html"][:200],
-                                       "impact": violation["impact"]}
-                                      for n in violation["nodes"]]  # fmt: skip
+            found[violation["id"]] = [
+                {"target": n["target"], "html": n["html"][:200], "impact": violation["impact"]}
+                for n in violation["nodes"]
+            ]
     return found
 
 
@@ -401,22 +429,28 @@ def test_notebook_in_browser(path, lab, browser, shots, request):
     try:
         page.goto(lab.lab_url(path))
         page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=120_000)
-        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
-                               timeout=120_000)  # fmt: skip
+        page.wait_for_selector(
+            '.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000
+        )
         cells = page.locator(".jp-Notebook .jp-Cell")
         try:  # (the cells appear a few at a time)
-            page.wait_for_function(f"document.querySelectorAll('.jp-Notebook .jp-Cell').length "
-                                   f">= {len(sources)}", timeout=60_000)  # fmt: skip
+            page.wait_for_function(
+                f"document.querySelectorAll('.jp-Notebook .jp-Cell').length >= {len(sources)}",
+                timeout=60_000,
+            )
         except Exception:
             no_dialog(page)
-            raise AssertionError(f"the page shows {cells.count()} of the file's {len(sources)} "
-                                 "cells") from None  # fmt: skip
+            raise AssertionError(
+                f"the page shows {cells.count()} of the file's {len(sources)} cells"
+            ) from None
         no_dialog(page)
         explorers = [i for i, s in enumerate(sources) if EXPLORER.search(s)]
         if explorers:  # what a learner sees there before running the cell (issue 16, item 5)
             page.wait_for_timeout(1000)
-            measured["explorer_before_run"] = {f"c{i}": cells.nth(i).locator(
-                ".jp-Cell-outputArea").inner_text()[:200] for i in explorers}  # fmt: skip
+            measured["explorer_before_run"] = {
+                f"c{i}": cells.nth(i).locator(".jp-Cell-outputArea").inner_text()[:200]
+                for i in explorers
+            }
         cells.first.click()  # the notebook has the focus: its menu commands are enabled
         menu(page, "Edit", "Clear Outputs of All Cells")
         started = time.monotonic()
@@ -429,11 +463,16 @@ def test_notebook_in_browser(path, lab, browser, shots, request):
         if lesson in SLIDER_LESSONS:
             assert explorers, "no explorer widget cell found"
             before, after = move_slider(lab, page, cells.nth(explorers[0]), kernel)
-            measured["slider"] = {"cell": explorers[0], "before": before[-200:],
-                                  "after": after[-200:]}  # fmt: skip
+            measured["slider"] = {
+                "cell": explorers[0],
+                "before": before[-200:],
+                "after": after[-200:],
+            }
             if before == after:
-                problems.append(f"c{explorers[0]}: moving the first slider (ArrowRight x3) "
-                                f"did not change the result text {before[-200:]!r}")  # fmt: skip
+                problems.append(
+                    f"c{explorers[0]}: moving the first slider (ArrowRight x3) "
+                    f"did not change the result text {before[-200:]!r}"
+                )
 
         wrong, hint = run_new_cells(lab, page, kernel, ["q1.check(None)", "q1.hint()"])
         measured["typed"] = {"wrong": wrong, "hint": hint}
@@ -446,23 +485,29 @@ def test_notebook_in_browser(path, lab, browser, shots, request):
         page.wait_for_timeout(1500)  # a widget redrawn by the resize (issue 16: lesson 01) shows
         errors = page.locator(f".jp-Notebook {ERROR_BOXES}")
         if errors.count():
-            problems.append(f"after the window was resized: {errors.count()} error/stderr box(es), "
-                            f"first: {errors.first.inner_text()[:300]!r}")  # fmt: skip
+            problems.append(
+                f"after the window was resized: {errors.count()} error/stderr box(es), "
+                f"first: {errors.first.inner_text()[:300]!r}"
+            )
         axe = axe_serious(page)  # the whole notebook is in the (tall) viewport now
         measured["axe"] = {rule: len(nodes) for rule, nodes in axe.items()}
         measured["axe_nodes"] = axe
         problems += axe_problems(axe, file)
-        gone = sorted(rule for rule, notebook in AXE_ALLOWED
-                      if notebook == file and rule not in axe)  # fmt: skip
+        gone = sorted(
+            rule for rule, notebook in AXE_ALLOWED if notebook == file and rule not in axe
+        )
         measured["axe_allowed_but_gone"] = gone
         measured["test_s"] = round(time.monotonic() - test_started, 1)
         record(shots, path, measured)
-        say(request, f"[browser] {path}: Run All {measured['run_all_s']} s"
-                     + (f" ({measured['run_all_clicks']} clicks)" if "run_all_clicks" in measured
-                        else "") + "; axe serious/critical "
-                     f"{measured['axe'] or 'none'}"
-                     + (f" (allowed but gone: {gone})" if gone else "")
-                     + f"; {len(problems)} problem(s)")  # fmt: skip
+        say(
+            request,
+            f"[browser] {path}: Run All {measured['run_all_s']} s"
+            + (f" ({measured['run_all_clicks']} clicks)" if "run_all_clicks" in measured else "")
+            + "; axe serious/critical "
+            f"{measured['axe'] or 'none'}"
+            + (f" (allowed but gone: {gone})" if gone else "")
+            + f"; {len(problems)} problem(s)",
+        )
         assert not problems, f"{path} in the browser:\n- " + "\n- ".join(problems)
     except BaseException:
         record(shots, path, measured)
@@ -499,24 +544,35 @@ def check_rendered(cells: list[dict], sources: list[str], folder: str, measured:
         if not cell["boxes"] and "Traceback (most recent call last)" in cell["text"]:
             problems.append(f"{where}: a traceback printed in an output: {cell['text'][:300]!r}")
         if cell["views"] != cell["viewsRendered"]:
-            problems.append(f"{where}: {cell['views'] - cell['viewsRendered']} of {cell['views']} "
-                            f"widget(s) did not render ({cell['text'][:200]!r})")  # fmt: skip
+            problems.append(
+                f"{where}: {cell['views'] - cell['viewsRendered']} of {cell['views']} "
+                f"widget(s) did not render ({cell['text'][:200]!r})"
+            )
         if EXPLORER.search(source) and not cell["views"]:
             problems.append(f"{where}: the explorer widget is not shown ({cell['text'][:200]!r})")
         if cell["kind"] == "code" and re.search(r"^\s*q\d+\.check\(", source, re.M):
             lines = [line for line in cell["text"].splitlines() if line.startswith(FEEDBACK)]
             if len(lines) != 1:
-                problems.append(f"{where}: expected one feedback line, the output is "
-                                f"{cell['text'][:300]!r}")  # fmt: skip
+                problems.append(
+                    f"{where}: expected one feedback line, the output is {cell['text'][:300]!r}"
+                )
             elif not lines[0].startswith(expected):
                 problems.append(f"{where}: feedback {lines[0][:200]!r} (expected {expected})")
         for number, figure in enumerate(cell["figures"], 1):
             if not (figure["next"] or "").startswith("Figure:"):
-                problems.append(f"{where}: figure {number} is followed by {figure['next']!r}, "
-                                "not its 'Figure:' summary")  # fmt: skip
+                problems.append(
+                    f"{where}: figure {number} is followed by {figure['next']!r}, "
+                    "not its 'Figure:' summary"
+                )
         if cell["wide"] or cell["cut"] or cell["ellipsis"]:
-            layout.append({"cell": where, "wide": cell["wide"], "cut_table_cells": cell["cut"],
-                           "truncated_table_cells": cell["ellipsis"][:5]})  # fmt: skip
+            layout.append(
+                {
+                    "cell": where,
+                    "wide": cell["wide"],
+                    "cut_table_cells": cell["cut"],
+                    "truncated_table_cells": cell["ellipsis"][:5],
+                }
+            )
         if cell["longCode"]:  # a code line wider than the editor: cut, scrolls sideways
             layout.append({"cell": where, "code_wider_than_editor": cell["longCode"]})
         if cell["sliders"]:
@@ -552,17 +608,21 @@ def test_service_docs_through_proxy(lab, browser, shots, request):
     try:
         page.goto(url)
         try:
-            page.wait_for_function("document.querySelectorAll('.opblock').length >= 6",
-                                   timeout=60_000)  # fmt: skip
+            page.wait_for_function(
+                "document.querySelectorAll('.opblock').length >= 6", timeout=60_000
+            )
         except Exception as error:
-            raise AssertionError(f"Swagger UI did not render the operations at {url} "
-                                 f"(page says {page.locator('body').inner_text()[:300]!r}); "
-                                 "network:\n" + "\n".join(watched.network)) from error  # fmt: skip
+            raise AssertionError(
+                f"Swagger UI did not render the operations at {url} "
+                f"(page says {page.locator('body').inner_text()[:300]!r}); "
+                "network:\n" + "\n".join(watched.network)
+            ) from error
         operations = page.locator(".opblock .opblock-summary-path").all_inner_texts()
         assert len(operations) == 6, operations
         assert "Failed to load API definition" not in page.locator("body").inner_text()
-        health = page.locator(".opblock.opblock-get", has=page.locator(
-            '.opblock-summary-path[data-path="/health"]'))  # fmt: skip
+        health = page.locator(
+            ".opblock.opblock-get", has=page.locator('.opblock-summary-path[data-path="/health"]')
+        )
         health.locator(".opblock-summary").first.click()
         health.locator("button.try-out__btn").click()
         health.locator("button.execute").click()
@@ -570,16 +630,26 @@ def test_service_docs_through_proxy(lab, browser, shots, request):
         status.wait_for(timeout=30_000)
         request_url = redact(health.locator(".request-url pre").first.inner_text())
         page.screenshot(path=shots / "service-docs.png", full_page=True)
-        record(shots, "service-docs", {"operations": [o.replace("\u200b", "") for o in operations],
-                                       "request_url": request_url,
-                                       "status": status.inner_text().strip(),
-                                       "network": watched.network})  # fmt: skip
+        record(
+            shots,
+            "service-docs",
+            {
+                "operations": [o.replace("\u200b", "") for o in operations],
+                "request_url": request_url,
+                "status": status.inner_text().strip(),
+                "network": watched.network,
+            },
+        )
         assert status.inner_text().strip() == "200", (
             f"Try it out on GET /health: {status.inner_text()!r} for {request_url}; network:\n"
-            + "\n".join(watched.network))  # fmt: skip
+            + "\n".join(watched.network)
+        )
         assert f"/proxy/{service.port}/health" in request_url, request_url
-        say(request, f"[browser] service docs through the proxy: {len(operations)} operations, "
-                     f"Try it out GET /health -> 200 ({request_url.split('?')[0]})")  # fmt: skip
+        say(
+            request,
+            f"[browser] service docs through the proxy: {len(operations)} operations, "
+            f"Try it out GET /health -> 200 ({request_url.split('?')[0]})",
+        )
     except BaseException:
         saved = watched.save_failure()
         say(request, f"[browser] service docs failed; saved {', '.join(str(p) for p in saved)}")

@@ -10,8 +10,9 @@ from authoring.budget import MAX_RSS_NO_TF, MAX_RSS_TF, Measurement, measure, ta
 
 def test_measure_reports_time_memory_and_tf_and_leaves_the_file_alone(tmp_path):
     path = tmp_path / "tiny.ipynb"
-    nbformat.write(new_notebook(cells=[new_code_cell("x = bytearray(50 * 1024**2)\nprint(len(x))")]),
-                   path)  # fmt: skip
+    nbformat.write(
+        new_notebook(cells=[new_code_cell("x = bytearray(50 * 1024**2)\nprint(len(x))")]), path
+    )
     before = path.read_text()
     (result,) = measure([path])
     assert result.notebook == f"{tmp_path.name}/tiny.ipynb"

@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from authoring.build import BuildError, check, placeholder_for, strip_solutions, student_version
 from authoring.build import REPO_ROOT as ROOT
+from authoring.build import BuildError, check, placeholder_for, strip_solutions, student_version
 
 
 def test_assignments_become_blanks():
@@ -30,7 +30,9 @@ def test_function_keeps_signature_and_docstring_and_indentation():
 
 
 def test_region_without_assignment_becomes_a_comment_and_several_regions_work():
-    source = "# BEGIN SOLUTION\nprint(1)\n# END SOLUTION\na = 2\n# BEGIN SOLUTION\nb = a\n# END SOLUTION"
+    source = (
+        "# BEGIN SOLUTION\nprint(1)\n# END SOLUTION\na = 2\n# BEGIN SOLUTION\nb = a\n# END SOLUTION"
+    )
     assert strip_solutions(source) == "# your code here\na = 2\nb = ____  # your code here"
     assert placeholder_for("x = 1\nx = 2") == ["x = ____  # your code here"]
 
@@ -50,8 +52,11 @@ def test_malformed_regions_are_build_errors(source, message):
 
 
 def _solution_notebook():
-    solved = new_code_cell("# BEGIN SOLUTION\nanswer = 42\n# END SOLUTION\nq1.check(answer)",
-                           execution_count=2, outputs=[nbformat.v4.new_output("stream", text="ok")])
+    solved = new_code_cell(
+        "# BEGIN SOLUTION\nanswer = 42\n# END SOLUTION\nq1.check(answer)",
+        execution_count=2,
+        outputs=[nbformat.v4.new_output("stream", text="ok")],
+    )
     tagged = new_code_cell("q1.solution()", metadata={"tags": ["solution"]}, execution_count=3)
     return new_notebook(cells=[new_markdown_cell("# Title"), solved, tagged])
 
@@ -99,19 +104,30 @@ def test_every_lesson_notebook_has_a_header_and_key_points():
     from authoring.build import SOLUTIONS_DIR
 
     for path in sorted(SOLUTIONS_DIR.glob("*.ipynb")):
-        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
-                         if c.cell_type == "markdown")  # fmt: skip
-        for required in ("**Questions**", "**Objectives**", "**Prerequisites**", "**Time**",
-                         "## Key points", "**Exercise recap**"):  # fmt: skip
+        text = "\n".join(
+            c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+        )
+        for required in (
+            "**Questions**",
+            "**Objectives**",
+            "**Prerequisites**",
+            "**Time**",
+            "## Key points",
+            "**Exercise recap**",
+        ):
             assert required in text, f"{path.name} lacks {required}"
 
 
 def test_saved_widgets_say_to_run_their_cell():
     from authoring.build import WIDGET_PLACEHOLDER, WIDGET_VIEW, explain_saved_widgets
 
-    output = nbformat.v4.new_output("display_data", data={
-        WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
-        "text/plain": "VBox(children=(FloatSlider(value=14000.0, ...)"})  # fmt: skip
+    output = nbformat.v4.new_output(
+        "display_data",
+        data={
+            WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
+            "text/plain": "VBox(children=(FloatSlider(value=14000.0, ...)",
+        },
+    )
     cell = nbformat.v4.new_code_cell("MarketSizer()", outputs=[output])
     notebook = nbformat.v4.new_notebook(cells=[cell])
     assert explain_saved_widgets(notebook) == 1 and explain_saved_widgets(notebook) == 0

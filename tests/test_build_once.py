@@ -62,13 +62,19 @@ def test_two_threads_asking_at_once_run_the_command_once(tmp_path):
 
 def test_two_processes_asking_at_once_run_the_command_once(tmp_path):
     output, runs, command = builder(tmp_path)
-    asker = ("import sys; from pathlib import Path; from course.build_once import build_once; "
-             "print(build_once([Path(sys.argv[1])], Path(sys.argv[2]), sys.argv[3:], "
-             "timeout=60, error='Building failed'))")  # fmt: skip
+    asker = (
+        "import sys; from pathlib import Path; from course.build_once import build_once; "
+        "print(build_once([Path(sys.argv[1])], Path(sys.argv[2]), sys.argv[3:], "
+        "timeout=60, error='Building failed'))"
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     arguments = [str(output), str(output.parent / ".lock"), *command]
-    askers = [subprocess.Popen([sys.executable, "-c", asker, *arguments], env=env,
-                               stdout=subprocess.PIPE, text=True) for _ in range(2)]  # fmt: skip
+    askers = [
+        subprocess.Popen(
+            [sys.executable, "-c", asker, *arguments], env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     answers = sorted(process.communicate(timeout=120)[0].strip() for process in askers)
     assert [process.returncode for process in askers] == [0, 0]
     assert answers == ["False", "True"] and run_count(runs) == 1
@@ -87,8 +93,13 @@ def test_a_failing_command_names_itself_and_ends_with_its_stderr(tmp_path):
     code = "import sys; sys.stderr.write('x' * 5000 + 'the real reason'); sys.exit(2)"
     command = [sys.executable, "-c", code]
     with pytest.raises(CourseError) as info:
-        build_once([tmp_path / "never"], tmp_path / ".lock", command, timeout=60,
-                   error="Building the thing failed")  # fmt: skip
+        build_once(
+            [tmp_path / "never"],
+            tmp_path / ".lock",
+            command,
+            timeout=60,
+            error="Building the thing failed",
+        )
     message = str(info.value)
     assert message.startswith("Building the thing failed")
     assert shlex.join(command) in message and "status 2" in message
@@ -98,9 +109,16 @@ def test_a_failing_command_names_itself_and_ends_with_its_stderr(tmp_path):
 def test_a_command_that_writes_nothing_or_hangs_is_an_error_of_the_callers_type(tmp_path):
     quiet = [sys.executable, "-c", "pass"]
     with pytest.raises(ArtifactError, match="did not write"):
-        build_once([tmp_path / "never"], tmp_path / ".lock", quiet, timeout=60,
-                   error="Building failed", error_type=ArtifactError)  # fmt: skip
+        build_once(
+            [tmp_path / "never"],
+            tmp_path / ".lock",
+            quiet,
+            timeout=60,
+            error="Building failed",
+            error_type=ArtifactError,
+        )
     slow = [sys.executable, "-c", "import time; time.sleep(30)"]
     with pytest.raises(CourseError, match="did not finish within 0.5 s"):
-        build_once([tmp_path / "never"], tmp_path / ".lock", slow, timeout=0.5,
-                   error="Building failed")  # fmt: skip
+        build_once(
+            [tmp_path / "never"], tmp_path / ".lock", slow, timeout=0.5, error="Building failed"
+        )

@@ -11,24 +11,32 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course.business import economics as business
 from course.assumptions import PLAUSIBLE, value
+from course.business import economics as business
 
 
 def test_a_decision_in_money_uses_the_applicants_own_amount_in_euros():
     amounts = np.array([1955.83, 1955.83, 1955.83, 1955.83])  # 1,000 euros each
-    values = business.decision_values([0, 1, 0, 1], [True, True, False, False], amounts,
-                                      loss_given_default=0.45, good_loan_margin=0.09)  # fmt: skip
+    values = business.decision_values(
+        [0, 1, 0, 1],
+        [True, True, False, False],
+        amounts,
+        loss_given_default=0.45,
+        good_loan_margin=0.09,
+    )
     assert values == pytest.approx([90.0, -450.0, 0.0, 0.0])
     # the defaults are the stated assumptions, whose ratio is the data's 5:1 cost matrix
     assert value("loss_given_default") / value("good_loan_margin") == pytest.approx(5)
 
 
-@pytest.mark.parametrize("bad, approve, amounts, money", [
-    ([0, 1], [True], [100.0, 100.0], {}),
-    ([0], [True], [-5.0], {}),
-    ([0], [True], [5.0], {"loss_given_default": 1.5}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad, approve, amounts, money",
+    [
+        ([0, 1], [True], [100.0, 100.0], {}),
+        ([0], [True], [-5.0], {}),
+        ([0], [True], [5.0], {"loss_given_default": 1.5}),
+    ],
+)
 def test_impossible_inputs_are_refused(bad, approve, amounts, money):
     with pytest.raises(ValueError):
         business.decision_values(bad, approve, amounts, **money)
@@ -78,20 +86,27 @@ def test_customers_from_the_market_scale_with_the_demand_index_relative_to_the_p
     assert business.demand_ratio(0.28, plan, 0.56, plan) == pytest.approx(0.5)
     som = business.mature_customers(14_000, 0.4, 0.5, 0.02)
     assert som == pytest.approx(56)  # lesson 01's SOM in lenders
-    assert business.mature_customers(14_000, 0.4, 0.5, 0.5, ratio=10) == pytest.approx(2800)  # capped
+    assert business.mature_customers(14_000, 0.4, 0.5, 0.5, ratio=10) == pytest.approx(
+        2800
+    )  # capped
 
 
 def test_unit_economics_from_the_stated_assumptions():
     economics = business.UnitEconomics.from_assumptions(serving_cost_per_decision=0.01)
     assert economics.revenue_per_customer == pytest.approx(
-        value("price_per_decision") * value("decisions_per_lender") / 12)
+        value("price_per_decision") * value("decisions_per_lender") / 12
+    )
     assert economics.gross_margin == pytest.approx(1 - 0.01 / value("price_per_decision"))
-    steady = economics.contribution_per_customer - value("monthly_churn") * value("acquisition_cost")
+    steady = economics.contribution_per_customer - value("monthly_churn") * value(
+        "acquisition_cost"
+    )
     assert economics.break_even_customers == pytest.approx(value("fixed_costs_monthly") / steady)
     assert economics.payback_months == pytest.approx(
-        value("acquisition_cost") / economics.contribution_per_customer)
+        value("acquisition_cost") / economics.contribution_per_customer
+    )
     assert economics.ltv_to_cac == pytest.approx(
-        economics.contribution_per_customer / value("monthly_churn") / value("acquisition_cost"))
+        economics.contribution_per_customer / value("monthly_churn") / value("acquisition_cost")
+    )
     dearer = business.with_price(economics, 2 * economics.price_per_decision)
     assert dearer.break_even_customers < economics.break_even_customers / 2  # a higher price
     free = replace(economics, price_per_decision=0.01)  # price at cost: never breaks even
@@ -107,9 +122,16 @@ def test_break_even_replaces_the_customers_who_leave():
     assert replace(e, price_per_decision=e.payback_price(12)).payback_months == pytest.approx(12)
 
 
-@pytest.mark.parametrize("field, bad", [("price_per_decision", 0.0), ("price_per_decision", -1.0),
-                                        ("monthly_churn", 1.0), ("fixed_costs_monthly", -5.0),
-                                        ("decisions_per_customer_month", float("nan"))])
+@pytest.mark.parametrize(
+    "field, bad",
+    [
+        ("price_per_decision", 0.0),
+        ("price_per_decision", -1.0),
+        ("monthly_churn", 1.0),
+        ("fixed_costs_monthly", -5.0),
+        ("decisions_per_customer_month", float("nan")),
+    ],
+)
 def test_unit_economics_refuse_impossible_inputs_in_one_line(field, bad):
     e = business.UnitEconomics(1.0, 100.0, 0.0, 10_000.0, 3_000.0, 0.02)
     with pytest.raises(ValueError, match=f"{field} must be") as error:
@@ -122,7 +144,9 @@ def test_the_plan_has_monthly_cohorts_churn_and_replacement():
     plan = business.Plan(e, mature_customers=24, ramp_months=12)
     table = plan.table()
     assert len(table) == business.PLAN_MONTHS and table.index[0] == 1
-    assert table["active"].iloc[11] == pytest.approx(24) and table["active"].iloc[-1] == pytest.approx(24)
+    assert table["active"].iloc[11] == pytest.approx(24) and table["active"].iloc[
+        -1
+    ] == pytest.approx(24)
     assert table["active"].iloc[0] == pytest.approx(2)
     # each month wins the growth plus the leavers, and pays the acquisition cost when it wins
     assert table["won"].iloc[1] == pytest.approx(2 + 2 * 0.05)
@@ -161,19 +185,36 @@ economics = st.builds(
     serving_cost_per_decision=st.floats(0, 0.01),
     fixed_costs_monthly=_range("fixed_costs_monthly"),
     acquisition_cost=_range("acquisition_cost"),
-    monthly_churn=_range("monthly_churn"))  # fmt: skip
+    monthly_churn=_range("monthly_churn"),
+)
 
 
 @settings(max_examples=200)
-@given(e=economics, factor=st.floats(1.01, 10), customers=st.floats(0, 5_000),
-       ramp=_range("ramp_months"))
+@given(
+    e=economics,
+    factor=st.floats(1.01, 10),
+    customers=st.floats(0, 5_000),
+    ramp=_range("ramp_months"),
+)
 def test_break_even_and_payback_are_monotone_in_price_and_cost(e, factor, customers, ramp):
     dearer = replace(e, price_per_decision=e.price_per_decision * factor)
     assert dearer.break_even_customers <= e.break_even_customers
     assert dearer.payback_months <= e.payback_months
-    for field in ("fixed_costs_monthly", "acquisition_cost", "monthly_churn", "serving_cost_per_decision"):
-        costlier = replace(e, **{field: min(getattr(e, field) * factor + 1e-3,
-                                            0.99 if field == "monthly_churn" else math.inf)})
+    for field in (
+        "fixed_costs_monthly",
+        "acquisition_cost",
+        "monthly_churn",
+        "serving_cost_per_decision",
+    ):
+        costlier = replace(
+            e,
+            **{
+                field: min(
+                    getattr(e, field) * factor + 1e-3,
+                    0.99 if field == "monthly_churn" else math.inf,
+                )
+            },
+        )
         assert costlier.break_even_customers >= e.break_even_customers, field
         assert costlier.payback_months >= e.payback_months, field
     plan = business.Plan(e, customers, ramp)  # never raises over the ranges

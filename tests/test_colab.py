@@ -23,15 +23,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.config import REPO_ROOT, RUNTIME_ENV, colab_url
-from course.setup import colab, hosted
 from authoring import publish
 from authoring.build import NOTEBOOKS_DIR, SOLUTIONS_DIR
+from course.config import REPO_ROOT, RUNTIME_ENV, colab_url
+from course.setup import colab, hosted
 
 COLAB_FREEZE = REPO_ROOT.parent / "shared" / "colab" / "colab-pip-freeze.txt"
 
 
 # --- where the cell acts ---------------------------------------------------------------------
+
 
 def cell_condition() -> str:
     """The ``if`` test of the setup cell's source (it cannot import the course: none yet)."""
@@ -88,6 +89,7 @@ def test_on_colab_the_service_lets_colabs_proxy_in_and_elsewhere_only_local_host
 
 # --- what it installs ------------------------------------------------------------------------
 
+
 def colab_installed() -> dict[str, str]:
     """Colab's published freeze as the setup code sees a runtime: canonical name -> version."""
     from authoring.colab_replica import read_freeze
@@ -103,9 +105,16 @@ def course_requirements() -> list[str]:
     return direct_requirements()
 
 
-LINUX_313 = {"sys_platform": "linux", "platform_machine": "x86_64", "python_version": "3.13",
-             "python_full_version": "3.13.0", "platform_system": "Linux", "os_name": "posix",
-             "implementation_name": "cpython", "platform_python_implementation": "CPython"}  # fmt: skip
+LINUX_313 = {
+    "sys_platform": "linux",
+    "platform_machine": "x86_64",
+    "python_version": "3.13",
+    "python_full_version": "3.13.0",
+    "platform_system": "Linux",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+}
 
 
 def test_on_colabs_stack_it_installs_only_what_is_missing_and_keeps_the_rest():
@@ -115,8 +124,13 @@ def test_on_colabs_stack_it_installs_only_what_is_missing_and_keeps_the_rest():
     kept = {name: version for name, version, _ in todo.kept}
     # Colab's own, older than the learners' lock allows, kept as they are (the replica runs them)
     # (the five conflicts of issue 30)
-    assert kept == {"numpy": "2.1.3", "ipywidgets": "7.7.1", "ipykernel": "6.17.1",
-                    "tensorflow": "2.20.0", "psutil": "5.9.5"}  # fmt: skip
+    assert kept == {
+        "numpy": "2.1.3",
+        "ipywidgets": "7.7.1",
+        "ipykernel": "6.17.1",
+        "tensorflow": "2.20.0",
+        "psutil": "5.9.5",
+    }
     # Colab brings its own notebook UI; tensorflow-cpu is met by Colab's tensorflow (kept above);
     # the macOS/ARM tensorflow line does not apply on Colab's Linux x86-64
     assert set(todo.skipped) == {"jupyterlab", "jupyter-server-proxy", "tensorflow"}
@@ -138,7 +152,7 @@ def test_the_installer_never_replaces_an_installed_package():
 
     installed = {"numpy": "2.1.3", "fastapi": "0.141.1", colab.DISTRIBUTION: "0.1.0"}
     assert colab.install_missing(["msgspec>=0.19", "fastapi-offline>=1.7"], installed, run) == []
-    (command, constraints), = calls
+    ((command, constraints),) = calls
     assert command[:4] == [sys.executable, "-m", "pip", "install"]
     assert "--upgrade" not in command and "-U" not in command and "--force-reinstall" not in command
     assert command[-2:] == ["msgspec>=0.19", "fastapi-offline>=1.7"]
@@ -150,15 +164,21 @@ def test_what_pip_cannot_add_without_replacing_is_reported_one_by_one():
         refused = len(command) > 9 or "ai-edge-litert<2.4,>=2.3" in command
         return subprocess.CompletedProcess(command, 1 if refused else 0)
 
-    assert colab.install_missing(["msgspec>=0.19", "ai-edge-litert<2.4,>=2.3"], {}, run) \
-        == ["ai-edge-litert<2.4,>=2.3"]  # fmt: skip
+    assert colab.install_missing(["msgspec>=0.19", "ai-edge-litert<2.4,>=2.3"], {}, run) == [
+        "ai-edge-litert<2.4,>=2.3"
+    ]
 
 
 # --- doing nothing locally -------------------------------------------------------------------
 
+
 def test_setup_does_nothing_off_colab(monkeypatch, capsys):
-    for name in ("COLAB_RELEASE_TAG", "COLAB_BACKEND_VERSION", "KAGGLE_KERNEL_RUN_TYPE",
-                 hosted.PRETEND_ENV):  # fmt: skip
+    for name in (
+        "COLAB_RELEASE_TAG",
+        "COLAB_BACKEND_VERSION",
+        "KAGGLE_KERNEL_RUN_TYPE",
+        hosted.PRETEND_ENV,
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
 
@@ -170,20 +190,34 @@ def test_setup_does_nothing_off_colab(monkeypatch, capsys):
 
 
 def test_the_cell_prints_nothing_and_imports_nothing_of_the_course_off_colab():
-    code = colab.setup_cell("04") + "\nprint(sorted(m for m in sys.modules if m.startswith('course')))"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE", hosted.PRETEND_ENV)}  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                          check=True)  # fmt: skip
+    code = (
+        colab.setup_cell("04") + "\nprint(sorted(m for m in sys.modules if m.startswith('course')))"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE", hosted.PRETEND_ENV)
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert (done.stdout, done.stderr) == ("[]\n", "")
 
 
 def test_setup_in_colab_mode_says_in_one_line_what_it_did(monkeypatch, tmp_path):
-    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()
-                                       if k not in RUNTIME_ENV and k != "COURSE_ARTIFACTS_DIR"})
+    monkeypatch.setattr(
+        os,
+        "environ",
+        {
+            k: v
+            for k, v in os.environ.items()
+            if k not in RUNTIME_ENV and k != "COURSE_ARTIFACTS_DIR"
+        },
+    )
     os.environ[hosted.PRETEND_ENV] = "1"
-    monkeypatch.setattr(colab, "installed_versions", lambda: {
-        **colab_installed(), colab.DISTRIBUTION: "0.1.0"})  # fmt: skip
+    monkeypatch.setattr(
+        colab, "installed_versions", lambda: {**colab_installed(), colab.DISTRIBUTION: "0.1.0"}
+    )
     monkeypatch.setattr(colab, "course_requirements", course_requirements)
     commands, fetched, said = [], [], []
 
@@ -191,19 +225,28 @@ def test_setup_in_colab_mode_says_in_one_line_what_it_did(monkeypatch, tmp_path)
         commands.append(command)
         return subprocess.CompletedProcess(command, 0)
 
-    line = colab.setup("01", "https://github.com/acme/ai-course/archive/refs/heads/main.zip",
-                       run=run, fetch=lambda d: fetched.append(d.name), say=said.append)  # fmt: skip
+    line = colab.setup(
+        "01",
+        "https://github.com/acme/ai-course/archive/refs/heads/main.zip",
+        run=run,
+        fetch=lambda d: fetched.append(d.name),
+        say=said.append,
+    )
     assert said == [line] and "\n" not in line
     assert line.startswith("Colab: course 0.1.0 ready, ")
     assert "lesson 01's data verified (9 files)" in line and len(fetched) == 9
-    assert len(commands) == 1 and commands[0][-3:] == ["msgspec>=0.19", "fastapi-offline>=1.7",
-                                                       "ai-edge-litert<2.4,>=2.3"]  # fmt: skip
+    assert len(commands) == 1 and commands[0][-3:] == [
+        "msgspec>=0.19",
+        "fastapi-offline>=1.7",
+        "ai-edge-litert<2.4,>=2.3",
+    ]
     assert os.environ[hosted.PUBLISHED_ENV] == "acme/ai-course@main"
     assert {k: os.environ[k] for k in RUNTIME_ENV} == RUNTIME_ENV  # (set before TensorFlow loads)
     assert os.environ["COURSE_ARTIFACTS_DIR"].endswith("artifacts")  # (no checkout on Colab)
 
 
 # --- the cell in the lessons, and the links --------------------------------------------------
+
 
 def test_every_lesson_has_its_setup_cell_right_after_the_title():
     repository, branch = hosted.published()
@@ -217,8 +260,9 @@ def test_every_lesson_has_its_setup_cell_right_after_the_title():
 
 
 def test_the_build_inserts_the_cell_once_and_check_finds_it_stale():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 03 · Title"),
-                                         nbformat.v4.new_code_cell("x = 1")])  # fmt: skip
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# 03 · Title"), nbformat.v4.new_code_cell("x = 1")]
+    )
     assert publish.setup_cell_problem(nb, "03_x.ipynb") is not None
     assert publish.with_setup_cell(nb, "03_x.ipynb") is True
     assert publish.with_setup_cell(nb, "03_x.ipynb") is False  # (once)
@@ -233,7 +277,8 @@ def test_the_build_inserts_the_cell_once_and_check_finds_it_stale():
 def test_links_are_made_for_wherever_the_course_is_published(tmp_path):
     assert colab_url("03_credit_risk_classifier.ipynb", "acme/ai-course") == (
         "https://colab.research.google.com/github/acme/ai-course/blob/main/notebooks/"
-        "03_credit_risk_classifier.ipynb")  # fmt: skip
+        "03_credit_risk_classifier.ipynb"
+    )
     readme = (REPO_ROOT / "README.md").read_text()
     assert publish.readme_problem() is None
     linked = publish.readme_with_links(readme, "acme/ai-course", "trunk")
@@ -241,13 +286,16 @@ def test_links_are_made_for_wherever_the_course_is_published(tmp_path):
     assert len(rows) == 7
     for row in rows:
         notebook = re.match(r"\| \d\d \| `([^`]+)`", row)[1] + ".ipynb"
-        assert row.endswith(f"[![Open in Colab]({publish.COLAB_BADGE})]("
-                            f"https://colab.research.google.com/github/acme/ai-course/blob/trunk/"
-                            f"notebooks/{notebook}) |")  # fmt: skip
+        assert row.endswith(
+            f"[![Open in Colab]({publish.COLAB_BADGE})]("
+            f"https://colab.research.google.com/github/acme/ai-course/blob/trunk/"
+            f"notebooks/{notebook}) |"
+        )
     assert publish.readme_with_links(linked, None, "main") == readme  # and back
     # the cells: the archive of the same repository and branch
-    assert "https://github.com/acme/ai-course/archive/refs/heads/trunk.zip" in \
-        colab.setup_cell("02", "acme/ai-course", "trunk")  # fmt: skip
+    assert "https://github.com/acme/ai-course/archive/refs/heads/trunk.zip" in colab.setup_cell(
+        "02", "acme/ai-course", "trunk"
+    )
     pyproject = tmp_path / "pyproject.toml"
     shutil.copyfile(REPO_ROOT / "pyproject.toml", pyproject)
     publish.set_published("acme/ai-course", "trunk", pyproject)
@@ -264,21 +312,27 @@ def test_colab_url_write_records_the_remote_and_rewrites_what_depends_on_it(tmp_
         shutil.copyfile(REPO_ROOT / name, tmp_path / name)
     for folder in ("solutions", "notebooks"):
         (tmp_path / folder).mkdir()
-        shutil.copyfile(SOLUTIONS_DIR / "02_scoring_model.ipynb",
-                        tmp_path / folder / "02_scoring_model.ipynb")  # fmt: skip
+        shutil.copyfile(
+            SOLUTIONS_DIR / "02_scoring_model.ipynb", tmp_path / folder / "02_scoring_model.ipynb"
+        )
     monkeypatch.setattr(publish, "README", tmp_path / "README.md")
     monkeypatch.setattr(publish, "PYPROJECT", tmp_path / "pyproject.toml")
     monkeypatch.setattr(hosted, "PYPROJECT", tmp_path / "pyproject.toml")
     monkeypatch.setattr(build, "SOLUTIONS_DIR", tmp_path / "solutions")
     monkeypatch.setattr(build, "NOTEBOOKS_DIR", tmp_path / "notebooks")
     folders = [tmp_path / "solutions", tmp_path / "notebooks"]
-    assert publish.write(folders, "git@github.com:acme/ai-course.git", "trunk", log=lambda *_: None) == 0
+    assert (
+        publish.write(folders, "git@github.com:acme/ai-course.git", "trunk", log=lambda *_: None)
+        == 0
+    )
     assert hosted.published() == ("acme/ai-course", "trunk")
     assert publish.readme_problem() is None
     for folder in ("solutions", "notebooks"):
         nb = nbformat.read(tmp_path / folder / "02_scoring_model.ipynb", as_version=4)
         assert publish.setup_cell_problem(nb, "02_scoring_model.ipynb", *hosted.published()) is None
-    assert publish.write(folders, "https://gitlab.com/acme/ai-course", None, log=lambda *_: None) == 1
+    assert (
+        publish.write(folders, "https://gitlab.com/acme/ai-course", None, log=lambda *_: None) == 1
+    )
 
 
 def test_no_publisher_is_written_into_the_course():
@@ -295,17 +349,21 @@ def test_the_course_map_has_colab_links_only_on_colab(monkeypatch):
     monkeypatch.setattr(publish, "published", lambda: ("acme/ai-course", "main"))
     table = lesson_table()
     assert list(table["open in Colab"]) == [
-        colab_url(l.notebook, "acme/ai-course") for l in LESSONS]  # fmt: skip
+        colab_url(l.notebook, "acme/ai-course") for l in LESSONS
+    ]
 
 
 def test_the_colab_lock_is_what_the_freeze_gives():
     """Every pin of requirements-colab.lock is Colab's version (the replica is Colab's stack)."""
-    from authoring.colab_replica import LOCK, RENAMED, read_freeze
+    from authoring.colab_replica import LOCK, RENAMED
 
     colab_versions = {RENAMED.get(n, n): v for n, v in colab_installed().items()}
     pins = dict(l.split("==") for l in LOCK.read_text().splitlines() if "==" in l and l[0] != "#")
-    differ = {colab.canonical(n): (v, colab_versions.get(colab.canonical(n)))
-              for n, v in pins.items() if colab_versions.get(colab.canonical(n)) != v}  # fmt: skip
+    differ = {
+        colab.canonical(n): (v, colab_versions.get(colab.canonical(n)))
+        for n, v in pins.items()
+        if colab_versions.get(colab.canonical(n)) != v
+    }
     # jedi: IPython's dependency, absent from Colab's freeze (its IPython bundles its own)
     assert set(differ) <= {"jedi"}, differ
     assert pins["tensorflow-cpu"] == colab_versions["tensorflow-cpu"] == "2.20.0"
@@ -336,8 +394,9 @@ LAYOUT = "layout only: pandas 2.2 pads and wraps a table's text otherwise than p
 
 
 def _ignored(cell) -> bool:
-    return "# NBVAL_IGNORE_OUTPUT" in cell.source.splitlines() or \
-        "nbval-ignore-output" in cell.get("metadata", {}).get("tags", [])  # fmt: skip
+    return "# NBVAL_IGNORE_OUTPUT" in cell.source.splitlines() or "nbval-ignore-output" in cell.get(
+        "metadata", {}
+    ).get("tags", [])
 
 
 def _sanitizers() -> list[tuple[re.Pattern, str]]:
@@ -394,26 +453,39 @@ def differences(stored: nbformat.NotebookNode, ran: nbformat.NotebookNode) -> di
         if want != have and layout_only(want, have):
             found[index] = LAYOUT
         elif want != have:
-            line = next((i for i, (x, y) in enumerate(zip(want, have)) if x != y),
-                        min(len(want), len(have)))  # fmt: skip
-            found[index] = (f"stored {want[line] if line < len(want) else '(nothing)'!r}, "
-                            f"on Colab's stack {have[line] if line < len(have) else '(nothing)'!r}")
+            line = next(
+                (i for i, (x, y) in enumerate(zip(want, have)) if x != y), min(len(want), len(have))
+            )
+            found[index] = (
+                f"stored {want[line] if line < len(want) else '(nothing)'!r}, "
+                f"on Colab's stack {have[line] if line < len(have) else '(nothing)'!r}"
+            )
     return found
 
 
 def fresh_runtime(python: Path, lock: Path) -> None:
     """Take the replica back to Colab's state: remove whatever is not in the lock (the course and
     what an earlier setup cell added)."""
-    pins = {colab.canonical(l.split("==")[0]) for l in lock.read_text().splitlines()
-            if "==" in l and not l.startswith("#")}  # fmt: skip
-    frozen = subprocess.run([str(python), "-m", "pip", "list", "--format", "json",
-                             "--disable-pip-version-check"], capture_output=True, text=True,
-                            check=True).stdout  # fmt: skip
-    extra = [p["name"] for p in json.loads(frozen)
-             if colab.canonical(p["name"]) not in pins | {"pip", "setuptools"}]
+    pins = {
+        colab.canonical(l.split("==")[0])
+        for l in lock.read_text().splitlines()
+        if "==" in l and not l.startswith("#")
+    }
+    frozen = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    extra = [
+        p["name"]
+        for p in json.loads(frozen)
+        if colab.canonical(p["name"]) not in pins | {"pip", "setuptools"}
+    ]
     if extra:
-        subprocess.run([str(python), "-m", "pip", "uninstall", "--yes", "--quiet", *extra],
-                       check=True)  # fmt: skip
+        subprocess.run(
+            [str(python), "-m", "pip", "uninstall", "--yes", "--quiet", *extra], check=True
+        )
 
 
 def course_archive(folder: Path) -> Path:
@@ -421,8 +493,11 @@ def course_archive(folder: Path) -> Path:
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         if (REPO_ROOT / name).exists():
             shutil.copyfile(REPO_ROOT / name, folder / name)
-    shutil.copytree(REPO_ROOT / "course", folder / "course",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))  # fmt: skip
+    shutil.copytree(
+        REPO_ROOT / "course",
+        folder / "course",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
     return folder
 
 
@@ -436,8 +511,9 @@ def test_every_solution_runs_on_colabs_stack(tmp_path):
         from authoring.colab_replica import python313
 
         if python313() is None:
-            pytest.fail("no Python 3.13: Colab's runtime is 3.13") if os.environ.get("CI") \
-                else pytest.skip("no Python 3.13 here")  # fmt: skip
+            pytest.fail("no Python 3.13: Colab's runtime is 3.13") if os.environ.get(
+                "CI"
+            ) else pytest.skip("no Python 3.13 here")
     try:
         env, made = environment()
     except (RuntimeError, subprocess.CalledProcessError) as error:
@@ -447,31 +523,47 @@ def test_every_solution_runs_on_colabs_stack(tmp_path):
     fresh_runtime(python, LOCK)
     lessons = tmp_path / "lessons"
     shutil.copytree(SOLUTIONS_DIR, lessons)
-    runtime = {k: v for k, v in os.environ.items()
-               if k not in RUNTIME_ENV and k not in ("PYTHONPATH", "PYTEST_CURRENT_TEST",
-                                                     "VIRTUAL_ENV", "COURSE_THREADS")}  # fmt: skip
+    runtime = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in RUNTIME_ENV
+        and k not in ("PYTHONPATH", "PYTEST_CURRENT_TEST", "VIRTUAL_ENV", "COURSE_THREADS")
+    }
     (tmp_path / "src").mkdir()
-    runtime |= {hosted.PRETEND_ENV: "1", colab.SOURCE_ENV: str(course_archive(tmp_path / "src")),
-                "COURSE_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
-                "COURSE_PROGRESS_DIR": str(tmp_path / "progress"),
-                "PATH": f"{env / 'bin'}:{os.environ['PATH']}", "JUPYTER_PREFER_ENV_PATH": "1"}
+    runtime |= {
+        hosted.PRETEND_ENV: "1",
+        colab.SOURCE_ENV: str(course_archive(tmp_path / "src")),
+        "COURSE_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
+        "COURSE_PROGRESS_DIR": str(tmp_path / "progress"),
+        "PATH": f"{env / 'bin'}:{os.environ['PATH']}",
+        "JUPYTER_PREFER_ENV_PATH": "1",
+    }
     runner = REPO_ROOT / "authoring" / "colab_replica.py"
     notebooks = sorted(lessons.glob("[0-9][0-9]_*.ipynb"))
     start = time.perf_counter()
-    done = subprocess.run([str(python), str(runner), "run", str(tmp_path / "ran"),
-                           *map(str, notebooks)], capture_output=True, text=True, env=runtime,
-                          cwd=tmp_path, timeout=3600)  # fmt: skip
+    done = subprocess.run(
+        [str(python), str(runner), "run", str(tmp_path / "ran"), *map(str, notebooks)],
+        capture_output=True,
+        text=True,
+        env=runtime,
+        cwd=tmp_path,
+        timeout=3600,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     results = json.loads(done.stdout.strip().splitlines()[-1])
-    report = [f"Colab replica ({LOCK.name}): environment {'made in %.0f s' % made if made else 'cached'}"
-              f"; all lessons {time.perf_counter() - start:.0f} s"]
+    report = [
+        f"Colab replica ({LOCK.name}): environment {'made in %.0f s' % made if made else 'cached'}"
+        f"; all lessons {time.perf_counter() - start:.0f} s"
+    ]
     found, unexplained = {}, []
     for result in results:
         ran = nbformat.read(tmp_path / "ran" / result["notebook"], as_version=4)
         setup = next(c for c in ran.cells if c.get("id") == colab.CELL_ID)
         said = "".join(o.get("text", "") for o in setup.outputs).strip()
-        report.append(f"  {result['notebook']:<34} {result['seconds']:>6.1f} s (setup cell "
-                      f"{result['setup_seconds'] or 0:.1f} s){'  ERROR ' + result['error'] if result['error'] else ''}")
+        report.append(
+            f"  {result['notebook']:<34} {result['seconds']:>6.1f} s (setup cell "
+            f"{result['setup_seconds'] or 0:.1f} s){'  ERROR ' + result['error'] if result['error'] else ''}"
+        )
         report.append(f"      {said}")
         stored = nbformat.read(SOLUTIONS_DIR / result["notebook"], as_version=4)
         differ = differences(stored, ran)

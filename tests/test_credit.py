@@ -36,13 +36,19 @@ def test_expected_cost_and_best_threshold_by_hand():
     threshold = evaluate.best_threshold(Y, P)
     assert evaluate.expected_cost(Y, P, threshold) == pytest.approx(0.25)
     costs = evaluate.cost_table(Y, P, threshold)
-    assert costs.to_dict() == pytest.approx({"model": 0.25, "approve everyone": 2.5,
-                                             "reject everyone": 0.5})  # fmt: skip
+    assert costs.to_dict() == pytest.approx(
+        {"model": 0.25, "approve everyone": 2.5, "reject everyone": 0.5}
+    )
 
 
-@pytest.mark.parametrize(("y", "p", "message"), [
-    ([0, 1], [0.2], "2 labels but 1"), ([0, 1], [0.2, 1.5], r"\[0, 1\]"), ([0, 1], [np.nan, 0.2], "finite"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("y", "p", "message"),
+    [
+        ([0, 1], [0.2], "2 labels but 1"),
+        ([0, 1], [0.2, 1.5], r"\[0, 1\]"),
+        ([0, 1], [np.nan, 0.2], "finite"),
+    ],
+)
 def test_evaluation_refuses_bad_probabilities(y, p, message):
     with pytest.raises(ValueError, match=message):
         evaluate.expected_cost(y, p, 0.5)
@@ -53,7 +59,9 @@ def test_report_confusion_reliability_and_groups():
     assert report["roc_auc"] == pytest.approx(0.75) and report["recall"] == 1.0
     assert report["precision"] == pytest.approx(2 / 3)
     matrix = evaluate.confusion(Y, P, 0.3)
-    assert matrix.loc["good (truth)", "rejected"] == 1 and matrix.loc["bad (truth)", "approved"] == 0
+    assert (
+        matrix.loc["good (truth)", "rejected"] == 1 and matrix.loc["bad (truth)", "approved"] == 0
+    )
     rng = np.random.default_rng(0)
     p = rng.uniform(size=2000)
     y = (rng.uniform(size=2000) < p).astype(int)  # perfectly calibrated by construction
@@ -68,7 +76,8 @@ def test_report_confusion_reliability_and_groups():
 
 def test_binary_cross_entropy_and_numeric_gradient():
     assert theory.binary_cross_entropy([1, 0], [0.9, 0.2]) == pytest.approx(
-        -(math.log(0.9) + math.log(0.8)) / 2)  # fmt: skip
+        -(math.log(0.9) + math.log(0.8)) / 2
+    )
     assert theory.binary_cross_entropy([1], [0.0]) == pytest.approx(-math.log(1e-7))
     with pytest.raises(ValueError, match="shape"):
         theory.binary_cross_entropy([1, 0], [0.5])
@@ -83,18 +92,24 @@ def test_binary_cross_entropy_and_numeric_gradient():
 
 def test_baselines_cross_validate_on_the_same_folds():
     data = pd.concat([split_data().train, split_data().validation])
-    logistic = baselines.cross_validate(baselines.sklearn_fit_predict(baselines.logistic_regression), data)
-    boosting = baselines.cross_validate(baselines.sklearn_fit_predict(baselines.gradient_boosting), data)
+    logistic = baselines.cross_validate(
+        baselines.sklearn_fit_predict(baselines.logistic_regression), data
+    )
+    boosting = baselines.cross_validate(
+        baselines.sklearn_fit_predict(baselines.gradient_boosting), data
+    )
     assert len(logistic) == len(boosting) == 10
     assert round(logistic["roc_auc"].mean(), 4) == 0.7804  # bands one-hot
     table = baselines.summary({"logistic regression": logistic, "gradient boosting": boosting})
     assert list(table.columns) == ["auc_mean", "auc_sd", "cost_mean", "cost_sd", "fit_seconds"]
     assert table["auc_mean"].is_monotonic_decreasing
     assert baselines.CV_THRESHOLD == pytest.approx(1 / 6)
-    gaps = baselines.paired_differences({"logistic regression": logistic, "gradient boosting": boosting},
-                                        "logistic regression")  # fmt: skip
+    gaps = baselines.paired_differences(
+        {"logistic regression": logistic, "gradient boosting": boosting}, "logistic regression"
+    )
     assert round(gaps.loc["gradient boosting", "mean_difference"], 4) == round(
-        logistic["roc_auc"].mean() - boosting["roc_auc"].mean(), 4)
+        logistic["roc_auc"].mean() - boosting["roc_auc"].mean(), 4
+    )
     assert gaps.loc["gradient boosting", "low"] < 0 < gaps.loc["gradient boosting", "high"]
 
 
@@ -108,15 +123,18 @@ def test_bayes_threshold_follows_from_the_cost_matrix():
 def test_threshold_costs_band_and_calibration_gap_by_hand():
     table = evaluate.threshold_costs(Y, P, {"low": 0.3, "high": 0.5})
     assert table.loc["low"].to_dict() == pytest.approx(
-        {"threshold": 0.3, "cost_per_applicant": 0.25, "rejected_share": 0.75, "accuracy": 0.75})
+        {"threshold": 0.3, "cost_per_applicant": 0.25, "rejected_share": 0.75, "accuracy": 0.75}
+    )
     assert table.loc["high"].to_dict() == pytest.approx(
-        {"threshold": 0.5, "cost_per_applicant": 1.25, "rejected_share": 0.25, "accuracy": 0.75})
+        {"threshold": 0.5, "cost_per_applicant": 1.25, "rejected_share": 0.25, "accuracy": 0.75}
+    )
     between = evaluate.band(Y, P, 0.3, 0.5)  # p = 0.4 (good) and 0.35 (bad); 0.5 excluded
     assert between["applicants"] == 2 and between["default_rate"] == pytest.approx(0.5)
     assert evaluate.band(Y, P, 0.5, 0.6)["applicants"] == 0
     assert math.isnan(evaluate.band(Y, P, 0.5, 0.6)["default_rate"])
-    reliability = pd.DataFrame({"predicted": [0.1, 0.4, 0.6], "observed": [0.12, 0.65, 0.5],
-                                "applicants": [10, 10, 10]})  # fmt: skip
+    reliability = pd.DataFrame(
+        {"predicted": [0.1, 0.4, 0.6], "observed": [0.12, 0.65, 0.5], "applicants": [10, 10, 10]}
+    )
     gap = evaluate.largest_calibration_gap(reliability)
     assert gap["predicted"] == 0.4 and gap["gap"] == pytest.approx(0.25)  # not the 0.1 below it
     reliability.loc[2, "observed"] = 0.2  # now the third bin is off by -0.4: sign kept
@@ -152,7 +170,10 @@ def test_cross_validate_records_a_tuned_threshold_when_the_method_returns_one():
     def tuned(train, test):
         return fit(train, test), 0.3
 
-    plain, with_threshold = baselines.cross_validate(fit, data), baselines.cross_validate(tuned, data)
+    plain, with_threshold = (
+        baselines.cross_validate(fit, data),
+        baselines.cross_validate(tuned, data),
+    )
     assert "tuned_threshold" not in plain.columns
     assert (with_threshold["tuned_threshold"] == 0.3).all()
     assert with_threshold["roc_auc"].equals(plain["roc_auc"])  # same folds, same model
@@ -171,7 +192,9 @@ def test_a_paired_verdict_reads_the_interval_the_right_way_round():
     saving = pd.Series({"low": -0.06, "high": -0.01})  # a cost that fell in every draw
     assert verdict(saving, lower_is_better=True) == "a measurable gain"
     assert verdict(saving) == "a measurable loss"  # the same numbers as an AUC: it fell
-    assert verdict(pd.Series({"low": 0.01, "high": 0.05}), lower_is_better=True) == "a measurable loss"
+    assert (
+        verdict(pd.Series({"low": 0.01, "high": 0.05}), lower_is_better=True) == "a measurable loss"
+    )
     assert verdict(pd.Series({"low": -0.05, "high": 0.05})) == "no measurable difference"
 
 
@@ -179,13 +202,18 @@ def test_tuning_a_miscalibrated_models_threshold_is_a_measurable_gain():
     """A real adversary for lesson 03's tuning verdict: logistic regression whose probabilities
     are a quarter of what they should be, so 1/6 approves far too many; tuning its threshold on a
     held-out quarter must show as a gain, not as 'no measurable gain'."""
-    from course.credit import baselines, evaluate
     from sklearn.model_selection import train_test_split
 
+    from course.credit import baselines, evaluate
+
     def shrunk(train, test):
-        fit, held = train_test_split(train, test_size=0.25, stratify=train["default"], random_state=0)
+        fit, held = train_test_split(
+            train, test_size=0.25, stratify=train["default"], random_state=0
+        )
         model = baselines.logistic_regression().fit(fit[FEATURES], fit["default"])
-        tuned = evaluate.best_threshold(held["default"], model.predict_proba(held[FEATURES])[:, 1] / 4)
+        tuned = evaluate.best_threshold(
+            held["default"], model.predict_proba(held[FEATURES])[:, 1] / 4
+        )
         return model.predict_proba(test[FEATURES])[:, 1] / 4, tuned
 
     data = pd.concat([split_data().train, split_data().validation])

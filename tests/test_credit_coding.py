@@ -102,7 +102,8 @@ def test_a_linear_baseline_gets_every_code_one_hot():
     assert not numbers & coded, f"codes given to a linear model as numbers: {numbers & coded}"
     # and the check can fail: the old encoding passed the band codes as numbers
     old = baselines.logistic_regression(NUMERIC, list(CATEGORIES)).fit(
-        data[NUMERIC + list(CATEGORIES)], data["default"])
+        data[NUMERIC + list(CATEGORIES)], data["default"]
+    )
     assert set(BANDED) <= _encoded_as(old)["StandardScaler"]
 
 

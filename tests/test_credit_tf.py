@@ -47,8 +47,13 @@ def test_training_is_deterministic_and_beats_chance():
 
 def test_all_artifacts_exist_and_the_card_is_complete(built):
     folder, numpy_path = built
-    for name in ("credit_risk.keras", "credit_risk_numpy.json", "model_card.json", "model_card.md",
-                 "credit_risk/1/saved_model.pb"):  # fmt: skip
+    for name in (
+        "credit_risk.keras",
+        "credit_risk_numpy.json",
+        "model_card.json",
+        "model_card.md",
+        "credit_risk/1/saved_model.pb",
+    ):
         assert (folder / name).exists(), name
     card = json.loads((folder / "model_card.json").read_text())
     assert card["metrics"]["roc_auc"] == 0.7679 and card["metrics_split"] == "test"
@@ -85,8 +90,9 @@ def test_fit_predict_can_tune_its_threshold_on_its_early_stopping_rows():
     assert np.array_equal(proba, fit_predict(split.train, split.test))  # same model either way
     from sklearn.model_selection import train_test_split
 
-    _, stop = train_test_split(split.train, test_size=0.25, stratify=split.train["default"],
-                               random_state=0)  # the rows fit_predict held out  # fmt: skip
+    _, stop = train_test_split(
+        split.train, test_size=0.25, stratify=split.train["default"], random_state=0
+    )  # the rows fit_predict held out
     stop_p = fit_predict(split.train, stop)
     assert threshold == evaluate.best_threshold(stop["default"], stop_p)
 
@@ -120,14 +126,17 @@ def _record():
     return split_data().test.iloc[0][NUMERIC + CATEGORICAL].to_dict()
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda r: r.pop("age"), "missing field"),
-    (lambda r: r.update(purpose="spaceship"), "purpose: unknown category 'spaceship'"),
-    (lambda r: r.update(purpose="[UNK]"), "unknown category"),
-    (lambda r: r.update(credit_amount="1000"), "credit_amount must be a number"),
-    (lambda r: r.update(age=float("nan")), "age must be a finite number"),
-    (lambda r: r.update(duration=True), "duration must be a number"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r.pop("age"), "missing field"),
+        (lambda r: r.update(purpose="spaceship"), "purpose: unknown category 'spaceship'"),
+        (lambda r: r.update(purpose="[UNK]"), "unknown category"),
+        (lambda r: r.update(credit_amount="1000"), "credit_amount must be a number"),
+        (lambda r: r.update(age=float("nan")), "age must be a finite number"),
+        (lambda r: r.update(duration=True), "duration must be a number"),
+    ],
+)
 def test_bad_records_get_clear_errors(built, change, message):
     light = NumpyCreditModel.load(built[1])
     record = _record()
@@ -142,10 +151,12 @@ def test_missing_or_corrupt_artifacts_name_the_file_and_the_fix(built, tmp_path)
     with pytest.raises(ArtifactError, match="course model build"):
         NumpyCreditModel.load(tmp_path / "nothing.json")
     data = json.loads(built[1].read_text())
-    cases = {"truncated.json": built[1].read_text()[:500],
-             "format.json": json.dumps({**data, "format": "pickle"}),
-             "shape.json": json.dumps({**data, "hidden_bias": data["hidden_bias"][:-1]}),
-             "nan.json": json.dumps({**data, "std": [float("nan")] * len(data["std"])})}  # fmt: skip
+    cases = {
+        "truncated.json": built[1].read_text()[:500],
+        "format.json": json.dumps({**data, "format": "pickle"}),
+        "shape.json": json.dumps({**data, "hidden_bias": data["hidden_bias"][:-1]}),
+        "nan.json": json.dumps({**data, "std": [float("nan")] * len(data["std"])}),
+    }
     for name, text in cases.items():
         path = tmp_path / name
         path.write_text(text)
@@ -182,8 +193,10 @@ def test_the_tf_serving_route_sends_what_the_saved_models_signature_takes(built)
     assert signature.structured_input_signature[0] == ()
     found = {name: (spec.dtype.name, tuple(spec.shape.as_list())) for name, spec in inputs.items()}
     assert found == tf_serving.expected_signature()
-    outputs = {name: (spec.dtype.name, tuple(spec.shape.as_list()))
-               for name, spec in signature.structured_outputs.items()}  # fmt: skip
+    outputs = {
+        name: (spec.dtype.name, tuple(spec.shape.as_list()))
+        for name, spec in signature.structured_outputs.items()
+    }
     assert outputs == {tf_serving.OUTPUT: ("float32", (None,))}  # one output: "predictions": [p]
 
     test = split_data().test.head(7)
@@ -191,8 +204,9 @@ def test_the_tf_serving_route_sends_what_the_saved_models_signature_takes(built)
     assert [set(instance) for instance in body["instances"]] == [set(inputs)] * 7
     store = Storage(folder / "usage.sqlite")
     try:
-        client = TestClient(create_app(load_scorer("numpy", folder), store),
-                            base_url="http://localhost")  # fmt: skip
+        client = TestClient(
+            create_app(load_scorer("numpy", folder), store), base_url="http://localhost"
+        )
         answer = client.post(tf_serving.predict_path(), json=body)
     finally:
         store.close()
@@ -200,8 +214,10 @@ def test_the_tf_serving_route_sends_what_the_saved_models_signature_takes(built)
     served = answer.json()["predictions"]
 
     # As TF Serving does: each input's column of the JSON instances, as a tensor of its dtype.
-    tensors = {name: tf.constant(values, dtype=inputs[name].dtype)
-               for name, values in tf_serving.columns(body).items()}  # fmt: skip
+    tensors = {
+        name: tf.constant(values, dtype=inputs[name].dtype)
+        for name, values in tf_serving.columns(body).items()
+    }
     probabilities = signature(**tensors)[tf_serving.OUTPUT].numpy()
     assert probabilities.shape == (7,)
     assert np.abs(probabilities - np.array(served)).max() <= 1e-5

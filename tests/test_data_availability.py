@@ -27,11 +27,15 @@ from tests.http_fixture import closed_port_url
 
 #: What a lesson calls -> the data it reads (directly or through course.credit / course.scale).
 LOADERS = {
-    "load_epoch_models": "epoch_models", "load_ai_investment": "ai_investment",
-    "load_github_ranking": "github_ranking", "load_german_credit": "german_credit",
-    "load_credit": "german_credit", "split_data": "german_credit",
-    "ensure_artifacts": "german_credit", "load_taiwan": "taiwan_credit",
-}  # fmt: skip
+    "load_epoch_models": "epoch_models",
+    "load_ai_investment": "ai_investment",
+    "load_github_ranking": "github_ranking",
+    "load_german_credit": "german_credit",
+    "load_credit": "german_credit",
+    "split_data": "german_credit",
+    "ensure_artifacts": "german_credit",
+    "load_taiwan": "taiwan_credit",
+}
 
 
 def _offline(monkeypatch, *names: str) -> None:
@@ -62,7 +66,8 @@ def test_check_lesson_data_is_silent_when_the_data_is_there(capsys):
 
 
 def test_check_lesson_data_names_the_missing_file_the_lesson_and_the_command(
-        data_copy, monkeypatch, capsys):  # fmt: skip
+    data_copy, monkeypatch, capsys
+):
     (data_copy / "german_credit_g.csv").unlink()
     _offline(monkeypatch, "german_credit")
     assert check_lesson_data("03") is None  # prints, never raises
@@ -91,16 +96,19 @@ def test_check_lesson_data_reports_damaged_and_grouped_files(data_copy, capsys):
     assert out.count("\n") == 1 and out.startswith(
         f"Lesson 01 needs course data files that are missing or damaged in {data_copy}: "
         "owid_private_investment_in_ai.csv (damaged) and 3 files in github_ranking_ai/ (missing). "
-        "Cells that load them will stop with an error until they are fetched. To fetch them,")
+        "Cells that load them will stop with an error until they are fetched. To fetch them,"
+    )
     assert lesson_data_message("02", data_copy).startswith(
-        "Lesson 02 needs course data files that are missing or damaged")
+        "Lesson 02 needs course data files that are missing or damaged"
+    )
     assert lesson_data_message("00", data_copy) == ""
     with pytest.raises(KeyError, match="No lesson '07'"):
         check_lesson_data("07")
 
 
 def test_fetch_all_fetches_what_it_can_and_reports_each_missing_files_lessons(
-        data_copy, monkeypatch):  # fmt: skip
+    data_copy, monkeypatch
+):
     missing = ["german_credit_g.csv", "github_ranking_ai/github-ranking-2025-06-01.csv"]
     for name in missing:
         (data_copy / name).unlink()
@@ -111,8 +119,10 @@ def test_fetch_all_fetches_what_it_can_and_reports_each_missing_files_lessons(
     report = err.getvalue()
     assert "2 of 11 file(s) could not be fetched" in report
     assert "MISSING german_credit_g.csv (german_credit), needed by lessons 03, 04, 05" in report
-    assert ("MISSING github_ranking_ai/github-ranking-2025-06-01.csv (github_ranking_2025-06-01), "
-            "needed by lessons 01, 02") in report  # fmt: skip
+    assert (
+        "MISSING github_ranking_ai/github-ranking-2025-06-01.csv (github_ranking_2025-06-01), "
+        "needed by lessons 01, 02"
+    ) in report
     assert re.search(r"1\. publisher http://127\.0\.0\.1:\d+/file: could not connect", report)
     assert "Lessons 00, 06 have all their data and can run now." in report
     assert "run `course data fetch` again" in report and "offline kit" in report
@@ -121,7 +131,6 @@ def test_fetch_all_fetches_what_it_can_and_reports_each_missing_files_lessons(
     out, err = io.StringIO(), io.StringIO()
     assert fetch_all(["epoch_models", "ai_investment"], out=out, err=err) == 0
     assert out.getvalue().count("  ok  ") == 2 and err.getvalue() == ""
-
 
 
 def test_each_lesson_says_in_its_first_cell_when_its_data_is_missing(tmp_path):
@@ -133,17 +142,27 @@ def test_each_lesson_says_in_its_first_cell_when_its_data_is_missing(tmp_path):
     script = ["import json, sys"]
     for lesson in LESSONS:
         cells = json.loads((REPO_ROOT / "solutions" / lesson.notebook).read_text())["cells"]
-        first = "".join(next(c for c in cells if c["cell_type"] == "code"
-                             and c.get("id") != "course-setup")["source"])  # (Colab's set-up: first)
+        first = "".join(
+            next(c for c in cells if c["cell_type"] == "code" and c.get("id") != "course-setup")[
+                "source"
+            ]
+        )  # (Colab's set-up: first)
         assert f'check_lesson_data("{lesson.number}")' in first, lesson.number
         script.append(f"print('=== {lesson.number}')\nexec({first!r}, {{}})")
     env = {**__import__("os").environ, "COURSE_DATA_DIR": str(tmp_path), "MPLBACKEND": "agg"}
-    run = subprocess.run([sys.executable, "-c", "\n".join(script)], env=env, text=True,
-                         capture_output=True, timeout=300, cwd=REPO_ROOT)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", "\n".join(script)],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=300,
+        cwd=REPO_ROOT,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     parts = dict(p.split("\n", 1) for p in run.stdout.split("=== ")[1:])
     for lesson in LESSONS:
         said = parts[lesson.number]
         assert f"Lesson {lesson.number} needs the course data file" in said or (
-            f"Lesson {lesson.number} needs course data files" in said), (lesson.number, said)
+            f"Lesson {lesson.number} needs course data files" in said
+        ), (lesson.number, said)
         assert "`course data fetch`" in said and str(tmp_path) in said

@@ -27,8 +27,12 @@ from tests.http_fixture import closed_port_url, serve
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT.parent / "shared" / "data" / "SOURCES.md"
 BODY = b"year,value\n2024,1\n" * 1000
-TOY = replace(get_dataset("ai_investment"), name="toy", filename="sub/toy.csv",
-              sha256=hashlib.sha256(BODY).hexdigest())  # fmt: skip
+TOY = replace(
+    get_dataset("ai_investment"),
+    name="toy",
+    filename="sub/toy.csv",
+    sha256=hashlib.sha256(BODY).hexdigest(),
+)
 
 
 def _at(url: str):
@@ -57,7 +61,9 @@ def test_registry_matches_the_published_sources_table():
     for dataset in DATASETS.values():
         assert Path(dataset.filename).name in text
         pinned = dataset.mirror or dataset.sources[0]  # the ranking repository is its own mirror
-        assert pinned.url.startswith("https://") and len(re.findall(r"[0-9a-f]{40}", pinned.url)) == 1
+        assert (
+            pinned.url.startswith("https://") and len(re.findall(r"[0-9a-f]{40}", pinned.url)) == 1
+        )
         if dataset.name.startswith("github_ranking_"):
             assert pinned.url.rsplit("/", 3)[0] in text
         else:
@@ -70,7 +76,9 @@ def test_every_cached_file_verifies():
     assert all(s.ok for s in statuses), [s for s in statuses if not s.ok]
 
 
-def test_corrupted_cache_file_offline_is_an_error_that_names_file_hashes_and_fix(data_copy, offline):
+def test_corrupted_cache_file_offline_is_an_error_that_names_file_hashes_and_fix(
+    data_copy, offline
+):
     path = data_copy / "epoch_notable_ai_models.csv"
     path.write_bytes(path.read_bytes()[:-10] + b"XXXXXXXXXX")
     before = path.read_bytes()
@@ -136,8 +144,9 @@ def _cli(*args, env_data: Path | None = None):
     env = offline_env(dict(os.environ), closed_port_url())
     if env_data:
         env["COURSE_DATA_DIR"] = str(env_data)
-    return subprocess.run([sys.executable, "-m", "course", *args], capture_output=True,
-                          text=True, env=env)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "course", *args], capture_output=True, text=True, env=env
+    )
 
 
 def test_cli_data_verify_and_list(data_copy):
@@ -158,8 +167,12 @@ def test_cli_fetch_of_corrupted_file_without_network_fails_clearly(data_copy):
     done = _cli("data", "fetch", "german_credit", env_data=data_copy)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
-    assert "DAMAGED german_credit_g.csv (german_credit), needed by lessons 03, 04, 05" in done.stderr
-    assert all(f". {s.kind} {s.url}: could not connect" in done.stderr
-               for s in get_dataset("german_credit").sources)  # fmt: skip
+    assert (
+        "DAMAGED german_credit_g.csv (german_credit), needed by lessons 03, 04, 05" in done.stderr
+    )
+    assert all(
+        f". {s.kind} {s.url}: could not connect" in done.stderr
+        for s in get_dataset("german_credit").sources
+    )
     assert "run `course data fetch` again" in done.stderr
     assert (data_copy / "german_credit_g.csv").read_text() == "broken"

@@ -79,7 +79,9 @@ def test_sources_table_credits_every_source():
     table = sources_table()
     assert len(table) == 5
     assert table["citation"].str.contains("Epoch AI").any()
-    assert table.loc[table.index.str.contains("investment"), "licence"].item().startswith("CC BY-ND")
+    assert (
+        table.loc[table.index.str.contains("investment"), "licence"].item().startswith("CC BY-ND")
+    )
 
 
 def test_sources_markdown_shows_full_citations():

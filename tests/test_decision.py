@@ -73,8 +73,12 @@ def test_the_reference_case_reads_the_measured_auc_and_states_its_rule(reference
 
 
 def test_the_baselines_are_fixed_and_the_current_rule_keeps_its_figures(reference_case):
-    assert list(lending.BASELINES) == ["approve everyone", "reject everyone",
-                                        lending.CURRENT_POLICY, lending.OFFICER_RULE]
+    assert list(lending.BASELINES) == [
+        "approve everyone",
+        "reject everyone",
+        lending.CURRENT_POLICY,
+        lending.OFFICER_RULE,
+    ]
     sample = reference_case.values["sample"]
     assert sample["reject everyone"] == 0
     assert round(sample[lending.CURRENT_POLICY]) == -99_710  # the figure issue 25 kept
@@ -84,14 +88,16 @@ def test_the_baselines_are_fixed_and_the_current_rule_keeps_its_figures(referenc
 
 
 def test_the_value_criterion_is_judged_at_the_population_rate_with_the_shifted_threshold(
-        reference_case):  # fmt: skip
+    reference_case,
+):
     from course.credit import coding
     from course.credit.evaluate import prior_shift_threshold
 
     case = reference_case
     assert case.population_rate == coding.POPULATION_BAD_RATE  # reused, not copied
     assert case.population_threshold == pytest.approx(
-        prior_shift_threshold(case.threshold, 0.3, coding.POPULATION_BAD_RATE))
+        prior_shift_threshold(case.threshold, 0.3, coding.POPULATION_BAD_RATE)
+    )
     assert case.approved["population"] > case.approved["sample"]  # the corrected model lends more
     value_ok = all(g.certain for g in case.gains["population"].values())
     assert case.checks["value"] == value_ok
@@ -117,7 +123,8 @@ def test_reweighting_to_a_rate_is_the_class_mix_at_that_rate(lender):
 
 
 def test_shuffled_label_models_score_near_the_base_rate_and_fail_for_the_right_reason(
-        shuffled, lender):  # fmt: skip
+    shuffled, lender
+):
     from sklearn.metrics import roc_auc_score
 
     for model in shuffled:
@@ -166,8 +173,9 @@ class _Shifted(_Sharpened):
         return 1 / (1 + np.exp(-(np.log(p / (1 - p)) + self.k)))
 
 
-def test_a_better_ranking_or_better_calibrated_model_moves_value_the_right_way(reference_model,
-                                                                               lender):
+def test_a_better_ranking_or_better_calibrated_model_moves_value_the_right_way(
+    reference_model, lender
+):
     base = decision.build_case(lender=lender, **FAST)
     edges = [base.gains["population"][base.best_baseline()].mean]
     customers = [base.customers]
@@ -180,7 +188,9 @@ def test_a_better_ranking_or_better_calibrated_model_moves_value_the_right_way(r
     for k in (-1.5, 1.5):  # miscalibrated either way: same ranking, less value
         shifted = decision.build_case(_Shifted(reference_model, lender.bad, k), **FAST)
         assert shifted.auc == pytest.approx(base.auc)
-        assert shifted.values["population"][lending.MODEL] < base.values["population"][lending.MODEL]
+        assert (
+            shifted.values["population"][lending.MODEL] < base.values["population"][lending.MODEL]
+        )
 
 
 def _records():
@@ -216,22 +226,41 @@ def test_the_lesson_prose_makes_no_claim_the_numbers_must_make():
     notebook = json.loads(open("solutions/05_business_case.ipynb", encoding="utf-8").read())
     cells = [c for c in notebook["cells"] if c["cell_type"] == "markdown"]
     start = next(i for i, c in enumerate(cells) if "Value for a lender" in "".join(c["source"]))
-    claims = ["the model beats", "model is clearly", "worth money to", "the model creates more",
-              "creates more value than", "is valuable", "model is useful"]  # fmt: skip
+    claims = [
+        "the model beats",
+        "model is clearly",
+        "worth money to",
+        "the model creates more",
+        "creates more value than",
+        "is valuable",
+        "model is useful",
+    ]
     for cell in cells[start:]:
         text = " ".join("".join(cell["source"]).lower().split())
         for claim in claims:
-            assert claim not in text, f"{claim!r} in a markdown cell: print it from the case instead"
+            assert claim not in text, (
+                f"{claim!r} in a markdown cell: print it from the case instead"
+            )
 
 
 def test_the_verdict_says_what_would_flip_each_criterion(reference_case):
     case = reference_case
     lines = case.verdict()
-    assert f"US$ {case.flip_price:,.2f}" in lines[2] and f"US$ {case.payback_price:,.2f}" in lines[3]
-    at = replace(case, plan=replace(case.plan, economics=replace(case.economics,
-                                                                  price_per_decision=case.flip_price * 1.001)))
-    below = replace(case, plan=replace(case.plan, economics=replace(case.economics,
-                                                                     price_per_decision=case.flip_price * 0.999)))
+    assert (
+        f"US$ {case.flip_price:,.2f}" in lines[2] and f"US$ {case.payback_price:,.2f}" in lines[3]
+    )
+    at = replace(
+        case,
+        plan=replace(
+            case.plan, economics=replace(case.economics, price_per_decision=case.flip_price * 1.001)
+        ),
+    )
+    below = replace(
+        case,
+        plan=replace(
+            case.plan, economics=replace(case.economics, price_per_decision=case.flip_price * 0.999)
+        ),
+    )
     assert at.checks["market"] and not below.checks["market"]
     pay = replace(case.economics, price_per_decision=case.payback_price * 1.001)
     assert pay.payback_months <= case.rule.max_payback_months
@@ -253,7 +282,9 @@ def test_plans_flow_into_every_figure_and_the_evidence_says_so(lender):
     default = decision.build_case(lender=lender, **FAST)
     assert "Plans" not in default.inputs["price_per_decision"].source
     assert dearer.plan.steady_state_profit > default.plan.steady_state_profit
-    assert dearer.scenarios["base"]["steady_state"] == pytest.approx(dearer.plan.steady_state_profit)
+    assert dearer.scenarios["base"]["steady_state"] == pytest.approx(
+        dearer.plan.steady_state_profit
+    )
     assert dearer.simulation["steady_state median"] > default.simulation["steady_state median"]
 
 
@@ -266,27 +297,39 @@ def test_a_plausible_price_never_crashes_and_market_means_steady_state_profit(pr
     assert case.checks["market"] == (case.plan.steady_state_profit >= 0)
 
 
-@pytest.mark.parametrize("plans, assume, message", [
-    (Plans(price_per_row=0.0), None, "price_per_decision must be > 0"),
-    (Plans(price_per_row=-1.0), None, "price_per_decision must be > 0"),
-    (None, {"monthly_churn": 1.5}, "monthly_churn must be a fraction in [0, 1)"),
-    (None, {"obtainable_share": 2}, "obtainable_share must be a fraction in [0, 1]"),
-    (None, {"population_bad_rate": 0}, "population_bad_rate must be a fraction in (0, 1)"),
-])  # fmt: skip
-def test_an_impossible_input_is_a_one_line_error_naming_the_valid_range(plans, assume, message,
-                                                                        lender):
+@pytest.mark.parametrize(
+    "plans, assume, message",
+    [
+        (Plans(price_per_row=0.0), None, "price_per_decision must be > 0"),
+        (Plans(price_per_row=-1.0), None, "price_per_decision must be > 0"),
+        (None, {"monthly_churn": 1.5}, "monthly_churn must be a fraction in [0, 1)"),
+        (None, {"obtainable_share": 2}, "obtainable_share must be a fraction in [0, 1]"),
+        (None, {"population_bad_rate": 0}, "population_bad_rate must be a fraction in (0, 1)"),
+    ],
+)
+def test_an_impossible_input_is_a_one_line_error_naming_the_valid_range(
+    plans, assume, message, lender
+):
     with pytest.raises(ValueError, match=re.escape(message)) as error:
         decision.build_case(plans=plans, assume=assume, lender=lender, **FAST)
     assert "\n" not in str(error.value)
 
 
-_STATED = {name: st.floats(low, high) for name, (low, high, _) in
-           assumptions.PLAUSIBLE.items() if name != "price_per_decision"}  # fmt: skip
+_STATED = {
+    name: st.floats(low, high)
+    for name, (low, high, _) in assumptions.PLAUSIBLE.items()
+    if name != "price_per_decision"
+}
 
 
 @settings(max_examples=25)
-@given(price=st.floats(1e-4, 1e3), stated=st.fixed_dictionaries(_STATED),
-       rate=st.floats(1e-3, 0.999), share=st.floats(1e-3, 1.0), churn=st.floats(0.0, 0.9))
+@given(
+    price=st.floats(1e-4, 1e3),
+    stated=st.fixed_dictionaries(_STATED),
+    rate=st.floats(1e-3, 0.999),
+    share=st.floats(1e-3, 1.0),
+    churn=st.floats(0.0, 0.9),
+)
 def test_any_valid_inputs_give_a_case_without_an_exception(price, stated, rate, share, churn):
     """Every assumption anywhere in its planning range at once (and the price, the share won,
     churn and the bad rate far beyond theirs): a case, a verdict, ranges around every value."""
@@ -294,8 +337,13 @@ def test_any_valid_inputs_give_a_case_without_an_exception(price, stated, rate, 
     for extreme in (False, True):
         if extreme:
             assume |= {"obtainable_share": share, "monthly_churn": churn}
-        case = decision.build_case(plans=Plans(price_per_row=price), lender=_lender(), draws=50,
-                                   resamples=50, assume=assume)  # fmt: skip
+        case = decision.build_case(
+            plans=Plans(price_per_row=price),
+            lender=_lender(),
+            draws=50,
+            resamples=50,
+            assume=assume,
+        )
         assert case.verdict()[0].startswith("Decision:")
         for i in case.inputs.values():
             assert i.low is None or i.low <= i.value <= i.high
@@ -341,8 +389,11 @@ def test_the_evidence_table_shows_exactly_the_assumptions_the_case_reads(lender,
         with monkeypatch.context() as patch:
             _patch(patch, name)
             moved = decision.build_case(lender=lender, **FAST).figures()
-        if any(not math.isclose(v, moved[k], rel_tol=1e-12, abs_tol=1e-12)
-               for k, v in base.figures().items() if not (math.isinf(v) and v == moved[k])):
+        if any(
+            not math.isclose(v, moved[k], rel_tol=1e-12, abs_tol=1e-12)
+            for k, v in base.figures().items()
+            if not (math.isinf(v) and v == moved[k])
+        ):
             read.add(name)
     assert read == shown, f"read but not shown: {read - shown}; shown but not read: {shown - read}"
     assert "subscription_fee" not in shown and "decisions_per_lender" in shown  # finding 5
@@ -353,15 +404,29 @@ def test_tornado_scenarios_and_monte_carlo_vary_the_same_complete_set(reference_
     assert {r.name for r in case.tornado} == set(case_inputs.UNCERTAIN)
     uncertain = {n for n, i in case.inputs.items() if i.low is not None}
     assert uncertain == set(case_inputs.UNCERTAIN)
-    for name in ("test_auc", "lenders", "obtainable_share", "loss_given_default",
-                 "good_loan_margin", "population_bad_rate", "customer_demand"):
+    for name in (
+        "test_auc",
+        "lenders",
+        "obtainable_share",
+        "loss_given_default",
+        "good_loan_margin",
+        "population_bad_rate",
+        "customer_demand",
+    ):
         assert name in uncertain  # the customer count and the value inputs included (finding 5)
     for row in case.tornado:
-        assert row.profit_swing > 0 or row.edge_swing > 0 or row.first_year_at_low != row.first_year_at_high
+        assert (
+            row.profit_swing > 0
+            or row.edge_swing > 0
+            or row.first_year_at_low != row.first_year_at_high
+        )
     assert 0 <= case.simulation["P(go)"] <= case.simulation["P(market_ok)"] <= 1
     assert case.simulation["customers p5"] < case.customers < case.simulation["customers p95"]
-    assert case.scenarios["bear"]["steady_state"] <= case.scenarios["base"]["steady_state"] \
+    assert (
+        case.scenarios["bear"]["steady_state"]
+        <= case.scenarios["base"]["steady_state"]
         <= case.scenarios["bull"]["steady_state"]
+    )
 
 
 def test_customers_come_from_the_market_reconciled_with_lesson_01s_som(reference_case):
@@ -369,8 +434,9 @@ def test_customers_come_from_the_market_reconciled_with_lesson_01s_som(reference
 
     case = reference_case
     som = sizing.market_size()
-    som_lenders = som["SOM"] / (assumptions.value("decisions_per_lender")
-                                * assumptions.value("price_per_decision"))  # fmt: skip
+    som_lenders = som["SOM"] / (
+        assumptions.value("decisions_per_lender") * assumptions.value("price_per_decision")
+    )
     assert case.som_lenders == pytest.approx(som_lenders)  # 56 lenders, US$ 140,000 a year
     assert case.customers == pytest.approx(som_lenders * case.demand / case.demand_plan)
     assert case.demand / case.demand_plan == pytest.approx((2 * case.auc - 1) / (2 * 0.78 - 1))
@@ -408,7 +474,8 @@ def test_the_summary_figure_labels_every_bar(reference_case):
     assert widths == pytest.approx(expected)
     assert len(policies.texts) == len(widths)  # every bar has its number
     assert gains.get_legend() is not None and "interval" in " ".join(
-        t.get_text() for t in gains.get_legend().get_texts())  # the error bars say what they are
+        t.get_text() for t in gains.get_legend().get_texts()
+    )  # the error bars say what they are
     assert len(gains.texts) == len(lending.BASELINES)
     labels = [t.get_text() for t in profit.get_yticklabels()]
     assert labels[-1] == profit_rows(reference_case)[0].name.replace("_", " ")  # widest on top

@@ -33,9 +33,12 @@ VIEWPORTS = [{"width": 1280, "height": 720}, {"width": 1920, "height": 1080}]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (/usr/bin/chromium; "
-                       "Debian: apt-get install chromium); the browser tests need it"),
-]  # fmt: skip
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium is not installed (/usr/bin/chromium; "
+        "Debian: apt-get install chromium); the browser tests need it",
+    ),
+]
 
 #: For each slide and sub-slide: its height, zoom, and what is cut off or under the controls.
 MEASURE = r"""
@@ -120,19 +123,33 @@ def test_every_slide_fits_and_clears_the_controls(browser, deck_folder, lesson, 
         context.close()
     height = max(s["height"] for s in found)
     assert len(found) == slides.count_slides((deck_folder / f"{lesson}.html").read_text())
-    problems = [f"{s['where']} ({s['text']!r}): {s['height']} px" for s in found
-                if s["height"] > slides.slide_layout.SLIDE_HEIGHT]  # fmt: skip
+    problems = [
+        f"{s['where']} ({s['text']!r}): {s['height']} px"
+        for s in found
+        if s["height"] > slides.slide_layout.SLIDE_HEIGHT
+    ]
     problems += [f"{s['where']}: cut off {s['cut']}" for s in found if s["cut"]]
     problems += [f"{s['where']}: under the controls {s['under']}" for s in found if s["under"]]
-    problems += [f"{s['where']}: scaled to {s['zoom']:.2f} (< {slides.MIN_ZOOM})" for s in found
-                 if s["zoom"] < slides.MIN_ZOOM - 1e-3]  # fmt: skip
+    problems += [
+        f"{s['where']}: scaled to {s['zoom']:.2f} (< {slides.MIN_ZOOM})"
+        for s in found
+        if s["zoom"] < slides.MIN_ZOOM - 1e-3
+    ]
     assert not errors, errors
     assert not problems, "\n".join(problems)
     zoomed = sorted(s["zoom"] for s in found if s["zoom"] < 1)
     print(  # the measurements, for the record (pytest -s)
-        json.dumps({"deck": lesson, "viewport": viewport, "slides": len(found),
-                      "max_height": height, "scaled": len(zoomed),
-                      "min_zoom": zoomed[0] if zoomed else 1.0}))  # fmt: skip
+        json.dumps(
+            {
+                "deck": lesson,
+                "viewport": viewport,
+                "slides": len(found),
+                "max_height": height,
+                "scaled": len(zoomed),
+                "min_zoom": zoomed[0] if zoomed else 1.0,
+            }
+        )
+    )
 
 
 def test_a_glossary_link_opens_the_term_beside_the_deck(browser, deck_folder):
@@ -143,18 +160,23 @@ def test_a_glossary_link_opens_the_term_beside_the_deck(browser, deck_folder):
         href = link.get_attribute("href")
         term = href.split("#", 1)[1]
         # Show the slide holding it, with all its fragments, as a presenter would.
-        page.evaluate("""(href) => {
+        page.evaluate(
+            """(href) => {
             const a = document.querySelector(`a[href="${href}"]`);
             const i = Reveal.getIndices(a.closest('section'));
             Reveal.slide(i.h, i.v, 999);
-        }""", href)  # fmt: skip
+        }""",
+            href,
+        )
         with context.expect_page() as opened:
             link.click()
         glossary = opened.value
         glossary.wait_for_load_state()
         assert glossary.url == (deck_folder / "glossary.html").as_uri() + f"#{term}"
-        target = glossary.evaluate("() => { const t = document.querySelector(':target');"
-                                   " return t && [t.id, t.getBoundingClientRect().top]; }")
+        target = glossary.evaluate(
+            "() => { const t = document.querySelector(':target');"
+            " return t && [t.id, t.getBoundingClientRect().top]; }"
+        )
         assert target is not None and target[0] == term, target
         assert -1 <= target[1] < glossary.viewport_size["height"]  # scrolled to the term
         assert page.url.startswith(path.as_uri())  # the presentation stays where it was

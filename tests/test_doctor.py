@@ -35,9 +35,21 @@ def test_kernel_pointing_at_another_python(tmp_path, monkeypatch):
     assert doctor.check_kernel().status == "ok"
     spec = tmp_path / "kernels" / "python3"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps(
-        {"argv": ["/opt/other/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-         "display_name": "Other", "language": "python"}))  # fmt: skip
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [
+                    "/opt/other/bin/python",
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                ],
+                "display_name": "Other",
+                "language": "python",
+            }
+        )
+    )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     broken = doctor.check_kernel()
     assert broken.status == "warn" and "/opt/other/bin/python" in broken.detail
@@ -74,7 +86,9 @@ def test_folders(tmp_path, data_copy):
 
 def test_tensorflow_import_failure_is_reported(tmp_path):
     fake = tmp_path / "python"
-    fake.write_text("#!/bin/sh\necho 'ModuleNotFoundError: No module named tensorflow' >&2\nexit 1\n")
+    fake.write_text(
+        "#!/bin/sh\necho 'ModuleNotFoundError: No module named tensorflow' >&2\nexit 1\n"
+    )
     fake.chmod(0o755)
     broken = doctor.check_tensorflow(str(fake))
     assert broken.status == "fail" and "No module named tensorflow" in broken.detail
@@ -83,11 +97,19 @@ def test_tensorflow_import_failure_is_reported(tmp_path):
 @pytest.mark.pinned
 def test_cli_exit_status_follows_the_checks(data_copy):
     env = {**os.environ, "COURSE_DATA_DIR": str(data_copy)}
-    ok = subprocess.run([sys.executable, "-m", "course", "doctor", "--no-tf"], env=env,
-                        capture_output=True, text=True)  # fmt: skip
+    ok = subprocess.run(
+        [sys.executable, "-m", "course", "doctor", "--no-tf"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0 and "0 failed" in ok.stdout
     (data_copy / "german_credit_g.csv").write_text("x")
-    broken = subprocess.run([sys.executable, "-m", "course", "doctor", "--no-tf"], env=env,
-                            capture_output=True, text=True)  # fmt: skip
+    broken = subprocess.run(
+        [sys.executable, "-m", "course", "doctor", "--no-tf"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert broken.returncode == 1
     assert "[FAIL] data" in broken.stdout and "fix: `course data fetch --force" in broken.stdout

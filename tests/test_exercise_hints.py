@@ -18,16 +18,18 @@ import re
 import nbformat
 import numpy as np
 
-from course.exercises import ValueExercise, load_all
 from authoring.build import SOLUTIONS_DIR, exercise_regions, student_version
+from course.exercises import ValueExercise, load_all
 
 #: An expression this long (without whitespace) from the region is the solution's code.
 MIN_EXPRESSION = 25
 #: A code line shorter than this (without whitespace) is too generic to be the solution
 #: (``return g``, ``else:``); longer ones are compared whole.
 MIN_LINE = 10
-TRIVIAL_LINE = re.compile(r"^(import |from \S+ import |return ____|return None$|pass$|#|"
-                          r"else:$|try:$|finally:$|continue$|break$)")  # fmt: skip
+TRIVIAL_LINE = re.compile(
+    r"^(import |from \S+ import |return ____|return None$|pass$|#|"
+    r"else:$|try:$|finally:$|continue$|break$)"
+)
 
 
 def _squeeze(text: str) -> str:
@@ -45,8 +47,10 @@ def _docstring_lines(tree: ast.AST) -> set[int]:
     """The line numbers (from 1) of every docstring in the region."""
     lines: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
-                ast.get_docstring(node, clean=False) is not None:  # fmt: skip
+        if (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and ast.get_docstring(node, clean=False) is not None
+        ):
             lines.update(range(node.body[0].lineno, node.body[0].end_lineno + 1))
     return lines
 
@@ -60,14 +64,21 @@ def solution_code(region: str, visible: str) -> list[str]:
     pieces: list[str] = []
     for number, line in enumerate(region.splitlines(), start=1):
         text = line.split("  #")[0].strip()
-        if (number in docstrings or not text or TRIVIAL_LINE.match(text)
-                or text.startswith(("def ", "async def "))):  # fmt: skip
+        if (
+            number in docstrings
+            or not text
+            or TRIVIAL_LINE.match(text)
+            or text.startswith(("def ", "async def "))
+        ):
             continue
         if len(_squeeze(text)) >= MIN_LINE:
             pieces.append(text)
     for node in ast.walk(tree):
-        if (not isinstance(node, ast.expr) or getattr(node, "lineno", 0) in docstrings
-                or _is_reference(node)):  # fmt: skip
+        if (
+            not isinstance(node, ast.expr)
+            or getattr(node, "lineno", 0) in docstrings
+            or _is_reference(node)
+        ):
             continue
         for text in sorted({ast.get_source_segment(region, node) or "", ast.unparse(node)}):
             if len(_squeeze(text)) >= MIN_EXPRESSION and text not in pieces:
@@ -132,23 +143,29 @@ def hint_leaks() -> list[str]:
             squeezed = _squeeze(hint)
             found = [p for p in code if _squeeze(p) in squeezed]
             # the longest pieces only: a line's sub-expressions add nothing
-            found = [p for p in found if not any(_squeeze(p) in _squeeze(q) and p != q
-                                                 for q in found)]  # fmt: skip
+            found = [
+                p for p in found if not any(_squeeze(p) in _squeeze(q) and p != q for q in found)
+            ]
             leaks += [f"{where}: the solution's code `{p}`" for p in found]
-            leaks += [f"{where}: the expected value {v}" for v in values
-                      if _contains_number(hint, v) or (isinstance(exercise.expected, str)
-                                                       and v in hint)]  # fmt: skip
+            leaks += [
+                f"{where}: the expected value {v}"
+                for v in values
+                if _contains_number(hint, v) or (isinstance(exercise.expected, str) and v in hint)
+            ]
     return leaks
 
 
 def test_the_leak_finder_finds_code_and_values():
-    region = ('def f(x):\n    """Doc."""\n    import math\n    total = math.floor(x) * 12\n'
-              "    return total / math.log10(2)")
+    region = (
+        'def f(x):\n    """Doc."""\n    import math\n    total = math.floor(x) * 12\n'
+        "    return total / math.log10(2)"
+    )
     pieces = solution_code(region, visible="")
     assert "total = math.floor(x) * 12" in pieces and "return total / math.log10(2)" in pieces
     assert not any("import" in p or "def f" in p or "Doc" in p for p in pieces)
     assert solution_code(region, visible=_squeeze("total = math.floor(x) * 12")) == [
-        "return total / math.log10(2)"]  # the lesson shows the line: no longer the answer
+        "return total / math.log10(2)"
+    ]  # the lesson shows the line: no longer the answer
     forms = printed_forms(1234.56789)
     assert {"1235", "1,235", "1234.6", "1,234.57", "1234.5679"} <= set(forms)
     assert printed_forms(0.0437) == ["0.044", "0.0437"]  # not 0, 0.0, 0.04: too common
@@ -156,13 +173,17 @@ def test_the_leak_finder_finds_code_and_values():
     assert not _contains_number("about 11,234.57 or 1,234.579", "1,234.57")
     assert printed_forms(True) == [] and printed_forms([1, 2]) == []
     assert "99,710" in printed_forms(-99_710.1) and "-99,710.1" in printed_forms(-99_710.1)
-    assert solution_code("x = e.serving_cost_per_decision + masks[decision.CURRENT_POLICY]", "") \
-        == ["x = e.serving_cost_per_decision + masks[decision.CURRENT_POLICY]",
-            "e.serving_cost_per_decision + masks[decision.CURRENT_POLICY]"]  # not its names
+    assert solution_code(
+        "x = e.serving_cost_per_decision + masks[decision.CURRENT_POLICY]", ""
+    ) == [
+        "x = e.serving_cost_per_decision + masks[decision.CURRENT_POLICY]",
+        "e.serving_cost_per_decision + masks[decision.CURRENT_POLICY]",
+    ]  # not its names
 
 
 def test_no_hint_gives_the_answer():
     leaks = hint_leaks()
-    assert not leaks, (f"{len(leaks)} hint(s) give the answer away (a hint is a step the learner "
-                       "still has to take; solution() is the only place the answer appears):\n"
-                       + "\n".join(leaks))  # fmt: skip
+    assert not leaks, (
+        f"{len(leaks)} hint(s) give the answer away (a hint is a step the learner "
+        "still has to take; solution() is the only place the answer appears):\n" + "\n".join(leaks)
+    )

@@ -25,8 +25,7 @@ def store(tmp_path):
 
 
 def _value(store, expected=42, **kwargs):
-    return ValueExercise("99.v", expected, hints=["one", "two"], store=store,
-                         **kwargs)  # fmt: skip
+    return ValueExercise("99.v", expected, hints=["one", "two"], store=store, **kwargs)
 
 
 def test_blank_placeholder_is_not_attempted_and_never_raises(store, capsys):
@@ -111,9 +110,12 @@ def test_hints_and_solution(store, stored_solutions, capsys):
 
 
 def _doubler(store):
-    return FunctionExercise("99.f", [Case((2,), expected=4), Case((0.5,), expected=1.0),
-                                     Case(("x",), raises=TypeError)],
-                            hints=["h"], store=store)  # fmt: skip
+    return FunctionExercise(
+        "99.f",
+        [Case((2,), expected=4), Case((0.5,), expected=1.0), Case(("x",), raises=TypeError)],
+        hints=["h"],
+        store=store,
+    )
 
 
 def test_function_exercise_all_outcomes(store):
@@ -146,8 +148,9 @@ def test_function_exercise_all_outcomes(store):
 
 
 def test_function_exercise_gets_copies_of_its_inputs(store):
-    exercise = FunctionExercise("99.m", [Case(([1, 2],), expected=3), Case(([1, 2],), expected=3)],
-                                hints=["h"], store=store)  # fmt: skip
+    exercise = FunctionExercise(
+        "99.m", [Case(([1, 2],), expected=3), Case(([1, 2],), expected=3)], hints=["h"], store=store
+    )
 
     def sum_and_clear(items):
         total = sum(items)

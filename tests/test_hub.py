@@ -28,15 +28,21 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytestmark = [pytest.mark.hub, pytest.mark.skipif(
-    os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("npm"),
-    reason="the class hub creates system accounts (root, useradd) and installs its proxy (npm)")]
+pytestmark = [
+    pytest.mark.hub,
+    pytest.mark.skipif(
+        os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("npm"),
+        reason="the class hub creates system accounts (root, useradd) and installs its proxy (npm)",
+    ),
+]
 
 LEARNERS = 3
-ANSWER = ("from course.data import load_epoch_models\n"
-          "from course.exercises.lesson00 import q1\n"
-          "models = load_epoch_models()\n"
-          "q1.check({answer})")  # fmt: skip
+ANSWER = (
+    "from course.data import load_epoch_models\n"
+    "from course.exercises.lesson00 import q1\n"
+    "models = load_epoch_models()\n"
+    "q1.check({answer})"
+)
 CORRECT = "int((models['year'] == 2024).sum())"
 
 
@@ -46,10 +52,12 @@ def kernel_on(server: str, token: str):
     from authoring.binder_session import KernelSocket
 
     headers = {"Authorization": f"token {token}"}
-    kernel = httpx.post(server + "api/kernels", headers=headers, json={"name": "python3"},
-                        timeout=60).json()  # fmt: skip
-    channel = KernelSocket(server.replace("http", "ws", 1) + f"api/kernels/{kernel['id']}/channels",
-                           token)  # fmt: skip
+    kernel = httpx.post(
+        server + "api/kernels", headers=headers, json={"name": "python3"}, timeout=60
+    ).json()
+    channel = KernelSocket(
+        server.replace("http", "ws", 1) + f"api/kernels/{kernel['id']}/channels", token
+    )
     try:
         channel.handshake()
         yield channel
@@ -74,8 +82,11 @@ def remove_stale_learners() -> None:
 
     for entry in pwd.getpwall():
         home = Path(entry.pw_dir)
-        if (entry.pw_name.startswith(ACCOUNT_PREFIX) and home.parent.name == "homes"
-                and home.parent.parent.name.startswith("course-hub-test-")):  # fmt: skip
+        if (
+            entry.pw_name.startswith(ACCOUNT_PREFIX)
+            and home.parent.name == "homes"
+            and home.parent.parent.name.startswith("course-hub-test-")
+        ):
             remove_learner(entry.pw_name)
 
 
@@ -116,9 +127,13 @@ def learners(hub) -> dict[str, tuple[str, Path]]:
     with ThreadPoolExecutor(LEARNERS) as pool:
         list(pool.map(hub.start_server, names))
         list(pool.map(hub.wait_server, names))
-    return {name: (hub.token_for(name),
-                   Path(hub.settings.home_root) / account_name(name) / "ai-business-course")
-            for name in names}  # fmt: skip
+    return {
+        name: (
+            hub.token_for(name),
+            Path(hub.settings.home_root) / account_name(name) / "ai-business-course",
+        )
+        for name in names
+    }
 
 
 def test_the_learners_never_read_the_private_checkout(hub, learners, private):
@@ -126,9 +141,12 @@ def test_the_learners_never_read_the_private_checkout(hub, learners, private):
 
     assert private.parent.stat().st_mode & 0o077 == 0  # (the premise: a private home)
     name = next(iter(learners))
-    shown = run_code(hub.server_url(name), learners[name][0],
-                     "import subprocess, sys, course\nprint(course.__file__, sys.executable)\n"
-                     "print(subprocess.run(['course', 'progress'], capture_output=True).returncode)")
+    shown = run_code(
+        hub.server_url(name),
+        learners[name][0],
+        "import subprocess, sys, course\nprint(course.__file__, sys.executable)\n"
+        "print(subprocess.run(['course', 'progress'], capture_output=True).returncode)",
+    )
     module, python, command = shown.split()
     assert module.startswith(f"{LEARNER_ENVS}/course-") and python.startswith(str(LEARNER_ENVS))
     assert command == "0"  # (the `course` command in a learner's terminal)
@@ -151,10 +169,12 @@ def test_a_learners_terminal_runs_the_course_command(hub, learners):
     terminal = httpx.post(server + "api/terminals", headers=headers, timeout=60).json()["name"]
     socket = websocket.create_connection(
         server.replace("http", "ws", 1) + f"terminals/websocket/{terminal}",
-        header=[f"Authorization: token {token}"], timeout=60)  # fmt: skip
+        header=[f"Authorization: token {token}"],
+        timeout=60,
+    )
     screen, deadline = "", time.monotonic() + 120
     try:
-        socket.send(json.dumps(["stdin", "course progress; echo \"exit:$?\"\r"]))
+        socket.send(json.dumps(["stdin", 'course progress; echo "exit:$?"\r']))
         while not re.search(r"exit:\d+", screen) and time.monotonic() < deadline:
             message = json.loads(socket.recv())
             if message[0] == "stdout":
@@ -196,8 +216,12 @@ def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub
 
     view = hub.settings.url + "services/progress/"
     teacher = {"Authorization": f"token {hub.token_for(hub.settings.admin)}"}
-    rows = {r["exercise"]: r for r in httpx.get(view + "api/summary", headers=teacher,
-                                                timeout=30, follow_redirects=True).json()}  # fmt: skip
+    rows = {
+        r["exercise"]: r
+        for r in httpx.get(
+            view + "api/summary", headers=teacher, timeout=30, follow_redirects=True
+        ).json()
+    }
     assert rows["00.q1"]["solved_by"] == [names[0]] and rows["00.q1"]["learners"] == LEARNERS
     assert [s["learner"] for s in rows["00.q1"]["stuck"]] == sorted(names[1:])
     assert "02.q1" in rows and rows["02.q1"]["solved"] == 0
@@ -209,9 +233,11 @@ def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub
     assert httpx.get(view + "api/summary", headers=own, timeout=30).status_code == 403
     other = httpx.get(hub.server_url(names[0]) + "api/contents", headers=own, timeout=30)
     assert other.status_code in (403, 404), other.status_code
-    peek = (f"import pathlib\ntry:\n    pathlib.Path({str(folders[names[0]] / 'progress')!r})"
-            ".joinpath('progress.json').read_text()\n    print('read')\n"
-            "except PermissionError:\n    print('refused')")  # fmt: skip
+    peek = (
+        f"import pathlib\ntry:\n    pathlib.Path({str(folders[names[0]] / 'progress')!r})"
+        ".joinpath('progress.json').read_text()\n    print('read')\n"
+        "except PermissionError:\n    print('refused')"
+    )
     assert run_code(hub.server_url(names[1]), tokens[names[1]], peek).strip() == "refused"
 
 
@@ -221,9 +247,14 @@ def test_the_instructor_logging_in_gets_the_admin_page_not_a_learner_server(hub,
     base = hub.settings.url
     with httpx.Client(timeout=60, follow_redirects=True) as browser:
         form = browser.get(base + "hub/login")
-        answer = browser.post(base + "hub/login", data={
-            "username": hub.settings.admin, "password": hub.settings.admin_password,
-            "_xsrf": browser.cookies.get("_xsrf", "")})  # fmt: skip
+        answer = browser.post(
+            base + "hub/login",
+            data={
+                "username": hub.settings.admin,
+                "password": hub.settings.admin_password,
+                "_xsrf": browser.cookies.get("_xsrf", ""),
+            },
+        )
         assert form.status_code == 200 and answer.status_code == 200, answer.text[:300]
         assert answer.url.path.endswith("/hub/admin"), answer.url
         browser.get(base + "hub/spawn")  # (the start button: refused, with a message)
@@ -231,8 +262,9 @@ def test_the_instructor_logging_in_gets_the_admin_page_not_a_learner_server(hub,
     assert refused.status_code >= 400, refused.status_code
     assert not (Path(hub.settings.home_root) / account_name(hub.settings.admin)).exists()
     teacher = {"Authorization": f"token {hub.token_for(hub.settings.admin)}"}
-    rows = httpx.get(base + "services/progress/api/summary", headers=teacher, timeout=30,
-                     follow_redirects=True).json()  # fmt: skip
+    rows = httpx.get(
+        base + "services/progress/api/summary", headers=teacher, timeout=30, follow_redirects=True
+    ).json()
     assert {row["learners"] for row in rows} == {LEARNERS}
 
 
@@ -269,12 +301,17 @@ def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub, learne
         started = channel.execute(SERVICE, timeout=180)
         assert not started.error, started.error
         port = int(started.text.split()[-1])
-        call = (f"import httpx\nr = httpx.get('http://127.0.0.1:{port}/v1/usage')\n"
-                "print(r.status_code, r.json().get('detail', ''))")  # fmt: skip
+        call = (
+            f"import httpx\nr = httpx.get('http://127.0.0.1:{port}/v1/usage')\n"
+            "print(r.status_code, r.json().get('detail', ''))"
+        )
         refused = run_code(hub.server_url(other), learners[other][0], call)
         assert refused.startswith("403") and "account that started it" in refused, refused
-        mine = channel.execute(call.replace("print(r.status_code, r.json().get('detail', ''))",
-                                            "print(r.status_code, r.json())"))  # fmt: skip
+        mine = channel.execute(
+            call.replace(
+                "print(r.status_code, r.json().get('detail', ''))", "print(r.status_code, r.json())"
+            )
+        )
         assert not mine.error and mine.text.startswith("200"), mine.text
         proxied = httpx.get(server + f"proxy/{port}/health", headers=headers, timeout=30)
         assert proxied.status_code == 200, proxied.text  # (JupyterLab's proxy runs as the owner)
@@ -287,13 +324,21 @@ def start_service(hub, name: str, token: str) -> tuple[object, int]:
     from authoring.binder_session import KernelSocket
 
     server = hub.server_url(name)
-    kernel = httpx.post(server + "api/kernels", headers={"Authorization": f"token {token}"},
-                        json={"name": "python3"}, timeout=60).json()  # fmt: skip
-    channel = KernelSocket(server.replace("http", "ws", 1) + f"api/kernels/{kernel['id']}/channels",
-                           token)  # fmt: skip
+    kernel = httpx.post(
+        server + "api/kernels",
+        headers={"Authorization": f"token {token}"},
+        json={"name": "python3"},
+        timeout=60,
+    ).json()
+    channel = KernelSocket(
+        server.replace("http", "ws", 1) + f"api/kernels/{kernel['id']}/channels", token
+    )
     channel.handshake()
-    started = channel.execute("import subprocess\nhidden = subprocess.Popen(['sleep', '3600'], "
-                              "start_new_session=True)\n" + SERVICE, timeout=180)  # (one hides)
+    started = channel.execute(
+        "import subprocess\nhidden = subprocess.Popen(['sleep', '3600'], "
+        "start_new_session=True)\n" + SERVICE,
+        timeout=180,
+    )  # (one hides)
     assert not started.error, started.error
     return channel, int(started.text.split()[-1])
 
@@ -315,8 +360,12 @@ def learners_listening(port: int) -> set[str]:
 
     owners = set()
     for connection in psutil.net_connections(kind="tcp"):
-        if (connection.status == psutil.CONN_LISTEN and connection.laddr
-                and connection.laddr.port == port and connection.pid):  # fmt: skip
+        if (
+            connection.status == psutil.CONN_LISTEN
+            and connection.laddr
+            and connection.laddr.port == port
+            and connection.pid
+        ):
             try:
                 owners.add(psutil.Process(connection.pid).username())
             except psutil.Error:
@@ -335,7 +384,9 @@ def test_stopping_a_server_stops_everything_its_learner_started(hub, learners):
     account = account_name(name)
     channel, port = start_service(hub, name, learners[name][0])
     home = Path(pwd.getpwnam(account).pw_dir)
-    assert learners_listening(port) == {account} and list((home / TEMP_FOLDER).glob("course-service-*"))
+    assert learners_listening(port) == {account} and list(
+        (home / TEMP_FOLDER).glob("course-service-*")
+    )
     assert not stray_temp_files(pwd.getpwnam(account).pw_uid)  # (none in the system's)
     hub.stop_server(name)
     channel.close()
@@ -363,10 +414,22 @@ def test_stopping_the_hub_stops_all_and_the_clean_up_says_what_it_did(hub, learn
 
     accounts = learner_accounts(Path(hub.settings.home_root))
     assert len(accounts) == LEARNERS
-    done = subprocess.run([str(private / ".venv" / "bin" / "python"), "-m", "classroom", "hub",
-                           "--remove-learners", "--home-root", hub.settings.home_root],
-                          cwd=private, env={**os.environ, "PYTHONPATH": str(private)},
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [
+            str(private / ".venv" / "bin" / "python"),
+            "-m",
+            "classroom",
+            "hub",
+            "--remove-learners",
+            "--home-root",
+            hub.settings.home_root,
+        ],
+        cwd=private,
+        env={**os.environ, "PYTHONPATH": str(private)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     for account in accounts:
         assert f"removed {account}: account, home" in done.stdout, done.stdout
@@ -386,7 +449,10 @@ def test_a_restart_with_the_same_state_keeps_the_passwords_and_the_token():
         hub.wait_ready()
         again = hub.settings
         assert (again.password, again.admin_password, again.api_token) == (
-            first.password, first.admin_password, first.api_token)
+            first.password,
+            first.admin_password,
+            first.api_token,
+        )
         printed = hub.console_path.read_text()
         assert printed.count(f"class password {first.password}") == 2, printed
         log = (Path(hub.settings.state) / "hub.log").read_text(errors="replace")
@@ -416,11 +482,24 @@ def assert_a_crashed_hub_s_learners_are_removed(hub) -> None:
     hub.process.wait()
     channel.close()
     assert answers(port)
-    done = subprocess.run([sys.executable, "-m", "classroom", "hub", "--remove-learners",
-                           "--home-root", hub.settings.home_root],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "classroom",
+            "hub",
+            "--remove-learners",
+            "--home-root",
+            hub.settings.home_root,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     line = rf"removed {account_name(name)}: account, home \S+, (\d+) process"
     stopped = re.search(line, done.stdout)
     assert stopped and int(stopped[1]) >= 3, done.stdout  # (server, kernel, service, sleep)
-    assert left_behind(hub.settings.home_root, [account_name(name)]) == [] and not learners_listening(port)
+    assert left_behind(
+        hub.settings.home_root, [account_name(name)]
+    ) == [] and not learners_listening(port)

@@ -13,13 +13,21 @@ from classroom.hub_spawner import ACCOUNT_PREFIX, COURSE_FOLDER, account_name
 def write_progress(home_root, name, records) -> None:
     folder = home_root / f"{ACCOUNT_PREFIX}{name}" / COURSE_FOLDER / "progress"
     folder.mkdir(parents=True)
-    (folder / "progress.json").write_text(records if isinstance(records, str) else json.dumps(records))
+    (folder / "progress.json").write_text(
+        records if isinstance(records, str) else json.dumps(records)
+    )
 
 
 def test_the_view_counts_who_solved_and_who_is_stuck(tmp_path):
     write_progress(tmp_path, "ada", {"00.q1": {"status": "correct", "attempts": 2, "hints": 1}})
-    write_progress(tmp_path, "bo", {"00.q1": {"status": "incorrect", "attempts": 3, "hints": 2},
-                                    "00.q2": {"status": "blank", "attempts": 0, "hints": 0}})
+    write_progress(
+        tmp_path,
+        "bo",
+        {
+            "00.q1": {"status": "incorrect", "attempts": 3, "hints": 2},
+            "00.q2": {"status": "blank", "attempts": 0, "hints": 0},
+        },
+    )
     write_progress(tmp_path, "cy", "{ not json")  # a damaged file counts as no progress
     (tmp_path / "someone-else").mkdir()  # not a learner's home
     progress = hub_progress.read_class(tmp_path)
@@ -54,8 +62,8 @@ def test_learner_names_that_could_mislead_are_refused(name):
 
 
 def test_hub_command_mistakes_are_one_line_messages(capsys, monkeypatch, tmp_path):
-    from classroom import cli
     from classroom import class_hub as hub
+    from classroom import cli
 
     assert cli.main(["hub", "--password", "short", "--state", str(tmp_path)]) == 1
     assert "at least 8 characters" in capsys.readouterr().err
@@ -64,16 +72,20 @@ def test_hub_command_mistakes_are_one_line_messages(capsys, monkeypatch, tmp_pat
     assert "runs as root" in capsys.readouterr().err
 
 
-def test_removing_learners_says_what_it_removed_and_fails_when_it_could_not(capsys, monkeypatch,
-                                                                             tmp_path):  # fmt: skip
+def test_removing_learners_says_what_it_removed_and_fails_when_it_could_not(
+    capsys, monkeypatch, tmp_path
+):
     import os
 
-    from classroom import cli
-    from classroom import hub_accounts
+    from classroom import cli, hub_accounts
 
-    done = {"course-ada": hub_accounts.Removal("course-ada", home="/h/course-ada", processes=2),
-            "course-bo": hub_accounts.Removal("course-bo", problems=[
-                "userdel refused: user course-bo is currently used by process 42"])}  # fmt: skip
+    done = {
+        "course-ada": hub_accounts.Removal("course-ada", home="/h/course-ada", processes=2),
+        "course-bo": hub_accounts.Removal(
+            "course-bo",
+            problems=["userdel refused: user course-bo is currently used by process 42"],
+        ),
+    }
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     monkeypatch.setattr(hub_accounts, "learner_accounts", lambda root: sorted(done))
     monkeypatch.setattr(hub_accounts, "remove_learner", done.__getitem__)
@@ -91,7 +103,10 @@ def test_a_restart_in_the_same_state_folder_keeps_the_passwords_and_the_token(tm
     first.save()
     again = HubSettings(state=str(tmp_path / "state"))
     assert again.keep_secrets() and (again.password, again.admin_password, again.api_token) == (
-        first.password, first.admin_password, first.api_token)
+        first.password,
+        first.admin_password,
+        first.api_token,
+    )
     chosen = HubSettings(state=str(tmp_path / "state"), password="a-new-one")
     chosen.keep_secrets(password_given=True)
     assert chosen.password == "a-new-one" and chosen.api_token == first.api_token
@@ -105,8 +120,9 @@ def test_the_progress_view_never_counts_an_instructor(tmp_path):
     assert sorted(hub_progress.read_class(tmp_path, {"instructor"})) == ["ada"]
 
 
-def test_the_learners_copy_of_the_course_is_readable_by_all_and_named_by_its_content(monkeypatch,
-                                                                                      tmp_path):  # fmt: skip
+def test_the_learners_copy_of_the_course_is_readable_by_all_and_named_by_its_content(
+    monkeypatch, tmp_path
+):
     from classroom import hub_install
 
     monkeypatch.setattr(hub_install, "LEARNER_ENVS", tmp_path / "opt")
@@ -140,9 +156,13 @@ def test_old_course_copies_are_pruned_unless_a_process_uses_them(monkeypatch, tm
         path.mkdir()
     for path in (old, used, keep):
         os.utime(path, (0, 0))
-    user = subprocess.Popen([sys.executable, "-c", "import sys; print('up', flush=True); sys.stdin.read()"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(used)})  # fmt: skip
+    user = subprocess.Popen(
+        [sys.executable, "-c", "import sys; print('up', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(used)},
+    )
     assert user.stdout.readline() == "up\n"  # (before its exec, the child shows our environment)
     try:
         assert hub_install.prune_copies(keep=keep) == [old]

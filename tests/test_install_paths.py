@@ -12,8 +12,14 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from course.setup.pins import (ENV_FILES, HUB_LOCK, NBGRADER_LOCK, TEST_LOCK, parse_requirement_lines,
-                             read_lock)
+from course.setup.pins import (
+    ENV_FILES,
+    HUB_LOCK,
+    NBGRADER_LOCK,
+    TEST_LOCK,
+    parse_requirement_lines,
+    read_lock,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = {(p.name, p.marker): p.version for p in read_lock()}
@@ -30,15 +36,18 @@ def _env_pins(path: Path):
     return env, deps, parse_requirement_lines(pip)
 
 
-@pytest.mark.parametrize("extra, lock", [("", LOCK), ("test", TESTS), ("hub", HUB),
-                                         ("nbgrader", NBGRADER)])
+@pytest.mark.parametrize(
+    "extra, lock", [("", LOCK), ("test", TESTS), ("hub", HUB), ("nbgrader", NBGRADER)]
+)
 def test_the_locks_pin_every_direct_dependency_within_its_range(extra, lock):
     direct = PROJECT["optional-dependencies"][extra] if extra else PROJECT["dependencies"]
     for line in direct:
         requirement = Requirement(line)
         name = canonicalize_name(requirement.name)
         versions = [v for (n, _), v in lock.items() if n == name]
-        assert versions, f"{name} is not in the {extra or 'learners'} lock: run `python kit.py lock`"
+        assert versions, (
+            f"{name} is not in the {extra or 'learners'} lock: run `python kit.py lock`"
+        )
         assert all(requirement.specifier.contains(v) for v in versions), (name, versions)
 
 
@@ -94,9 +103,14 @@ def test_tensorflow_cpu_on_linux_and_windows_and_server_proxy_for_binder():
     Silicon and Linux on ARM, and exactly one of them on each machine kit.py accepts."""
     cpu = next(Marker(m) for (n, m) in LOCK if n == "tensorflow-cpu")
     full = next(Marker(m) for (n, m) in LOCK if n == "tensorflow")
-    for system, machine, wants in (("linux", "x86_64", "cpu"), ("win32", "AMD64", "cpu"),
-                                   ("linux", "aarch64", "full"), ("darwin", "arm64", "full"),
-                                   ("darwin", "x86_64", None), ("win32", "ARM64", None)):  # fmt: skip
+    for system, machine, wants in (
+        ("linux", "x86_64", "cpu"),
+        ("win32", "AMD64", "cpu"),
+        ("linux", "aarch64", "full"),
+        ("darwin", "arm64", "full"),
+        ("darwin", "x86_64", None),
+        ("win32", "ARM64", None),
+    ):
         env = {"sys_platform": system, "platform_machine": machine}
         assert (cpu.evaluate(env), full.evaluate(env)) == (wants == "cpu", wants == "full"), env
     assert any(name == "jupyter-server-proxy" for name, _ in LOCK)
@@ -111,7 +125,9 @@ def test_every_environment_file_pins_exactly_the_lock():
     for path in ENV_FILES:
         env, deps, pins = _env_pins(path)
         assert f"python={python}" in deps and "pip" in deps, path
-        assert {(p.name, p.marker): p.version for p in pins} == LOCK, f"{path} disagrees with the lock"
+        assert {(p.name, p.marker): p.version for p in pins} == LOCK, (
+            f"{path} disagrees with the lock"
+        )
 
 
 def test_one_list_of_supported_pythons():
@@ -124,21 +140,30 @@ def test_one_list_of_supported_pythons():
     from course.config import SUPPORTED_PYTHONS
 
     assert tuple(kit.SUPPORTED) == SUPPORTED_PYTHONS
-    requires = SpecifierSet(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-                            ["requires-python"])  # fmt: skip
+    requires = SpecifierSet(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    )
     minors = [(3, m) for m in range(8, 20)]
     assert [v for v in minors if Version(f"{v[0]}.{v[1]}.0") in requires] == list(SUPPORTED_PYTHONS)
     for major, minor in SUPPORTED_PYTHONS:
-        env = {"python_version": f"{major}.{minor}", "python_full_version": f"{major}.{minor}.0",
-               "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
-               "implementation_name": "cpython", "platform_machine": "x86_64"}  # fmt: skip
+        env = {
+            "python_version": f"{major}.{minor}",
+            "python_full_version": f"{major}.{minor}.0",
+            "sys_platform": "linux",
+            "platform_system": "Linux",
+            "os_name": "posix",
+            "implementation_name": "cpython",
+            "platform_machine": "x86_64",
+        }
         chosen = {}
         for pin in read_lock():
             if pin.applies(env):
                 assert chosen.setdefault(pin.name, pin.version) == pin.version, (pin, minor)
         assert {"tensorflow-cpu", "numpy", "jupyterlab"} <= set(chosen), minor
-        assert all(pin.applies(env) for pin in read_lock(TEST_LOCK) + read_lock(HUB_LOCK)
-                   + read_lock(NBGRADER_LOCK)), minor
+        assert all(
+            pin.applies(env)
+            for pin in read_lock(TEST_LOCK) + read_lock(HUB_LOCK) + read_lock(NBGRADER_LOCK)
+        ), minor
 
 
 def test_binder_post_build_installs_the_package_and_prefetches_data():
@@ -157,7 +182,9 @@ def test_readme_starts_with_the_two_commands_and_ci_calls_the_test_one():
     assert blocks[1].strip().splitlines() == ["python3 kit.py test"]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python3 kit.py test" in ci and "COURSE_DATA_DIR" in ci
-    assert "mybinder.org/v2/" in readme and "urlpath=lab/tree/notebooks/00_start_here.ipynb" in readme
+    assert (
+        "mybinder.org/v2/" in readme and "urlpath=lab/tree/notebooks/00_start_here.ipynb" in readme
+    )
 
 
 def test_binder_start_sets_the_same_runtime_environment_as_the_package():
@@ -175,6 +202,12 @@ def test_importing_course_applies_the_runtime_environment():
     import sys
 
     code = "import os, course; print(os.environ['OMP_NUM_THREADS'], os.environ['TF_ENABLE_ONEDNN_OPTS'])"
-    env = {k: v for k, v in __import__("os").environ.items() if k not in ("OMP_NUM_THREADS", "TF_ENABLE_ONEDNN_OPTS")}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    env = {
+        k: v
+        for k, v in __import__("os").environ.items()
+        if k not in ("OMP_NUM_THREADS", "TF_ENABLE_ONEDNN_OPTS")
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert done.stdout.split() == ["1", "0"]

@@ -22,6 +22,7 @@ SOLUTION_PATHS = sorted(SOLUTIONS_DIR.glob("*.ipynb"))
 
 # -- schedule ------------------------------------------------------------------------------------
 
+
 def test_committed_schedule_and_glossary_are_current():
     assert instructors.check() == [], "run `python -m authoring instructors build --no-slides`"
 
@@ -39,10 +40,15 @@ def _slot(minutes_of_teaching_cells=0, seconds=0.0, optional=False, number="01")
 
 
 def test_slot_adds_run_time_and_estimates_and_rounds_up():
-    slot = instructors.Slot("01", "t", 90.0, True, markdown_cells=10, code_cells=4, exercises=2,
-                            optional=False)
-    raw = (10 * instructors.MARKDOWN_CELL_MINUTES + 4 * instructors.CODE_CELL_MINUTES
-           + 2 * instructors.EXERCISE_MINUTES + 1.5)
+    slot = instructors.Slot(
+        "01", "t", 90.0, True, markdown_cells=10, code_cells=4, exercises=2, optional=False
+    )
+    raw = (
+        10 * instructors.MARKDOWN_CELL_MINUTES
+        + 4 * instructors.CODE_CELL_MINUTES
+        + 2 * instructors.EXERCISE_MINUTES
+        + 1.5
+    )
     assert slot.minutes % instructors.ROUND_MINUTES == 0 and raw <= slot.minutes < raw + 5
 
 
@@ -75,7 +81,9 @@ def test_no_run_without_a_break_is_longer_than_90_minutes():
     for part in (day, *instructors.split_halves(day)):
         rows = instructors.plan(part)
         assert max(instructors.runs(rows)) <= 90, instructors._table(rows)
-        assert sum(end - start for start, end, _, slot in rows if slot) == sum(s.minutes for s in part)
+        assert sum(end - start for start, end, _, slot in rows if slot) == sum(
+            s.minutes for s in part
+        )
     labels = [label for _, _, label, _ in instructors.plan(day)]
     four, five = (next(i for i, l in enumerate(labels) if l.startswith(n)) for n in ("04", "05"))
     assert "Break" in labels[four:five]
@@ -89,7 +97,13 @@ def test_no_run_without_a_break_is_longer_than_90_minutes():
     assert [label for _, _, label, _ in rows] == ["01 · t", "Break", "02 · t"]
     rows = instructors.plan([slot("01", 100), slot("02", 20), slot("03", 25)])
     assert [label for _, _, label, _ in rows] == [
-        "01 · t (first part)", "Break", "01 · t (second part)", "02 · t", "Break", "03 · t"]
+        "01 · t (first part)",
+        "Break",
+        "01 · t (second part)",
+        "02 · t",
+        "Break",
+        "03 · t",
+    ]
     assert instructors.runs(rows) == [50, 70, 25]
 
 
@@ -112,6 +126,7 @@ def test_missing_budget_figure_is_an_error_that_says_what_to_run():
 
 
 # -- slides --------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def assets(tmp_path_factory):
@@ -137,8 +152,10 @@ def deck_folder(assets, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def decks(deck_folder):
-    return {f"{path.stem}.ipynb": path.read_text(encoding="utf-8")
-            for path in sorted(deck_folder.glob("[0-9][0-9]_*.html"))}
+    return {
+        f"{path.stem}.ipynb": path.read_text(encoding="utf-8")
+        for path in sorted(deck_folder.glob("[0-9][0-9]_*.html"))
+    }
 
 
 class _Refs(HTMLParser):
@@ -178,8 +195,10 @@ def test_deck_has_title_objectives_exercises_and_key_points(decks, name):
     nb = nbformat.read(SOLUTIONS_DIR / name, as_version=4)
     title = nb.cells[0].source.splitlines()[0].lstrip("# ").strip()
     sections = re.findall(r"<section[^>]*>(.*?)</section>", html, re.DOTALL)
+
     def slide_with(text):
         return [s for s in sections if text in s]
+
     assert slide_with(title.split("·")[1].strip()[:30].replace("&", "&amp;")), "title slide"
     assert slide_with("Questions and objectives") and slide_with("Objectives")
     assert slide_with("Key points")
@@ -204,20 +223,31 @@ def test_deck_shows_solution_outputs(decks):
 
 
 def test_slide_metadata_follows_structure_and_leaves_the_notebook_alone():
-    nb = new_notebook(cells=[
-        new_markdown_cell("# 09 · T\n\nIntro.\n\n| | |\n|---|---|\n| **Objectives** | x |"),
-        new_code_cell("import numpy as np"),
-        new_markdown_cell("## 1. A section"), new_code_cell("print(1)"),
-        new_markdown_cell("### Exercise 1: e"), new_code_cell("# q1.hint()\n# q1.solution()"),
-        new_markdown_cell("## Key points\n\n- a")])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 09 · T\n\nIntro.\n\n| | |\n|---|---|\n| **Objectives** | x |"),
+            new_code_cell("import numpy as np"),
+            new_markdown_cell("## 1. A section"),
+            new_code_cell("print(1)"),
+            new_markdown_cell("### Exercise 1: e"),
+            new_code_cell("# q1.hint()\n# q1.solution()"),
+            new_markdown_cell("## Key points\n\n- a"),
+        ]
+    )
     before = copy.deepcopy(nb)
     out = slides.slide_metadata(nb)
     assert nb == before
     types = [(c.source.splitlines()[0], c.metadata["slideshow"]["slide_type"]) for c in out.cells]
-    assert types == [("# 09 · T", "slide"), ("## Questions and objectives", "slide"),
-                     ("import numpy as np", "skip"), ("## 1. A section", "slide"),
-                     ("print(1)", "fragment"), ("### Exercise 1: e", "slide"),
-                     ("# q1.hint()", "skip"), ("## Key points", "slide")]
+    assert types == [
+        ("# 09 · T", "slide"),
+        ("## Questions and objectives", "slide"),
+        ("import numpy as np", "skip"),
+        ("## 1. A section", "slide"),
+        ("print(1)", "fragment"),
+        ("### Exercise 1: e", "slide"),
+        ("# q1.hint()", "skip"),
+        ("## Key points", "slide"),
+    ]
 
 
 def test_long_content_opens_a_subslide():
@@ -226,15 +256,19 @@ def test_long_content_opens_a_subslide():
     while slide_layout.markdown_height("\n\n".join([line] * (count + 1))) < slide_layout.BUDGET:
         count += 1
     paragraphs = "\n\n".join([line] * count)  # just fits a slide alone, not after "short"
-    nb = new_notebook(cells=[new_markdown_cell("## S"), new_markdown_cell("short"),
-                             new_markdown_cell(paragraphs)])
+    nb = new_notebook(
+        cells=[new_markdown_cell("## S"), new_markdown_cell("short"), new_markdown_cell(paragraphs)]
+    )
     types = [c.metadata["slideshow"]["slide_type"] for c in slides.slide_metadata(nb).cells]
     assert types == ["slide", "fragment", "subslide"]
 
 
 def test_long_markdown_is_cut_between_blocks_keeping_headings_with_their_text():
-    source = "\n".join(["## Part"] + [f"- item {i} " + "word " * 30 for i in range(12)]
-                       + ["## Next", "Closing paragraph."])  # fmt: skip
+    source = "\n".join(
+        ["## Part"]
+        + [f"- item {i} " + "word " * 30 for i in range(12)]
+        + ["## Next", "Closing paragraph."]
+    )
     parts = slide_layout.split_markdown(source)
     assert len(parts) > 1 and "\n\n".join(parts).split() == source.split()
     assert all(slide_layout.markdown_height(p) <= slide_layout.BUDGET for p in parts)
@@ -252,11 +286,13 @@ def test_a_tall_table_is_cut_between_rows_with_its_header():
     assert len(parts) > 2
     rows = [re.findall(r"<tr>\s*<th>(\d+)</th>", part) for part in parts]
     assert [int(r) for part in rows for r in part] == list(range(60))
-    assert all("<thead>" in p and "<th>value</th>" in p and p.rstrip().endswith("</table>")
-               for p in parts)  # fmt: skip
+    assert all(
+        "<thead>" in p and "<th>value</th>" in p and p.rstrip().endswith("</table>") for p in parts
+    )
     assert all(slide_layout.html_height(p) <= slide_layout.BUDGET for p in parts)
     assert slide_layout.split_html_table(table.replace("<th>0</th>", '<th rowspan="2">0</th>')) == [
-        table.replace("<th>0</th>", '<th rowspan="2">0</th>')]
+        table.replace("<th>0</th>", '<th rowspan="2">0</th>')
+    ]
 
 
 def test_a_code_cell_too_tall_is_cut_showing_its_source_once():
@@ -282,10 +318,13 @@ def test_every_piece_of_a_lesson_fits_a_slide_unless_it_is_one_figure(path):
         if cell.metadata["slideshow"]["slide_type"] == "skip":
             continue
         size = slide_layout.cell_height(cell)
-        whole = (len(cell.get("outputs", [])) <= 2 and any(
-            "<img" in o.get("data", {}).get("text/html", "") or "image/png" in o.get("data", {})
-            for o in cell.get("outputs", []))) or (cell.cell_type == "markdown" and len(
-                slide_layout.markdown_blocks(cell.source)) == 1)  # fmt: skip
+        whole = (
+            len(cell.get("outputs", [])) <= 2
+            and any(
+                "<img" in o.get("data", {}).get("text/html", "") or "image/png" in o.get("data", {})
+                for o in cell.get("outputs", [])
+            )
+        ) or (cell.cell_type == "markdown" and len(slide_layout.markdown_blocks(cell.source)) == 1)
         if size > slide_layout.BUDGET and not whole:
             too_tall.append(f"{cell.get('id')}: {size:.0f} px")
         assert size < slide_layout.SLIDE_HEIGHT / slides.MIN_ZOOM, cell.get("id")
@@ -297,15 +336,22 @@ def test_a_deck_is_the_same_every_build(assets):
     assert slides.export_deck(nb, "t", assets) == slides.export_deck(nb, "t", assets)
 
 
-MACHINE_PATH = re.compile(r"(?<![\w.~/-])(/tmp/|/var/tmp/|/var/folders/|/private/var/|/work/|/root/|"
-                          r"/home/[\w.-]+/|/Users/[\w.-]+/|[A-Za-z]:\\Users\\)")
+MACHINE_PATH = re.compile(
+    r"(?<![\w.~/-])(/tmp/|/var/tmp/|/var/folders/|/private/var/|/work/|/root/|"
+    r"/home/[\w.-]+/|/Users/[\w.-]+/|[A-Za-z]:\\Users\\)"
+)
 
 
 def test_no_deck_shows_a_path_of_the_machine_that_built_it(decks):
     """The decks built here, and those in ``instructors/slides`` (git-ignored) if built."""
-    committed = {p.name: p.read_text(encoding="utf-8") for p in sorted(slides.SLIDES_DIR.glob("*.html"))}
-    found = {name: sorted(set(MACHINE_PATH.findall(html)))
-             for name, html in {**decks, **committed}.items() if MACHINE_PATH.search(html)}
+    committed = {
+        p.name: p.read_text(encoding="utf-8") for p in sorted(slides.SLIDES_DIR.glob("*.html"))
+    }
+    found = {
+        name: sorted(set(MACHINE_PATH.findall(html)))
+        for name, html in {**decks, **committed}.items()
+        if MACHINE_PATH.search(html)
+    }
     assert found == {}
 
 
@@ -323,12 +369,15 @@ def test_scrub_paths_shows_what_a_learner_sees(monkeypatch):
     text = slide_content.scrub_paths(
         "markdown /tmp/course-progress-i8a89fjb/artifacts/business_case/business_case.md\n"
         f"kernel uses {root}/.venv/bin/python\nverified in /srv/course-data\n"
-        "progress in /tmp/course-progress-3wp5x3a8\nsaved to /home/ann/x.csv and /work/y")
+        "progress in /tmp/course-progress-3wp5x3a8\nsaved to /home/ann/x.csv and /work/y"
+    )
     assert text.splitlines() == [
-        "markdown artifacts/business_case/business_case.md", "kernel uses .venv/bin/python",
+        "markdown artifacts/business_case/business_case.md",
+        "kernel uses .venv/bin/python",
         f"verified in {_home(platformdirs.user_cache_dir(APP_NAME))}/data",
         f"progress in {_home(platformdirs.user_data_dir(APP_NAME))}",
-        "saved to ~/x.csv and …/y"]
+        "saved to ~/x.csv and …/y",
+    ]
     assert not MACHINE_PATH.search(text)
     assert slide_content.scrub_paths("see /workshop and a/tmp/b") == "see /workshop and a/tmp/b"
 
@@ -337,11 +386,18 @@ def test_deck_glossary_links_open_the_glossary_page_beside_it(decks, deck_folder
     page = (deck_folder / slides.GLOSSARY_PAGE).read_text(encoding="utf-8")
     anchors = set(re.findall(r'<a id="([^"]+)"', page))
     assert {t.anchor for t in TERMS} <= anchors
-    links = [link for html in decks.values() for link in re.findall(r"<a [^>]*glossary[^>]*>", html)]
+    links = [
+        link for html in decks.values() for link in re.findall(r"<a [^>]*glossary[^>]*>", html)
+    ]
     assert len(links) > 50
-    bad = [link for link in links
-           if not re.fullmatch(r'<a href="glossary\.html#([\w-]+)" target="_blank" rel="noopener">', link)
-           or re.search(r"#([\w-]+)", link).group(1) not in anchors]  # fmt: skip
+    bad = [
+        link
+        for link in links
+        if not re.fullmatch(
+            r'<a href="glossary\.html#([\w-]+)" target="_blank" rel="noopener">', link
+        )
+        or re.search(r"#([\w-]+)", link).group(1) not in anchors
+    ]
     assert bad == []
     assert "glossary.md" not in "".join(decks.values())
 
@@ -367,14 +423,22 @@ def test_ensure_reveal_runs_npm_ci_only_when_needed(tmp_path):
 def test_reveal_is_pinned_with_integrity():
     lock = json.loads((instructors.INSTRUCTORS_DIR / "package-lock.json").read_text())
     entry = lock["packages"]["node_modules/reveal.js"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+", entry["version"]) and entry["integrity"].startswith("sha512-")
+    assert re.fullmatch(r"\d+\.\d+\.\d+", entry["version"]) and entry["integrity"].startswith(
+        "sha512-"
+    )
 
 
 # -- the instructor guide against the lessons ----------------------------------------------------
 
 GUIDE = (instructors.INSTRUCTORS_DIR / "README.md").read_text(encoding="utf-8")
-GUIDE_NOTES = ("**Objectives**", "**Key points**", "**The figure to discuss**",
-               "**Where learners get stuck**", "**Drop when short of time**", "**Close with**")
+GUIDE_NOTES = (
+    "**Objectives**",
+    "**Key points**",
+    "**The figure to discuss**",
+    "**Where learners get stuck**",
+    "**Drop when short of time**",
+    "**Close with**",
+)
 
 
 def _guide_sections() -> dict[str, str]:
@@ -389,8 +453,12 @@ def _outputs(notebook: str) -> str:
     for cell in nbformat.read(SOLUTIONS_DIR / notebook, as_version=4).cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            texts += [output.get("text", ""), data.get("text/plain", ""), data.get("text/markdown", ""),
-                      re.sub(r"<[^>]+>", " ", data.get("text/html", ""))]  # fmt: skip
+            texts += [
+                output.get("text", ""),
+                data.get("text/plain", ""),
+                data.get("text/markdown", ""),
+                re.sub(r"<[^>]+>", " ", data.get("text/html", "")),
+            ]
     return re.sub(r"\s+", " ", "\n".join(texts))
 
 
@@ -414,9 +482,10 @@ def test_guide_names_only_exercises_the_lessons_have():
 def test_guide_quotes_feedback_the_checkers_give():
     """The guide's "Where learners get stuck" quotes the checkers' messages: each quote must be a
     phrase the lesson tests prove (tests/lesson_cases.py) or the checker code writes."""
-    proven = (Path(__file__).with_name("lesson_cases.py").read_text(encoding="utf-8")
-              + "".join(p.read_text(encoding="utf-8") for p in
-                        (instructors.REPO_ROOT / "course" / "exercises").glob("*.py")))  # fmt: skip
+    proven = Path(__file__).with_name("lesson_cases.py").read_text(encoding="utf-8") + "".join(
+        p.read_text(encoding="utf-8")
+        for p in (instructors.REPO_ROOT / "course" / "exercises").glob("*.py")
+    )
     proven = re.sub(r"\s+", " ", proven)
     missing = []
     for number, text in _guide_sections().items():
@@ -433,15 +502,21 @@ def test_guide_figures_and_ratios_match_the_lessons_outputs():
     sections = {n: re.sub(r"\s+", " ", s) for n, s in _guide_sections().items()}
     guide, budget = re.sub(r"\s+", " ", GUIDE), instructors.read_budget()
     # 04: "model.predict is thousands of times slower" than the NumPy artifact.
-    ratios = [float(r.replace(",", "")) for r in
-              re.findall(r"model\.predict\s+[\d.]+ ms \(\s*([\d,]+) x the fastest\)",
-                         _outputs("04_model_service.ipynb"))]  # fmt: skip
+    ratios = [
+        float(r.replace(",", ""))
+        for r in re.findall(
+            r"model\.predict\s+[\d.]+ ms \(\s*([\d,]+) x the fastest\)",
+            _outputs("04_model_service.ipynb"),
+        )
+    ]
     # (a timing: 3,137x-9,538x measured on an idle machine, 10,007x when the build shared the
     # CPUs; "thousands" holds for both, "hundreds" for neither)
     assert ratios and all(1_000 <= r < 30_000 for r in ratios), ratios
     assert "thousands of times slower" in sections["04"] and "hundreds of times" not in guide
     # 05: the summary figure's panels the guide points at are the ones its caption describes.
-    caption = re.search(r"Figure: Top left:.*?(?=Figure:|$)", _outputs("05_business_case.ipynb")).group()
+    caption = re.search(
+        r"Figure: Top left:.*?(?=Figure:|$)", _outputs("05_business_case.ipynb")
+    ).group()
     panels = re.findall(r"(Top left|Top right|Bottom left|Bottom right):", caption)
     assert panels == ["Top left", "Top right", "Bottom left", "Bottom right"]
     figure = sections["05"].split("**The figure to discuss**", 1)[1].split("*Ask*")[0]
@@ -463,8 +538,11 @@ def test_guide_figures_and_ratios_match_the_lessons_outputs():
     assert 15 <= seconds <= 60 and "about 30 s" in sections["06"]
     # 06: "with 24,000 rows gradient boosting beats both" (its AUCs as printed).
     scale = _outputs("06_scale_and_compression.ipynb")
-    row = re.search(r"24,000 rows: network ([\d.]+), logistic regression ([\d.]+), "
-                    r"gradient boosting ([\d.]+)", scale)  # fmt: skip
+    row = re.search(
+        r"24,000 rows: network ([\d.]+), logistic regression ([\d.]+), "
+        r"gradient boosting ([\d.]+)",
+        scale,
+    )
     assert row and float(row.group(3)) > max(float(row.group(1)), float(row.group(2)))
     assert "with 24,000 rows gradient boosting beats both" in sections["06"]
 
@@ -472,14 +550,48 @@ def test_guide_figures_and_ratios_match_the_lessons_outputs():
 # -- glossary ------------------------------------------------------------------------------------
 
 TERMS = glossary.load()
-REQUIRED = ["servitization", "custom development", "brand building", "co-creation",
-            "open-source strategy", "business model", "empirical risk", "cross-entropy", "ROC AUC",
-            "recall", "model compression", "unit economics", "break-even", "TAM", "SAM", "SOM",
-            "survivorship bias", "bootstrap", "Spearman rank correlation", "smoothing", "dropout",
-            "L2 regularisation", "early stopping", "epoch", "calibration", "precision", "F1",
-            "PR AUC", "threshold", "latency", "p99", "loopback", "API key", "rate of churn",
-            "customer acquisition cost", "payback", "Monte Carlo", "tornado chart",
-            "loss given default", "Gini coefficient"]
+REQUIRED = [
+    "servitization",
+    "custom development",
+    "brand building",
+    "co-creation",
+    "open-source strategy",
+    "business model",
+    "empirical risk",
+    "cross-entropy",
+    "ROC AUC",
+    "recall",
+    "model compression",
+    "unit economics",
+    "break-even",
+    "TAM",
+    "SAM",
+    "SOM",
+    "survivorship bias",
+    "bootstrap",
+    "Spearman rank correlation",
+    "smoothing",
+    "dropout",
+    "L2 regularisation",
+    "early stopping",
+    "epoch",
+    "calibration",
+    "precision",
+    "F1",
+    "PR AUC",
+    "threshold",
+    "latency",
+    "p99",
+    "loopback",
+    "API key",
+    "rate of churn",
+    "customer acquisition cost",
+    "payback",
+    "Monte Carlo",
+    "tornado chart",
+    "loss given default",
+    "Gini coefficient",
+]
 
 
 def test_glossary_has_every_required_term_in_both_languages():
@@ -492,27 +604,39 @@ def test_glossary_has_every_required_term_in_both_languages():
 
 
 def _lesson_md(folder=SOLUTIONS_DIR):
-    return {p.name: [c for c in nbformat.read(p, as_version=4).cells if c.cell_type == "markdown"]
-            for p in sorted(folder.glob("*.ipynb"))}
+    return {
+        p.name: [c for c in nbformat.read(p, as_version=4).cells if c.cell_type == "markdown"]
+        for p in sorted(folder.glob("*.ipynb"))
+    }
 
 
 def test_every_lesson_term_occurs_in_a_lessons_prose_and_source_terms_in_the_guide():
     usage = glossary.usage(SOLUTIONS_DIR)
     assert usage.unused == [], "glossary terms no lesson's prose uses (mark source_only?)"
     guide = (instructors.INSTRUCTORS_DIR / "README.md").read_text(encoding="utf-8")
-    missing = [t.term for t in TERMS if t.source_only
-               and not any(t.pattern(p).search(guide) for p in t.phrases)]
+    missing = [
+        t.term
+        for t in TERMS
+        if t.source_only and not any(t.pattern(p).search(guide) for p in t.phrases)
+    ]
     assert missing == [], "source-only terms the instructor guide does not use"
 
 
 def test_link_first_uses_links_once_skipping_headings_code_links_and_latex():
     terms = [t for t in TERMS if t.anchor in ("bootstrap", "api", "api-key", "epoch")]
-    nb = new_notebook(cells=[
-        new_markdown_cell("## The bootstrap\n\n`bootstrap()` and $bootstrap$ and [bootstrap](x) "
-                          "and <b title='bootstrap'>"),
-        new_markdown_cell("Epoch AI made it. An API key is not an API.\nThe\nbootstrap again; "
-                          "bootstrap later. Two epochs."),
-        new_markdown_cell("A bootstrap in another cell.")])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "## The bootstrap\n\n`bootstrap()` and $bootstrap$ and [bootstrap](x) "
+                "and <b title='bootstrap'>"
+            ),
+            new_markdown_cell(
+                "Epoch AI made it. An API key is not an API.\nThe\nbootstrap again; "
+                "bootstrap later. Two epochs."
+            ),
+            new_markdown_cell("A bootstrap in another cell."),
+        ]
+    )
     changes = glossary.link_first_uses(nb, terms, name="solutions/03_x.ipynb")
     text = nb.cells[1].source
     assert "[bootstrap](glossary.md#bootstrap) again; bootstrap later" in text
@@ -533,8 +657,13 @@ def test_every_lesson_term_is_linked_or_would_be_linked_by_the_command():
 
 
 def test_a_link_to_a_missing_term_is_reported(tmp_path):
-    nb = new_notebook(cells=[new_markdown_cell(
-        "See [nothing](glossary.md#no-such-term) and [ok](glossary.md#recall).")])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "See [nothing](glossary.md#no-such-term) and [ok](glossary.md#recall)."
+            )
+        ]
+    )
     nbformat.write(nb, tmp_path / "01_x.ipynb")
     usage = glossary.usage(tmp_path)
     assert usage.broken == ["01_x.ipynb: #no-such-term ([nothing])"]
@@ -547,8 +676,9 @@ def test_glossary_links_in_the_lessons_point_to_existing_terms():
 
 
 def test_links_of_the_earlier_form_move_to_the_copy_beside_the_lesson():
-    nb = new_notebook(cells=[new_markdown_cell(
-        "A [bootstrap](../instructors/glossary.md#bootstrap) and an API.")])
+    nb = new_notebook(
+        cells=[new_markdown_cell("A [bootstrap](../instructors/glossary.md#bootstrap) and an API.")]
+    )
     terms = [t for t in TERMS if t.anchor in ("bootstrap", "api")]
     changes = glossary.link_first_uses(nb, terms, name="solutions/03_x.ipynb")
     assert nb.cells[0].source.startswith("A [bootstrap](glossary.md#bootstrap) and an [API](")
@@ -565,8 +695,10 @@ def test_every_glossary_link_resolves_beside_the_lesson_that_holds_it():
         for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
             nb = nbformat.read(path, as_version=4)
             for cell in nb.cells:
-                for target, anchor in link.findall(cell.source if cell.cell_type == "markdown" else ""):
-                    page = (path.parent / target)
+                for target, anchor in link.findall(
+                    cell.source if cell.cell_type == "markdown" else ""
+                ):
+                    page = path.parent / target
                     assert page.exists(), f"{path.name}: {target} is not beside the lesson"
                     assert f'<a id="{anchor}"></a>' in page.read_text(encoding="utf-8"), anchor
                     found += 1
@@ -578,8 +710,10 @@ def test_every_lesson_term_is_linked_from_a_lesson():
     terms are unlinked (xfail). From the first applied link on, an unlinked term fails."""
     usage = glossary.usage(SOLUTIONS_DIR)
     if not usage.linked:
-        pytest.xfail(f"glossary links not applied yet (`python -m authoring glossary link --write`); "
-                     f"unlinked: {', '.join(usage.unlinked)}")
+        pytest.xfail(
+            f"glossary links not applied yet (`python -m authoring glossary link --write`); "
+            f"unlinked: {', '.join(usage.unlinked)}"
+        )
     assert usage.unlinked == [], "run `python -m authoring glossary link --write`"
 
 

@@ -17,25 +17,41 @@ def test_usage_without_a_command():
     assert done.returncode != 0 and "python kit.py lab" in done.stderr
 
 
-@pytest.mark.skipif(not (Path(sys.prefix) / ".course-installed").exists(),
-                    reason="runs only inside an environment that kit.py set up")  # fmt: skip
+@pytest.mark.skipif(
+    not (Path(sys.prefix) / ".course-installed").exists(),
+    reason="runs only inside an environment that kit.py set up",
+)
 def test_no_tests_collected_is_a_failure():
     env = {**os.environ, "COURSE_VENV": sys.prefix}
-    done = subprocess.run([sys.executable, "kit.py", "test", "-k", "no_test_has_this_name"],
-                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "kit.py", "test", "-k", "no_test_has_this_name"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 1
     assert "collected no tests" in done.stderr
 
 
 def _kit(code: str, **env) -> subprocess.CompletedProcess:
     """Run ``code`` with kit.py imported as ``kit``, in a child Python."""
-    return subprocess.run([sys.executable, "-c", f"import kit\n{code}"], cwd=ROOT, text=True,
-                          capture_output=True, env={**os.environ, **env}, timeout=60)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", f"import kit\n{code}"],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
 
 
 def test_an_unsupported_python_with_no_supported_one_on_path_says_what_to_install(tmp_path):
-    done = _kit("kit.SUPPORTED = ((3, 97), (3, 98), (3, 99))\nkit.ensure_supported_python()",
-                PATH=str(tmp_path))  # fmt: skip
+    done = _kit(
+        "kit.SUPPORTED = ((3, 97), (3, 98), (3, 99))\nkit.ensure_supported_python()",
+        PATH=str(tmp_path),
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "runs on Python 3.97, 3.98, 3.99" in done.stderr
     assert "python3.13 kit.py lab" in done.stderr
@@ -43,11 +59,16 @@ def test_an_unsupported_python_with_no_supported_one_on_path_says_what_to_instal
 
 def test_an_unsupported_python_re_runs_kit_with_a_supported_one_found_on_path(tmp_path):
     fake = tmp_path / "python3.99"  # answers the version probe as 3.99, then records its re-run
-    fake.write_text('#!/bin/sh\nif [ "$1" = "-c" ]; then echo "(3, 99)"; exit 0; fi\n'
-                    'echo "re-run: $* reexec=$COURSE_KIT_REEXEC"\n')  # fmt: skip
+    fake.write_text(
+        '#!/bin/sh\nif [ "$1" = "-c" ]; then echo "(3, 99)"; exit 0; fi\n'
+        'echo "re-run: $* reexec=$COURSE_KIT_REEXEC"\n'
+    )
     fake.chmod(0o755)
-    done = _kit("import sys\nkit.SUPPORTED = ((3, 98), (3, 99))\nsys.argv = ['kit.py', 'lab']\n"
-                "kit.ensure_supported_python()", PATH=f"{tmp_path}:/usr/bin:/bin")  # fmt: skip
+    done = _kit(
+        "import sys\nkit.SUPPORTED = ((3, 98), (3, 99))\nsys.argv = ['kit.py', 'lab']\n"
+        "kit.ensure_supported_python()",
+        PATH=f"{tmp_path}:/usr/bin:/bin",
+    )
     assert done.returncode == 0, done.stderr
     assert "re-running with python3.99" in done.stdout
     assert done.stdout.strip().endswith("lab reexec=1")
@@ -67,7 +88,6 @@ def test_course_lab_passes_jupyterlab_options_through(monkeypatch):
     import subprocess
 
     from course import cli
-
     from course.setup import lab_setup
 
     calls = []
@@ -78,8 +98,10 @@ def test_course_lab_passes_jupyterlab_options_through(monkeypatch):
     assert cli.main(["lab", *options]) == 0
     (command,) = calls
     assert command[2:4] == ["jupyter", "lab"]
-    assert command[4:6] == [f"--ServerApp.root_dir={ROOT / 'notebooks'}",
-                            "--LabApp.default_url=/lab/tree/00_start_here.ipynb"]  # fmt: skip
+    assert command[4:6] == [
+        f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+        "--LabApp.default_url=/lab/tree/00_start_here.ipynb",
+    ]
     assert command[6:] == options
     with pytest.raises(SystemExit):  # other commands still refuse what they do not know
         cli.main(["progress", "--no-browser"])
@@ -129,8 +151,13 @@ def test_the_throwaway_runner_installs_runs_and_reports(monkeypatch, tmp_path, c
     monkeypatch.setattr(kit.tempfile, "mkdtemp", lambda prefix: str(folder))
     monkeypatch.setattr(kit.venv, "create", lambda *a, **kw: None)
     monkeypatch.setattr(kit, "run", lambda *command, **kw: commands.append(("run", list(command))))
-    monkeypatch.setattr(kit.subprocess, "run", lambda command, **kw: subprocess.CompletedProcess(
-        command, 0, stdout="  numpy   >=2.2   2.2.0\n"))  # fmt: skip
+    monkeypatch.setattr(
+        kit.subprocess,
+        "run",
+        lambda command, **kw: subprocess.CompletedProcess(
+            command, 0, stdout="  numpy   >=2.2   2.2.0\n"
+        ),
+    )
     monkeypatch.setattr(kit.subprocess, "Popen", Suite)
     monkeypatch.setattr(kit.sys, "argv", ["kit.py", "test-lowest", "-x"])
     with pytest.raises(SystemExit) as stopped:
@@ -138,8 +165,15 @@ def test_the_throwaway_runner_installs_runs_and_reports(monkeypatch, tmp_path, c
     assert stopped.value.code == 1
     py = str(kit.venv_python(folder))
     (_, uv_first), (_, install), (_, fetch), (_, pytest_run) = commands
-    assert uv_first == [kit.venv_python(folder), "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", "uv"]  # fmt: skip
+    assert uv_first == [
+        kit.venv_python(folder),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "uv",
+    ]
     assert install[:5] == [kit.venv_python(folder), "-m", "uv", "pip", "install"]
     assert install[install.index("--python") + 1] == py
     assert fetch[1:5] == ["-m", "course", "data", "fetch"]
@@ -147,5 +181,7 @@ def test_the_throwaway_runner_installs_runs_and_reports(monkeypatch, tmp_path, c
     assert pytest_run[pytest_run.index("-m", 2) + 1] == kit.LOWEST_LEAVES_OUT
     out = capsys.readouterr().out
     assert "direct dependencies installed:\n  numpy   >=2.2   2.2.0" in out
-    assert "FAILED (exit 1)" in out and out.rstrip().endswith("FAILED tests/test_a.py::test_c - boom")
+    assert "FAILED (exit 1)" in out and out.rstrip().endswith(
+        "FAILED tests/test_a.py::test_c - boom"
+    )
     assert not folder.exists()

@@ -8,13 +8,12 @@ import copy
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
 
-from course import config
 from classroom import resources
+from course import config
 
 FOLDER = config.REPO_ROOT / "classroom" / "kubernetes"
 #: The chart's own schema, from the workplace's shared folder beside the repository (not copied
@@ -44,26 +43,32 @@ def validator():
     import jsonschema
 
     if not SCHEMA.exists():
-        pytest.skip(f"the chart's values schema is not at {SCHEMA} (the workplace's shared "
-                    "folder beside the repository): nothing to validate against")  # fmt: skip
+        pytest.skip(
+            f"the chart's values schema is not at {SCHEMA} (the workplace's shared "
+            "folder beside the repository): nothing to validate against"
+        )
     schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     assert schema["properties"]["singleuser"]["properties"]["memory"]  # the schema it should be
     return jsonschema.Draft7Validator(_without_required(schema))
 
 
 def test_the_values_are_valid_for_chart_4_4_0(values, validator):
-    problems = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
-                for e in validator.iter_errors(values)]  # fmt: skip
+    problems = [
+        f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(values)
+    ]
     assert problems == []
     assert "version 4.4.0" in (FOLDER / "values.yaml").read_text().splitlines()[0]
 
 
-@pytest.mark.parametrize(("path", "bad"), [
-    (("singleuser", "memmory"), {"limit": "1G"}),  # a misspelt key
-    (("singleuser", "cpu", "limit"), "1"),  # a string where the chart takes a number
-    (("cull", "timeout"), 3600.5),  # not an integer
-    (("singleuser", "image", "tags"), "v1"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "bad"),
+    [
+        (("singleuser", "memmory"), {"limit": "1G"}),  # a misspelt key
+        (("singleuser", "cpu", "limit"), "1"),  # a string where the chart takes a number
+        (("cull", "timeout"), 3600.5),  # not an integer
+        (("singleuser", "image", "tags"), "v1"),
+    ],
+)
 def test_the_validation_refuses_what_the_chart_would(values, validator, path, bad):
     broken = copy.deepcopy(values)
     target = broken
@@ -91,9 +96,14 @@ def test_the_resources_are_the_measured_budgets(values):
 
 
 def test_pod_resources_follow_the_budget_they_are_given():
-    budget = {"seconds": {"notebooks/a.ipynb": 30.0, "notebooks/b.ipynb": 90.0},
-              "peak_rss_mb": {"notebooks/a.ipynb": 300, "notebooks/b.ipynb": 200,
-                              "notebooks/04_model_service.ipynb": 250}}  # fmt: skip
+    budget = {
+        "seconds": {"notebooks/a.ipynb": 30.0, "notebooks/b.ipynb": 90.0},
+        "peak_rss_mb": {
+            "notebooks/a.ipynb": 300,
+            "notebooks/b.ipynb": 200,
+            "notebooks/04_model_service.ipynb": 250,
+        },
+    }
     light = resources.pod_resources(budget)
     # 133 + 300 = 433 -> 448; two heaviest: 300 and 250 + the service's 60 = 310
     assert (light.memory_guarantee_mib, light.memory_limit_mib) == (448, 768)
@@ -166,8 +176,12 @@ def test_the_documented_commands_are_the_codes_own():
     builds = [line for line in readme.splitlines() if line.startswith("jupyter-repo2docker")]
     assert len(builds) == 2 and any("--push" in line for line in builds)
     for line in builds:
-        for option in ("--no-run", "--user-id 1000", "--user-name jovyan",
-                       "--target-repo-dir /srv/course"):  # fmt: skip
+        for option in (
+            "--no-run",
+            "--user-id 1000",
+            "--user-name jovyan",
+            "--target-repo-dir /srv/course",
+        ):
             assert option in line
     assert readme.count('--appendix "$(cat classroom/kubernetes/image-appendix.dockerfile)"') == 2
     assert "--version 4.4.0" in readme

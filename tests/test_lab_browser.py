@@ -52,9 +52,12 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (/usr/bin/chromium; "
-                       "Debian: apt-get install chromium); the browser tests need it"),
-]  # fmt: skip
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium is not installed (/usr/bin/chromium; "
+        "Debian: apt-get install chromium); the browser tests need it",
+    ),
+]
 
 
 class CourseLab(LabServer):
@@ -70,8 +73,9 @@ class CourseLab(LabServer):
         # What these tests check must come from the environment's prefix (written by `course lab`),
         # not from the test's user settings: the test's notification settings go.
         settings = Path(env["JUPYTERLAB_SETTINGS_DIR"])
-        (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-         ).unlink()  # fmt: skip
+        (
+            settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+        ).unlink()
         # xterm draws on a canvas; its screen-reader rows are the terminal's text in the DOM.
         terminal = settings / "@jupyterlab" / "terminal-extension" / "plugin.jupyterlab-settings"
         terminal.parent.mkdir(parents=True, exist_ok=True)
@@ -79,16 +83,27 @@ class CourseLab(LabServer):
         # A user-level kernel the server must not offer (allowed_kernelspecs).
         other = Path(env["JUPYTER_DATA_DIR"]) / "kernels" / OTHER_KERNEL / "kernel.json"
         other.parent.mkdir(parents=True)
-        other.write_text(json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f",
-                                              "{connection_file}"],
-                                     "display_name": "Another Python", "language": "python"}))
+        other.write_text(
+            json.dumps(
+                {
+                    "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    "display_name": "Another Python",
+                    "language": "python",
+                }
+            )
+        )
         # `course lab` must put this environment's bin on PATH and its Jupyter data on
         # JUPYTER_PATH itself (a learner's shell has not activated the environment).
         scripts = str(Path(sys.executable).parent)
-        env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                      if p and p != scripts)  # fmt: skip
-        for name in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_PREFER_ENV_PATH",
-                     "VIRTUAL_ENV"):
+        env["PATH"] = os.pathsep.join(
+            p for p in env.get("PATH", "").split(os.pathsep) if p and p != scripts
+        )
+        for name in (
+            "JUPYTER_PATH",
+            "JUPYTER_CONFIG_PATH",
+            "JUPYTER_PREFER_ENV_PATH",
+            "VIRTUAL_ENV",
+        ):
             env.pop(name, None)
         return env
 
@@ -96,14 +111,24 @@ class CourseLab(LabServer):
         return [sys.executable, "-m", "course", "lab", *extra]
 
     def _start(self, timeout: float) -> bool:
-        command = self.command("--no-browser", "--port", str(self.port),
-                               f"--ServerApp.token={self.token}", "--ServerApp.ip=127.0.0.1",
-                               "--port-retries=0",
-                               *(["--allow-root"] if IS_ROOT else []))  # fmt: skip
+        command = self.command(
+            "--no-browser",
+            "--port",
+            str(self.port),
+            f"--ServerApp.token={self.token}",
+            "--ServerApp.ip=127.0.0.1",
+            "--port-retries=0",
+            *(["--allow-root"] if IS_ROOT else []),
+        )
         with self.log.open("w") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT,
-                                            start_new_session=True)  # fmt: skip
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -136,8 +161,9 @@ class CourseLab(LabServer):
                 os.killpg(group, signal.SIGTERM)
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline and any(
-                        p.pid != self.process.pid and _in_group(p.pid, group)
-                        for p in marked_processes(self.marker)):  # fmt: skip
+                    p.pid != self.process.pid and _in_group(p.pid, group)
+                    for p in marked_processes(self.marker)
+                ):
                     time.sleep(0.25)
                 os.killpg(group, signal.SIGKILL)
             except ProcessLookupError:
@@ -257,7 +283,8 @@ def test_printed_address_opens_the_start_page(lab):
 
     urls = wait_for(address, 10, "course lab to print its address")
     assert any("/lab/tree/00_start_here.ipynb" in u for u in urls), (
-        f"course lab printed no address of the start page: {urls}\n{lab.log_text()[-3000:]}")
+        f"course lab printed no address of the start page: {urls}\n{lab.log_text()[-3000:]}"
+    )
 
 
 def test_only_the_course_kernel_is_offered(lab):
@@ -304,9 +331,15 @@ def test_course_doctor_runs_in_the_lab_terminal(lab, page):
     page.keyboard.type("course doctor --no-tf")
     page.keyboard.press("Enter")
     try:
-        text = wait_for(lambda: (t := terminal_text(page)) and (
-            re.search(r"\d+ checks: \d+ failed", t) or NOT_FOUND.search(t)) and t, 45,
-            "course doctor's report")  # fmt: skip
+        text = wait_for(
+            lambda: (
+                (t := terminal_text(page))
+                and (re.search(r"\d+ checks: \d+ failed", t) or NOT_FOUND.search(t))
+                and t
+            ),
+            45,
+            "course doctor's report",
+        )
     except AssertionError as error:
         raise AssertionError(f"{error}; the terminal shows:\n{terminal_text(page)}") from None
     assert not NOT_FOUND.search(text), f"the Lab terminal cannot run `course`:\n{text}"
@@ -316,15 +349,17 @@ def test_course_doctor_runs_in_the_lab_terminal(lab, page):
 def test_glossary_link_opens_the_preview_at_its_term(lab, page):
     anchor = glossary_target()
     page.goto(lab.lab_url(LESSON))
-    link = page.locator(".jp-Notebook .jp-MarkdownOutput "
-                        f'a[href*="glossary.md"][href$="#{anchor}"]')  # fmt: skip
+    link = page.locator(
+        f'.jp-Notebook .jp-MarkdownOutput a[href*="glossary.md"][href$="#{anchor}"]'
+    )
     link.first.wait_for(timeout=30_000)
     link.first.click()
 
     def landed():
         # JupyterLab renders an element's id as data-jupyter-id (no clashes between documents);
         # the preview scrolls inside the nearest scrollable ancestor of the term.
-        return page.evaluate("""(anchor) => {
+        return page.evaluate(
+            """(anchor) => {
             const tab = document.querySelector(
                 '#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel');
             const shown = selector => [...document.querySelectorAll(
@@ -347,14 +382,21 @@ def test_glossary_link_opens_the_preview_at_its_term(lab, page):
                     viewBottom: Math.min(v.bottom, window.innerHeight), scrolled: box.scrollTop,
                     heading: next ? next.innerText : null, headingTop: h.top,
                     headingBottom: h.bottom};
-        }""", anchor)  # fmt: skip
+        }""",
+            anchor,
+        )
 
     def in_view():
         state = landed()
         top, bottom = state.get("viewTop", 0) - 2, state.get("viewBottom", 0) + 2
-        ok = (state["found"] and top <= state["top"] and state["bottom"] <= bottom
-              and top <= state["headingTop"] and state["headingBottom"] <= bottom
-              and state["scrolled"] > 0)  # fmt: skip
+        ok = (
+            state["found"]
+            and top <= state["top"]
+            and state["bottom"] <= bottom
+            and top <= state["headingTop"]
+            and state["headingBottom"] <= bottom
+            and state["scrolled"] > 0
+        )
         return ok and state
 
     try:
@@ -372,9 +414,11 @@ def test_kernel_traffic_is_encrypted(lab):
     """The lesson's kernel (or, run alone, one started here) logged no eavesdropping warning."""
     if not lab.api("GET", "/api/kernels").json():
         lab.api("POST", "/api/kernels", json={"name": "python3"})
-    wait_for(lambda: any(k["execution_state"] == "idle"
-                         for k in lab.api("GET", "/api/kernels").json()),
-             60, "an idle kernel")  # fmt: skip
+    wait_for(
+        lambda: any(k["execution_state"] == "idle" for k in lab.api("GET", "/api/kernels").json()),
+        60,
+        "an idle kernel",
+    )
     log = lab.log_text()
     assert "Kernel started" in log, log[-3000:]
     assert "eavesdropping" not in log.lower(), log[-3000:]
@@ -388,9 +432,15 @@ def test_kernel_traffic_is_encrypted(lab):
 def test_second_launch_points_to_the_first(lab):
     servers = sorted(Path(lab.env["JUPYTER_RUNTIME_DIR"]).glob("jpserver-*.json"))
     started = time.monotonic()
-    second = subprocess.Popen(lab.command("--no-browser"), cwd=ROOT, env=lab.env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              start_new_session=True)  # fmt: skip
+    second = subprocess.Popen(
+        lab.command("--no-browser"),
+        cwd=ROOT,
+        env=lab.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         output, _ = second.communicate(timeout=30)
     except subprocess.TimeoutExpired:

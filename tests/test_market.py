@@ -8,8 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from course.data import (
+    epoch_cleaning_report,
+    load_ai_investment,
+    load_epoch_models,
+    load_github_ranking,
+)
 from course.market import analysis as market
-from course.data import epoch_cleaning_report, load_ai_investment, load_epoch_models, load_github_ranking
 
 
 def _models(rows):
@@ -18,20 +23,26 @@ def _models(rows):
     return frame
 
 
-TOY = _models([
-    (2020, "Open weights (unrestricted)", "Industry", "China"),
-    (2020, "API access", "Academia", "United States of America"),
-    (2020, "Unknown", "Industry & Academia", "China, France"),
-    (2021, "Unreleased", "Industry", "France"),
-    (2021, "Open weights (non-commercial)", "Academia", "France"),
-])  # fmt: skip
+TOY = _models(
+    [
+        (2020, "Open weights (unrestricted)", "Industry", "China"),
+        (2020, "API access", "Academia", "United States of America"),
+        (2020, "Unknown", "Industry & Academia", "China, France"),
+        (2021, "Unreleased", "Industry", "France"),
+        (2021, "Open weights (non-commercial)", "Academia", "France"),
+    ]
+)
 
 
 def test_accessibility_table_and_open_share_exclude_unknown():
     table = market.models_by_accessibility(TOY, 2019, 2021)
     assert table.loc[2019].sum() == 0  # empty years are shown as zeros
-    assert table.loc[2020].to_dict() == {"Open weights": 1, "API or hosted": 1, "Unreleased": 0,
-                                         "Unknown": 1}  # fmt: skip
+    assert table.loc[2020].to_dict() == {
+        "Open weights": 1,
+        "API or hosted": 1,
+        "Unreleased": 0,
+        "Unknown": 1,
+    }
     share = market.open_weights_share(TOY, 2020, 2021)
     assert share.to_dict() == {2020: 0.5, 2021: 0.5}  # unknown left out of 2020's denominator
     with pytest.raises(ValueError, match="after end"):
@@ -57,13 +68,21 @@ def test_doubling_time_and_cagr():
 
 def test_cost_trend_recovers_a_known_doubling_time():
     dates = pd.to_datetime([f"{y}-07-02" for y in range(2016, 2026)])
-    frame = pd.DataFrame({"year": dates.year, "publication_date": dates, "model": list("abcdefghij"),
-                          "training_compute_cost_usd": 1e3 * 2.0 ** (np.arange(10)),  # x2 a year
-                          "open_weights": False})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "year": dates.year,
+            "publication_date": dates,
+            "model": list("abcdefghij"),
+            "training_compute_cost_usd": 1e3 * 2.0 ** (np.arange(10)),  # x2 a year
+            "open_weights": False,
+        }
+    )
     trend = market.training_cost_trend(frame, 2016, 2025, n_boot=200)
     assert trend.doubling_months == pytest.approx(12, rel=1e-3)
     assert trend.growth_per_year == pytest.approx(2, rel=1e-3)
-    assert trend.ci_low == pytest.approx(12, rel=1e-3) and trend.ci_high == pytest.approx(12, rel=1e-3)
+    assert trend.ci_low == pytest.approx(12, rel=1e-3) and trend.ci_high == pytest.approx(
+        12, rel=1e-3
+    )
     with pytest.raises(ValueError, match="three models"):
         market.training_cost_trend(frame.head(2), 2016, 2025)
 
@@ -72,11 +91,17 @@ def test_cost_trend_can_fit_the_frontier_only():
     dates = pd.to_datetime([f"{y}-07-02" for y in range(2016, 2026)] * 2)
     steps = np.tile(np.arange(10), 2)
     frontier = np.repeat([True, False], 10)
-    frame = pd.DataFrame({"year": dates.year, "publication_date": dates, "model": range(20),
-                          # frontier x4 a year (doubles in 6 months), the rest x2 (12 months)
-                          "training_compute_cost_usd": np.where(frontier, 1e6 * 4.0 ** steps,
-                                                                1e3 * 2.0 ** steps),
-                          "open_weights": False, "frontier_model": frontier})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "year": dates.year,
+            "publication_date": dates,
+            "model": range(20),
+            # frontier x4 a year (doubles in 6 months), the rest x2 (12 months)
+            "training_compute_cost_usd": np.where(frontier, 1e6 * 4.0**steps, 1e3 * 2.0**steps),
+            "open_weights": False,
+            "frontier_model": frontier,
+        }
+    )
     top = market.training_cost_trend(frame, 2016, 2025, n_boot=50, frontier_only=True)
     assert top.n_models == 10 and top.frontier_only and top.n_boot == 50
     assert top.doubling_months == pytest.approx(6, rel=1e-3)
@@ -95,7 +120,9 @@ def test_cost_trend_on_real_data_is_reproducible():
     assert round(trend.doubling_months, 1) == 9.8
     assert trend.ci_low < trend.doubling_months < trend.ci_high
     top = market.most_expensive(models, 3)
-    assert list(top["model"]) == ["Grok 4", "GPT-4.5", "Grok 3"] and top["cost_musd"].iloc[0] == 387.8
+    assert (
+        list(top["model"]) == ["Grok 4", "GPT-4.5", "Grok 3"] and top["cost_musd"].iloc[0] == 387.8
+    )
 
 
 def test_investment_summary_and_shares():
@@ -112,14 +139,26 @@ def _ranking_from(snapshots: list[tuple[str, dict[str, int]]]) -> pd.DataFrame:
     rows = []
     for snapshot, stars in snapshots:
         for rank, (repo, count) in enumerate(stars.items(), start=1):
-            rows.append({"snapshot": pd.Timestamp(snapshot), "topic": "LLM", "rank": rank,
-                         "repo": repo, "stars": count, "forks": count // 10})  # fmt: skip
+            rows.append(
+                {
+                    "snapshot": pd.Timestamp(snapshot),
+                    "topic": "LLM",
+                    "rank": rank,
+                    "repo": repo,
+                    "stars": count,
+                    "forks": count // 10,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def _ranking():
-    return _ranking_from([("2025-01-01", {"a/x": 100, "b/y": 50, "c/z": 10}),
-                          ("2025-06-01", {"a/x": 150, "b/y": 100})])  # c/z dropped out
+    return _ranking_from(
+        [
+            ("2025-01-01", {"a/x": 100, "b/y": 50, "c/z": 10}),
+            ("2025-06-01", {"a/x": 150, "b/y": 100}),
+        ]
+    )  # c/z dropped out
 
 
 def test_topic_growth_follows_the_cohort_and_reports_coverage():
@@ -134,9 +173,13 @@ def test_topic_growth_follows_the_cohort_and_reports_coverage():
 
 
 def _ranking_with_dropouts():
-    return _ranking_from([("2025-01-01", {"a/x": 100, "b/y": 50, "c/z": 10, "d/w": 40}),
-                          ("2025-03-01", {"a/x": 120, "b/y": 70, "c/z": 30}),  # d/w gone
-                          ("2025-06-01", {"a/x": 150, "b/y": 100})])  # c/z gone too
+    return _ranking_from(
+        [
+            ("2025-01-01", {"a/x": 100, "b/y": 50, "c/z": 10, "d/w": 40}),
+            ("2025-03-01", {"a/x": 120, "b/y": 70, "c/z": 30}),  # d/w gone
+            ("2025-06-01", {"a/x": 150, "b/y": 100}),
+        ]
+    )  # c/z gone too
 
 
 def test_topic_growth_lower_bound_counts_dropouts_at_their_last_seen_stars():
@@ -148,7 +191,9 @@ def test_topic_growth_lower_bound_counts_dropouts_at_their_last_seen_stars():
     assert row["star_growth_low"] == pytest.approx((150 + 100 + 30 + 40) / 200 - 1)
     assert row["star_growth_low"] < row["star_growth"]
     seen = market.last_seen(ranking, "2025-01-01", "2025-03-01")  # end bounds the window
-    assert seen.loc["a/x", "stars"] == 120 and seen.loc["d/w", "snapshot"] == pd.Timestamp("2025-01-01")
+    assert seen.loc["a/x", "stars"] == 120 and seen.loc["d/w", "snapshot"] == pd.Timestamp(
+        "2025-01-01"
+    )
 
 
 def test_star_decreases_counts_falls_between_sightings():

@@ -24,11 +24,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.config import REPO_ROOT, lock_file
-from course.errors import CourseError
 from authoring.build import BEGIN, END, SOLUTIONS_DIR, student_version
 from authoring.envs import locked_environment
 from authoring.nbgrader_export import AUTO_POINTS, REFLECTION_POINTS, SETUP_ID, export
+from course.config import REPO_ROOT, lock_file
+from course.errors import CourseError
 
 
 def nbgrader_meta(cell) -> dict:
@@ -51,9 +51,13 @@ def test_every_exercise_is_an_answer_cell_with_its_grading_cell(course_folder):
         nb = nbformat.read(course_folder / "source" / f"lesson{lesson}" / solution.name, 4)
         cells = nb.cells
         code = [i for i, c in enumerate(cells) if c.cell_type == "code"]
-        assert nbgrader_meta(cells[code[0]]) == {"grade": False, "grade_id": SETUP_ID,
-                                                 "locked": True, "schema_version": 3,
-                                                 "solution": False}  # fmt: skip
+        assert nbgrader_meta(cells[code[0]]) == {
+            "grade": False,
+            "grade_id": SETUP_ID,
+            "locked": True,
+            "schema_version": 3,
+            "solution": False,
+        }
         assert 'os.environ["COURSE_GRADED"] = "1"' in cells[code[0]].source
         answers = {}
         for i, cell in enumerate(cells):
@@ -70,9 +74,14 @@ def test_every_exercise_is_an_answer_cell_with_its_grading_cell(course_folder):
                 assert meta["grade"] and meta["points"] == REFLECTION_POINTS, exercise_id
                 continue
             test = cells[i + 1]
-            assert nbgrader_meta(test) == {"grade": True, "grade_id": f"{meta['grade_id']}_check",
-                                           "locked": True, "points": AUTO_POINTS,
-                                           "schema_version": 3, "solution": False}  # fmt: skip
+            assert nbgrader_meta(test) == {
+                "grade": True,
+                "grade_id": f"{meta['grade_id']}_check",
+                "locked": True,
+                "points": AUTO_POINTS,
+                "schema_version": 3,
+                "solution": False,
+            }
             assert ".evaluate(" in test.source
             assert 'assert _graded.status == "correct"' in test.source
         ids = [nbgrader_meta(c)["grade_id"] for c in cells if nbgrader_meta(c)]
@@ -88,8 +97,11 @@ def test_the_released_lesson_is_the_learners_notebook_plus_the_grading_cells(cou
     for solution in sorted(SOLUTIONS_DIR.glob("[0-9][0-9]_*.ipynb")):
         folder = course_folder / "source" / f"lesson{solution.name[:2]}"
         source = nbformat.read(folder / solution.name, 4)
-        released = [(c.cell_type, strip_solutions(c.source) if c.cell_type == "code" else c.source)
-                    for c in source.cells if not nbgrader_meta(c).get("locked")]  # fmt: skip
+        released = [
+            (c.cell_type, strip_solutions(c.source) if c.cell_type == "code" else c.source)
+            for c in source.cells
+            if not nbgrader_meta(c).get("locked")
+        ]
         learners = student_version(nbformat.read(solution, 4))
         assert released == [(c.cell_type, c.source) for c in learners.cells], solution.name
         assert not any(BEGIN in text or END in text for _, text in released)
@@ -114,20 +126,28 @@ def test_the_released_setup_cell_hides_every_solution(tmp_path):
     code = f"{SETUP_SOURCE}\nfrom course.exercises.lesson02 import q1, q5\n"
     code += "q1.solution()\nq5.solution()"
     env = {k: v for k, v in os.environ.items() if k != "COURSE_GRADED"}
-    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={**env, "COURSE_PROGRESS_DIR": str(tmp_path)}).stdout  # fmt: skip
+    shown = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**env, "COURSE_PROGRESS_DIR": str(tmp_path)},
+    ).stdout
     assert shown.count("hidden while this assignment is graded") == 2, shown
     assert "def bounded_share" not in shown and not (tmp_path / "progress.json").exists()
 
 
 def test_the_export_never_imports_nbgrader():
-    code = ("import sys, course.cli, authoring.nbgrader_export\n"
-            "print([m for m in sys.modules if m.split('.')[0] == 'nbgrader'])")
+    code = (
+        "import sys, course.cli, authoring.nbgrader_export\n"
+        "print([m for m in sys.modules if m.split('.')[0] == 'nbgrader'])"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
 # --- nbgrader itself, in an environment of its own -------------------------------------------
+
 
 def grading_environment() -> Path:
     """A virtual environment with exactly the learners' lock and nbgrader's (no course package:
@@ -140,8 +160,14 @@ def grading_environment() -> Path:
 
 
 def nbgrader(env: Path, course: Path, *args: str, timeout: int = 900) -> str:
-    done = subprocess.run([str(env / "bin" / "nbgrader"), *args], cwd=course, timeout=timeout,
-                          capture_output=True, text=True, env=grading_env(env))  # fmt: skip
+    done = subprocess.run(
+        [str(env / "bin" / "nbgrader"), *args],
+        cwd=course,
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=grading_env(env),
+    )
     output = f"{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{output}"
     return done.stdout + done.stderr
@@ -151,8 +177,13 @@ def grading_env(env: Path) -> dict[str, str]:
     """As an instructor grades: the environment's commands first, the course from this checkout
     (and nothing of pytest's: ipykernel captures less under it)."""
     own = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    return {**own, "PATH": f"{env / 'bin'}:{os.environ['PATH']}", "PYTHONPATH": str(REPO_ROOT),
-            "JUPYTER_PREFER_ENV_PATH": "1", "VIRTUAL_ENV": str(env)}  # fmt: skip
+    return {
+        **own,
+        "PATH": f"{env / 'bin'}:{os.environ['PATH']}",
+        "PYTHONPATH": str(REPO_ROOT),
+        "JUPYTER_PREFER_ENV_PATH": "1",
+        "VIRTUAL_ENV": str(env),
+    }
 
 
 def solution_lines(notebook: Path) -> list[str]:
@@ -198,10 +229,14 @@ def test_nbgrader_grades_the_solutions_full_and_the_released_notebooks_zero(tmp_
         released = course / "release" / name / notebook
         shown = "\n".join(c.source for c in nbformat.read(released, 4).cells)
         assert BEGIN not in shown and "raise NotImplementedError" not in shown, name
-        learners = "\n".join(c.source for c in student_version(
-            nbformat.read(SOLUTIONS_DIR / notebook, 4)).cells)  # (signatures, docstrings: kept)
-        leaked = [line for line in solution_lines(assignment.notebook)
-                  if line in shown and line not in learners]  # fmt: skip
+        learners = "\n".join(
+            c.source for c in student_version(nbformat.read(SOLUTIONS_DIR / notebook, 4)).cells
+        )  # (signatures, docstrings: kept)
+        leaked = [
+            line
+            for line in solution_lines(assignment.notebook)
+            if line in shown and line not in learners
+        ]
         assert leaked == [], (name, leaked)  # (no more of an answer than notebooks/ shows)
         for who, path in (("solution", assignment.notebook), ("blank", released)):
             folder = course / "submitted" / who / name
@@ -210,9 +245,16 @@ def test_nbgrader_grades_the_solutions_full_and_the_released_notebooks_zero(tmp_
     graded = time.perf_counter()
     nbgrader(env, course, "autograde", "lesson*")
     autograded = time.perf_counter() - graded
-    scores = json.loads(subprocess.run([str(env / "bin" / "python"), "-c", SCORES, *assignments],
-                                       cwd=course, capture_output=True, text=True, check=True,
-                                       env=grading_env(env)).stdout)  # fmt: skip
+    scores = json.loads(
+        subprocess.run(
+            [str(env / "bin" / "python"), "-c", SCORES, *assignments],
+            cwd=course,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=grading_env(env),
+        ).stdout
+    )
     report = []
     for name, assignment in assignments.items():
         auto = {f"{e.name}_check" for e in assignment.exercises if not e.manual}
@@ -227,7 +269,9 @@ def test_nbgrader_grades_the_solutions_full_and_the_released_notebooks_zero(tmp_
             assert solution[grade]["auto"] is None, (name, grade)
             assert blank[grade]["auto"] == 0 and not blank[grade]["needs_manual"], (name, grade)
         got = [sum(g["auto"] or 0 for g in who.values()) for who in (solution, blank)]
-        report.append(f"{name}: solution {got[0]:g} of {len(auto) * AUTO_POINTS} auto-graded "
-                      f"points ({len(manual)} reflection(s) by hand), released {got[1]:g}; "
-                      f"{assignment.points} points in all")
+        report.append(
+            f"{name}: solution {got[0]:g} of {len(auto) * AUTO_POINTS} auto-graded "
+            f"points ({len(manual)} reflection(s) by hand), released {got[1]:g}; "
+            f"{assignment.points} points in all"
+        )
     print(f"\nnbgrader environment {made:.0f} s, autograde {autograded:.0f} s", *report, sep="\n")

@@ -21,8 +21,9 @@ from course import tables
 from course.text import MISSING, WIDTH, lead, number, readout_format, say, wrap
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(p for folder in ("solutions", "notebooks")
-                   for p in (ROOT / folder).glob("[0-9][0-9]_*.ipynb"))  # fmt: skip
+NOTEBOOKS = sorted(
+    p for folder in ("solutions", "notebooks") for p in (ROOT / folder).glob("[0-9][0-9]_*.ipynb")
+)
 IMAGE_DATA = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
 NAN = re.compile(r"\bNaN\b|\bnan\b|<NA>|\bNaT\b")
 #: e-notation, except an integer power of ten below one stated as a tolerance ("within 1e-6").
@@ -63,54 +64,94 @@ def test_there_are_outputs_to_scan():
 
 
 def test_no_nan_in_what_learners_read():
-    found = [f"{where} ({kind}): {m.group(0)!r} in ...{text[max(0, m.start() - 60):m.end()]!r}"
-             for where, kind, text in OUTPUTS for m in NAN.finditer(text)]  # fmt: skip
-    assert not found, "missing values shown as NaN (show a dash with its reason, course.tables):\n" + "\n".join(found)
+    found = [
+        f"{where} ({kind}): {m.group(0)!r} in ...{text[max(0, m.start() - 60) : m.end()]!r}"
+        for where, kind, text in OUTPUTS
+        for m in NAN.finditer(text)
+    ]
+    assert not found, (
+        "missing values shown as NaN (show a dash with its reason, course.tables):\n"
+        + "\n".join(found)
+    )
 
 
 def test_no_e_notation_for_human_scale_numbers():
-    found = [f"{where} ({kind}): {m.group(1)}"
-             for where, kind, text in OUTPUTS if kind != "html" or "<table" in text
-             for m in E_NOTATION.finditer(text) if not TOLERANCE.fullmatch(m.group(1))]  # fmt: skip
+    found = [
+        f"{where} ({kind}): {m.group(1)}"
+        for where, kind, text in OUTPUTS
+        if kind != "html" or "<table" in text
+        for m in E_NOTATION.finditer(text)
+        if not TOLERANCE.fullmatch(m.group(1))
+    ]
     assert not found, "e-notation in an output (course.text.number):\n" + "\n".join(found)
 
 
 def test_no_whole_counts_printed_as_floats():
-    found = [f"{where} ({kind}): {m.group(0)}"
-             for where, kind, text in OUTPUTS for m in WHOLE_FLOAT.finditer(text)]  # fmt: skip
+    found = [
+        f"{where} ({kind}): {m.group(0)}"
+        for where, kind, text in OUTPUTS
+        for m in WHOLE_FLOAT.finditer(text)
+    ]
     assert not found, "whole numbers shown with zero decimals:\n" + "\n".join(found)
 
 
 def test_printed_lines_fit_the_output_area():
-    found = [f"{where} ({kind}, {len(line)} characters): {line[:70]}..."
-             for where, kind, text in OUTPUTS if kind in ("stream", "plain")
-             for line in text.splitlines() if len(line) > WIDTH]  # fmt: skip
-    assert not found, (f"printed lines longer than {WIDTH} characters wrap mid-number in "
-                       "JupyterLab (print with course.text.say):\n" + "\n".join(found))
+    found = [
+        f"{where} ({kind}, {len(line)} characters): {line[:70]}..."
+        for where, kind, text in OUTPUTS
+        if kind in ("stream", "plain")
+        for line in text.splitlines()
+        if len(line) > WIDTH
+    ]
+    assert not found, (
+        f"printed lines longer than {WIDTH} characters wrap mid-number in "
+        "JupyterLab (print with course.text.say):\n" + "\n".join(found)
+    )
 
 
 def test_every_table_is_in_the_course_style():
-    found = [where for where, kind, text in OUTPUTS if kind == "html"
-             for tag in re.findall(r"<table[^>]*>", text) if tables.CSS_CLASS not in tag]  # fmt: skip
+    found = [
+        where
+        for where, kind, text in OUTPUTS
+        if kind == "html"
+        for tag in re.findall(r"<table[^>]*>", text)
+        if tables.CSS_CLASS not in tag
+    ]
     assert not found, "tables not shown through course.tables: " + ", ".join(found)
 
 
 def test_no_tie_is_worded_as_a_lead():
-    found = [f"{where}: {m.group(0)}" for where, _kind, text in OUTPUTS
-             for m in LEAD.finditer(text) if m.group(2) == m.group(4)]  # fmt: skip
+    found = [
+        f"{where}: {m.group(0)}"
+        for where, _kind, text in OUTPUTS
+        for m in LEAD.finditer(text)
+        if m.group(2) == m.group(4)
+    ]
     assert not found, "a tie at the printed precision worded as a lead:\n" + "\n".join(found)
 
 
 # --- the formatter ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "kwargs", "text"), [
-    (14000, {}, "14,000"), (14000.0, {}, "14,000"), (1234567.0, {}, "1,234,567"),
-    (0.35, {}, "0.35"), (1 / 3, {}, "0.333"), (1234.5678, {}, "1,235"), (-2.5, {}, "-2.5"),
-    (0.7, {"decimals": 2}, "0.70"), (14000, {"decimals": 2}, "14,000.00"),
-    (-0.001, {"decimals": 2}, "0.00"), (None, {}, MISSING), (float("nan"), {}, MISSING),
-    (3.2e-7, {}, "3.2e-07"), (True, {}, "True"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "kwargs", "text"),
+    [
+        (14000, {}, "14,000"),
+        (14000.0, {}, "14,000"),
+        (1234567.0, {}, "1,234,567"),
+        (0.35, {}, "0.35"),
+        (1 / 3, {}, "0.333"),
+        (1234.5678, {}, "1,235"),
+        (-2.5, {}, "-2.5"),
+        (0.7, {"decimals": 2}, "0.70"),
+        (14000, {"decimals": 2}, "14,000.00"),
+        (-0.001, {"decimals": 2}, "0.00"),
+        (None, {}, MISSING),
+        (float("nan"), {}, MISSING),
+        (3.2e-7, {}, "3.2e-07"),
+        (True, {}, "True"),
+    ],
+)
 def test_number(value, kwargs, text):
     assert number(value, **kwargs) == text
 
@@ -128,16 +169,28 @@ def test_the_market_sizer_shows_lenders_as_a_whole_number():
     for name, slider in sizer.sliders.items():
         shown = format(slider.value, slider.readout_format)
         assert "e" not in shown, (name, shown)
-    assert format(sizer.sliders["lenders"].value, sizer.sliders["lenders"].readout_format) == "14,000"
+    assert (
+        format(sizer.sliders["lenders"].value, sizer.sliders["lenders"].readout_format) == "14,000"
+    )
 
 
-@pytest.mark.parametrize(("first", "second", "text"), [
-    (("API", 0.72), ("Open core", 0.70), "API leads (0.72), then Open core (0.70)"),
-    (("API", 0.7), ("Support subscription", 0.7), "API and Support subscription are level (0.70 each)"),
-    (("API", 0.704), ("Support subscription", 0.696),
-     "API and Support subscription are level (0.70 each)"),  # unequal, equal as printed
-    (("API", 0.706), ("Open core", 0.704), "API leads (0.71), then Open core (0.70)"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("first", "second", "text"),
+    [
+        (("API", 0.72), ("Open core", 0.70), "API leads (0.72), then Open core (0.70)"),
+        (
+            ("API", 0.7),
+            ("Support subscription", 0.7),
+            "API and Support subscription are level (0.70 each)",
+        ),
+        (
+            ("API", 0.704),
+            ("Support subscription", 0.696),
+            "API and Support subscription are level (0.70 each)",
+        ),  # unequal, equal as printed
+        (("API", 0.706), ("Open core", 0.704), "API leads (0.71), then Open core (0.70)"),
+    ],
+)
 def test_lead_says_level_when_the_printed_values_are_equal(first, second, text):
     assert lead(first, second) == text
 
@@ -162,7 +215,9 @@ def test_the_scoring_explorer_words_a_tie_as_a_tie(monkeypatch):
 
 
 def test_wrap_breaks_between_words_never_inside_a_number(capsys):
-    text = "- " + " ".join(f"item {i * 1001:,} costs EUR -{i * 12345.5:,.1f};" for i in range(1, 30))
+    text = "- " + " ".join(
+        f"item {i * 1001:,} costs EUR -{i * 12345.5:,.1f};" for i in range(1, 30)
+    )
     wrapped = wrap(text)
     lines = wrapped.splitlines()
     assert len(lines) > 3 and all(len(line) <= WIDTH for line in lines)
@@ -177,8 +232,14 @@ def test_wrap_breaks_between_words_never_inside_a_number(capsys):
 
 
 def test_tables_align_text_left_and_numbers_right_with_whole_counts():
-    frame = pd.DataFrame({"name": ["Solar Open", "K"], "applicants": [14000.0, 39.0],
-                          "rate": [0.25, 0.5], "year": [2025, 2024]}).set_index("name")  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "name": ["Solar Open", "K"],
+            "applicants": [14000.0, 39.0],
+            "rate": [0.25, 0.5],
+            "year": [2025, 2024],
+        }
+    ).set_index("name")
     html = tables.table(frame)._repr_html_()
     assert tables.CSS_CLASS in html and "<style" not in html  # inline: kept in untrusted notebooks
     assert '<td style="text-align: left;">' not in html  # every column here is a number
@@ -200,7 +261,7 @@ def test_missing_values_are_a_dash_with_the_tables_reason():
     shown = tables.table(frame, missing="not reported by the paper")
     html = shown._repr_html_()
     assert "NaN" not in html and f"<td>{MISSING}</td>" in html
-    assert f"<caption" in html and f"{MISSING} not reported by the paper" in html
+    assert "<caption" in html and f"{MISSING} not reported by the paper" in html
     assert repr(shown).endswith(f"{MISSING} not reported by the paper")
     frame.attrs["missing"] = "one run only"
     assert f"{MISSING} one run only" in tables.table(frame.round(2))._repr_html_()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 
@@ -15,42 +15,75 @@ from course.config import REPO_ROOT
 HEAVY = ["tensorflow", "keras", "matplotlib", "fastapi", "uvicorn", "sklearn"]
 
 
-@pytest.mark.parametrize("module", ["course", "course.data", "course.exercises",
-                                    "course.exercises.lesson00", "course.lessons", "course.cli"])  # fmt: skip
+@pytest.mark.parametrize(
+    "module",
+    [
+        "course",
+        "course.data",
+        "course.exercises",
+        "course.exercises.lesson00",
+        "course.lessons",
+        "course.cli",
+    ],
+)
 def test_import_does_not_load_heavy_libraries(module):
-    code = f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    code = (
+        f"import sys, json, {module}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == []
 
 
 AUDIENCES = {  # each audience's command line -> commands it has, and commands it must not have
-    "course": ({"doctor", "data", "progress", "lab", "serve", "keys", "model", "extension",
-                "binder-url"}, {"build", "budget", "hub", "instructors"}),
-    "authoring": ({"build", "floats", "glossary", "instructors", "site", "budget", "test-paths",
-                   "binder-check", "colab-url", "colab-lock"}, {"doctor", "hub", "serve"}),
+    "course": (
+        {"doctor", "data", "progress", "lab", "serve", "keys", "model", "extension", "binder-url"},
+        {"build", "budget", "hub", "instructors"},
+    ),
+    "authoring": (
+        {
+            "build",
+            "floats",
+            "glossary",
+            "instructors",
+            "site",
+            "budget",
+            "test-paths",
+            "binder-check",
+            "colab-url",
+            "colab-lock",
+        },
+        {"doctor", "hub", "serve"},
+    ),
     "classroom": ({"hub", "remove-learners", "resources"}, {"build", "doctor"}),
 }
 
 
 @pytest.mark.parametrize("module", sorted(AUDIENCES))
 def test_each_audience_has_its_own_commands(module):
-    done = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True,
-                          cwd=REPO_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"], capture_output=True, text=True, cwd=REPO_ROOT
+    )
     assert done.returncode == 0, done.stderr
     listed = set(re.findall(r"^    ([a-z][a-z-]+)", done.stdout, re.M))
     has, lacks = AUDIENCES[module]
     assert listed == has and not listed & lacks
-    unknown = subprocess.run([sys.executable, "-m", module, "fly"], capture_output=True, text=True,
-                             cwd=REPO_ROOT)
+    unknown = subprocess.run(
+        [sys.executable, "-m", module, "fly"], capture_output=True, text=True, cwd=REPO_ROOT
+    )
     assert unknown.returncode == 2 and "invalid choice: 'fly'" in unknown.stderr
     assert "Traceback" not in unknown.stderr
 
 
-@pytest.mark.parametrize("module,command", [(m, c) for m in sorted(AUDIENCES)
-                                            for c in sorted(AUDIENCES[m][0])])
+@pytest.mark.parametrize(
+    "module,command", [(m, c) for m in sorted(AUDIENCES) for c in sorted(AUDIENCES[m][0])]
+)
 def test_every_subcommand_explains_itself(module, command):
-    done = subprocess.run([sys.executable, "-m", module, command, "--help"], capture_output=True,
-                          text=True, cwd=REPO_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", module, command, "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     assert done.returncode == 0 and done.stdout.startswith("usage: "), done.stderr
 
 
@@ -68,12 +101,17 @@ def test_cli_progress_and_reset(progress_dir):
 
     q1.check(q1.expected)
     env = dict(os.environ)
-    shown = subprocess.run([sys.executable, "-m", "course", "progress"], env=env,
-                           capture_output=True, text=True)  # fmt: skip
+    shown = subprocess.run(
+        [sys.executable, "-m", "course", "progress"], env=env, capture_output=True, text=True
+    )
     assert shown.returncode == 0 and "00 Start here" in shown.stdout
     assert str(progress_dir) in shown.stdout
-    subprocess.run([sys.executable, "-m", "course", "progress", "--reset"], env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "course", "progress", "--reset"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     assert not (progress_dir / "progress.json").exists()
 
 
@@ -109,7 +147,9 @@ def test_a_figure_carries_its_summary_as_alt_text(monkeypatch):
     fig, ax = plots.figure()
     ax.plot([2020, 2021], [1, 2])
     tag = plots.image_tag(fig, ' Two "points" <rise> ')
-    assert tag.startswith('<img alt="Two &quot;points&quot; &lt;rise&gt;" src="data:image/png;base64,')
+    assert tag.startswith(
+        '<img alt="Two &quot;points&quot; &lt;rise&gt;" src="data:image/png;base64,'
+    )
     png = base64.b64decode(tag.split("base64,")[1].rstrip('">'))
     assert png.startswith(b"\x89PNG")
     shown = []
@@ -148,14 +188,21 @@ def test_every_lesson_on_the_map_exists_in_both_folders_and_in_the_readme():
     assert rows == [(l.number, l.notebook.removesuffix(".ipynb"), str(l.minutes)) for l in LESSONS]
 
 
-@pytest.mark.parametrize("remote", ["https://github.com/acme/ai-course.git",
-                                    "git@github.com:acme/ai-course.git",
-                                    "https://github.com/acme/ai-course"])  # fmt: skip
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "https://github.com/acme/ai-course.git",
+        "git@github.com:acme/ai-course.git",
+        "https://github.com/acme/ai-course",
+    ],
+)
 def test_binder_url_from_a_github_remote(remote):
     from course.config import binder_url
 
-    assert binder_url(remote) == ("https://mybinder.org/v2/gh/acme/ai-course/HEAD"
-                                  "?urlpath=lab/tree/notebooks/00_start_here.ipynb")  # fmt: skip
+    assert binder_url(remote) == (
+        "https://mybinder.org/v2/gh/acme/ai-course/HEAD"
+        "?urlpath=lab/tree/notebooks/00_start_here.ipynb"
+    )
     assert binder_url("https://gitlab.com/acme/ai-course.git") is None
 
 
@@ -164,7 +211,15 @@ def test_the_palette_is_okabe_and_itos_colour_blind_safe_set():
     (sRGB 0-255): black, orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple."""
     from course.plots import COLORS, PALETTE
 
-    published = {(0, 0, 0), (230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66),
-                 (0, 114, 178), (213, 94, 0), (204, 121, 167)}  # fmt: skip
-    used = {tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in PALETTE.values()}
+    published = {
+        (0, 0, 0),
+        (230, 159, 0),
+        (86, 180, 233),
+        (0, 158, 115),
+        (240, 228, 66),
+        (0, 114, 178),
+        (213, 94, 0),
+        (204, 121, 167),
+    }
+    used = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in PALETTE.values()}
     assert used == published and len(COLORS) == len(published)

@@ -36,7 +36,11 @@ def modules() -> dict[str, Path]:
     for package in PACKAGES:
         for path in (REPO_ROOT / package).rglob("*.py"):
             parts = path.relative_to(REPO_ROOT).with_suffix("").parts
-            if "__pycache__" in parts or "node_modules" in parts or parts[:2] == ("classroom", "hub"):
+            if (
+                "__pycache__" in parts
+                or "node_modules" in parts
+                or parts[:2] == ("classroom", "hub")
+            ):
                 continue
             found[".".join(parts).removesuffix(".__init__")] = path
     return found
@@ -105,8 +109,13 @@ def test_the_cycle_finder_finds_a_planted_cycle():
 
 def test_the_learners_package_imports_neither_authors_nor_classroom_code():
     graph = import_graph()
-    crossing = sorted(f"{a} -> {b}" for a, targets in graph.items() if a.split(".")[0] == "course"
-                      for b in targets if b.split(".")[0] != "course")
+    crossing = sorted(
+        f"{a} -> {b}"
+        for a, targets in graph.items()
+        if a.split(".")[0] == "course"
+        for b in targets
+        if b.split(".")[0] != "course"
+    )
     assert crossing == []
 
 
@@ -142,8 +151,11 @@ def unpinned(package: str, *locks: str) -> dict[str, set[str]]:
     def distributions(top: str) -> set[str]:  # (one not installed here: nbgrader, its own env)
         return {re.sub(r"[-_.]+", "-", d).lower() for d in provides.get(top, [top])}
 
-    return {top: users for top, users in third_party(package).items()
-            if top not in ONLY_ON_COLAB and not distributions(top) & pinned}
+    return {
+        top: users
+        for top, users in third_party(package).items()
+        if top not in ONLY_ON_COLAB and not distributions(top) & pinned
+    }
 
 
 def test_the_learners_package_imports_only_what_the_learners_lock_installs():
@@ -157,8 +169,13 @@ def test_the_hubs_code_imports_only_what_the_hubs_environment_has():
 
 
 def test_the_authors_tools_import_only_pinned_packages():
-    locks = ("requirements.lock", "requirements-test.lock", "requirements-hub.lock",
-             "requirements-nbgrader.lock", "requirements-site.lock")
+    locks = (
+        "requirements.lock",
+        "requirements-test.lock",
+        "requirements-hub.lock",
+        "requirements-nbgrader.lock",
+        "requirements-site.lock",
+    )
     assert unpinned("authoring", *locks) == {}
 
 
@@ -169,9 +186,23 @@ def test_an_import_outside_the_lock_is_caught(monkeypatch):
 
 
 def test_a_learners_wheel_carries_the_course_alone(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                           "-q", "-w", str(tmp_path), str(REPO_ROOT)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO_ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     (wheel,) = tmp_path.glob("*.whl")
     tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
@@ -190,6 +221,12 @@ def test_the_learners_environment_does_not_install_the_other_parts(package):
     """Binder's ``pip install -e .`` and ``kit.py setup`` map ``course`` alone: ``authoring``
     and ``classroom`` import only from a checkout's folder, never from site-packages."""
     code = f"import importlib.util, os; os.chdir('/'); print(importlib.util.find_spec({package!r}))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd="/", env={"PATH": "/usr/bin:/bin"}, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        env={"PATH": "/usr/bin:/bin"},
+        check=True,
+    )
     assert done.stdout.strip() == "None"

@@ -13,34 +13,51 @@ from course.service import latency
 
 def test_cost_per_thousand():
     assert pricing.cost_per_thousand(2592, 1, 1) == pytest.approx(1.0)
-    assert pricing.cost_per_thousand(40, 1000, 0.05) == pytest.approx(40 / (1000 * 0.05 * 2_592_000) * 1000)
+    assert pricing.cost_per_thousand(40, 1000, 0.05) == pytest.approx(
+        40 / (1000 * 0.05 * 2_592_000) * 1000
+    )
     for args in [(40, 0, 0.5), (40, 10, 0), (40, 10, 1.2), (-1, 10, 0.5), (40, float("nan"), 0.5)]:
         with pytest.raises(ValueError):
             pricing.cost_per_thousand(*args)
 
 
 def test_plans_and_bills_from_usage_rows():
-    plans = pricing.Plans(price_per_row=0.05, subscription_fee=300.0, included_rows=10_000,
-                          overage_per_row=0.02)  # fmt: skip
+    plans = pricing.Plans(
+        price_per_row=0.05, subscription_fee=300.0, included_rows=10_000, overage_per_row=0.02
+    )
     assert plans.break_even_rows() == 6000
-    assert plans.subscription(25_000) == pytest.approx(600.0) and plans.per_call(100) == pytest.approx(5)
+    assert plans.subscription(25_000) == pytest.approx(600.0) and plans.per_call(
+        100
+    ) == pytest.approx(5)
     assert plans.subscription(plans.break_even_rows()) == plans.per_call(plans.break_even_rows())
     # a break-even beyond the included rows: where the overage line meets the per-call line
-    small = pricing.Plans(price_per_row=0.05, subscription_fee=600.0, included_rows=10_000,
-                          overage_per_row=0.02)  # fmt: skip
+    small = pricing.Plans(
+        price_per_row=0.05, subscription_fee=600.0, included_rows=10_000, overage_per_row=0.02
+    )
     assert small.break_even_rows() == pytest.approx((600 - 10_000 * 0.02) / 0.03)
     assert small.subscription(small.break_even_rows()) == pytest.approx(
-        small.per_call(small.break_even_rows()))
-    assert pricing.Plans(overage_per_row=1.0, subscription_fee=1e6).break_even_rows() == float("inf")
+        small.per_call(small.break_even_rows())
+    )
+    assert pricing.Plans(overage_per_row=1.0, subscription_fee=1e6).break_even_rows() == float(
+        "inf"
+    )
     default = pricing.Plans()  # the course's assumptions: the price per decision is lesson 01's
     from course.assumptions import value
 
     assert default.price_per_row == value("price_per_decision")
     assert default.break_even_rows() <= default.included_rows
-    usage = [{"key_id": "a", "day": "2026-11-01", "requests": 2, "rows": 2, "mean_latency_ms": 1.0},
-             {"key_id": "a", "day": "2026-11-02", "requests": 1, "rows": 1, "mean_latency_ms": 1.0},
-             {"key_id": "b", "day": "2026-11-02", "requests": 20, "rows": 20_000, "mean_latency_ms": 5.0},
-             {"key_id": "b", "day": "2026-12-01", "requests": 1, "rows": 10, "mean_latency_ms": 5.0}]  # fmt: skip
+    usage = [
+        {"key_id": "a", "day": "2026-11-01", "requests": 2, "rows": 2, "mean_latency_ms": 1.0},
+        {"key_id": "a", "day": "2026-11-02", "requests": 1, "rows": 1, "mean_latency_ms": 1.0},
+        {
+            "key_id": "b",
+            "day": "2026-11-02",
+            "requests": 20,
+            "rows": 20_000,
+            "mean_latency_ms": 5.0,
+        },
+        {"key_id": "b", "day": "2026-12-01", "requests": 1, "rows": 10, "mean_latency_ms": 5.0},
+    ]
     table = pricing.bills(usage, plans).set_index(["key_id", "month"])
     assert table.loc[("a", "2026-11"), "rows"] == 3
     assert table.loc[("a", "2026-11"), "cheaper_for_customer"] == "per call"

@@ -33,8 +33,9 @@ def test_default_row_is_the_arithmetic_it_claims():
 
 
 def test_every_statlog_row_says_how_it_was_checked():
-    assert all(r.status in (german.SOURCE_READ, german.SOURCE_DERIVED)
-               for r in german.STATLOG_GERMAN)  # fmt: skip
+    assert all(
+        r.status in (german.SOURCE_READ, german.SOURCE_DERIVED) for r in german.STATLOG_GERMAN
+    )
     assert "10-fold cross-validation" in german.PROTOCOL
     assert "Michie" in german.CITATION and "1994" in german.CITATION
 
@@ -119,9 +120,12 @@ def test_taiwan_table_sorted_both_columns_course_marked():
 
 # --- imports stay light ------------------------------------------------------------------------
 def test_importing_the_modules_pulls_in_no_heavy_library():
-    code = ("import sys, course.credit.published, course.scale.published\n"
-            "heavy = [m for m in ('tensorflow', 'matplotlib', 'pandas') if m in sys.modules]\n"
-            "print(','.join(heavy))")  # fmt: skip
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, timeout=120)  # fmt: skip
+    code = (
+        "import sys, course.credit.published, course.scale.published\n"
+        "heavy = [m for m in ('tensorflow', 'matplotlib', 'pandas') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     assert result.stdout.strip() == ""

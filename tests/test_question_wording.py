@@ -10,8 +10,8 @@ import math
 import nbformat
 import pytest
 
-from course.exercises import FunctionExercise, ReflectionExercise, ValueExercise, load_all
 from authoring.build import SOLUTIONS_DIR, exercise_regions
+from course.exercises import FunctionExercise, ReflectionExercise, ValueExercise, load_all
 
 #: Tolerances the questions name: "checked exactly", "within half a thousandth" ...
 EXACT, HALF_A_THOUSANDTH, HALF_A_TEN_THOUSANDTH = 0.0, 0.0005, 0.00005
@@ -21,8 +21,10 @@ EXACT, HALF_A_THOUSANDTH, HALF_A_TEN_THOUSANDTH = 0.0, 0.0005, 0.00005
 WORDING = {
     "00.q1": (["2024 only", "whole", "checked exactly"], EXACT),
     "00.q2": (["both years included", "counts, not", "checked exactly"], EXACT),
-    "01.q1": (["both included", "'Unknown'", "not a percentage", "half a thousandth"],
-              HALF_A_THOUSANDTH),
+    "01.q1": (
+        ["both included", "'Unknown'", "not a percentage", "half a thousandth"],
+        HALF_A_THOUSANDTH,
+    ),
     "01.q2": (["months (not years)", "unrounded", "(zero included)"], None),
     "01.q3": (["as a fraction, not a percentage", "unrounded", "zero or less"], None),
     "01.q4": (["not a", "percentage", "half a thousandth"], HALF_A_THOUSANDTH),
@@ -68,8 +70,10 @@ def test_a_reflection_question_promises_the_rubric_it_has(exercise_id):
     assert isinstance(exercise, ReflectionExercise)
     assert 3 <= len(exercise.rubric) <= 5, exercise_id
     text = question(exercise_id)
-    assert "ideas a strong answer weighs" in text and "wrong" not in exercise.evaluate(
-        " ".join(["word"] * exercise.min_words)).message  # fmt: skip
+    assert (
+        "ideas a strong answer weighs" in text
+        and "wrong" not in exercise.evaluate(" ".join(["word"] * exercise.min_words)).message
+    )
 
 
 @pytest.mark.parametrize("exercise_id", sorted(WORDING) + REFLECTIONS)

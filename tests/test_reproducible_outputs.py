@@ -13,8 +13,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from course.strategy import scorecard
 from authoring import floats, paths
+from course.strategy import scorecard
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +23,8 @@ def test_the_reviewed_inventory_of_printed_floats_is_current():
     expected = floats.render(floats.inventory())
     assert floats.INVENTORY_FILE.read_text() == expected, (
         "tests/stored_floats.txt is stale: run `python -m authoring floats --write`, then review its diff "
-        "(every new number must be printed at a precision that holds on any CPU)")
+        "(every new number must be printed at a precision that holds on any CPU)"
+    )
 
 
 def test_no_compared_output_prints_float_noise():
@@ -44,18 +45,34 @@ def _notebook(tmp_path: Path, *cells: tuple[str, str]) -> Path:
 
 
 def test_inventory_finds_floats_per_code_cell_and_skips_ignored_cells(tmp_path):
-    path = _notebook(tmp_path, ("print(x)", "AUC 0.7920, cost 1,234.50 on 200 rows (Python 3.11)\n"),
-                     ("# NBVAL_IGNORE_OUTPUT\nprint(t)", "took 104.589 ms\n"),
-                     ("print(d)", "difference 1.1e-07, weights 0.4917643\n"))  # fmt: skip
+    path = _notebook(
+        tmp_path,
+        ("print(x)", "AUC 0.7920, cost 1,234.50 on 200 rows (Python 3.11)\n"),
+        ("# NBVAL_IGNORE_OUTPUT\nprint(t)", "took 104.589 ms\n"),
+        ("print(d)", "difference 1.1e-07, weights 0.4917643\n"),
+    )
     found = floats.notebook_floats(path, tmp_path)
     assert [(f.cell, f.numbers) for f in found] == [
-        (0, ("0.7920", "1,234.50", "3.11")), (2, ("1.1e-07", "0.4917643"))]
-    assert floats.noise(found) == ["solutions/99_demo.ipynb cell 2: 1.1e-07",
-                                   "solutions/99_demo.ipynb cell 2: 0.4917643"]  # fmt: skip
+        (0, ("0.7920", "1,234.50", "3.11")),
+        (2, ("1.1e-07", "0.4917643")),
+    ]
+    assert floats.noise(found) == [
+        "solutions/99_demo.ipynb cell 2: 1.1e-07",
+        "solutions/99_demo.ipynb cell 2: 0.4917643",
+    ]
 
 
-@pytest.mark.parametrize("number, digits", [("0.491764", 6), ("14000.00", 2), ("1.0e-07", 1),
-                                            ("-0.053405", 5), ("1,234.50", 5), ("0.000", 1)])
+@pytest.mark.parametrize(
+    "number, digits",
+    [
+        ("0.491764", 6),
+        ("14000.00", 2),
+        ("1.0e-07", 1),
+        ("-0.053405", 5),
+        ("1,234.50", 5),
+        ("0.000", 1),
+    ],
+)
 def test_significant_digits(number, digits):
     assert floats.significant_digits(number) == digits
 
@@ -82,9 +99,12 @@ def test_ties_keep_their_order_in_every_sort_of_the_package():
     unstable = []
     for path in sorted((ROOT / "course").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in {"sort_values", "argsort"}
-                    and not any(k.arg == "kind" for k in node.keywords)):  # fmt: skip
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"sort_values", "argsort"}
+                and not any(k.arg == "kind" for k in node.keywords)
+            ):
                 unstable.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert unstable == []
 
@@ -111,8 +131,14 @@ def test_lesson_02_bootstrap_is_bit_identical_with_numpy_at_its_baseline():
     runs = []
     for extra in ({}, {paths.NUMPY_DISABLE_ENV: " ".join(features)}):
         env = {**__import__("os").environ, **extra}
-        done = subprocess.run([sys.executable, "-c", _VALIDATION], env=env, capture_output=True,
-                              text=True, check=True, cwd=ROOT)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", _VALIDATION],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
         runs.append(json.loads(done.stdout))
     assert runs[0]["tied"], "this check needs tied growth values to mean anything"
     assert runs[0] == runs[1]
@@ -125,11 +151,14 @@ def test_code_paths_lower_numpy_dispatch_to_the_baseline_and_double_the_threads(
     if features:
         disabled = found["numpy-baseline"].env["NPY_DISABLE_CPU_FEATURES"].split()
         assert disabled == features
-        probe = ("from numpy._core._multiarray_umath import __cpu_features__ as f;"
-                 f"print(sum(f[n] for n in {disabled!r}))")  # fmt: skip
+        probe = (
+            "from numpy._core._multiarray_umath import __cpu_features__ as f;"
+            f"print(sum(f[n] for n in {disabled!r}))"
+        )
         env = {**__import__("os").environ, **found["numpy-baseline"].env}
-        done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
-                              text=True, check=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        )
         assert done.stdout.strip() == "0", "NumPy still dispatches to a disabled feature"
 
 
@@ -148,27 +177,41 @@ def test_course_threads_sets_every_thread_count(monkeypatch):
 
 
 def test_an_unknown_code_path_is_a_message_not_a_traceback():
-    done = subprocess.run([sys.executable, "-m", "authoring", "test-paths", "no-such-path"],
-                          capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "authoring", "test-paths", "no-such-path"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "No code path called no-such-path" in done.stderr and "threads-2" in done.stderr
 
 
 def test_code_paths_run_nbval_over_the_folders_asked_for(monkeypatch):
-    from authoring import cli
-    from authoring import paths
+    from authoring import cli, paths
 
     commands = []
-    monkeypatch.setattr(paths.subprocess, "call", lambda command, **_: commands.append(command) or 0)
+    monkeypatch.setattr(
+        paths.subprocess, "call", lambda command, **_: commands.append(command) or 0
+    )
     assert cli.main(["test-paths", "threads-2", "--folders", "solutions"]) == 0
     assert "solutions" in commands[0] and "notebooks" not in commands[0]
     assert cli.main(["test-paths", "threads-2"]) == 0
     assert {"notebooks", "solutions"} <= set(commands[1])
 
 
-@pytest.mark.parametrize("number, noisy", [("1.0e-07", True), ("4.0e-09", True), ("2e-12", True),
-                                           ("1.0e-04", False), ("3.5e-03", False),
-                                           ("1.2e+05", False), ("0.4917643", True)])
+@pytest.mark.parametrize(
+    "number, noisy",
+    [
+        ("1.0e-07", True),
+        ("4.0e-09", True),
+        ("2e-12", True),
+        ("1.0e-04", False),
+        ("3.5e-03", False),
+        ("1.2e+05", False),
+        ("0.4917643", True),
+    ],
+)
 def test_noise_is_tiny_e_notation_or_too_many_digits(number, noisy):
     entry = floats.PrintedFloats("solutions/x.ipynb", 0, (number,))
     assert bool(floats.noise([entry])) is noisy

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from course.scale import data, grids
@@ -76,8 +75,14 @@ def test_numpy_forward_pass_encodes_and_scores(clients):
     n_numeric = len(data.NUMERIC)
     width = n_numeric + sum(max(c) - min(c) + 1 for c in data.CODED.values())
     rng = np.random.default_rng(0)
-    net = NumpyNet(np.zeros(n_numeric), np.ones(n_numeric), rng.normal(size=(width, 4)), np.zeros(4),
-                   rng.normal(size=(width + 4, 1)), np.zeros(1))
+    net = NumpyNet(
+        np.zeros(n_numeric),
+        np.ones(n_numeric),
+        rng.normal(size=(width, 4)),
+        np.zeros(4),
+        rng.normal(size=(width + 4, 1)),
+        np.zeros(1),
+    )
     records = data.as_matrix(clients.head(5)).copy()
     encoded = net.encode(records)
     assert encoded.shape == (5, width)
@@ -86,8 +91,13 @@ def test_numpy_forward_pass_encodes_and_scores(clients):
     assert net.encode(records)[0, n_numeric:].sum() == len(data.CODED) - 1
     p = net.predict_proba(records)
     assert p.shape == (5,) and ((p >= 0) & (p <= 1)).all()
-    logged = NumpyNet(*[getattr(net, f) for f in ("mean", "std", "hidden_kernel", "hidden_bias",
-                                                  "output_kernel", "output_bias")], log_amounts=True)
+    logged = NumpyNet(
+        *[
+            getattr(net, f)
+            for f in ("mean", "std", "hidden_kernel", "hidden_bias", "output_kernel", "output_bias")
+        ],
+        log_amounts=True,
+    )
     column = data.NUMERIC.index("credit_limit")
     expected = data.signed_log(records[:, data.FEATURES.index("credit_limit")])
     assert np.allclose(logged.encode(records)[:, column], expected)
@@ -97,9 +107,14 @@ def _inputs_of(pipeline, frame) -> dict[str, set[str]]:
     """The columns each step of a fitted pipeline's column transformer received, by step name."""
     from sklearn.compose import ColumnTransformer
 
-    encode = next(step for step in pipeline.named_steps.values() if isinstance(step, ColumnTransformer))
-    return {name: set(frame.columns[columns] if not isinstance(columns, list) else columns)
-            for name, _, columns in encode.transformers_ if name != "remainder"}
+    encode = next(
+        step for step in pipeline.named_steps.values() if isinstance(step, ColumnTransformer)
+    )
+    return {
+        name: set(frame.columns[columns] if not isinstance(columns, list) else columns)
+        for name, _, columns in encode.transformers_
+        if name != "remainder"
+    }
 
 
 @pytest.mark.parametrize("name", ["logistic regression", "logistic regression, status as numbers"])
@@ -131,10 +146,18 @@ def test_every_code_column_is_one_hot_for_the_network():
 
 
 def _fake_cache():
-    curve = [{"n": n, "seed": s, "model": m, "auc": 0.7 + n / 1e6 + s / 1e3 + (m == "network") / 100}
-             for n in (1000, 3000) for s in (0, 1) for m in grids.CURVE_MODELS]
-    tune = [{"n": n, "seed": s, "method": m, "auc": 0.6 + i / 100 + s / 1e3, "cost": 0.7 - i / 10}
-            for n in (250, 500) for s in (0, 1) for i, m in enumerate(["from scratch", "pre-trained as is"])]
+    curve = [
+        {"n": n, "seed": s, "model": m, "auc": 0.7 + n / 1e6 + s / 1e3 + (m == "network") / 100}
+        for n in (1000, 3000)
+        for s in (0, 1)
+        for m in grids.CURVE_MODELS
+    ]
+    tune = [
+        {"n": n, "seed": s, "method": m, "auc": 0.6 + i / 100 + s / 1e3, "cost": 0.7 - i / 10}
+        for n in (250, 500)
+        for s in (0, 1)
+        for i, m in enumerate(["from scratch", "pre-trained as is"])
+    ]
     fold = [{"fold": f, "roc_auc": 0.7 + f / 100, "cost": 0.6, "seconds": 1.0} for f in range(2)]
     return {"learning_curve": curve, "fine_tuning": tune, "cross_validation": {"a": fold}}
 
@@ -146,7 +169,10 @@ def test_cache_tables_summarise_every_point():
     assert curve[("network", "count")].tolist() == [2, 2]
     assert curve.loc[1000, ("network", "mean")] == pytest.approx(0.7 + 0.001 + 0.0005 + 0.01)
     tuning = grids.tune_table(cache)
-    assert list(tuning.columns.get_level_values(0).unique()) == ["from scratch", "pre-trained as is"]
+    assert list(tuning.columns.get_level_values(0).unique()) == [
+        "from scratch",
+        "pre-trained as is",
+    ]
     assert grids.best_method(cache).tolist() == ["pre-trained as is"] * 2
     cost = grids.tune_table(cache, "cost")
     assert cost.loc[250, ("pre-trained as is", "mean")] == pytest.approx(0.6)
@@ -163,9 +189,11 @@ def test_a_stale_cache_names_the_command(tmp_path):
 
 
 def test_lesson_06_modules_without_tensorflow_stay_light():
-    code = ("import sys, json, course.scale.data, course.scale.grids, course.scale.forward, "
-            "course.exercises.lesson06; print(json.dumps([m for m in ('tensorflow', 'keras') "
-            "if m in sys.modules]))")  # fmt: skip
+    code = (
+        "import sys, json, course.scale.data, course.scale.grids, course.scale.forward, "
+        "course.exercises.lesson06; print(json.dumps([m for m in ('tensorflow', 'keras') "
+        "if m in sys.modules]))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == []
 
@@ -190,20 +218,29 @@ def test_ensure_cache_builds_only_what_is_missing_once(tmp_path, monkeypatch):
         calls.append(command)
         for name in grids.MODEL_FILES:
             (grids.folder(tmp_path) / name).write_text("model")
-        grids.cache_path(tmp_path).write_text(json.dumps({"format": grids.FORMAT,
-                                                          "data_sha256": _sha()}))  # fmt: skip
+        grids.cache_path(tmp_path).write_text(
+            json.dumps({"format": grids.FORMAT, "data_sha256": _sha()})
+        )
         return subprocess.CompletedProcess(command, 0, "", "")
 
     monkeypatch.setattr("course.build_once.subprocess.run", fake_run)
     grids.ensure_cache(tmp_path)
     grids.ensure_cache(tmp_path)  # present now: no second build
-    assert len(calls) == 1 and calls[0][-5:] == ["course", "extension", "build", "--folder", str(tmp_path)]
+    assert len(calls) == 1 and calls[0][-5:] == [
+        "course",
+        "extension",
+        "build",
+        "--folder",
+        str(tmp_path),
+    ]
 
 
 def test_with_the_committed_results_only_the_models_are_trained(tmp_path, monkeypatch):
     calls = []
     grids.folder(tmp_path).mkdir(parents=True)
-    grids.cache_path(tmp_path).write_text(json.dumps({"format": grids.FORMAT, "data_sha256": _sha()}))
+    grids.cache_path(tmp_path).write_text(
+        json.dumps({"format": grids.FORMAT, "data_sha256": _sha()})
+    )
 
     def fake_run(command, **kwargs):
         calls.append(command)
@@ -240,6 +277,7 @@ def test_cache_folder_is_shared_by_runs_unless_moved(monkeypatch, tmp_path):
 
 
 def test_cli_has_the_extension_build_command():
-    done = subprocess.run([sys.executable, "-m", "course", "extension", "--help"],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "extension", "--help"], capture_output=True, text=True
+    )
     assert done.returncode == 0 and "build" in done.stdout

@@ -15,8 +15,13 @@ import pytest
 from course.scale import data, grids
 
 #: What lesson 06 says float16 cannot hold: (column, constant) of the encoder's statistics.
-BEYOND_FLOAT16 = {("credit_limit", "mean"), ("credit_limit", "std"), ("bill_sep", "std"),
-                  ("bill_aug", "std"), ("bill_jul", "std")}  # fmt: skip
+BEYOND_FLOAT16 = {
+    ("credit_limit", "mean"),
+    ("credit_limit", "std"),
+    ("bill_sep", "std"),
+    ("bill_aug", "std"),
+    ("bill_jul", "std"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +37,14 @@ def models():
     import course.scale.network  # noqa: F401  (registers the encoder layer the files name)
 
     grids.ensure_cache()
-    return {name: keras.models.load_model(grids.folder() / file)
-            for name, file in [("network", grids.MODEL_FILE), ("wide", grids.WIDE_FILE),
-                               ("raw", grids.RAW_FILE)]}  # fmt: skip
+    return {
+        name: keras.models.load_model(grids.folder() / file)
+        for name, file in [
+            ("network", grids.MODEL_FILE),
+            ("wide", grids.WIDE_FILE),
+            ("raw", grids.RAW_FILE),
+        ]
+    }
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +145,8 @@ def test_int8_keeps_one_scale_per_output_unit(models):
 
 
 def test_litert_runs_where_the_lock_installs_it():
-    from course.setup.pins import pins_for_this_platform
     from course.scale import lite
+    from course.setup.pins import pins_for_this_platform
 
     if "ai-edge-litert" in pins_for_this_platform():
         assert lite.RUNTIME == lite.LITERT

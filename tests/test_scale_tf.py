@@ -48,8 +48,9 @@ def test_cache_records_its_seeds_and_every_grid_point(cache):
 def test_cache_matches_a_fresh_computation_of_one_point(cache, split):
     for model_name in grids.CURVE_MODELS:
         fresh = grids.curve_point(split, 1_000, 1, model_name)
-        assert fresh == pytest.approx(_cached(cache["learning_curve"], n=1_000, seed=1,
-                                              model=model_name), abs=1e-3)  # fmt: skip
+        assert fresh == pytest.approx(
+            _cached(cache["learning_curve"], n=1_000, seed=1, model=model_name), abs=1e-3
+        )
 
 
 def test_cache_matches_a_fresh_fine_tuning_point(cache):
@@ -61,11 +62,15 @@ def test_cache_matches_a_fresh_fine_tuning_point(cache):
     lender = data.lender_split()
     for method in ("from scratch", "fine-tuned: last layer"):
         fresh = grids.tune_point(lender, pretrained, 250, 1, method)
-        cached = next(p for p in cache["fine_tuning"]
-                      if (p["n"], p["seed"], p["method"]) == (250, 1, method))
+        cached = next(
+            p for p in cache["fine_tuning"] if (p["n"], p["seed"], p["method"]) == (250, 1, method)
+        )
         # (a cost moves in steps of 1/1,967 or 5/1,967 per flipped decision: two flips allowed)
         for measure, tolerance in (("auc", 1e-3), ("cost", 0.01), ("mean_probability", 1e-3)):
-            assert fresh[measure] == pytest.approx(cached[measure], abs=tolerance), (method, measure)
+            assert fresh[measure] == pytest.approx(cached[measure], abs=tolerance), (
+                method,
+                measure,
+            )
 
 
 def test_numpy_forward_pass_equals_keras(model, split):
@@ -84,10 +89,15 @@ def test_tf_lite_float32_equals_keras_and_int8_shrinks_big_tensors(model, split,
 
     x = data.as_matrix(split.test.head(1_500))
     flat = compress.convert(model, "TF Lite float32")
-    assert np.abs(compress.predict_all(flat, x) - predict_proba(model, split.test.head(1_500))).max() < 1e-5
+    assert (
+        np.abs(compress.predict_all(flat, x) - predict_proba(model, split.test.head(1_500))).max()
+        < 1e-5
+    )
     wide = keras.models.load_model(grids.folder() / grids.WIDE_FILE)
     sizes = {v: len(compress.convert(wide, v)) for v in compress.VARIANTS}
-    assert sizes["TF Lite int8 (dynamic range)"] < sizes["TF Lite float16"] < sizes["TF Lite float32"]
+    assert (
+        sizes["TF Lite int8 (dynamic range)"] < sizes["TF Lite float16"] < sizes["TF Lite float32"]
+    )
     assert sizes["TF Lite int8 (dynamic range)"] < 0.7 * sizes["TF Lite float32"]
     assert capfd.readouterr() == ("", "")  # the converter's chatter stays out of the lesson
     with pytest.raises(ValueError, match="rows at a time"):
@@ -102,7 +112,10 @@ def test_pruning_zeroes_the_smallest_weights_and_leaves_the_model_alone(model):
     assert compress.zero_share(half) == pytest.approx(0.5, abs=0.01)
     assert compress.zero_share(compress.prune(model, 0.0)) == compress.zero_share(model)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
-    kernel, pruned = model.get_layer("hidden").get_weights()[0], half.get_layer("hidden").get_weights()[0]
+    kernel, pruned = (
+        model.get_layer("hidden").get_weights()[0],
+        half.get_layer("hidden").get_weights()[0],
+    )
     assert np.abs(kernel[pruned == 0]).max() <= np.abs(kernel[pruned != 0]).min()
     with pytest.raises(ValueError):
         compress.prune(model, 1.0)
@@ -116,10 +129,16 @@ def test_fine_tuning_the_last_layer_freezes_the_rest_and_keeps_the_original(mode
     tuned = fine_tune(model, data.own_rows(lender.pool, 250, seed=0), "fine-tuned: last layer")
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
     for name in ("encode", "hidden"):
-        assert all(np.array_equal(a, b) for a, b in zip(model.get_layer(name).get_weights(),
-                                                         tuned.get_layer(name).get_weights()))  # fmt: skip
-    assert not np.array_equal(model.get_layer("default_probability").get_weights()[0],
-                              tuned.get_layer("default_probability").get_weights()[0])  # fmt: skip
+        assert all(
+            np.array_equal(a, b)
+            for a, b in zip(
+                model.get_layer(name).get_weights(), tuned.get_layer(name).get_weights()
+            )
+        )
+    assert not np.array_equal(
+        model.get_layer("default_probability").get_weights()[0],
+        tuned.get_layer("default_probability").get_weights()[0],
+    )
     assert fine_tune(model, lender.pool.head(10), "pre-trained as is") is model
     with pytest.raises(ValueError, match="unknown method"):
         fine_tune(model, lender.pool, "distil")

@@ -6,16 +6,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course.strategy import scorecard
 from course.data import load_github_ranking
+from course.strategy import scorecard
 from course.strategy.scoring import ScoringInputError
 
 
 def test_scorecard_is_complete_documented_and_in_range():
     card = scorecard.scorecard()
     assert card.shape == (6, 6) and card.isin(range(1, 6)).all().all()
-    assert list(card.index) == ["API", "SaaS", "PaaS", "Support subscription",
-                                "Custom development", "Open core"]  # fmt: skip
+    assert list(card.index) == [
+        "API",
+        "SaaS",
+        "PaaS",
+        "Support subscription",
+        "Custom development",
+        "Open core",
+    ]
     assert all(len(why) > 15 for *_, why in scorecard.SCORES)
     assert sum(scorecard.DEFAULT_WEIGHTS.values()) == pytest.approx(1)
     assert scorecard.rationale("API").loc["scalability", "score"] == 5
@@ -26,8 +32,11 @@ def test_scorecard_is_complete_documented_and_in_range():
 def test_rankings_and_where_the_aggregations_disagree():
     additive = scorecard.rank_paths(method="additive")
     multiplicative = scorecard.rank_paths(method="multiplicative")
-    assert list(additive.index[:3]) == list(multiplicative.index[:3]) == \
-        ["API", "Open core", "Support subscription"]  # fmt: skip
+    assert (
+        list(additive.index[:3])
+        == list(multiplicative.index[:3])
+        == ["API", "Open core", "Support subscription"]
+    )
     assert additive.round(3)["API"] == 0.762
     assert list(additive.index).index("Custom development") == 3
     assert multiplicative["Custom development"] == 0  # a 1/5 on scalability is fatal
@@ -55,17 +64,21 @@ def test_tornado_margin_is_over_the_best_other_path(method):
     for criterion in table.index:
         changed = scorecard._reweighted(scorecard.DEFAULT_WEIGHTS, criterion, 0.5)
         ranked = scorecard.rank_paths(changed, method)
-        assert table.loc[criterion, "low"] == pytest.approx(ranked[leader] - ranked.drop(leader).max())
+        assert table.loc[criterion, "low"] == pytest.approx(
+            ranked[leader] - ranked.drop(leader).max()
+        )
     assert table.attrs["method"] == method and table.attrs["swing"] == 0.5
     assert scorecard.tornado_sentence(table).startswith(
-        f"{method.capitalize()}: API stays first whichever weight moves by 50%")
+        f"{method.capitalize()}: API stays first whichever weight moves by 50%"
+    )
 
 
 def test_tornado_verdict_reports_a_flip():
     table = pd.DataFrame({"low": [0.05, -0.01], "high": [0.1, 0.02]}, index=["x", "y"])
     table.attrs.update(leader="A", runner_up="B", base=0.03, method="additive", swing=0.5)
-    assert scorecard.tornado_verdict(table) == ("Additive: A loses first place when the weight of "
-                                                "y moves")  # fmt: skip
+    assert scorecard.tornado_verdict(table) == (
+        "Additive: A loses first place when the weight of y moves"
+    )
     assert "ranges from -0.01 to 0.10, and x moves it most" in scorecard.tornado_sentence(table)
 
 
@@ -77,10 +90,12 @@ def test_robustness_runs_both_checks_for_both_rules():
         pd.testing.assert_series_equal(
             first[method].loc[scorecard.PATHS],
             scorecard.first_place_probability(n=300, seed=2, method=method).loc[scorecard.PATHS],
-            check_names=False)  # fmt: skip
+            check_names=False,
+        )
     assert first.sum().to_numpy() == pytest.approx([1, 1])
-    assert scorecard.first_place_headline(first) == ("Under weight uncertainty API wins most often, "
-                                                     "under both rules")  # fmt: skip
+    assert scorecard.first_place_headline(first) == (
+        "Under weight uncertainty API wins most often, under both rules"
+    )
     split = pd.DataFrame({"additive": [0.6, 0.4], "multiplicative": [0.3, 0.7]}, index=["A", "B"])
     assert scorecard.first_place_headline(split).endswith("A (additive), B (multiplicative)")
     with pytest.raises(ScoringInputError, match="method"):
@@ -115,8 +130,9 @@ def test_spearman_interval_on_known_data():
 
 def test_weight_grid_covers_the_simplex():
     grid = scorecard.weight_grid(0.5)
-    assert sorted(grid) == sorted([(0, 0, 1), (0, 0.5, 0.5), (0, 1, 0), (0.5, 0, 0.5),
-                                   (0.5, 0.5, 0), (1, 0, 0)])  # fmt: skip
+    assert sorted(grid) == sorted(
+        [(0, 0, 1), (0, 0.5, 0.5), (0, 1, 0), (0.5, 0, 0.5), (0.5, 0.5, 0), (1, 0, 0)]
+    )
     assert len(scorecard.weight_grid(0.1)) == 66
 
 
@@ -135,14 +151,21 @@ def ranking():
 def test_validation_on_real_repositories(ranking):
     features = scorecard.repo_features(ranking, "2025-03-04", "2025-06-01")
     assert features[["B", "C", "D"]].stack().between(0, 1).all()
-    table = scorecard.validation_table(ranking, {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)})
+    table = scorecard.validation_table(
+        ranking, {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)}
+    )
     # the default is the fit period: no outcome after its end date is used
-    assert table.equals(scorecard.validation_table(ranking, {"equal": (1 / 3, 1 / 3, 1 / 3),
-                                                             "activity": (1, 0, 0)},
-                                                   scorecard.FIT_PERIOD))  # fmt: skip
+    assert table.equals(
+        scorecard.validation_table(
+            ranking, {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)}, scorecard.FIT_PERIOD
+        )
+    )
     joined = scorecard.score_and_outcome(ranking, (1, 0, 0), *scorecard.FIT_PERIOD)
     assert table.loc["equal", "n_repos"] == len(joined) == 765
-    assert round(table.loc["equal", "rho"], 2) == 0.29 and round(table.loc["activity", "rho"], 2) == 0.62
+    assert (
+        round(table.loc["equal", "rho"], 2) == 0.29
+        and round(table.loc["activity", "rho"], 2) == 0.62
+    )
     weights, rho = scorecard.fit_weights(ranking)
     assert weights == (1.0, 0.0, 0.0) and rho == pytest.approx(table.loc["activity", "rho"])
     held_out = scorecard.validate_strategy_score(ranking, weights, scorecard.TEST_PERIOD)
@@ -152,25 +175,39 @@ def test_validation_on_real_repositories(ranking):
 def test_period_comparison_explains_a_higher_test_rho(ranking):
     options = {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)}
     table = scorecard.period_comparison(ranking, options)
-    assert list(table.index) == [("equal", "fit"), ("equal", "test"), ("activity", "fit"),
-                                 ("activity", "test")]  # fmt: skip
+    assert list(table.index) == [
+        ("equal", "fit"),
+        ("equal", "test"),
+        ("activity", "fit"),
+        ("activity", "test"),
+    ]
     assert table.loc[("activity", "fit"), "rho"] == pytest.approx(
-        scorecard.validate_strategy_score(ranking, (1, 0, 0), scorecard.FIT_PERIOD).rho)
+        scorecard.validate_strategy_score(ranking, (1, 0, 0), scorecard.FIT_PERIOD).rho
+    )
     sentence = scorecard.period_gap_sentence(table, "activity")
     assert sentence.startswith("activity: rho 0.62 (95 % CI 0.57 to 0.67, 765 repositories)")
     assert "0.78 (0.75 to 0.81, 757) on the test period" in sentence
-    assert "do not overlap" in sentence and "Every weighting is higher on the test period" in sentence
+    assert (
+        "do not overlap" in sentence and "Every weighting is higher on the test period" in sentence
+    )
 
 
 def _periods(rows):
     index = pd.MultiIndex.from_tuples([(w, p) for w, p, *_ in rows], names=["weighting", "period"])
-    return pd.DataFrame([r[2:] for r in rows], index=index,
-                        columns=["n_repos", "rho", "ci_low", "ci_high"])  # fmt: skip
+    return pd.DataFrame(
+        [r[2:] for r in rows], index=index, columns=["n_repos", "rho", "ci_low", "ci_high"]
+    )
 
 
 def test_period_gap_sentence_on_overlap_and_mixed_directions():
-    table = _periods([("a", "fit", 50, 0.40, 0.20, 0.60), ("a", "test", 50, 0.50, 0.30, 0.70),
-                      ("b", "fit", 50, 0.30, 0.10, 0.50), ("b", "test", 50, 0.20, 0.00, 0.40)])
+    table = _periods(
+        [
+            ("a", "fit", 50, 0.40, 0.20, 0.60),
+            ("a", "test", 50, 0.50, 0.30, 0.70),
+            ("b", "fit", 50, 0.30, 0.10, 0.50),
+            ("b", "test", 50, 0.20, 0.00, 0.40),
+        ]
+    )
     sentence = scorecard.period_gap_sentence(table, "a")
     assert "intervals overlap" in sentence and "different directions" in sentence
     lower = _periods([("a", "fit", 50, 0.8, 0.75, 0.85), ("a", "test", 50, 0.3, 0.2, 0.4)])
@@ -192,8 +229,15 @@ def test_rule_comparison_names_ties_instead_of_breaking_them():
 
 
 def test_comparison_sentence_when_the_rules_agree_or_not_at_all():
-    agree = pd.DataFrame({"additive": [0.9, 0.5], "multiplicative": [0.8, 0.4],
-                          "additive rank": [1, 2], "multiplicative rank": [1, 2]}, index=["A", "B"])
+    agree = pd.DataFrame(
+        {
+            "additive": [0.9, 0.5],
+            "multiplicative": [0.8, 0.4],
+            "additive rank": [1, 2],
+            "multiplicative rank": [1, 2],
+        },
+        index=["A", "B"],
+    )
     assert scorecard.comparison_sentence(agree) == "Both rules rank A 1st, B last."
     swap = agree.assign(**{"multiplicative rank": [2, 1]})
     assert scorecard.comparison_sentence(swap).startswith("The rules disagree from the top.")

@@ -21,8 +21,15 @@ count = st.floats(0, 1e6, allow_nan=False)
 def table_and_weights(draw, min_options=1):
     n_options = draw(st.integers(min_options, 6))
     n_criteria = draw(st.integers(1, 5))
-    scores = np.array(draw(st.lists(st.lists(index, min_size=n_criteria, max_size=n_criteria),
-                                    min_size=n_options, max_size=n_options)))  # fmt: skip
+    scores = np.array(
+        draw(
+            st.lists(
+                st.lists(index, min_size=n_criteria, max_size=n_criteria),
+                min_size=n_options,
+                max_size=n_options,
+            )
+        )
+    )
     raw = np.array(draw(st.lists(st.floats(0.01, 1), min_size=n_criteria, max_size=n_criteria)))
     return scores, raw / raw.sum()
 
@@ -48,8 +55,15 @@ def test_bounded_index_rises_with_gains_and_falls_with_losses(gain, loss, extra)
     assert scoring.bounded_index(gain, loss + extra) <= base + 1e-12
 
 
-@pytest.mark.parametrize("bad", [{"gain": -1, "loss": 0}, {"gain": math.nan, "loss": 1},
-                                 {"gain": 1, "loss": 1, "prior": 2}, {"gain": 1, "loss": 1, "strength": 0}])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"gain": -1, "loss": 0},
+        {"gain": math.nan, "loss": 1},
+        {"gain": 1, "loss": 1, "prior": 2},
+        {"gain": 1, "loss": 1, "strength": 0},
+    ],
+)
 def test_bounded_index_refuses_bad_input(bad):
     with pytest.raises(ScoringInputError):
         scoring.bounded_index(**bad)
@@ -62,11 +76,17 @@ def test_success_score_bounds_and_monotonicity(s, c, b, k):
     assert scoring.success_score(min(1, s + 0.1), c, b, k) >= r - 1e-12
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((0.5, 0.5, 0.5, 0), "k must be a positive"), ((0.5, 0.5, 0.5, -1), "k must be a positive"),
-    ((1.2, 0.5, 0.5), r"S must be an index in \[0, 1\]"), ((math.nan, 0.5, 0.5), "S must be an index"),
-    (("0.5", 0.5, 0.5), "S must be a number"), ((True, 0.5, 0.5), "S must be a number"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((0.5, 0.5, 0.5, 0), "k must be a positive"),
+        ((0.5, 0.5, 0.5, -1), "k must be a positive"),
+        ((1.2, 0.5, 0.5), r"S must be an index in \[0, 1\]"),
+        ((math.nan, 0.5, 0.5), "S must be an index"),
+        (("0.5", 0.5, 0.5), "S must be a number"),
+        ((True, 0.5, 0.5), "S must be a number"),
+    ],
+)
 def test_success_score_input_errors(args, message):
     with pytest.raises(ScoringInputError, match=message):
         scoring.success_score(*args)
@@ -90,10 +110,15 @@ def test_strategy_effect_bounded_and_order_invariant(b, c, d, order):
     assert permuted == pytest.approx(value)
 
 
-@pytest.mark.parametrize(("weights", "message"), [
-    ((0.5, 0.5, 0.5), "sum to 1"), ((-0.2, 0.6, 0.6), "not be negative"),
-    ((math.nan, 0.5, 0.5), "finite"), ((), "non-empty"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ((0.5, 0.5, 0.5), "sum to 1"),
+        ((-0.2, 0.6, 0.6), "not be negative"),
+        ((math.nan, 0.5, 0.5), "finite"),
+        ((), "non-empty"),
+    ],
+)
 def test_weights_are_validated(weights, message):
     with pytest.raises(ScoringInputError, match=message):
         scoring.check_weights(weights)
@@ -160,8 +185,8 @@ def test_aggregations_bounded_monotone_and_invariant_to_criterion_order(case, da
 def test_additive_and_multiplicative_disagree_on_a_weak_spot():
     scores = np.array([[1.0, 0.0], [0.45, 0.45]])
     weights = [0.5, 0.5]
-    assert scoring.weighted_sum(scores, weights).argmax() == 0       # compensates
-    assert scoring.weighted_product(scores, weights).argmax() == 1   # does not
+    assert scoring.weighted_sum(scores, weights).argmax() == 0  # compensates
+    assert scoring.weighted_product(scores, weights).argmax() == 1  # does not
     with pytest.raises(ScoringInputError, match="2 criteria but 3 weights"):
         scoring.weighted_sum(scores, [0.2, 0.3, 0.5])
     with pytest.raises(ScoringInputError, match="indices in"):
@@ -176,7 +201,9 @@ def test_bounded_index_defaults_to_add_half_and_laplace_is_strength_2():
     for gain, loss in [(0, 0), (1, 0), (3, 7), (30, 10)]:
         laplace = (gain + 1) / (gain + loss + 2)
         assert scoring.bounded_index(gain, loss, strength=2) == pytest.approx(laplace)
-    assert scoring.bounded_index(1, 0, strength=2) < scoring.bounded_index(1, 0)  # pulls harder to 0.5
+    assert scoring.bounded_index(1, 0, strength=2) < scoring.bounded_index(
+        1, 0
+    )  # pulls harder to 0.5
 
 
 @given(index, index, index, st.floats(0, 1), st.floats(0, 1))
@@ -184,7 +211,8 @@ def test_co_creation_is_the_product_of_its_multiplied_out_powers(t, r, m, a, b):
     e = scoring.co_creation_exponents(a, b)
     assert e == pytest.approx({"T": a + b, "R": 1 - a, "M": 1 - b})
     assert scoring.co_creation_output(t, r, m, a, b) == pytest.approx(
-        t ** e["T"] * r ** e["R"] * m ** e["M"], abs=1e-12)
+        t ** e["T"] * r ** e["R"] * m ** e["M"], abs=1e-12
+    )
 
 
 @given(st.floats(0, 0.5), index, index)
@@ -198,7 +226,10 @@ def test_co_creation_with_half_exponents_is_linear_in_technology(t, r, m):
 def test_returns_kind_reads_an_exponent():
     e = scoring.co_creation_exponents()
     assert {name: scoring.returns_kind(x) for name, x in e.items()} == {
-        "T": "constant", "R": "diminishing", "M": "diminishing"}
+        "T": "constant",
+        "R": "diminishing",
+        "M": "diminishing",
+    }
     assert scoring.returns_kind(scoring.co_creation_exponents(0.2, 0.3)["T"]) == "diminishing"
     assert scoring.returns_kind(1.5) == "increasing" and scoring.returns_kind(0.0) == "diminishing"
     for bad in (-0.1, math.nan, math.inf):

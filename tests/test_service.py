@@ -7,21 +7,17 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course.service.app import create_app
 from course.service.storage import Storage
-from tests.service_fixture import client, storage  # noqa: F401  (fixtures)
-from tests.service_fixture import APPLICANT, synthetic_model, write_artifact
+from tests.service_fixture import APPLICANT, client, storage, synthetic_model, write_artifact  # noqa: F401  (fixtures)
 
 
 def test_score_endpoints_and_metadata(client, storage):
@@ -35,13 +31,19 @@ def test_score_endpoints_and_metadata(client, storage):
     assert body["probability_of_default"] == pytest.approx(p)
     assert body["decision"] == ("reject" if p >= 0.5 else "approve")
     assert body["model_version"] == "credit_risk/1" and len(body["request_id"]) == 32
-    batch = client.post("/v1/score/batch", json={"applicants": [APPLICANT, {**APPLICANT, "age": 70}]})
+    batch = client.post(
+        "/v1/score/batch", json={"applicants": [APPLICANT, {**APPLICANT, "age": 70}]}
+    )
     assert batch.status_code == 200 and len(batch.json()["scores"]) == 2
     schemas.BatchResponse.model_validate(batch.json())
     served = client.post("/v1/models/credit_risk:predict", json={"instances": [APPLICANT] * 3})
     assert served.json() == {"predictions": [pytest.approx(p)] * 3}
     health = client.get("/health").json()
-    assert health == {"status": "ok", "model_version": "credit_risk/1", "instance": health["instance"]}
+    assert health == {
+        "status": "ok",
+        "model_version": "credit_risk/1",
+        "instance": health["instance"],
+    }
     assert len(health["instance"]) == 32  # random per service: who started it can tell it apart
     info = client.get("/v1/model").json()
     assert info["threshold"] == 0.5 and info["limits"] == ["synthetic test model"]
@@ -73,7 +75,9 @@ def test_api_keys_are_required_once_one_exists_and_stored_hashed(client, storage
     usage = client.get("/v1/usage", headers={"X-API-Key": key}).json()["usage"]
     assert [(u["key_id"], u["requests"]) for u in usage] == [("lender-a", 2)]
     assert key.encode() not in storage.path.read_bytes()
-    unread = client.post("/v1/score", content=b"{not json", headers={"content-type": "application/json"})
+    unread = client.post(
+        "/v1/score", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert unread.status_code == 401  # the key is checked before the body is read
     with pytest.raises(ValueError):
         storage.create_key("bad name!")
@@ -94,7 +98,10 @@ def test_each_key_sees_only_its_own_usage(client, storage):
             scored = client.post("/v1/score", json=APPLICANT, headers={"X-API-Key": keys[name]})
             assert scored.status_code == 200
     batch, headers = {"instances": [APPLICANT] * 4}, {"X-API-Key": keys["lender-b"]}
-    assert client.post("/v1/models/credit_risk:predict", json=batch, headers=headers).status_code == 200
+    assert (
+        client.post("/v1/models/credit_risk:predict", json=batch, headers=headers).status_code
+        == 200
+    )
     for name, requests, rows in (("lender-a", 2, 2), ("lender-b", 4, 7)):
         usage = client.get("/v1/usage", headers={"X-API-Key": keys[name]}).json()["usage"]
         # its own rows only: neither the other key's nor the open access before the first key
@@ -126,10 +133,12 @@ def test_keys_cli_says_what_is_wrong_in_one_line_without_a_traceback(tmp_path):
     store.create_key("lender-a")
     store.close()
     (tmp_path / "notes.sqlite").write_text("not a database")
-    mistakes = [("lender-a", db, "A key named 'lender-a' already exists"),
-                ("bad name!", db, "Invalid key name 'bad name!': use only letters, digits"),
-                ("anonymous", db, "The key name 'anonymous' is reserved"),
-                ("lender-b", tmp_path / "notes.sqlite", "Cannot open the key database")]  # fmt: skip
+    mistakes = [
+        ("lender-a", db, "A key named 'lender-a' already exists"),
+        ("bad name!", db, "Invalid key name 'bad name!': use only letters, digits"),
+        ("anonymous", db, "The key name 'anonymous' is reserved"),
+        ("lender-b", tmp_path / "notes.sqlite", "Cannot open the key database"),
+    ]
     for name, path, named in mistakes:
         command = [sys.executable, "-m", "course", "keys", "create", name, "--db", str(path)]
         result = subprocess.run(command, capture_output=True, text=True, timeout=60)
@@ -143,35 +152,105 @@ def test_keys_cli_says_what_is_wrong_in_one_line_without_a_traceback(tmp_path):
 
 BAD_REQUESTS = [
     ("malformed JSON", "/v1/score", b'{"duration": 12,', "application/json", 422, "JSON"),
-    ("missing field", "/v1/score", {k: v for k, v in APPLICANT.items() if k != "age"}, None, 422, "age"),
+    (
+        "missing field",
+        "/v1/score",
+        {k: v for k, v in APPLICANT.items() if k != "age"},
+        None,
+        422,
+        "age",
+    ),
     ("extra field", "/v1/score", {**APPLICANT, "salary": 1}, None, 422, "salary"),
     ("wrong type", "/v1/score", {**APPLICANT, "age": "35"}, None, 422, "age"),
     ("boolean for a number", "/v1/score", {**APPLICANT, "duration": True}, None, 422, "duration"),
-    ("NaN", "/v1/score", json.dumps(APPLICANT).replace('"age": 35', '"age": NaN').encode(),
-     "application/json", 422, "age"),
-    ("Infinity", "/v1/score", json.dumps(APPLICANT).replace('"age": 35', '"age": Infinity').encode(),
-     "application/json", 422, "age"),
+    (
+        "NaN",
+        "/v1/score",
+        json.dumps(APPLICANT).replace('"age": 35', '"age": NaN').encode(),
+        "application/json",
+        422,
+        "age",
+    ),
+    (
+        "Infinity",
+        "/v1/score",
+        json.dumps(APPLICANT).replace('"age": 35', '"age": Infinity').encode(),
+        "application/json",
+        422,
+        "age",
+    ),
     ("unknown category", "/v1/score", {**APPLICANT, "purpose": "yacht"}, None, 422, "purpose"),
-    ("negative amount", "/v1/score", {**APPLICANT, "credit_amount": -100.0}, None, 422, "credit_amount"),
+    (
+        "negative amount",
+        "/v1/score",
+        {**APPLICANT, "credit_amount": -100.0},
+        None,
+        422,
+        "credit_amount",
+    ),
     ("empty batch", "/v1/score/batch", {"applicants": []}, None, 422, "applicants"),
-    ("batch over the limit", "/v1/score/batch", {"applicants": [APPLICANT] * 1001}, None, 422, "applicants"),
-    ("oversize body", "/v1/score", b'{"x": "' + b"a" * 2_100_000 + b'"}', "application/json", 413, "Too Large"),
+    (
+        "batch over the limit",
+        "/v1/score/batch",
+        {"applicants": [APPLICANT] * 1001},
+        None,
+        422,
+        "applicants",
+    ),
+    (
+        "oversize body",
+        "/v1/score",
+        b'{"x": "' + b"a" * 2_100_000 + b'"}',
+        "application/json",
+        413,
+        "Too Large",
+    ),
     ("wrong content type", "/v1/score", json.dumps(APPLICANT).encode(), "text/plain", 415, "JSON"),
-    ("not an object", "/v1/models/credit_risk:predict", {"instances": [1, 2]}, None, 422, "instances.0"),
+    (
+        "not an object",
+        "/v1/models/credit_risk:predict",
+        {"instances": [1, 2]},
+        None,
+        422,
+        "instances.0",
+    ),
     # the explanation's json.loads raised RecursionError, msgspec UnicodeDecodeError: both were 500s
     ("arrays 1,000 deep", "/v1/score", b"[" * 1000, "application/json", 422, "nested too deeply"),
-    ("objects 1,000 deep", "/v1/score/batch", b'{"a":' * 1000 + b"1" + b"}" * 1000,
-     "application/json", 422, "nested too deeply"),
-    ("invalid UTF-8 in a value", "/v1/models/credit_risk:predict", b'{"purpose":"\xff"}',
-     "application/json", 422, "invalid UTF-8"),
-    ("invalid UTF-8 in a key", "/v1/score", b'{"\xff":1}', "application/json", 422, "invalid UTF-8"),
-]  # fmt: skip
+    (
+        "objects 1,000 deep",
+        "/v1/score/batch",
+        b'{"a":' * 1000 + b"1" + b"}" * 1000,
+        "application/json",
+        422,
+        "nested too deeply",
+    ),
+    (
+        "invalid UTF-8 in a value",
+        "/v1/models/credit_risk:predict",
+        b'{"purpose":"\xff"}',
+        "application/json",
+        422,
+        "invalid UTF-8",
+    ),
+    (
+        "invalid UTF-8 in a key",
+        "/v1/score",
+        b'{"\xff":1}',
+        "application/json",
+        422,
+        "invalid UTF-8",
+    ),
+]
 
 
-@pytest.mark.parametrize(("case", "path", "body", "kind", "status", "named"), BAD_REQUESTS,
-                         ids=[c[0] for c in BAD_REQUESTS])  # fmt: skip
+@pytest.mark.parametrize(
+    ("case", "path", "body", "kind", "status", "named"),
+    BAD_REQUESTS,
+    ids=[c[0] for c in BAD_REQUESTS],
+)
 def test_bad_requests_are_4xx_naming_the_problem_and_the_server_keeps_serving(
-        client, storage, case, path, body, kind, status, named):  # fmt: skip
+    client, storage, case, path, body, kind, status, named
+):
     if isinstance(body, bytes):
         response = client.post(path, content=body, headers={"content-type": kind})
     else:
@@ -187,27 +266,45 @@ def test_chunked_oversize_body_is_refused(client):
         for _ in range(30):
             yield b"a" * 100_000
 
-    response = client.post("/v1/score", content=chunks(), headers={"content-type": "application/json"})
+    response = client.post(
+        "/v1/score", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413 and "Too Large" in response.text
 
 
 json_values = st.recursive(
     # NaN and Infinity are not JSON the test client can send; raw-byte tests above cover them.
-    st.none() | st.booleans() | st.integers(-10**6, 10**6)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=10,
-)  # fmt: skip
-mutated_applicant = st.fixed_dictionaries({}).flatmap(lambda _: st.dictionaries(
-    st.sampled_from(list(APPLICANT) + ["extra"]), json_values, max_size=6)).map(
-    lambda changes: {**APPLICANT, **changes})  # fmt: skip
+)
+mutated_applicant = (
+    st.fixed_dictionaries({})
+    .flatmap(
+        lambda _: st.dictionaries(
+            st.sampled_from(list(APPLICANT) + ["extra"]), json_values, max_size=6
+        )
+    )
+    .map(lambda changes: {**APPLICANT, **changes})
+)
 
 
 @settings(max_examples=600, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.one_of(json_values, mutated_applicant,
-                      st.builds(lambda a: {"applicants": a}, st.lists(mutated_applicant, max_size=3)),
-                      st.builds(lambda a: {"instances": a}, st.lists(json_values, max_size=3))),
-       path=st.sampled_from(["/v1/score", "/v1/score/batch", "/v1/models/credit_risk:predict"]))  # fmt: skip
+@given(
+    body=st.one_of(
+        json_values,
+        mutated_applicant,
+        st.builds(lambda a: {"applicants": a}, st.lists(mutated_applicant, max_size=3)),
+        st.builds(lambda a: {"instances": a}, st.lists(json_values, max_size=3)),
+    ),
+    path=st.sampled_from(["/v1/score", "/v1/score/batch", "/v1/models/credit_risk:predict"]),
+)
 def test_fuzzed_bodies_never_cause_a_server_error(client, body, path):
     response = client.post(path, json=body)
     assert response.status_code < 500, response.text
@@ -269,7 +366,9 @@ def test_concurrent_load_loses_no_usage_rows(live_server):
     from course.service.background import post_many
 
     total = 2000
-    statuses = asyncio.run(post_many(live_server.url, "/v1/score", APPLICANT, total, connections=16))
+    statuses = asyncio.run(
+        post_many(live_server.url, "/v1/score", APPLICANT, total, connections=16)
+    )
     assert len(statuses) == total and set(statuses) == {200}
     usage = httpx.get(f"{live_server.url}/v1/usage", timeout=5).json()["usage"]
     assert sum(day["requests"] for day in usage) == total  # reads flush the buffer first
@@ -326,20 +425,27 @@ def test_missing_or_corrupt_artifact_refuses_to_start(tmp_path):
     assert str(tmp_path / "credit_risk_numpy.json") in missing.stderr
     (tmp_path / "credit_risk_numpy.json").write_text("{not json")
     corrupt = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
-    assert corrupt.returncode == 1 and "corrupt" in corrupt.stderr and "Traceback" not in corrupt.stderr
+    assert (
+        corrupt.returncode == 1
+        and "corrupt" in corrupt.stderr
+        and "Traceback" not in corrupt.stderr
+    )
 
 
 def test_service_process_is_light(tmp_path):
     write_artifact(tmp_path)
     # VmHWM, not ru_maxrss: the latter survives execve and would include pytest's own peak.
-    code = ("import re, sys, time; t = time.perf_counter()\n"
-            "from course.service.server import build_app\n"
-            f"build_app(db={str(tmp_path / 'u.sqlite')!r})\n"
-            "peak = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
-            "print(time.perf_counter() - t, peak, 'tensorflow' in sys.modules, 'pandas' in sys.modules)")  # fmt: skip
+    code = (
+        "import re, sys, time; t = time.perf_counter()\n"
+        "from course.service.server import build_app\n"
+        f"build_app(db={str(tmp_path / 'u.sqlite')!r})\n"
+        "peak = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
+        "print(time.perf_counter() - t, peak, 'tensorflow' in sys.modules, 'pandas' in sys.modules)"
+    )
     env = {**os.environ, "COURSE_ARTIFACTS_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout.split()  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
     seconds, rss_kb, tf_loaded, pandas_loaded = float(out[0]), int(out[1]), out[2], out[3]
     assert tf_loaded == "False" and pandas_loaded == "False"
     assert rss_kb < 150 * 1024, f"service process peaked at {rss_kb // 1024} MB"
@@ -350,7 +456,10 @@ def test_binder_proxy_paths(monkeypatch):
     from course.service import server
 
     monkeypatch.delenv("JUPYTERHUB_SERVICE_PREFIX", raising=False)
-    assert server.proxy_root_path(8000) == "" and server.public_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/docs"
+    assert (
+        server.proxy_root_path(8000) == ""
+        and server.public_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/docs"
+    )
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
     assert server.proxy_root_path(8000) == "/user/ada/proxy/8000"
     assert server.public_url("127.0.0.1", 8000).startswith("/user/ada/proxy/8000/docs")

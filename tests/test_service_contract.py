@@ -11,9 +11,11 @@ from fastapi.testclient import TestClient
 from course.credit.signature import SIGNATURE
 from course.service.app import LOCAL_HOSTS, create_app
 from course.service.server import open_hosts
-from course.service.storage import Storage
-from tests.service_fixture import storage  # noqa: F401  (a fixture)
-from tests.service_fixture import APPLICANT, synthetic_model
+from tests.service_fixture import (
+    APPLICANT,
+    storage,  # noqa: F401  (a fixture)
+    synthetic_model,
+)
 
 SCORING = ("/v1/score", "/v1/score/batch", "/v1/models/credit_risk:predict")
 
@@ -25,8 +27,12 @@ def client_for(storage, host: str = "localhost", **options) -> TestClient:
 def test_the_schema_declares_the_key_and_the_401(storage):
     schema = client_for(storage).get("/openapi.json").json()
     schemes = schema["components"]["securitySchemes"]
-    assert schemes["ApiKeyHeader"] == {**schemes["ApiKeyHeader"], "type": "apiKey", "in": "header",
-                                       "name": "X-API-Key"}  # fmt: skip
+    assert schemes["ApiKeyHeader"] == {
+        **schemes["ApiKeyHeader"],
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+    }
     assert schemes["BearerKey"]["scheme"] == "bearer"
     for path in (*SCORING, "/v1/usage"):
         operation = next(iter(schema["paths"][path].values()))
@@ -40,7 +46,10 @@ def test_the_schema_declares_the_key_and_the_401(storage):
 def test_integer_fields_are_integers_in_the_schema_and_take_whole_floats(storage):
     schema = client_for(storage).get("/openapi.json").json()
     field = schema["components"]["schemas"]["Applicant"]["properties"]["existing_credits"]
-    assert field["type"] == "integer" and (field["minimum"], field["maximum"]) == (1, 4)  # band codes
+    assert field["type"] == "integer" and (field["minimum"], field["maximum"]) == (
+        1,
+        4,
+    )  # band codes
     client = client_for(storage)
     as_int = client.post("/v1/score", json=APPLICANT).json()["probability_of_default"]
     as_float = client.post("/v1/score", json={**APPLICANT, "existing_credits": 1.0}).json()
@@ -109,16 +118,22 @@ def test_tf_servings_row_form_is_served_and_its_other_forms_are_refused_as_docum
     assert rows.status_code == 200 and len(rows.json()["predictions"]) == 2
     assert set(rows.json()) == {"predictions"}
     columns = {name: [value] for name, value in APPLICANT.items()}
-    for body in ({"inputs": columns}, {"inputs": [APPLICANT]},
-                 {"signature_name": SIGNATURE, "instances": [APPLICANT]}):  # fmt: skip
+    for body in (
+        {"inputs": columns},
+        {"inputs": [APPLICANT]},
+        {"signature_name": SIGNATURE, "instances": [APPLICANT]},
+    ):
         refused = client.post(path, json=body)
         assert refused.status_code == 422 and refused.json()["detail"], body
-    for method, route in (("post", "/v1/models/credit_risk/versions/1:predict"),
-                          ("get", "/v1/models/credit_risk"),
-                          ("get", "/v1/models/credit_risk/metadata"),
-                          ("get", "/v1/models/credit_risk/versions/1")):  # fmt: skip
-        answer = getattr(client, method)(route, **({"json": {"instances": [APPLICANT]}}
-                                                   if method == "post" else {}))  # fmt: skip
+    for method, route in (
+        ("post", "/v1/models/credit_risk/versions/1:predict"),
+        ("get", "/v1/models/credit_risk"),
+        ("get", "/v1/models/credit_risk/metadata"),
+        ("get", "/v1/models/credit_risk/versions/1"),
+    ):
+        answer = getattr(client, method)(
+            route, **({"json": {"instances": [APPLICANT]}} if method == "post" else {})
+        )
         assert answer.status_code == 404 and answer.json() == {"detail": "Not Found"}, route
 
 
@@ -139,18 +154,33 @@ def test_bodies_over_the_limit_get_413_with_or_without_fastapis_own_limit(storag
             continue  # (this FastAPI has no limit of its own: the fallback is tested below)
         monkeypatch.setattr(app_module, "FASTAPI_LIMITS_BODIES", native)
         client = client_for(storage, max_body_bytes=1_000)
-        declared = client.post("/v1/score", content=b'{"x": "' + b"a" * 2_000 + b'"}',
-                               headers={"content-type": "application/json"})  # fmt: skip
-        chunked = client.post("/v1/score", content=iter([b"a" * 600] * 3),
-                              headers={"content-type": "application/json"})  # fmt: skip
+        declared = client.post(
+            "/v1/score",
+            content=b'{"x": "' + b"a" * 2_000 + b'"}',
+            headers={"content-type": "application/json"},
+        )
+        chunked = client.post(
+            "/v1/score",
+            content=iter([b"a" * 600] * 3),
+            headers={"content-type": "application/json"},
+        )
         assert (declared.status_code, chunked.status_code) == (413, 413), native
         assert "Too Large" in declared.text and "Too Large" in chunked.text
         assert client.post("/v1/score", json=APPLICANT).status_code == 200  # (under the limit)
 
 
-@pytest.mark.parametrize(("header", "name"), [
-    ("[::1]:8000", "[::1]"), ("[::1]", "[::1]"), ("::1", "::1"), ("LocalHost:8000", "localhost"),
-    ("127.0.0.1", "127.0.0.1"), ("evil.example:80", "evil.example"), ("", "")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("[::1]:8000", "[::1]"),
+        ("[::1]", "[::1]"),
+        ("::1", "::1"),
+        ("LocalHost:8000", "localhost"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("evil.example:80", "evil.example"),
+        ("", ""),
+    ],
+)
 def test_the_host_header_is_read_without_its_port(header, name):
     from course.service.app import host_name
 

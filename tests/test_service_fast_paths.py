@@ -27,8 +27,11 @@ from tests.service_fixture import APPLICANT, synthetic_model
 def _numbers(name: str) -> st.SearchStrategy:
     low, high = NUMERIC_RANGES[name]
     edges = [low, high, low - 1, high + 1, float(low), float(high), (low + high) / 2, low + 0.5]
-    valid = (st.integers(int(low), int(high)) if name in INTEGER_FIELDS
-             else st.floats(low, high) | st.integers(int(low), int(high)))  # fmt: skip
+    valid = (
+        st.integers(int(low), int(high))
+        if name in INTEGER_FIELDS
+        else st.floats(low, high) | st.integers(int(low), int(high))
+    )
     return st.sampled_from(edges) | valid | st.booleans() | st.none() | st.just(str(low))
 
 
@@ -38,19 +41,34 @@ def _choices(name: str) -> st.SearchStrategy:
 
 
 valid_row = st.tuples(
-    *[st.integers(int(NUMERIC_RANGES[n][0]), int(NUMERIC_RANGES[n][1])) if n in INTEGER_FIELDS
-      else st.floats(*NUMERIC_RANGES[n]) | st.integers(*map(int, NUMERIC_RANGES[n])) for n in NUMERIC],
-    *[st.sampled_from(CATEGORIES[c]) for c in CATEGORIES])  # fmt: skip
+    *[
+        st.integers(int(NUMERIC_RANGES[n][0]), int(NUMERIC_RANGES[n][1]))
+        if n in INTEGER_FIELDS
+        else st.floats(*NUMERIC_RANGES[n]) | st.integers(*map(int, NUMERIC_RANGES[n]))
+        for n in NUMERIC
+    ],
+    *[st.sampled_from(CATEGORIES[c]) for c in CATEGORIES],
+)
 #: A valid applicant with up to two fields pushed to an edge (or past it), maybe one field
 #: missing or one too many: where two validators could disagree.
-_edges = st.one_of(*[st.tuples(st.just(name), _numbers(name)) for name in NUMERIC_RANGES],
-                   *[st.tuples(st.just(name), _choices(name)) for name in CATEGORIES])  # fmt: skip
+_edges = st.one_of(
+    *[st.tuples(st.just(name), _numbers(name)) for name in NUMERIC_RANGES],
+    *[st.tuples(st.just(name), _choices(name)) for name in CATEGORIES],
+)
 near_valid_applicant = st.builds(
     lambda row, edges, change: {
-        k: v for k, v in {**dict(zip(FEATURES, row)), **dict(edges),
-                          **({"salary": 1} if change == "extra" else {})}.items()
-        if not (change == "drop" and k == "age")},
-    valid_row, st.lists(_edges, max_size=2), st.sampled_from(["keep", "keep", "drop", "extra"]))  # fmt: skip
+        k: v
+        for k, v in {
+            **dict(zip(FEATURES, row)),
+            **dict(edges),
+            **({"salary": 1} if change == "extra" else {}),
+        }.items()
+        if not (change == "drop" and k == "age")
+    },
+    valid_row,
+    st.lists(_edges, max_size=2),
+    st.sampled_from(["keep", "keep", "drop", "extra"]),
+)
 
 
 def _decide(raw: bytes, fast: type):
@@ -87,17 +105,22 @@ def test_msgspec_and_pydantic_agree_on_batches(applicants):
     assert (_decide(raw, decoding.ServingRequest) is not None) == accepted
 
 
-@pytest.mark.parametrize(("raw", "named"), [
-    (b"\xef\xbb\xbf" + json.dumps(APPLICANT).encode(), "byte order mark"),
-    (json.dumps(APPLICANT).encode("utf-16"), "UTF-16"),
-    (json.dumps(APPLICANT).encode("utf-32-le"), "UTF-32-LE"),
-    (json.dumps(APPLICANT).replace("radio/tv", "\ud800").encode("utf-8", "surrogatepass"),
-     "invalid UTF-8 \\(byte 0xed"),
-    (b"[" * 1000 + b"]" * 1000, "nested too deeply"),
-    (b"[" * 100_000, "nested too deeply"),
-    (json.dumps(APPLICANT).replace("35", "9" * 5000).encode(), "5,000 digits"),
-    (b" \n", "empty"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        (b"\xef\xbb\xbf" + json.dumps(APPLICANT).encode(), "byte order mark"),
+        (json.dumps(APPLICANT).encode("utf-16"), "UTF-16"),
+        (json.dumps(APPLICANT).encode("utf-32-le"), "UTF-32-LE"),
+        (
+            json.dumps(APPLICANT).replace("radio/tv", "\ud800").encode("utf-8", "surrogatepass"),
+            "invalid UTF-8 \\(byte 0xed",
+        ),
+        (b"[" * 1000 + b"]" * 1000, "nested too deeply"),
+        (b"[" * 100_000, "nested too deeply"),
+        (json.dumps(APPLICANT).replace("35", "9" * 5000).encode(), "5,000 digits"),
+        (b" \n", "empty"),
+    ],
+)
 def test_the_explanation_reads_json_as_msgspec_does(raw, named):
     # json.loads(bytes) guesses UTF-16 and UTF-32, skips a BOM and lets a UTF-8-encoded
     # surrogate through, all of which msgspec refuses; it raised RecursionError on deep nesting.
@@ -128,21 +151,27 @@ def test_one_applicant_path_gives_the_batch_paths_probability(row):
     assert 0.0 <= one <= 1.0 and math.isfinite(one)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"purpose": "yacht"}, "purpose: unknown category 'yacht'"),
-    ({"purpose": "[UNK]"}, "purpose: unknown category"),
-    ({"purpose": ["radio/tv"]}, "purpose: unknown category"),
-    ({"age": "35"}, "age must be a number"),
-    ({"duration": True}, "duration must be a number"),
-    ({"credit_amount": float("nan")}, "credit_amount must be a finite number"),
-    ({"age": np.float64("inf")}, "age must be a finite number"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"purpose": "yacht"}, "purpose: unknown category 'yacht'"),
+        ({"purpose": "[UNK]"}, "purpose: unknown category"),
+        ({"purpose": ["radio/tv"]}, "purpose: unknown category"),
+        ({"age": "35"}, "age must be a number"),
+        ({"duration": True}, "duration must be a number"),
+        ({"credit_amount": float("nan")}, "credit_amount must be a finite number"),
+        ({"age": np.float64("inf")}, "age must be a finite number"),
+    ],
+)
 def test_bad_rows_get_the_same_message_on_both_paths(change, message):
     model = synthetic_model()
     record = {**APPLICANT, **change}
     row = tuple(record[name] for name in FEATURES)
-    for attempt in (lambda: model.predict_rows([row]), lambda: model.predict_rows([row, row]),
-                    lambda: model.predict_proba([record])):  # fmt: skip
+    for attempt in (
+        lambda: model.predict_rows([row]),
+        lambda: model.predict_rows([row, row]),
+        lambda: model.predict_proba([record]),
+    ):
         with pytest.raises(RecordError, match=message.replace("[", r"\[")):
             attempt()
 

@@ -24,9 +24,23 @@ SEED = 20261201
 
 def schemathesis(url: str, *headers: str) -> tuple[int, str]:
     st = Path(sys.executable).with_name("st")
-    command = [str(st), "run", f"{url}/openapi.json", "--checks", "all", "--seed", str(SEED),
-               "--max-examples", str(EXAMPLES), "--generation-database", "none", "--no-color",
-               "--workers", "1", *[arg for header in headers for arg in ("-H", header)]]  # fmt: skip
+    command = [
+        str(st),
+        "run",
+        f"{url}/openapi.json",
+        "--checks",
+        "all",
+        "--seed",
+        str(SEED),
+        "--max-examples",
+        str(EXAMPLES),
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--workers",
+        "1",
+        *[arg for header in headers for arg in ("-H", header)],
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     return done.returncode, done.stdout + done.stderr
 

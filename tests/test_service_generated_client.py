@@ -33,15 +33,31 @@ def generated(tmp_path, monkeypatch):
         schema = tmp_path / "openapi.json"
         schema.write_bytes(httpx.get(service.url + "/openapi.json", timeout=10).content)
         config = tmp_path / "config.yml"  # no formatting hooks: the code is only imported
-        config.write_text(f"post_hooks: []\nproject_name_override: {PACKAGE}\n"
-                          f"package_name_override: {PACKAGE}\n")  # fmt: skip
+        config.write_text(
+            f"post_hooks: []\nproject_name_override: {PACKAGE}\npackage_name_override: {PACKAGE}\n"
+        )
         tool = Path(sys.executable).with_name("openapi-python-client")
         (tmp_path / "gen").mkdir()  # (0.29.0 makes the output folder only, not its parents)
-        made = subprocess.run([str(tool), "generate", "--path", str(schema), "--config",
-                               str(config), "--meta", "none", "--output-path",
-                               str(tmp_path / "gen" / PACKAGE)], capture_output=True, text=True,
-                              timeout=300)  # fmt: skip
-        assert made.returncode == 0 and "Warning" not in made.stdout + made.stderr, made.stdout + made.stderr
+        made = subprocess.run(
+            [
+                str(tool),
+                "generate",
+                "--path",
+                str(schema),
+                "--config",
+                str(config),
+                "--meta",
+                "none",
+                "--output-path",
+                str(tmp_path / "gen" / PACKAGE),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert made.returncode == 0 and "Warning" not in made.stdout + made.stderr, (
+            made.stdout + made.stderr
+        )
         monkeypatch.syspath_prepend(str(tmp_path / "gen"))
         for name in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:
             del sys.modules[name]
@@ -59,25 +75,37 @@ def test_every_endpoint_through_a_generated_client(generated):
         module = importlib.import_module(f"{api.__name__}.{name}")
         return module.sync_detailed(client=client, **body)
 
-    keyed = package.AuthenticatedClient(base_url=service.url, token=key, prefix="",
-                                        auth_header_name="X-API-Key",
-                                        raise_on_unexpected_status=True)  # fmt: skip
+    keyed = package.AuthenticatedClient(
+        base_url=service.url,
+        token=key,
+        prefix="",
+        auth_header_name="X-API-Key",
+        raise_on_unexpected_status=True,
+    )
     anonymous = package.Client(base_url=service.url, raise_on_unexpected_status=True)
     one = models.Applicant.from_dict(APPLICANT)
 
     scored = call("score_one_v1_score_post", keyed, body=one)
     assert scored.status_code == 200 and isinstance(scored.parsed, models.ScoreResponse)
     assert 0 <= scored.parsed.probability_of_default <= 1
-    batch = call("score_batch_v1_score_batch_post", keyed,
-                 body=models.Batch.from_dict({"applicants": [APPLICANT] * 2}))  # fmt: skip
+    batch = call(
+        "score_batch_v1_score_batch_post",
+        keyed,
+        body=models.Batch.from_dict({"applicants": [APPLICANT] * 2}),
+    )
     assert isinstance(batch.parsed, models.BatchResponse) and len(batch.parsed.scores) == 2
-    served = call("tf_serving_predict_v1_models_credit_risk_predict_post", keyed,
-                  body=models.ServingRequest.from_dict({"instances": [APPLICANT]}))  # fmt: skip
+    served = call(
+        "tf_serving_predict_v1_models_credit_risk_predict_post",
+        keyed,
+        body=models.ServingRequest.from_dict({"instances": [APPLICANT]}),
+    )
     assert isinstance(served.parsed, models.ServingResponse) and len(served.parsed.predictions) == 1
     health = call("health_health_get", anonymous)
     assert isinstance(health.parsed, models.Health) and health.parsed.status == "ok"
     card = call("model_info_v1_model_get", anonymous)
-    assert isinstance(card.parsed, models.ModelInfo) and card.parsed.model_version == "credit_risk/1"
+    assert (
+        isinstance(card.parsed, models.ModelInfo) and card.parsed.model_version == "credit_risk/1"
+    )
     usage = call("usage_v1_usage_get", keyed)
     assert isinstance(usage.parsed, models.Usage)
     assert [(row.key_id, row.requests) for row in usage.parsed.usage] == [("lender-a", 3)]

@@ -38,8 +38,10 @@ PROBABILITY = {  # path: where its answer has the (first) probability of default
 
 def applicant(*extra: bytes, **raw: bytes) -> bytes:
     """VALID as JSON bytes, with some fields' values replaced by raw bytes and extra raw members."""
-    members = [b'"%s": %s' % (name.encode(), raw.get(name, json.dumps(value).encode()))
-               for name, value in VALID.items()]  # fmt: skip
+    members = [
+        b'"%s": %s' % (name.encode(), raw.get(name, json.dumps(value).encode()))
+        for name, value in VALID.items()
+    ]
     return b"{" + b", ".join([*members, *extra]) + b"}"
 
 
@@ -61,60 +63,126 @@ CORPUS: list[tuple[str, Callable[[Callable[[bytes], bytes]], bytes], str]] = [
     ("objects 1,000 deep", lambda wrap: b'{"a":' * 1000 + b"1" + b"}" * 1000, DEEP),
     ("objects 100,000 deep", lambda wrap: b'{"a":' * 100_000 + b"1" + b"}" * 100_000, DEEP),
     ("arrays 1,000 deep for an applicant", lambda wrap: wrap(b"[" * 1000 + b"]" * 1000), DEEP),
-    ("arrays 1,000 deep for a field", lambda wrap: wrap(applicant(age=b"[" * 1000 + b"]" * 1000)), DEEP),
+    (
+        "arrays 1,000 deep for a field",
+        lambda wrap: wrap(applicant(age=b"[" * 1000 + b"]" * 1000)),
+        DEEP,
+    ),
     # the service's own limit (decoding.MAX_NESTING = 100 levels), the same on every Python
     ("arrays 97 deep for an applicant", lambda wrap: wrap(b"[" * 97 + b"]" * 97), NOT_AN_OBJECT),
     ("arrays 101 deep for an applicant", lambda wrap: wrap(b"[" * 101 + b"]" * 101), DEEP),
-    ("brackets inside a string do not nest",
-     lambda wrap: wrap(applicant(purpose=b'"' + b"[" * 500 + b'"')), "purpose"),
+    (
+        "brackets inside a string do not nest",
+        lambda wrap: wrap(applicant(purpose=b'"' + b"[" * 500 + b'"')),
+        "purpose",
+    ),
     # encodings: msgspec raised UnicodeDecodeError, which was not caught (a 500)
     ("invalid UTF-8 in a value", lambda wrap: wrap(applicant(purpose=b'"\xff"')), NOT_UTF8),
     ("invalid UTF-8 in a key", lambda wrap: wrap(applicant(b'"\xff": 1')), NOT_UTF8),
     ("invalid UTF-8 in a bare key", lambda wrap: b'{"\xff": 1}', NOT_UTF8),
     ("invalid UTF-8 in a bare value", lambda wrap: b'{"purpose": "\xff"}', NOT_UTF8),
     ("truncated UTF-8 sequence", lambda wrap: wrap(applicant(purpose=b'"radio\xc3"')), NOT_UTF8),
-    ("overlong UTF-8 for '/'", lambda wrap: wrap(applicant(purpose=b'"radio\xc0\xaftv"')), NOT_UTF8),
-    ("a surrogate encoded in UTF-8", lambda wrap: wrap(applicant(purpose=b'"\xed\xa0\x80"')), NOT_UTF8),
+    (
+        "overlong UTF-8 for '/'",
+        lambda wrap: wrap(applicant(purpose=b'"radio\xc0\xaftv"')),
+        NOT_UTF8,
+    ),
+    (
+        "a surrogate encoded in UTF-8",
+        lambda wrap: wrap(applicant(purpose=b'"\xed\xa0\x80"')),
+        NOT_UTF8,
+    ),
     ("UTF-8 byte order mark", lambda wrap: b"\xef\xbb\xbf" + wrap(applicant()), "byte order mark"),
     ("UTF-16 with a byte order mark", lambda wrap: utf8(wrap).encode("utf-16"), "UTF-16"),
     ("UTF-16-LE without one", lambda wrap: utf8(wrap).encode("utf-16-le"), "UTF-16-LE"),
     ("UTF-16-BE without one", lambda wrap: utf8(wrap).encode("utf-16-be"), "UTF-16-BE"),
     ("UTF-32", lambda wrap: utf8(wrap).encode("utf-32"), "UTF-32"),
-    ("lone surrogate escape in a value", lambda wrap: wrap(applicant(purpose=rb'"\ud800"')),
-     "purpose: .*unicode string"),
-    ("lone surrogate escape in a key", lambda wrap: wrap(applicant(rb'"\ud800": 1')), "unicode string"),
+    (
+        "lone surrogate escape in a value",
+        lambda wrap: wrap(applicant(purpose=rb'"\ud800"')),
+        "purpose: .*unicode string",
+    ),
+    (
+        "lone surrogate escape in a key",
+        lambda wrap: wrap(applicant(rb'"\ud800": 1')),
+        "unicode string",
+    ),
     # NUL bytes
-    ("raw NUL inside a string", lambda wrap: wrap(applicant(purpose=b'"radio\x00tv"')),
-     "Invalid control character"),
-    ("escaped NUL inside a string", lambda wrap: wrap(applicant(purpose=rb'"radio\u0000tv"')),
-     "purpose: .*'radio/tv'"),
+    (
+        "raw NUL inside a string",
+        lambda wrap: wrap(applicant(purpose=b'"radio\x00tv"')),
+        "Invalid control character",
+    ),
+    (
+        "escaped NUL inside a string",
+        lambda wrap: wrap(applicant(purpose=rb'"radio\u0000tv"')),
+        "purpose: .*'radio/tv'",
+    ),
     ("raw NUL after the JSON", lambda wrap: wrap(applicant()) + b"\x00", "Extra data"),
     ("raw NUL before the JSON", lambda wrap: b"\x00" + wrap(applicant()), "NUL bytes"),
     ("raw NUL between members", lambda wrap: wrap(applicant(age=b"\x0019")), "Expecting value"),
     # numbers
-    ("1e999 for an integer field", lambda wrap: wrap(applicant(existing_credits=b"1e999")),
-     "existing_credits: .*finite"),
-    ("2.5 for an integer field", lambda wrap: wrap(applicant(existing_credits=b"2.5")),
-     "existing_credits: .*multiple of 1"),
-    ("30 digits for an integer field",
-     lambda wrap: wrap(applicant(existing_credits=b"123456789012345678901234567890")),
-     "existing_credits: .*less than or equal to 4"),
-    ("5,000 digits for an integer field", lambda wrap: wrap(applicant(existing_credits=b"9" * 5000)),
-     "5,000 digits"),
-    ("-5,000 digits for a number field", lambda wrap: wrap(applicant(age=b"-" + b"9" * 5000)),
-     "5,000 digits"),
-    ("1e999 for a number field", lambda wrap: wrap(applicant(credit_amount=b"1e999")),
-     "credit_amount: .*finite"),
-    ("-1e999 for a number field", lambda wrap: wrap(applicant(credit_amount=b"-1e999")),
-     "credit_amount: .*finite"),
-    ("-0 below a field's range", lambda wrap: wrap(applicant(age=b"-0")), "age: .*greater than or equal to 18"),
-    ("-1.0 for an integer field", lambda wrap: wrap(applicant(num_dependents=b"-1.0")),
-     "num_dependents: .*greater than or equal to 1"),
-    ("a band code above its bands", lambda wrap: wrap(applicant(num_dependents=b"3")),
-     "num_dependents: .*less than or equal to 2"),
+    (
+        "1e999 for an integer field",
+        lambda wrap: wrap(applicant(existing_credits=b"1e999")),
+        "existing_credits: .*finite",
+    ),
+    (
+        "2.5 for an integer field",
+        lambda wrap: wrap(applicant(existing_credits=b"2.5")),
+        "existing_credits: .*multiple of 1",
+    ),
+    (
+        "30 digits for an integer field",
+        lambda wrap: wrap(applicant(existing_credits=b"123456789012345678901234567890")),
+        "existing_credits: .*less than or equal to 4",
+    ),
+    (
+        "5,000 digits for an integer field",
+        lambda wrap: wrap(applicant(existing_credits=b"9" * 5000)),
+        "5,000 digits",
+    ),
+    (
+        "-5,000 digits for a number field",
+        lambda wrap: wrap(applicant(age=b"-" + b"9" * 5000)),
+        "5,000 digits",
+    ),
+    (
+        "1e999 for a number field",
+        lambda wrap: wrap(applicant(credit_amount=b"1e999")),
+        "credit_amount: .*finite",
+    ),
+    (
+        "-1e999 for a number field",
+        lambda wrap: wrap(applicant(credit_amount=b"-1e999")),
+        "credit_amount: .*finite",
+    ),
+    (
+        "-0 below a field's range",
+        lambda wrap: wrap(applicant(age=b"-0")),
+        "age: .*greater than or equal to 18",
+    ),
+    (
+        "-1.0 for an integer field",
+        lambda wrap: wrap(applicant(num_dependents=b"-1.0")),
+        "num_dependents: .*greater than or equal to 1",
+    ),
+    (
+        "a band code above its bands",
+        lambda wrap: wrap(applicant(num_dependents=b"3")),
+        "num_dependents: .*less than or equal to 2",
+    ),
     # duplicate keys are accepted, last wins (test below), but every value must be valid
-    ("duplicate key, first value invalid", lambda wrap: wrap(applicant(age=b'"x", "age": 19')), "age"),
-    ("duplicate key, last value invalid", lambda wrap: wrap(applicant(age=b'19, "age": "x"')), "age"),
+    (
+        "duplicate key, first value invalid",
+        lambda wrap: wrap(applicant(age=b'"x", "age": 19')),
+        "age",
+    ),
+    (
+        "duplicate key, last value invalid",
+        lambda wrap: wrap(applicant(age=b'19, "age": "x"')),
+        "age",
+    ),
     # not an object
     ("[]", lambda wrap: b"[]", NOT_AN_OBJECT),
     ('"x"', lambda wrap: b'"x"', NOT_AN_OBJECT),
@@ -125,12 +193,18 @@ CORPUS: list[tuple[str, Callable[[Callable[[bytes], bytes]], bytes], str]] = [
     ("empty body", lambda wrap: b"", "the body is empty"),
     ("blank body", lambda wrap: b" \r\n\t", "the body is empty"),
     # truncated
-    ("truncated in a string", lambda wrap: wrap(applicant()).rpartition(b'"yes"')[0] + b'"ye',
-     "Unterminated string"),
-    ("truncated after a member", lambda wrap: wrap(applicant()).rsplit(b",", 1)[0] + b",",
-     "Expecting property name"),
+    (
+        "truncated in a string",
+        lambda wrap: wrap(applicant()).rpartition(b'"yes"')[0] + b'"ye',
+        "Unterminated string",
+    ),
+    (
+        "truncated after a member",
+        lambda wrap: wrap(applicant()).rsplit(b",", 1)[0] + b",",
+        "Expecting property name",
+    ),
     ("truncated after a colon", lambda wrap: b'{"applicants":', "Expecting value"),
-]  # fmt: skip
+]
 
 
 def _check_corpus(post: Callable[[str, bytes], httpx.Response]) -> list[str]:
@@ -168,8 +242,11 @@ JSON = {"content-type": "application/json"}
 def test_hostile_bodies_are_4xx_naming_the_problem_in_process(tmp_path):
     storage = Storage(tmp_path / "usage.sqlite")
     try:
-        client = TestClient(create_app(synthetic_model(), storage), base_url="http://localhost",
-                            raise_server_exceptions=False)
+        client = TestClient(
+            create_app(synthetic_model(), storage),
+            base_url="http://localhost",
+            raise_server_exceptions=False,
+        )
 
         def post(path: str, body: bytes) -> httpx.Response:
             return client.post(path, content=body, headers=JSON)

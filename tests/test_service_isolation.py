@@ -54,8 +54,14 @@ def test_services_started_at_once_from_threads_and_processes_are_each_their_own(
     services: list[BackgroundService] = []
     try:
         for _ in range(2):  # first, so they race the threads for port 8000
-            starters.append(subprocess.Popen([sys.executable, "-c", STARTER], stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE, text=True))  # fmt: skip
+            starters.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", STARTER],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+            )
         with ThreadPoolExecutor(4) as pool:
             futures = [pool.submit(BackgroundService.start, timeout=60) for _ in range(4)]
             failures = []
@@ -112,8 +118,12 @@ def test_services_started_at_once_from_threads_and_processes_are_each_their_own(
 def test_a_foreign_service_on_the_preferred_port_is_not_taken_for_ours(artifacts, tmp_path):
     # A plain `course serve --port 0`, as another learner might have started on port 8000.
     env = {**os.environ, "COURSE_USAGE_DB": str(tmp_path / "foreign.sqlite")}
-    foreign = subprocess.Popen([sys.executable, "-m", "course", "serve", "--port", "0"],
-                               env=env, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    foreign = subprocess.Popen(
+        [sys.executable, "-m", "course", "serve", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     ours = None
     try:
         banner = foreign.stdout.readline()  # "Credit risk API (...) on 127.0.0.1:PORT; ..."
@@ -133,8 +143,9 @@ def test_a_foreign_service_on_the_preferred_port_is_not_taken_for_ours(artifacts
         foreign.wait(timeout=10)
 
 
-def test_the_parent_accepts_only_the_health_of_the_child_it_started(artifacts, tmp_path,
-                                                                    monkeypatch):  # fmt: skip
+def test_the_parent_accepts_only_the_health_of_the_child_it_started(
+    artifacts, tmp_path, monkeypatch
+):
     """A child that reports a port on which another service answers (say the child died and the
     port was re-used): that service's /health is refused, and start times out clearly."""
     foreign = BackgroundService.start(port=0, db=tmp_path / "foreign.sqlite", timeout=60)
@@ -150,8 +161,11 @@ def test_the_parent_accepts_only_the_health_of_the_child_it_started(artifacts, t
                          "pid": os.getpid(), "instance": os.environ[INSTANCE_ENV]}}))
         time.sleep(60)
     """)
-    monkeypatch.setattr(BackgroundService, "_command",
-                        staticmethod(lambda port, db: [sys.executable, "-c", impostor]))
+    monkeypatch.setattr(
+        BackgroundService,
+        "_command",
+        staticmethod(lambda port, db: [sys.executable, "-c", impostor]),
+    )
     try:
         with pytest.raises(TimeoutError, match=f"port {foreign.port}.*another service answered"):
             BackgroundService.start(port=foreign.port, timeout=3)
@@ -191,8 +205,13 @@ def test_the_port_is_bound_by_the_service_itself(tmp_path):
     held = listening_socket("127.0.0.1", 0)
     try:
         port = held.getsockname()[1]
-        taken = subprocess.run([sys.executable, "-m", "course", "serve", "--port", str(port)],
-                               env=env, capture_output=True, text=True, timeout=30)  # fmt: skip
+        taken = subprocess.run(
+            [sys.executable, "-m", "course", "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     finally:
         held.close()
     assert taken.returncode == 1 and f"Cannot listen on 127.0.0.1:{port}" in taken.stderr

@@ -15,8 +15,10 @@ HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when ret
 
 
 def row(local: str, remote: str, state: str, uid: int) -> str:
-    return (f"   0: {local} {remote} {state} 00000000:00000000 "
-            f"00:00000000 00000000  {uid}        0 12345 1 0000000000000000 20 4 30 10 -1")
+    return (
+        f"   0: {local} {remote} {state} 00000000:00000000 "
+        f"00:00000000 00000000  {uid}        0 12345 1 0000000000000000 20 4 30 10 -1"
+    )
 
 
 def test_addresses_are_written_as_the_kernel_table_writes_them():
@@ -30,13 +32,24 @@ def test_addresses_are_written_as_the_kernel_table_writes_them():
 def test_the_owner_of_a_connection_is_read_from_the_kernel_table(tmp_path):
     a = peers.table_address
     table = tmp_path / "tcp"
-    table.write_text("\n".join([HEADER, row(a("127.0.0.1", 8000), a("0.0.0.0", 0), "0A", 1001),
-                                row(a("127.0.0.1", 51000), a("127.0.0.1", 8000), "06", 0),  # closed
-                                row(a("127.0.0.1", 51000), a("127.0.0.1", 8000), "01", 1002),
-                                row(a("127.0.0.1", 8000), a("127.0.0.1", 51000), "01", 1001)]) + "\n")
+    table.write_text(
+        "\n".join(
+            [
+                HEADER,
+                row(a("127.0.0.1", 8000), a("0.0.0.0", 0), "0A", 1001),
+                row(a("127.0.0.1", 51000), a("127.0.0.1", 8000), "06", 0),  # closed
+                row(a("127.0.0.1", 51000), a("127.0.0.1", 8000), "01", 1002),
+                row(a("127.0.0.1", 8000), a("127.0.0.1", 51000), "01", 1001),
+            ]
+        )
+        + "\n"
+    )
     assert peers.socket_owner(("127.0.0.1", 51000), ("127.0.0.1", 8000), tables=[table]) == 1002
     assert peers.socket_owner(("127.0.0.1", 52000), ("127.0.0.1", 8000), tables=[table]) is None
-    assert peers.socket_owner(("127.0.0.1", 51000), ("127.0.0.1", 8000), tables=[tmp_path / "x"]) is None
+    assert (
+        peers.socket_owner(("127.0.0.1", 51000), ("127.0.0.1", 8000), tables=[tmp_path / "x"])
+        is None
+    )
 
 
 def test_a_client_on_the_services_own_port_number_is_not_taken_for_the_service(tmp_path):
@@ -45,9 +58,17 @@ def test_a_client_on_the_services_own_port_number_is_not_taken_for_the_service(t
     service's own accepted socket (local port 8000, remote port 8000) answered for it."""
     a = peers.table_address
     table = tmp_path / "tcp"
-    table.write_text("\n".join([HEADER, row(a("127.0.0.1", 8000), a("0.0.0.0", 0), "0A", 1001),
-                                row(a("127.0.0.1", 8000), a("127.0.0.5", 8000), "01", 1001),  # service
-                                row(a("127.0.0.5", 8000), a("127.0.0.1", 8000), "01", 65534)]) + "\n")
+    table.write_text(
+        "\n".join(
+            [
+                HEADER,
+                row(a("127.0.0.1", 8000), a("0.0.0.0", 0), "0A", 1001),
+                row(a("127.0.0.1", 8000), a("127.0.0.5", 8000), "01", 1001),  # service
+                row(a("127.0.0.5", 8000), a("127.0.0.1", 8000), "01", 65534),
+            ]
+        )
+        + "\n"
+    )
     assert peers.socket_owner(("127.0.0.5", 8000), ("127.0.0.1", 8000), tables=[table]) == 65534
 
 
@@ -59,8 +80,10 @@ def test_a_request_with_no_known_peer_is_refused():
     assert not peers.same_account(("not an address", 1), ("127.0.0.1", 8000))
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not sys.platform.startswith("linux"),
-                    reason="needs root to call the service as another account (Linux)")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not sys.platform.startswith("linux"),
+    reason="needs root to call the service as another account (Linux)",
+)
 def test_another_account_is_refused_and_the_owner_served(tmp_path, monkeypatch):
     from course.service.background import BackgroundService
     from tests.service_fixture import write_artifact
@@ -71,12 +94,15 @@ def test_another_account_is_refused_and_the_owner_served(tmp_path, monkeypatch):
     service = BackgroundService.start(db=tmp_path / "usage.sqlite", timeout=60)
     try:
         assert httpx.get(service.url + "/health", timeout=10).status_code == 200
-        call = ("import urllib.request, urllib.error\ntry:\n"
-                f"    print(urllib.request.urlopen({service.url + '/v1/usage'!r}).status)\n"
-                "except urllib.error.HTTPError as refused:\n    print(refused.code)")  # fmt: skip
+        call = (
+            "import urllib.request, urllib.error\ntry:\n"
+            f"    print(urllib.request.urlopen({service.url + '/v1/usage'!r}).status)\n"
+            "except urllib.error.HTTPError as refused:\n    print(refused.code)"
+        )
         python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
-        other = subprocess.run([python, "-c", call], user="nobody", capture_output=True,
-                               text=True, timeout=60)  # fmt: skip
+        other = subprocess.run(
+            [python, "-c", call], user="nobody", capture_output=True, text=True, timeout=60
+        )
         assert other.returncode == 0, other.stderr[-300:]
         assert other.stdout.strip() == "403"
     finally:
@@ -121,9 +147,13 @@ print(json.dumps({"statuses": statuses, "partial_refused_and_closed": closed}))
 """
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not sys.platform.startswith("linux"),
-                    reason="needs root to call the service as another account (Linux)")
-def test_another_account_is_refused_at_connection_time_whatever_port_it_binds(tmp_path, monkeypatch):
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not sys.platform.startswith("linux"),
+    reason="needs root to call the service as another account (Linux)",
+)
+def test_another_account_is_refused_at_connection_time_whatever_port_it_binds(
+    tmp_path, monkeypatch
+):
     """Issue 27, 2.1, a bounded probe: 40 requests from uid 65534 through a client socket bound
     to the service's own port number (before: 21 of 40 answered 200 with the owner's usage), and
     50 connections that never finish a request (before: all held open, unanswered)."""
@@ -138,8 +168,13 @@ def test_another_account_is_refused_at_connection_time_whatever_port_it_binds(tm
     service = BackgroundService.start(port=0, db=tmp_path / "usage.sqlite", timeout=60)
     try:
         python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
-        other = subprocess.run([python, "-c", OTHER_ACCOUNT_PROBE, str(service.port)],
-                               user="nobody", capture_output=True, text=True, timeout=240)  # fmt: skip
+        other = subprocess.run(
+            [python, "-c", OTHER_ACCOUNT_PROBE, str(service.port)],
+            user="nobody",
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
         assert other.returncode == 0, other.stderr[-500:]
         seen = json.loads(other.stdout)
         assert seen["statuses"] == ["403"] * 40

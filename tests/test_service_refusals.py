@@ -10,15 +10,12 @@ import stat
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from course.service import decoding
-from course.service.app import create_app
 from course.service.background import BackgroundService
 from course.service.server import public_url
 from course.service.storage import KeyNameError, Storage
-from tests.service_fixture import client, storage  # noqa: F401  (fixtures)
-from tests.service_fixture import APPLICANT, synthetic_model, write_artifact
+from tests.service_fixture import APPLICANT, client, storage, synthetic_model, write_artifact  # noqa: F401  (fixtures)
 
 JSON = {"content-type": "application/json"}
 
@@ -33,8 +30,11 @@ def test_a_refusal_lists_at_most_twenty_problems_and_counts_the_rest(client):
     assert len(refused.content) < 10_000, len(refused.content)
     errors = refused.json()["errors"]
     assert len(errors) == decoding.MAX_ERRORS + 1
-    assert errors[0] == {"field": "0", "problem": "Extra inputs are not permitted",
-                         "type": "extra_forbidden"}  # fmt: skip
+    assert errors[0] == {
+        "field": "0",
+        "problem": "Extra inputs are not permitted",
+        "type": "extra_forbidden",
+    }
     assert errors[-1]["type"] == "more_errors" and "205,990 more" in errors[-1]["problem"]
     batch = {"applicants": [{**APPLICANT, **{f"x{i}": 1 for i in range(40)}}] * 1000}
     refused = client.post("/v1/score/batch", json=batch)
@@ -54,7 +54,9 @@ def test_a_keys_request_ids_count_its_own_requests_only(client, storage):
     a, b = storage.create_key("lender-a"), storage.create_key("lender-b")
 
     def request_id(key: str) -> str:
-        return client.post("/v1/score", json=APPLICANT, headers={"X-API-Key": key}).json()["request_id"]
+        return client.post("/v1/score", json=APPLICANT, headers={"X-API-Key": key}).json()[
+            "request_id"
+        ]
 
     first = request_id(a)
     for _ in range(5):
@@ -64,13 +66,16 @@ def test_a_keys_request_ids_count_its_own_requests_only(client, storage):
     assert request_id(b)[:16] != first[:16]
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("\uff41\uff4e\uff4f\uff4e\uff59\uff4d\uff4f\uff55\uff53", "reserved"),  # fullwidth
-    ("\u0430nonymous", "Invalid key name"),  # a Cyrillic a
-    ("ANONYMOUS", "reserved"),
-    ("a" * 100_000, "at most 64 characters"),
-    ("lender\u00a0a", "Invalid key name"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("\uff41\uff4e\uff4f\uff4e\uff59\uff4d\uff4f\uff55\uff53", "reserved"),  # fullwidth
+        ("\u0430nonymous", "Invalid key name"),  # a Cyrillic a
+        ("ANONYMOUS", "reserved"),
+        ("a" * 100_000, "at most 64 characters"),
+        ("lender\u00a0a", "Invalid key name"),
+    ],
+)
 def test_key_names_that_look_alike_are_one_name_or_refused(storage, name, problem):
     with pytest.raises(KeyNameError, match=problem):
         storage.create_key(name)
@@ -86,9 +91,12 @@ def test_names_differing_only_in_case_are_one_name(storage):
 
 def test_disagreeing_or_repeated_credentials_are_refused(client, storage):
     a, b = storage.create_key("lender-a"), storage.create_key("lender-b")
-    for headers in ([("X-API-Key", a), ("Authorization", f"Bearer {b}")],
-                    [("X-API-Key", a), ("X-API-Key", b)], [("X-API-Key", a), ("X-API-Key", a)],
-                    [("Authorization", f"Bearer {a}"), ("Authorization", f"Bearer {b}")]):  # fmt: skip
+    for headers in (
+        [("X-API-Key", a), ("Authorization", f"Bearer {b}")],
+        [("X-API-Key", a), ("X-API-Key", b)],
+        [("X-API-Key", a), ("X-API-Key", a)],
+        [("Authorization", f"Bearer {a}"), ("Authorization", f"Bearer {b}")],
+    ):
         refused = client.post("/v1/score", json=APPLICANT, headers=headers)
         assert refused.status_code == 400 and "one API key" in refused.json()["detail"], headers
         assert client.get("/v1/usage", headers=headers).status_code == 400
@@ -102,8 +110,12 @@ def test_an_unknown_key_does_not_reread_the_key_table(client, storage):
     reads = []
     storage._db.set_trace_callback(lambda sql: reads.append(sql) if "api_keys" in sql else None)
     for number in range(50):
-        assert client.post("/v1/score", json=APPLICANT,
-                           headers={"X-API-Key": f"ck_bogus{number}"}).status_code == 401  # fmt: skip
+        assert (
+            client.post(
+                "/v1/score", json=APPLICANT, headers={"X-API-Key": f"ck_bogus{number}"}
+            ).status_code
+            == 401
+        )
     assert reads == []  # before: one full read of the key table per bogus key
     other = Storage(storage.path)  # a key made by another process still counts at once
     fresh = other.create_key("lender-b")
@@ -128,7 +140,9 @@ def test_head_is_answered_on_get_routes(client):
     for path in ("/health", "/v1/model", "/v1/usage", "/openapi.json", "/docs"):
         head, get = client.head(path), client.get(path)
         assert head.status_code == get.status_code == 200, path
-        assert head.content == b"" and head.headers["content-length"] == get.headers["content-length"]
+        assert (
+            head.content == b"" and head.headers["content-length"] == get.headers["content-length"]
+        )
     assert client.head("/v1/score").status_code == 405
 
 
@@ -146,8 +160,10 @@ def test_a_client_gone_mid_body_leaves_no_traceback_in_the_log(tmp_path, monkeyp
     try:
         for _ in range(5):
             with socket.create_connection(("127.0.0.1", service.port), timeout=10) as sock:
-                sock.sendall(b"POST /v1/score HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
-                             b"application/json\r\nContent-Length: 1000\r\n\r\n{\"age\": ")  # fmt: skip
+                sock.sendall(
+                    b"POST /v1/score HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                    b'application/json\r\nContent-Length: 1000\r\n\r\n{"age": '
+                )
         assert httpx.get(service.url + "/health", timeout=10).status_code == 200
         service.process.terminate()  # (the log is read once the process has written all of it;
         service.process.wait(timeout=10)  # stop() then removes it with the service's folder)

@@ -38,13 +38,28 @@ class Workers:
     def __init__(self, folder: Path):
         self.folder, self.db, self.log = folder, folder / "usage.sqlite", folder / "service.log"
         ready, instance = folder / "ready.json", "workers-test-instance"
-        env = {**os.environ, "COURSE_ARTIFACTS_DIR": str(folder), READY_FILE_ENV: str(ready),
-               INSTANCE_ENV: instance}  # fmt: skip
-        command = [sys.executable, "-m", "course", "serve", "--workers", str(WORKERS),
-                   "--port", "0", "--db", str(self.db)]  # fmt: skip
+        env = {
+            **os.environ,
+            "COURSE_ARTIFACTS_DIR": str(folder),
+            READY_FILE_ENV: str(ready),
+            INSTANCE_ENV: instance,
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "course",
+            "serve",
+            "--workers",
+            str(WORKERS),
+            "--port",
+            "0",
+            "--db",
+            str(self.db),
+        ]
         with self.log.open("w") as stderr:
-            self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                                            stderr=stderr)  # fmt: skip
+            self.process = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=stderr
+            )
         deadline = time.monotonic() + 30
         while not ready.exists():
             assert self.process.poll() is None, self.log.read_text()
@@ -62,8 +77,11 @@ class Workers:
 
     def worker_pids(self) -> list[int]:
         children = psutil.Process(self.process.pid).children(recursive=True)
-        return [c.pid for c in children if "multiprocessing" in " ".join(c.cmdline())
-                and "spawn_main" in " ".join(c.cmdline())]  # fmt: skip
+        return [
+            c.pid
+            for c in children
+            if "multiprocessing" in " ".join(c.cmdline()) and "spawn_main" in " ".join(c.cmdline())
+        ]
 
     def stop(self) -> tuple[int, list[int]]:
         """SIGTERM to the supervisor; its exit status and the workers still alive after it."""
@@ -106,8 +124,9 @@ def _load(url: str, key: str, answered: list, failures: list) -> None:
             elif kind == "batch":
                 response = client.post("/v1/score/batch", json={"applicants": [APPLICANT] * 3})
             elif kind == "tf-serving":
-                response = client.post("/v1/models/credit_risk:predict",
-                                       json={"instances": [APPLICANT] * 2})  # fmt: skip
+                response = client.post(
+                    "/v1/models/credit_risk:predict", json={"instances": [APPLICANT] * 2}
+                )
             else:
                 response = client.get("/v1/usage")  # a read: it writes the worker's buffer first
             if response.status_code != 200:
@@ -126,9 +145,11 @@ def test_two_workers_log_every_answered_request_exactly_once(workers):
     assert len(pids) == WORKERS, f"expected {WORKERS} worker processes, found {pids}"
     answered: list[tuple] = []
     failures: list[tuple] = []
-    threads = [threading.Thread(target=_load, args=(workers.url, key, answered, failures))
-               for key in (workers.keys["lender-a"], workers.keys["lender-b"])
-               for _ in range(THREADS // 2)]  # fmt: skip
+    threads = [
+        threading.Thread(target=_load, args=(workers.url, key, answered, failures))
+        for key in (workers.keys["lender-a"], workers.keys["lender-b"])
+        for _ in range(THREADS // 2)
+    ]
     start = time.monotonic()
     for thread in threads:
         thread.start()
@@ -154,10 +175,12 @@ def test_two_workers_log_every_answered_request_exactly_once(workers):
     assert answered_ids <= set(ids)  # each answer's own id is in the log
     served_by = Counter(request_id[:16] for request_id in ids)  # a random prefix per worker
     assert len(served_by) == WORKERS * len(workers.keys), served_by  # and per key (issue 27)
-    print(f"\n{len(answered)} scoring requests answered 200 and {len(rows)} rows logged, "
-          f"{THREADS * REQUESTS_PER_THREAD} requests in all in {seconds:.1f} s "
-          f"({THREADS * REQUESTS_PER_THREAD / seconds:.0f} req/s); per worker: "
-          f"{sorted(served_by.values())}")
+    print(
+        f"\n{len(answered)} scoring requests answered 200 and {len(rows)} rows logged, "
+        f"{THREADS * REQUESTS_PER_THREAD} requests in all in {seconds:.1f} s "
+        f"({THREADS * REQUESTS_PER_THREAD / seconds:.0f} req/s); per worker: "
+        f"{sorted(served_by.values())}"
+    )
 
 
 def _hold_write_lock(path: Path) -> sqlite3.Connection:

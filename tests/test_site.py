@@ -26,11 +26,11 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 import nbformat
 import pytest
 
+from authoring import site
 from course.config import REPO_ROOT
 from course.errors import CourseError
-from authoring import site
-from course.setup.pins import LOCK, SITE_LOCK, SITE_REQUIREMENT, read_lock
 from course.lessons import LESSONS
+from course.setup.pins import LOCK, SITE_LOCK, SITE_REQUIREMENT, read_lock
 from tests.browser_fixture import chromium_path, launch_chromium
 
 CHROMIUM = chromium_path()
@@ -59,8 +59,10 @@ def test_every_lesson_glossary_instructor_page_and_download_is_in_the_site(files
         assert lesson.notebook in files
         assert f"file: {Path(lesson.notebook).stem}" in files["_toc.yml"].decode()
         for folder in ("notebooks", "solutions"):
-            assert files[f"downloads/{folder}/{lesson.notebook}"] == \
-                (REPO_ROOT / folder / lesson.notebook).read_bytes()  # fmt: skip
+            assert (
+                files[f"downloads/{folder}/{lesson.notebook}"]
+                == (REPO_ROOT / folder / lesson.notebook).read_bytes()
+            )
     for name in ("index", "glossary", "instructors", "schedule", "hub", "kubernetes"):
         assert f"{name}.md" in files
     assert 'execute_notebooks: "off"' in files["_config.yml"].decode()  # (stored outputs only)
@@ -73,39 +75,55 @@ def test_a_lesson_page_keeps_every_figure_and_shows_widgets_as_a_note(files):
         shown = [o for c in page.cells for o in c.get("outputs", [])]
         alts = re.findall(r'<img alt="([^"]+)"', str(solution))
         assert re.findall(r'<img alt="([^"]+)"', str(page)) == alts, lesson.notebook
-        assert not any(site.WIDGET in o.get("data", {}) or "application/javascript" in
-                       o.get("data", {}) for o in shown), lesson.notebook  # fmt: skip
-        widgets = sum(site.WIDGET in o.get("data", {}) for c in solution.cells
-                      for o in c.get("outputs", []))  # fmt: skip
+        assert not any(
+            site.WIDGET in o.get("data", {}) or "application/javascript" in o.get("data", {})
+            for o in shown
+        ), lesson.notebook
+        widgets = sum(
+            site.WIDGET in o.get("data", {}) for c in solution.cells for o in c.get("outputs", [])
+        )
         assert sum(site.WIDGET_NOTE in str(o) for o in shown) == widgets, lesson.notebook
         launch = page.cells[0].source
         assert launch.startswith("# ") and 'class="course-launch"' in launch.split("\n")[2]
         for href in site.launch_links(lesson, REPO).values():
             assert f'href="{href}"' in launch, (lesson.notebook, href)
-    notes = [o for n in LESSONS for c in nbformat.reads(files[n.notebook].decode(), 4).cells
-             for o in c.get("outputs", []) if site.WIDGET_NOTE in str(o)]  # fmt: skip
+    notes = [
+        o
+        for n in LESSONS
+        for c in nbformat.reads(files[n.notebook].decode(), 4).cells
+        for o in c.get("outputs", [])
+        if site.WIDGET_NOTE in str(o)
+    ]
     assert len(notes) >= 2  # (lessons 01 and 02's explorers)
 
 
 def test_launch_links_open_the_learners_notebook_on_binder_and_colab():
     lesson = LESSONS[3]
     links = site.launch_links(lesson, REPO, "main")
-    assert links["Launch on Binder"] == ("https://mybinder.org/v2/gh/example/course/HEAD?urlpath="
-                                         f"lab/tree/notebooks/{lesson.notebook}")  # fmt: skip
-    assert links["Open in Colab"] == ("https://colab.research.google.com/github/example/course/"
-                                      f"blob/main/notebooks/{lesson.notebook}")  # fmt: skip
+    assert links["Launch on Binder"] == (
+        "https://mybinder.org/v2/gh/example/course/HEAD?urlpath="
+        f"lab/tree/notebooks/{lesson.notebook}"
+    )
+    assert links["Open in Colab"] == (
+        "https://colab.research.google.com/github/example/course/"
+        f"blob/main/notebooks/{lesson.notebook}"
+    )
     assert site.repository("https://github.com/example/course.git") == REPO
     unknown = site.launch_links(lesson, None)
     assert set(unknown) == {"Download the notebook", "Download the solution"}
 
 
 def test_repository_links_become_site_pages_or_github_links():
-    text = ("[s](schedule.md) [g](glossary.md#api) [h](../classroom/hub/README.md) "
-            "[x](budget.json) [w](https://example.org) [a](#binder)")
+    text = (
+        "[s](schedule.md) [g](glossary.md#api) [h](../classroom/hub/README.md) "
+        "[x](budget.json) [w](https://example.org) [a](#binder)"
+    )
     shown = site.page_markdown(text, "instructors/README.md", REPO)
-    assert shown == ("[s](schedule.md) [g](glossary.md#api) [h](hub.md) "
-                     "[x](https://github.com/example/course/blob/main/instructors/budget.json) "
-                     "[w](https://example.org) [a](#binder)")  # fmt: skip
+    assert shown == (
+        "[s](schedule.md) [g](glossary.md#api) [h](hub.md) "
+        "[x](https://github.com/example/course/blob/main/instructors/budget.json) "
+        "[w](https://example.org) [a](#binder)"
+    )
     assert "[x]" not in site.page_markdown(text, "instructors/README.md", None)
 
 
@@ -116,8 +134,9 @@ def test_every_glossary_term_keeps_its_id(files):
     module = files[f"_ext/{site.SLUGS}.py"].decode()
     line = next(line for line in module.splitlines() if line.startswith("IDS = "))
     assert sorted(ast.literal_eval(line[6:]).values()) == sorted(ids) and len(ids) > 50
-    linked = {m for n in LESSONS for m in re.findall(r"glossary\.md#([\w-]+)",
-                                                     files[n.notebook].decode())}  # fmt: skip
+    linked = {
+        m for n in LESSONS for m in re.findall(r"glossary\.md#([\w-]+)", files[n.notebook].decode())
+    }
     assert linked and linked <= set(ids)
 
 
@@ -133,11 +152,16 @@ def test_the_site_builder_is_pinned_alone_and_never_in_the_learners_environment(
     assert all(SITE_LOCK not in kit.extra_locks(t, h) for t in (0, 1) for h in (0, 1))
     for path in ("environment.yml", "binder/environment.yml", "binder/postBuild"):
         assert "jupyter-book" not in (REPO_ROOT / path).read_text(), path
-    assert "site" not in __import__("tomllib").loads(
-        (REPO_ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert (
+        "site"
+        not in __import__("tomllib").loads((REPO_ROOT / "pyproject.toml").read_text())["project"][
+            "optional-dependencies"
+        ]
+    )
 
 
 # --- the built site in Chromium ----------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def built() -> Path:
@@ -161,8 +185,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def served(built):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_Quiet, directory=str(built)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
@@ -173,14 +198,17 @@ def local_target(root: Path, base: str, page_url: str, href: str) -> tuple[Path,
     url, fragment = urldefrag(urljoin(page_url, href))
     if not url.startswith(base):
         return None
-    path = root / unquote(url[len(base):])
+    path = root / unquote(url[len(base) :])
     return (path / "index.html" if path.is_dir() else path), fragment
 
 
 @pytest.mark.site
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (/usr/bin/chromium; "
-                    "Debian: apt-get install chromium); the browser tests need it")  # fmt: skip
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (/usr/bin/chromium; "
+    "Debian: apt-get install chromium); the browser tests need it",
+)
 def test_every_page_opens_offline_with_no_broken_link_image_or_serious_axe_finding(built, served):
     pytest.importorskip("axe_playwright_python", reason="axe-playwright-python is not installed")
     from axe_playwright_python.sync_playwright import Axe
@@ -207,8 +235,10 @@ def test_every_page_opens_offline_with_no_broken_link_image_or_serious_axe_findi
         context.route("**/*", route)
         page = context.new_page()
         page.on("requestfailed", lambda r: axe_running or failed.append(f"{r.url}: {r.failure}"))
-        page.on("response", lambda r: r.status >= 400 and not axe_running
-                and failed.append(f"{r.url}: {r.status}"))  # fmt: skip
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and not axe_running and failed.append(f"{r.url}: {r.status}"),
+        )
         axe = Axe()
         for path in pages:
             name = path.relative_to(built).as_posix()
@@ -224,16 +254,20 @@ def test_every_page_opens_offline_with_no_broken_link_image_or_serious_axe_findi
                 if target and not target[0].is_file():
                     problems.append(f"{name}: link {href} -> missing {target[0]}")
                 elif target and target[1] and target[0].suffix == ".html":
-                    page_ids = ids.get(target[0]) or set(re.findall(
-                        r'\bid="([^"]+)"', target[0].read_text(encoding="utf-8")))  # fmt: skip
+                    page_ids = ids.get(target[0]) or set(
+                        re.findall(r'\bid="([^"]+)"', target[0].read_text(encoding="utf-8"))
+                    )
                     if target[1] not in page_ids:
                         problems.append(f"{name}: link {href} -> no #{target[1]} there")
             axe_running.append(name)
             results = axe.run(page, context=AXE_CONTEXT, options={"resultTypes": ["violations"]})
             axe_running.clear()
-            problems += [f"{name}: axe {v['id']} ({v['impact']}) x{len(v['nodes'])}: "
-                         f"{v['nodes'][0]['html'][:150]}"
-                         for v in results.response["violations"] if v.get("impact") in AXE_IMPACTS]
+            problems += [
+                f"{name}: axe {v['id']} ({v['impact']}) x{len(v['nodes'])}: "
+                f"{v['nodes'][0]['html'][:150]}"
+                for v in results.response["violations"]
+                if v.get("impact") in AXE_IMPACTS
+            ]
         # A lesson's glossary link lands on its term, in view.
         page.goto(served + "01_market_analysis.html", wait_until="networkidle")
         link = page.locator('main a[href^="glossary.html#"]').first
@@ -252,5 +286,7 @@ def test_every_page_opens_offline_with_no_broken_link_image_or_serious_axe_findi
     problems += [f"failed request: {failure}" for failure in failed]
     assert problems == [], "\n".join(problems[:40])
     assert counted["images"] >= 20 and counted["local links"] >= 100, counted  # (checks that ran)
-    print(f"\n{len(pages)} pages checked in Chromium in {time.perf_counter() - start:.0f} s: "
-          f"{counted['local links']} local links, {counted['images']} images")
+    print(
+        f"\n{len(pages)} pages checked in Chromium in {time.perf_counter() - start:.0f} s: "
+        f"{counted['local links']} local links, {counted['images']} images"
+    )

@@ -15,12 +15,15 @@ def test_default_estimate_and_formula():
     assert doubled["SOM"] == pytest.approx(280e3)
 
 
-@pytest.mark.parametrize(("name", "value", "message"), [
-    ("serviceable_share", 40, "percentage"),
-    ("obtainable_share", -0.1, "between 0 and 1"),
-    ("lenders", -5, "non-negative"),
-    ("price_per_decision", math.nan, "non-negative"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("serviceable_share", 40, "percentage"),
+        ("obtainable_share", -0.1, "between 0 and 1"),
+        ("lenders", -5, "non-negative"),
+        ("price_per_decision", math.nan, "non-negative"),
+    ],
+)
 def test_bad_assumptions_are_refused(name, value, message):
     with pytest.raises(ValueError, match=message):
         sizing.market_size(**{name: value})
@@ -43,10 +46,12 @@ def test_sizing_reads_the_courses_one_set_of_assumptions():
 
     assert sizing.ASSUMPTIONS is assumptions.MARKET
     assert sizing.assumptions_table()["value"].to_dict() == {
-        name: a.value for name, a in assumptions.MARKET.items()}
+        name: a.value for name, a in assumptions.MARKET.items()
+    }
     som_decisions = assumptions.obtainable_decisions_per_year()
     assert sizing.market_size()["SOM"] == pytest.approx(
-        som_decisions * assumptions.value("price_per_decision"))
+        som_decisions * assumptions.value("price_per_decision")
+    )
 
 
 def test_market_sizer_recomputes_when_sliders_move():
@@ -60,8 +65,9 @@ def test_market_sizer_recomputes_when_sliders_move():
     assert sizer.result == pytest.approx(sizing.market_size())
     sizer.sliders["price_per_decision"].value = 1.0
     sizer.sliders["obtainable_share"].value = 0.05
-    assert sizer.result["SOM"] == pytest.approx(sizing.market_size(price_per_decision=1.0,
-                                                                    obtainable_share=0.05)["SOM"])
+    assert sizer.result["SOM"] == pytest.approx(
+        sizing.market_size(price_per_decision=1.0, obtainable_share=0.05)["SOM"]
+    )
     assert "SOM US$ 0.700 M/yr" in sizer.summary
     drawn = MarketSizer(draw=True)
     drawn.sliders["lenders"].value = 28_000

@@ -17,13 +17,6 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course.exercises import (
-    FunctionExercise,
-    ReflectionExercise,
-    ValueExercise,
-    load_all,
-)
-from course.exercises.core import SOLUTIONS_FILE, Exercise, solutions
 from authoring import build
 from authoring.build import (
     REPO_ROOT,
@@ -32,10 +25,20 @@ from authoring.build import (
     Region,
     exercise_regions,
 )
+from course.exercises import (
+    FunctionExercise,
+    ReflectionExercise,
+    ValueExercise,
+    load_all,
+)
+from course.exercises.core import SOLUTIONS_FILE, Exercise, solutions
 
 REGIONS = exercise_regions()
-PASSING = {FunctionExercise: "✅ Correct", ValueExercise: "✅ Correct",
-           ReflectionExercise: "📝 Recorded"}  # fmt: skip
+PASSING = {
+    FunctionExercise: "✅ Correct",
+    ValueExercise: "✅ Correct",
+    ReflectionExercise: "📝 Recorded",
+}
 
 
 def _kind(exercise: Exercise) -> type:
@@ -74,7 +77,8 @@ def test_the_check_cell_stored_the_passing_feedback(exercise_id):
     text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
     passing = PASSING[_kind(load_all()[exercise_id])]
     assert text.startswith(f"{passing} ({exercise_id})"), (
-        f"{region.notebook} cell {region.cell} stored {text!r}: its solution does not pass")
+        f"{region.notebook} cell {region.cell} stored {text!r}: its solution does not pass"
+    )
 
 
 def _imports(notebook: str) -> dict[str, ast.stmt]:
@@ -83,8 +87,11 @@ def _imports(notebook: str) -> dict[str, ast.stmt]:
     for cell in nbformat.read(SOLUTIONS_DIR / notebook, as_version=4).cells:
         if cell.cell_type != "code":
             continue
-        lines = [line for line in build.outside_regions(cell.source).split("\n")
-                 if not line.lstrip().startswith(("%", "!"))]  # fmt: skip
+        lines = [
+            line
+            for line in build.outside_regions(cell.source).split("\n")
+            if not line.lstrip().startswith(("%", "!"))
+        ]
         try:
             tree = ast.parse("\n".join(lines))
         except SyntaxError:
@@ -116,9 +123,12 @@ def _checked_name(region: Region) -> str:
 def _run_region(region: Region) -> dict:
     """The region executed with only what it needs: the notebook's imports of the names it uses,
     and the functions earlier regions of the same notebook define (03.q4 uses 03.q3's)."""
-    others = {name: r for r in REGIONS.values()
-              if r.notebook == region.notebook and r.cell < region.cell
-              for name in _defined_functions(r.text)}  # fmt: skip
+    others = {
+        name: r
+        for r in REGIONS.values()
+        if r.notebook == region.notebook and r.cell < region.cell
+        for name in _defined_functions(r.text)
+    }
     needed, order, todo = set(), [], [region.text]
     while todo:
         code = todo.pop()
@@ -153,10 +163,15 @@ def test_a_function_region_passes_its_own_check(exercise_id):
 def test_no_exercise_module_carries_a_solution():
     for path in sorted((REPO_ROOT / "course" / "exercises").glob("lesson*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        kept = [f"line {node.lineno}" for node in ast.walk(tree) if isinstance(node, ast.keyword)
-                and node.arg == "solution"]  # fmt: skip
-        assert not kept, (f"{path.name} passes solution= ({', '.join(kept)}): the notebook "
-                          "region is the only source")
+        kept = [
+            f"line {node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.keyword) and node.arg == "solution"
+        ]
+        assert not kept, (
+            f"{path.name} passes solution= ({', '.join(kept)}): the notebook "
+            "region is the only source"
+        )
     assert "solution" not in Exercise.__init__.__code__.co_varnames
 
 
@@ -175,15 +190,19 @@ def test_lesson_cases_carry_no_solution():
     for region in REGIONS.values():
         for name, function in _defined_functions(region.text).items():
             for copy in mine:
-                assert copy.name != name, (f"tests/lesson_cases.py defines {name} "
-                                           f"({region.exercise_id}'s solution)")  # fmt: skip
-                assert _body(copy) != _body(function), (f"tests/lesson_cases.py: {copy.name} is "
-                                                        f"a copy of {region.exercise_id}'s solution")
+                assert copy.name != name, (
+                    f"tests/lesson_cases.py defines {name} ({region.exercise_id}'s solution)"
+                )
+                assert _body(copy) != _body(function), (
+                    f"tests/lesson_cases.py: {copy.name} is "
+                    f"a copy of {region.exercise_id}'s solution"
+                )
     reflections = [r for i, r in REGIONS.items() if isinstance(load_all()[i], ReflectionExercise)]
     for region in reflections:  # a model answer's text, copied
         for line in region.text.splitlines()[1:-1]:
             assert " ".join(line.split()) not in " ".join(source.split()), (
-                f"tests/lesson_cases.py copies {region.exercise_id}'s solution: {line!r}")
+                f"tests/lesson_cases.py copies {region.exercise_id}'s solution: {line!r}"
+            )
 
 
 # -- the build's rules ---------------------------------------------------------------------------
@@ -195,8 +214,12 @@ def _notebook(folder: Path, name: str, *sources: str) -> None:
 
 
 def test_regions_are_found_by_lesson_and_check_call(tmp_path):
-    _notebook(tmp_path, "07_x.ipynb", "import math\n\n# BEGIN SOLUTION\n    x = math.pi\n"
-              "# END SOLUTION\nq2.check(x)", "y = 1")  # fmt: skip
+    _notebook(
+        tmp_path,
+        "07_x.ipynb",
+        "import math\n\n# BEGIN SOLUTION\n    x = math.pi\n# END SOLUTION\nq2.check(x)",
+        "y = 1",
+    )
     (region,) = exercise_regions(tmp_path, ["07.q2"]).values()
     assert (region.exercise_id, region.cell, region.text) == ("07.q2", 0, "x = math.pi")
     assert json.loads(build.solutions_json(tmp_path, ["07.q2"])) == {"07.q2": "x = math.pi"}
@@ -205,16 +228,25 @@ def test_regions_are_found_by_lesson_and_check_call(tmp_path):
     assert build.write_solutions(tmp_path, target, ["07.q2"]) is False
 
 
-@pytest.mark.parametrize(("cells", "ids", "message"), [
-    (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nprint(x)"], None, "has no qN.check"),
-    (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq1.check(x)\nq2.check(x)"], None, "checks 2"),
-    (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq1.check(x)"] * 2, None, "a second solution"),
-    (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq1.check(x)"], ["07.q1", "07.q2"],
-     "exercises without a solution region in .*: 07.q2"),
-    (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq3.check(x)"], ["07.q1", "07.q3"],
-     "without a solution region.*07.q1"),
-    (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq1.check(x)"], [], "no lesson module defines"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("cells", "ids", "message"),
+    [
+        (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nprint(x)"], None, "has no qN.check"),
+        (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq1.check(x)\nq2.check(x)"], None, "checks 2"),
+        (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq1.check(x)"] * 2, None, "a second solution"),
+        (
+            ["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq1.check(x)"],
+            ["07.q1", "07.q2"],
+            "exercises without a solution region in .*: 07.q2",
+        ),
+        (
+            ["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq3.check(x)"],
+            ["07.q1", "07.q3"],
+            "without a solution region.*07.q1",
+        ),
+        (["# BEGIN SOLUTION\nx = 1\n# END SOLUTION\nq1.check(x)"], [], "no lesson module defines"),
+    ],
+)
 def test_a_region_without_its_exercise_fails_the_build(tmp_path, cells, ids, message):
     _notebook(tmp_path, "07_x.ipynb", *cells)
     with pytest.raises(BuildError, match=message):
@@ -230,8 +262,10 @@ def test_check_reports_a_stale_or_missing_solutions_json(tmp_path):
     build.write_solutions(solutions, target)
     assert not any("solutions.json" in str(p) for p in build.check(solutions, notebooks, target))
     target.write_text('{"07.q1": "x = 2"}\n', encoding="utf-8")
-    assert any("solutions.json: stale" in str(p) and "--solutions-json" in str(p)
-               for p in build.check(solutions, notebooks, target))  # fmt: skip
+    assert any(
+        "solutions.json: stale" in str(p) and "--solutions-json" in str(p)
+        for p in build.check(solutions, notebooks, target)
+    )
 
 
 def test_the_cli_refreshes_solutions_json_without_executing(monkeypatch, capsys):

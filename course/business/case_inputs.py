@@ -18,17 +18,33 @@ from course import assumptions
 #: The population's bad rate has its one stated value in :data:`course.credit.coding.
 #: POPULATION_BAD_RATE` (the sources' real rate, about 5 %); its planning range is here.
 POPULATION_RATE_RANGE = (0.03, 0.10, "a prime lender's few per cent to a riskier lender's tenth")
-POPULATION_RATE_SOURCE = ("03 course.credit.coding: the sources' real rate (UCI, South German "
-                          "Credit)")  # fmt: skip
+POPULATION_RATE_SOURCE = (
+    "03 course.credit.coding: the sources' real rate (UCI, South German Credit)"
+)
 
 #: The inputs the scenarios, the tornado and the Monte Carlo vary: one set for all three.
 VALUE_INPUTS = ["population_bad_rate", "loss_given_default", "good_loan_margin"]
-CUSTOMER_INPUTS = ["test_auc", "lenders", "serviceable_share", "reachable_share",
-                   "obtainable_share", "customer_demand", "competition", "service", "marketing",
-                   "ramp_months"]  # fmt: skip
-COMPANY_INPUTS = ["price_per_decision", "decisions_per_lender", "fixed_costs_monthly",
-                  "acquisition_cost", "monthly_churn", "server_monthly_usd",
-                  "sustained_requests_per_second"]  # fmt: skip
+CUSTOMER_INPUTS = [
+    "test_auc",
+    "lenders",
+    "serviceable_share",
+    "reachable_share",
+    "obtainable_share",
+    "customer_demand",
+    "competition",
+    "service",
+    "marketing",
+    "ramp_months",
+]
+COMPANY_INPUTS = [
+    "price_per_decision",
+    "decisions_per_lender",
+    "fixed_costs_monthly",
+    "acquisition_cost",
+    "monthly_churn",
+    "server_monthly_usd",
+    "sustained_requests_per_second",
+]
 UNCERTAIN = VALUE_INPUTS + CUSTOMER_INPUTS + COMPANY_INPUTS
 #: Read as stated and never varied: the plan the demand index is compared with (lesson 02's
 #: scenario, whose AUC was a placeholder before lesson 03 measured one).
@@ -37,8 +53,13 @@ PLAN_INPUTS = ["auc"]
 DEMAND_INDICES = ["customer_demand", "competition", "service", "marketing"]
 
 #: The lesson that states each group of :mod:`course.assumptions` (a source names its lesson).
-_LESSON_OF_GROUP = {"market": "01", "plans": "04", "serving": "04", "demand": "02",
-                    "business": "05"}
+_LESSON_OF_GROUP = {
+    "market": "01",
+    "plans": "04",
+    "serving": "04",
+    "demand": "02",
+    "business": "05",
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +97,9 @@ def stated_inputs(plans=None, assume: Mapping[str, float] | None = None) -> dict
     for name in names:
         number, unit, source = _stated(name, plans, assume)
         if name in PLAN_INPUTS:
-            table[name] = Input(name, number, unit, source + " (the plan's reference, not varied)",
-                                "assumed")  # fmt: skip
+            table[name] = Input(
+                name, number, unit, source + " (the plan's reference, not varied)", "assumed"
+            )
             continue
         if name == "population_bad_rate":
             low, high = _population_range(number)
@@ -108,8 +130,9 @@ def _stated(name: str, plans, assume: Mapping[str, float]) -> tuple[float, str, 
         number, source = assume[name], "set by you (build_case(assume=...))"
         if name == "population_bad_rate":
             if not 0 < float(number) < 1:
-                raise ValueError(f"population_bad_rate must be a fraction in (0, 1), "
-                                 f"got {number!r}")  # fmt: skip
+                raise ValueError(
+                    f"population_bad_rate must be a fraction in (0, 1), got {number!r}"
+                )
         else:
             assumptions.check_value(name, number)
     elif name == "price_per_decision":

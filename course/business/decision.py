@@ -47,14 +47,16 @@ class Rule:
 
     def describe(self) -> list[str]:
         names = ", ".join(BASELINES)
-        return [f"1. Value: at the population's bad rate, the model creates more value for a "
-                f"lender than every simple policy it could adopt without us ({names}), with the "
-                f"whole {self.level:.0%} interval of each difference above zero. Lending less than "
-                "a loss-making rule is not skill: rejecting everyone is one of the policies.",
-                "2. Market: the lenders paying once the ramp is over reach the number that breaks "
-                "even in steady state (leavers replaced at the full acquisition cost).",
-                f"3. Payback: a customer's contribution repays what it cost to win them within "
-                f"{self.max_payback_months:.0f} months."]  # fmt: skip
+        return [
+            f"1. Value: at the population's bad rate, the model creates more value for a "
+            f"lender than every simple policy it could adopt without us ({names}), with the "
+            f"whole {self.level:.0%} interval of each difference above zero. Lending less than "
+            "a loss-making rule is not skill: rejecting everyone is one of the policies.",
+            "2. Market: the lenders paying once the ramp is over reach the number that breaks "
+            "even in steady state (leavers replaced at the full acquisition cost).",
+            f"3. Payback: a customer's contribution repays what it cost to win them within "
+            f"{self.max_payback_months:.0f} months.",
+        ]
 
 
 # --- the case ---------------------------------------------------------------------------------
@@ -104,8 +106,10 @@ class Case:
     def approved(self) -> dict[str, float]:
         """The share of the test applicants the model approves, at each rate's threshold."""
         population = self.lender.masks(self.population_rate)[MODEL]
-        return {"sample": float(self.lender.masks(None)[MODEL].mean()),
-                "population": float(population.mean())}
+        return {
+            "sample": float(self.lender.masks(None)[MODEL].mean()),
+            "population": float(population.mean()),
+        }
 
     def best_baseline(self, rate: str = "population") -> str:
         return max(BASELINES, key=lambda name: self.values[rate][name])
@@ -113,8 +117,9 @@ class Case:
     @property
     def som_lenders(self) -> float:
         x = {k: i.value for k, i in self.inputs.items()}
-        return economics.mature_customers(x["lenders"], x["serviceable_share"],
-                                           x["reachable_share"], x["obtainable_share"])
+        return economics.mature_customers(
+            x["lenders"], x["serviceable_share"], x["reachable_share"], x["obtainable_share"]
+        )
 
     @property
     def flip_price(self) -> float:
@@ -129,9 +134,11 @@ class Case:
     @property
     def checks(self) -> dict[str, bool]:
         e = self.economics
-        return {"value": all(g.certain for g in self.gains["population"].values()),
-                "market": self.customers >= e.break_even_customers,
-                "payback": e.payback_months <= self.rule.max_payback_months}
+        return {
+            "value": all(g.certain for g in self.gains["population"].values()),
+            "market": self.customers >= e.break_even_customers,
+            "payback": e.payback_months <= self.rule.max_payback_months,
+        }
 
     @property
     def go(self) -> bool:
@@ -156,20 +163,30 @@ class Case:
         """What the model is worth against each baseline at ``rate`` ("sample" or
         "population"), in sentences that follow the numbers."""
         gains, values = self.gains[rate], self.values[rate]
-        where = (f"at the sample's bad rate ({self.lender.sample_rate:.0%})" if rate == "sample"
-                 else f"at the population's bad rate ({self.population_rate:.0%})")  # fmt: skip
+        where = (
+            f"at the sample's bad rate ({self.lender.sample_rate:.0%})"
+            if rate == "sample"
+            else f"at the population's bad rate ({self.population_rate:.0%})"
+        )
         best = self.best_baseline(rate)
-        lines = [f"{where.capitalize()}, the model creates EUR {values[MODEL]:,.0f} per 1,000 "
-                 f"applications; the best baseline, {best}, EUR {values[best]:,.0f}."]
+        lines = [
+            f"{where.capitalize()}, the model creates EUR {values[MODEL]:,.0f} per 1,000 "
+            f"applications; the best baseline, {best}, EUR {values[best]:,.0f}."
+        ]
         for name, g in gains.items():
-            verdict = "beats it" if g.certain else ("does not beat it" if g.high <= 0 else
-                                                     "cannot be told apart from it")
+            verdict = (
+                "beats it"
+                if g.certain
+                else ("does not beat it" if g.high <= 0 else "cannot be told apart from it")
+            )
             lines.append(f"  vs {name}: {g.text()}: the model {verdict}.")
         if rate == "population":
             fee = 1000 * self.economics.price_per_decision
-            lines.append(f"  At our price a lender pays US$ {fee:,.0f} per 1,000 applications "
-                         "out of the model's edge: criterion 1 asks for an edge at all, a lender "
-                         "for one larger than that.")
+            lines.append(
+                f"  At our price a lender pays US$ {fee:,.0f} per 1,000 applications "
+                "out of the model's edge: criterion 1 asks for an edge at all, a lender "
+                "for one larger than that."
+            )
         return lines
 
     def verdict(self) -> list[str]:
@@ -182,35 +199,48 @@ class Case:
         best = self.best_baseline()
         g = self.gains["population"][best]
         unclear = [n for n, gain in self.gains["population"].items() if not gain.certain]
-        text = (f"- value {'met' if c['value'] else 'NOT met'}: at the population's bad rate "
-                f"({self.population_rate:.0%}), the model's gain over the best baseline ({best}) "
-                f"is {g.text()} per 1,000 applications")
+        text = (
+            f"- value {'met' if c['value'] else 'NOT met'}: at the population's bad rate "
+            f"({self.population_rate:.0%}), the model's gain over the best baseline ({best}) "
+            f"is {g.text()} per 1,000 applications"
+        )
         if c["value"]:
             text += "; every interval is above zero."
         else:
-            text += (f"; the interval does not clear zero against {_and(unclear)}. "
-                     + self._value_flip())
+            text += (
+                f"; the interval does not clear zero against {_and(unclear)}. " + self._value_flip()
+            )
         lines.append(text)
-        lines.append(f"- market {'met' if c['market'] else 'NOT met'}: {self.customers:,.0f} "
-                     f"paying lenders once the ramp is over, {e.break_even_customers:,.0f} needed "
-                     f"to break even in steady state; it flips at a price of US$ "
-                     f"{self.flip_price:,.2f} per decision.")
-        lines.append(f"- payback {'met' if c['payback'] else 'NOT met'}: {e.payback_months:,.1f} "
-                     f"months to earn back an acquisition cost of US$ {e.acquisition_cost:,.0f}; "
-                     f"it flips at a price of US$ {self.payback_price:,.2f} per decision.")
+        lines.append(
+            f"- market {'met' if c['market'] else 'NOT met'}: {self.customers:,.0f} "
+            f"paying lenders once the ramp is over, {e.break_even_customers:,.0f} needed "
+            f"to break even in steady state; it flips at a price of US$ "
+            f"{self.flip_price:,.2f} per decision."
+        )
+        lines.append(
+            f"- payback {'met' if c['payback'] else 'NOT met'}: {e.payback_months:,.1f} "
+            f"months to earn back an acquisition cost of US$ {e.acquisition_cost:,.0f}; "
+            f"it flips at a price of US$ {self.payback_price:,.2f} per decision."
+        )
         return lines
 
     def _value_flip(self) -> str:
         needed = self.applicants_needed()
         if math.isinf(needed):
-            data = ("The mean gain is not above zero, so more test applicants would not flip it; a "
-                    "model that ranks applicants better would.")
+            data = (
+                "The mean gain is not above zero, so more test applicants would not flip it; a "
+                "model that ranks applicants better would."
+            )
         else:
-            data = (f"At the same mean gain, about {needed:,.0f} test applicants (not "
-                    f"{len(self.lender.bad)}) would put the interval above zero.")
+            data = (
+                f"At the same mean gain, about {needed:,.0f} test applicants (not "
+                f"{len(self.lender.bad)}) would put the interval above zero."
+            )
         if self.value_rates:
-            rates = (f" It holds at population bad rates of {min(self.value_rates):.0%} to "
-                     f"{max(self.value_rates):.0%}.")
+            rates = (
+                f" It holds at population bad rates of {min(self.value_rates):.0%} to "
+                f"{max(self.value_rates):.0%}."
+            )
         else:
             rates = " It holds at no population bad rate from 1 % to 30 %."
         return data + rates
@@ -220,36 +250,58 @@ class Case:
         e = self.economics
         year = e.contribution_per_customer * MONTHS_PER_YEAR
         if year < e.acquisition_cost:
-            return (f"Each customer costs US$ {e.acquisition_cost:,.0f} when won and contributes "
-                    f"at most US$ {year:,.0f} in its first 12 months: every customer won in year "
-                    "one is a first-year loss, so fewer customers (a worse model, a slower ramp) "
-                    "make the first-year loss smaller. Judge the business on its steady state "
-                    "instead.")
-        return (f"Each customer contributes up to US$ {year:,.0f} in its first 12 months, more "
-                f"than the US$ {e.acquisition_cost:,.0f} it cost to win: more customers improve "
-                "the first year too.")
+            return (
+                f"Each customer costs US$ {e.acquisition_cost:,.0f} when won and contributes "
+                f"at most US$ {year:,.0f} in its first 12 months: every customer won in year "
+                "one is a first-year loss, so fewer customers (a worse model, a slower ramp) "
+                "make the first-year loss smaller. Judge the business on its steady state "
+                "instead."
+            )
+        return (
+            f"Each customer contributes up to US$ {year:,.0f} in its first 12 months, more "
+            f"than the US$ {e.acquisition_cost:,.0f} it cost to win: more customers improve "
+            "the first year too."
+        )
 
     def figures(self) -> dict[str, float]:
         """Every computed number of the case, flat (for tests and comparisons)."""
         e = self.economics
-        flat = {f"value {rate} {name}": v
-                for rate in RATES for name, v in self.values[rate].items()}
+        flat = {
+            f"value {rate} {name}": v for rate in RATES for name, v in self.values[rate].items()
+        }
         for rate in RATES:
             for name, g in self.gains[rate].items():
                 flat |= {f"gain {rate} {name} {k}": getattr(g, k) for k in ("mean", "low", "high")}
-        flat |= {"demand": self.demand, "demand_plan": self.demand_plan,
-                 "customers": self.customers, "som_lenders": self.som_lenders,
-                 "break_even": e.break_even_customers, "payback": e.payback_months,
-                 "serving": e.serving_cost_per_decision, "ltv": e.lifetime_value,
-                 "first_year": self.plan.first_year_profit,
-                 "steady_state": self.plan.steady_state_profit,
-                 "funding_need": self.plan.funding_need, "flip_price": self.flip_price,
-                 "population_threshold": self.population_threshold,
-                 "value_rates": float(len(self.value_rates))}  # fmt: skip
+        flat |= {
+            "demand": self.demand,
+            "demand_plan": self.demand_plan,
+            "customers": self.customers,
+            "som_lenders": self.som_lenders,
+            "break_even": e.break_even_customers,
+            "payback": e.payback_months,
+            "serving": e.serving_cost_per_decision,
+            "ltv": e.lifetime_value,
+            "first_year": self.plan.first_year_profit,
+            "steady_state": self.plan.steady_state_profit,
+            "funding_need": self.plan.funding_need,
+            "flip_price": self.flip_price,
+            "population_threshold": self.population_threshold,
+            "value_rates": float(len(self.value_rates)),
+        }
         for row in self.tornado:
-            flat |= {f"tornado {row.name} {k}": getattr(row, k) for k in
-                     ("low", "high", "profit_at_low", "profit_at_high", "edge_at_low",
-                      "edge_at_high", "first_year_at_low", "first_year_at_high")}
+            flat |= {
+                f"tornado {row.name} {k}": getattr(row, k)
+                for k in (
+                    "low",
+                    "high",
+                    "profit_at_low",
+                    "profit_at_high",
+                    "edge_at_low",
+                    "edge_at_high",
+                    "first_year_at_low",
+                    "first_year_at_high",
+                )
+            }
         for scenario, figures in self.scenarios.items():
             flat |= {f"scenario {scenario} {k}": v for k, v in figures.items()}
         flat |= {f"simulation {k}": v for k, v in self.simulation.items()}
@@ -260,10 +312,16 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-
-def build_case(model=None, plans=None, rule: Rule | None = None, seed: int = 0,
-               assume: Mapping[str, float] | None = None, draws: int = 5000,
-               resamples: int = 2000, lender: LenderValue | None = None) -> Case:  # fmt: skip
+def build_case(
+    model=None,
+    plans=None,
+    rule: Rule | None = None,
+    seed: int = 0,
+    assume: Mapping[str, float] | None = None,
+    draws: int = 5000,
+    resamples: int = 2000,
+    lender: LenderValue | None = None,
+) -> Case:
     """The whole case from ``model`` (default: the reference model's NumPy artifact, built first
     if missing; anything with ``predict_proba(records)`` and ``threshold``), ``plans`` (its price
     per decision is used everywhere) and ``assume`` (any stated input by name). ``lender``, a
@@ -283,8 +341,10 @@ def build_case(model=None, plans=None, rule: Rule | None = None, seed: int = 0,
     money = {name: x[name] for name in ("loss_given_default", "good_loan_margin")}
     rates = {"sample": None, "population": x["population_bad_rate"]}
     values = {k: lender.values(r, **money) for k, r in rates.items()}
-    gains = {k: lender.gains(r, level=rule.level, resamples=resamples, seed=seed, **money)
-             for k, r in rates.items()}  # fmt: skip
+    gains = {
+        k: lender.gains(r, level=rule.level, resamples=resamples, seed=seed, **money)
+        for k, r in rates.items()
+    }
 
     inputs["test_auc"] = _measured_auc(lender, rule.level, resamples, seed)
     x["test_auc"] = inputs["test_auc"].value
@@ -293,21 +353,34 @@ def build_case(model=None, plans=None, rule: Rule | None = None, seed: int = 0,
 
     demand_plan = demand_index(auc_skill(x["auc"]), plan)
     demand = demand_index(auc_skill(x["test_auc"]), x)
-    customers = economics.mature_customers(x["lenders"], x["serviceable_share"],
-                                           x["reachable_share"], x["obtainable_share"],
-                                           demand / demand_plan)  # fmt: skip
+    customers = economics.mature_customers(
+        x["lenders"],
+        x["serviceable_share"],
+        x["reachable_share"],
+        x["obtainable_share"],
+        demand / demand_plan,
+    )
     company = economics.Plan(unit_economics(x), customers, x["ramp_months"])
 
     def at(changes: Mapping[str, Any], resampled=None) -> dict[str, np.ndarray]:
         return outcomes(x | dict(changes), lender, plan, resampled, rule.max_payback_months)
 
     tornado = uncertainty.tornado(inputs, at)
-    return Case(inputs=inputs, lender=lender, values=values, gains=gains, demand=demand,
-                demand_plan=demand_plan, customers=customers, plan=company, tornado=tornado,
-                scenarios=uncertainty.scenarios(tornado, at),
-                simulation=uncertainty.simulate(inputs, lender, at, draws, seed + 1),
-                value_rates=uncertainty.value_rates(lender, money, rule.level, resamples, seed),
-                rule=rule)  # fmt: skip
+    return Case(
+        inputs=inputs,
+        lender=lender,
+        values=values,
+        gains=gains,
+        demand=demand,
+        demand_plan=demand_plan,
+        customers=customers,
+        plan=company,
+        tornado=tornado,
+        scenarios=uncertainty.scenarios(tornado, at),
+        simulation=uncertainty.simulate(inputs, lender, at, draws, seed + 1),
+        value_rates=uncertainty.value_rates(lender, money, rule.level, resamples, seed),
+        rule=rule,
+    )
 
 
 def _measured_auc(lender: LenderValue, level: float, resamples: int, seed: int) -> Input:
@@ -319,6 +392,13 @@ def _measured_auc(lender: LenderValue, level: float, resamples: int, seed: int) 
     auc = float(roc_auc_score(lender.bad, lender.probabilities))
     tail = (1 - level) / 2
     auc_low, auc_high = np.quantile(lender.auc_draws(*rows), [tail, 1 - tail])
-    return Input("test_auc", auc, "ROC AUC", "03 the model on the held-out test split", "measured",
-                 float(min(auc_low, auc)), float(max(auc_high, auc)),
-                 f"its {level:.0%} bootstrap interval over the test applicants")
+    return Input(
+        "test_auc",
+        auc,
+        "ROC AUC",
+        "03 the model on the held-out test split",
+        "measured",
+        float(min(auc_low, auc)),
+        float(max(auc_high, auc)),
+        f"its {level:.0%} bootstrap interval over the test applicants",
+    )

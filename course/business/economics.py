@@ -38,8 +38,14 @@ PLAN_MONTHS = 60
 # --- value for a lender -----------------------------------------------------------------------
 
 
-def decision_values(bad, approve, amount_dm, *, loss_given_default: float | None = None,
-                    good_loan_margin: float | None = None) -> np.ndarray:  # fmt: skip
+def decision_values(
+    bad,
+    approve,
+    amount_dm,
+    *,
+    loss_given_default: float | None = None,
+    good_loan_margin: float | None = None,
+) -> np.ndarray:
     """Money per application, in euros, of approving (``approve`` True) or rejecting each one.
 
     An approved good loan earns ``good_loan_margin`` x its amount; an approved bad loan loses
@@ -77,13 +83,21 @@ def class_weights(bad, rate: float | None = None) -> np.ndarray:
     return np.where(bad, rate / share, (1 - rate) / (1 - share))
 
 
-def policy_values(bad, amount_dm, decisions: Mapping[str, np.ndarray], per: int = 1000,
-                  rate: float | None = None, **money: float) -> dict[str, float]:  # fmt: skip
+def policy_values(
+    bad,
+    amount_dm,
+    decisions: Mapping[str, np.ndarray],
+    per: int = 1000,
+    rate: float | None = None,
+    **money: float,
+) -> dict[str, float]:
     """Euros created per ``per`` applications by each policy's approve/reject ``decisions``, at
     the sample's bad rate or, with ``rate``, at a population's (:func:`class_weights`)."""
     weights = class_weights(bad, rate)
-    return {name: float(np.mean(weights * decision_values(bad, approve, amount_dm, **money)) * per)
-            for name, approve in decisions.items()}  # fmt: skip
+    return {
+        name: float(np.mean(weights * decision_values(bad, approve, amount_dm, **money)) * per)
+        for name, approve in decisions.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -104,8 +118,9 @@ class Gain:
         return self.low > 0
 
     def text(self) -> str:
-        return (f"EUR {self.mean:,.0f} ({self.level:.0%} interval {self.low:,.0f} to "
-                f"{self.high:,.0f})")  # fmt: skip
+        return (
+            f"EUR {self.mean:,.0f} ({self.level:.0%} interval {self.low:,.0f} to {self.high:,.0f})"
+        )
 
 
 def stratified_draws(bad, resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -117,13 +132,25 @@ def stratified_draws(bad, resamples: int, seed: int) -> tuple[np.ndarray, np.nda
     if len(rows_bad) == 0 or len(rows_good) == 0:
         raise ValueError("a stratified bootstrap needs both bad and good applicants")
     rng = np.random.default_rng(seed)
-    return (rows_bad[rng.integers(0, len(rows_bad), size=(resamples, len(rows_bad)))],
-            rows_good[rng.integers(0, len(rows_good), size=(resamples, len(rows_good)))])  # fmt: skip
+    return (
+        rows_bad[rng.integers(0, len(rows_bad), size=(resamples, len(rows_bad)))],
+        rows_good[rng.integers(0, len(rows_good), size=(resamples, len(rows_good)))],
+    )
 
 
-def bootstrap_gains(bad, amount_dm, policy, baselines: Mapping[str, np.ndarray], *,
-                    rate: float | None = None, per: int = 1000, resamples: int = 2000,
-                    level: float = 0.95, seed: int = 0, **money: float) -> dict[str, Gain]:  # fmt: skip
+def bootstrap_gains(
+    bad,
+    amount_dm,
+    policy,
+    baselines: Mapping[str, np.ndarray],
+    *,
+    rate: float | None = None,
+    per: int = 1000,
+    resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+    **money: float,
+) -> dict[str, Gain]:
     """How much more ``policy`` creates than each baseline (approve masks), per ``per``
     applications at the bad rate ``rate`` (None: the sample's), with a percentile interval from
     a class-stratified bootstrap (:func:`stratified_draws`; the same resamples for every
@@ -135,11 +162,14 @@ def bootstrap_gains(bad, amount_dm, policy, baselines: Mapping[str, np.ndarray],
     tail = (1 - level) / 2
     gains = {}
     for name, baseline in baselines.items():
-        difference = (decision_values(bad, policy, amount_dm, **money)
-                      - decision_values(bad, baseline, amount_dm, **money))  # fmt: skip
+        difference = decision_values(bad, policy, amount_dm, **money) - decision_values(
+            bad, baseline, amount_dm, **money
+        )
         mean = weight * difference[bad].mean() + (1 - weight) * difference[~bad].mean()
-        means = (weight * difference[rows_bad].mean(axis=1)
-                 + (1 - weight) * difference[rows_good].mean(axis=1)) * per  # fmt: skip
+        means = (
+            weight * difference[rows_bad].mean(axis=1)
+            + (1 - weight) * difference[rows_good].mean(axis=1)
+        ) * per
         low, high = np.quantile(means, [tail, 1 - tail])
         gains[name] = Gain(float(mean * per), float(low), float(high), level, per, rate)
     return gains
@@ -159,15 +189,18 @@ def reachable_lenders(lenders: float, serviceable_share: float, reachable_share:
     return lenders * serviceable_share * reachable_share
 
 
-def demand_ratio(skill: float, indices: Mapping[str, float], plan_skill: float,
-                 plan_indices: Mapping[str, float]) -> float:  # fmt: skip
+def demand_ratio(
+    skill: float, indices: Mapping[str, float], plan_skill: float, plan_indices: Mapping[str, float]
+) -> float:
     """Our demand index D over a stated plan's: the only way the seeds' D = P·Dc·(1−C)·S·Pm is
     used here (lesson 02: D is a comparative index, never a market share). 1 means "as planned";
     a coin-flip model (skill 0) gives 0."""
     from course.strategy.scoring import market_demand
 
     def demand(p: float, i: Mapping[str, float]) -> float:
-        return market_demand(p, i["customer_demand"], i["competition"], i["service"], i["marketing"])
+        return market_demand(
+            p, i["customer_demand"], i["competition"], i["service"], i["marketing"]
+        )
 
     plan = demand(plan_skill, plan_indices)
     if plan <= 0:
@@ -175,8 +208,13 @@ def demand_ratio(skill: float, indices: Mapping[str, float], plan_skill: float,
     return demand(skill, indices) / plan
 
 
-def mature_customers(lenders: float, serviceable_share: float, reachable_share: float,
-                     obtainable_share: float, ratio: float = 1.0) -> float:  # fmt: skip
+def mature_customers(
+    lenders: float,
+    serviceable_share: float,
+    reachable_share: float,
+    obtainable_share: float,
+    ratio: float = 1.0,
+) -> float:
     """Paying lenders once the ramp is over: lesson 01's obtainable share of the reachable
     lenders (its SOM in lenders) times our demand relative to the plan (:func:`demand_ratio`),
     never more than every reachable lender."""
@@ -187,12 +225,14 @@ def mature_customers(lenders: float, serviceable_share: float, reachable_share: 
 # --- unit economics ---------------------------------------------------------------------------
 
 #: What each input of :class:`UnitEconomics` may be: (test, the valid range in words).
-_VALID = {"price_per_decision": (lambda x: x > 0, "> 0 US$ per decision"),
-          "decisions_per_customer_month": (lambda x: x > 0, "> 0 decisions per month"),
-          "serving_cost_per_decision": (lambda x: x >= 0, ">= 0 US$ per decision"),
-          "fixed_costs_monthly": (lambda x: x >= 0, ">= 0 US$ per month"),
-          "acquisition_cost": (lambda x: x >= 0, ">= 0 US$ per customer"),
-          "monthly_churn": (lambda x: 0 <= x < 1, "a fraction in [0, 1) per month")}  # fmt: skip
+_VALID = {
+    "price_per_decision": (lambda x: x > 0, "> 0 US$ per decision"),
+    "decisions_per_customer_month": (lambda x: x > 0, "> 0 decisions per month"),
+    "serving_cost_per_decision": (lambda x: x >= 0, ">= 0 US$ per decision"),
+    "fixed_costs_monthly": (lambda x: x >= 0, ">= 0 US$ per month"),
+    "acquisition_cost": (lambda x: x >= 0, ">= 0 US$ per customer"),
+    "monthly_churn": (lambda x: 0 <= x < 1, "a fraction in [0, 1) per month"),
+}
 
 
 @dataclass(frozen=True)
@@ -225,11 +265,13 @@ class UnitEconomics:
             from course.business.pricing import serving_cost
 
             serving_cost_per_decision = serving_cost().per_thousand_usd / 1000
-        fields = {"price_per_decision": value("price_per_decision"),
-                  "decisions_per_customer_month": value("decisions_per_lender") / MONTHS_PER_YEAR,
-                  "fixed_costs_monthly": value("fixed_costs_monthly"),
-                  "acquisition_cost": value("acquisition_cost"),
-                  "monthly_churn": value("monthly_churn")}  # fmt: skip
+        fields = {
+            "price_per_decision": value("price_per_decision"),
+            "decisions_per_customer_month": value("decisions_per_lender") / MONTHS_PER_YEAR,
+            "fixed_costs_monthly": value("fixed_costs_monthly"),
+            "acquisition_cost": value("acquisition_cost"),
+            "monthly_churn": value("monthly_churn"),
+        }
         return cls(serving_cost_per_decision=serving_cost_per_decision, **(fields | overrides))
 
     @property
@@ -245,7 +287,9 @@ class UnitEconomics:
     @property
     def contribution_per_customer(self) -> float:
         """US$ per customer per month left after serving costs."""
-        return (self.price_per_decision - self.serving_cost_per_decision) * self.decisions_per_customer_month
+        return (
+            self.price_per_decision - self.serving_cost_per_decision
+        ) * self.decisions_per_customer_month
 
     @property
     def replacement_per_customer(self) -> float:
@@ -291,27 +335,33 @@ class UnitEconomics:
     @property
     def ltv_to_cac(self) -> float:
         """Lifetime value over the acquisition cost (a ratio; 3 or more is the usual bar)."""
-        return math.inf if self.acquisition_cost == 0 else self.lifetime_value / self.acquisition_cost
+        return (
+            math.inf if self.acquisition_cost == 0 else self.lifetime_value / self.acquisition_cost
+        )
 
     def steady_state_profit(self, customers: float) -> float:
         """US$ per year with ``customers`` kept steady (churn replaced at full CAC)."""
-        return MONTHS_PER_YEAR * (customers * self.steady_contribution_per_customer
-                                  - self.fixed_costs_monthly)  # fmt: skip
+        return MONTHS_PER_YEAR * (
+            customers * self.steady_contribution_per_customer - self.fixed_costs_monthly
+        )
 
     def break_even_price(self, customers: float) -> float:
         """The price per decision (US$) at which ``customers`` break even in steady state
         (inf without customers)."""
         if customers <= 0:
             return math.inf
-        return self.serving_cost_per_decision + (self.fixed_costs_monthly / customers
-                                                 + self.replacement_per_customer
-                                                 ) / self.decisions_per_customer_month  # fmt: skip
+        return (
+            self.serving_cost_per_decision
+            + (self.fixed_costs_monthly / customers + self.replacement_per_customer)
+            / self.decisions_per_customer_month
+        )
 
     def payback_price(self, months: float) -> float:
         """The price per decision (US$) at which a customer repays its acquisition cost in
         ``months``."""
         return self.serving_cost_per_decision + self.acquisition_cost / (
-            months * self.decisions_per_customer_month)
+            months * self.decisions_per_customer_month
+        )
 
 
 def with_price(economics: UnitEconomics, price_per_decision: float) -> UnitEconomics:
@@ -345,12 +395,16 @@ class Plan:
         import pandas as pd
 
         e = self.economics
-        monthly = cohort_months(self.mature_customers, self.ramp_months, e.monthly_churn, self.months)
+        monthly = cohort_months(
+            self.mature_customers, self.ramp_months, e.monthly_churn, self.months
+        )
         frame = pd.DataFrame(monthly, index=pd.RangeIndex(1, self.months + 1, name="month"))
         frame["contribution_usd"] = frame["active"] * e.contribution_per_customer
         frame["acquisition_usd"] = frame["won"] * e.acquisition_cost
         frame["fixed_usd"] = e.fixed_costs_monthly
-        frame["profit_usd"] = frame["contribution_usd"] - frame["acquisition_usd"] - frame["fixed_usd"]
+        frame["profit_usd"] = (
+            frame["contribution_usd"] - frame["acquisition_usd"] - frame["fixed_usd"]
+        )
         frame["cumulative_usd"] = frame["profit_usd"].cumsum()
         return frame
 
@@ -358,8 +412,11 @@ class Plan:
         """US$ profit in each month."""
         e = self.economics
         m = cohort_months(self.mature_customers, self.ramp_months, e.monthly_churn, self.months)
-        return (m["active"] * e.contribution_per_customer - m["won"] * e.acquisition_cost
-                - e.fixed_costs_monthly)  # fmt: skip
+        return (
+            m["active"] * e.contribution_per_customer
+            - m["won"] * e.acquisition_cost
+            - e.fixed_costs_monthly
+        )
 
     @property
     def first_year_profit(self) -> float:
@@ -389,7 +446,9 @@ class Plan:
 def cohort_months(mature, ramp_months, churn, months: int = PLAN_MONTHS) -> dict[str, np.ndarray]:
     """Customers ``active``, ``won`` and ``lost`` in months 1..``months`` for a straight-line ramp
     to ``mature`` over ``ramp_months``. Takes arrays too (one plan per row: a Monte Carlo)."""
-    mature, ramp, churn = (np.asarray(x, dtype=float)[..., None] for x in (mature, ramp_months, churn))
+    mature, ramp, churn = (
+        np.asarray(x, dtype=float)[..., None] for x in (mature, ramp_months, churn)
+    )
     month = np.arange(1, months + 1)
     active = mature * np.minimum(month / ramp, 1.0)
     before = np.concatenate([np.zeros_like(active[..., :1]), active[..., :-1]], axis=-1)
@@ -403,4 +462,6 @@ def cohort_matrix(won: np.ndarray, churn: float) -> np.ndarray:
     columns add up to the active customers (what :func:`cohort_months` computes directly)."""
     months = len(won)
     age = np.arange(months)[None, :] - np.arange(months)[:, None]
-    return np.where(age >= 0, np.asarray(won, dtype=float)[:, None] * (1 - churn) ** np.maximum(age, 0), 0.0)
+    return np.where(
+        age >= 0, np.asarray(won, dtype=float)[:, None] * (1 - churn) ** np.maximum(age, 0), 0.0
+    )

@@ -34,7 +34,7 @@ OFFICER_RULE = "reject if no account or overdrawn"
 BASELINES: dict[str, str] = {
     "approve everyone": "lends to all: the value of lending itself, with no screening",
     "reject everyone": "lends to none: zero by definition; any model that lends less looks "
-                       "better than a loss-making rule, so this is the floor of 'lending less'",
+    "better than a loss-making rule, so this is the floor of 'lending less'",
     CURRENT_POLICY: "the lender's rule today: one attribute, one line",
     OFFICER_RULE: "the same attribute read the way a credit officer would: a positive balance",
 }
@@ -59,9 +59,12 @@ def officer_rule(applicants) -> np.ndarray:
 def baseline_masks(applicants) -> dict[str, np.ndarray]:
     """Approve masks of :data:`BASELINES` on ``applicants``."""
     n = len(applicants)
-    return {"approve everyone": np.ones(n, dtype=bool), "reject everyone": np.zeros(n, dtype=bool),
-            CURRENT_POLICY: current_policy(applicants),
-            OFFICER_RULE: officer_rule(applicants)}  # fmt: skip
+    return {
+        "approve everyone": np.ones(n, dtype=bool),
+        "reject everyone": np.zeros(n, dtype=bool),
+        CURRENT_POLICY: current_policy(applicants),
+        OFFICER_RULE: officer_rule(applicants),
+    }
 
 
 def policies(test, probabilities, threshold: float) -> dict[str, np.ndarray]:
@@ -106,15 +109,23 @@ class LenderValue:
 
     def values(self, rate: float | None, **money: float) -> dict[str, float]:
         """EUR per 1,000 applications for each policy."""
-        return economics.policy_values(self.bad, self.amounts, self.masks(rate), rate=rate,
-                                       **money)  # fmt: skip
+        return economics.policy_values(self.bad, self.amounts, self.masks(rate), rate=rate, **money)
 
-    def gains(self, rate: float | None, *, level: float, resamples: int, seed: int,
-              **money: float) -> dict[str, economics.Gain]:  # fmt: skip
+    def gains(
+        self, rate: float | None, *, level: float, resamples: int, seed: int, **money: float
+    ) -> dict[str, economics.Gain]:
         masks = self.masks(rate)
-        return economics.bootstrap_gains(self.bad, self.amounts, masks[MODEL], self.baselines,
-                                         rate=rate, level=level, resamples=resamples, seed=seed,
-                                         **money)  # fmt: skip
+        return economics.bootstrap_gains(
+            self.bad,
+            self.amounts,
+            masks[MODEL],
+            self.baselines,
+            rate=rate,
+            level=level,
+            resamples=resamples,
+            seed=seed,
+            **money,
+        )
 
     def auc_draws(self, rows_bad: np.ndarray, rows_good: np.ndarray) -> np.ndarray:
         """The ROC AUC of each stratified resample (Mann-Whitney, ties counted half)."""
@@ -122,8 +133,9 @@ class LenderValue:
         wins = (p_bad[:, None] > p_good[None, :]) + 0.5 * (p_bad[:, None] == p_good[None, :])
         # counting how often each applicant is drawn turns every resample's AUC into one product
         count_bad = _draw_counts(np.searchsorted(np.flatnonzero(self.bad), rows_bad), len(p_bad))
-        count_good = _draw_counts(np.searchsorted(np.flatnonzero(~self.bad), rows_good),
-                                  len(p_good))  # fmt: skip
+        count_good = _draw_counts(
+            np.searchsorted(np.flatnonzero(~self.bad), rows_good), len(p_good)
+        )
         return ((count_bad @ wins) * count_good).sum(axis=1) / (len(p_bad) * len(p_good))
 
 
@@ -142,8 +154,11 @@ def lender_value(model, split=None) -> LenderValue:
     split = split or split_data()
     test = split.test
     probabilities = np.asarray(model.predict_proba(test[FEATURES].to_dict("records")), dtype=float)
-    return LenderValue(bad=test["default"].to_numpy() == 1,
-                       amounts=test["credit_amount"].to_numpy(dtype=float),
-                       probabilities=probabilities, threshold=float(model.threshold),
-                       train_rate=float(split.train["default"].mean()),
-                       baselines=baseline_masks(test))  # fmt: skip
+    return LenderValue(
+        bad=test["default"].to_numpy() == 1,
+        amounts=test["credit_amount"].to_numpy(dtype=float),
+        probabilities=probabilities,
+        threshold=float(model.threshold),
+        train_rate=float(split.train["default"].mean()),
+        baselines=baseline_masks(test),
+    )

@@ -37,8 +37,10 @@ def serving_cost_per_decision(x: Mapping[str, float]) -> float:
     from course.business.pricing import cost_per_thousand
 
     fully_busy = 1.0
-    return cost_per_thousand(x["server_monthly_usd"], x["sustained_requests_per_second"],
-                             fully_busy) / 1000
+    return (
+        cost_per_thousand(x["server_monthly_usd"], x["sustained_requests_per_second"], fully_busy)
+        / 1000
+    )
 
 
 def unit_economics(x: Mapping[str, float]) -> economics.UnitEconomics:
@@ -47,13 +49,19 @@ def unit_economics(x: Mapping[str, float]) -> economics.UnitEconomics:
         price_per_decision=x["price_per_decision"],
         decisions_per_customer_month=x["decisions_per_lender"] / MONTHS_PER_YEAR,
         serving_cost_per_decision=serving_cost_per_decision(x),
-        fixed_costs_monthly=x["fixed_costs_monthly"], acquisition_cost=x["acquisition_cost"],
-        monthly_churn=x["monthly_churn"])  # fmt: skip
+        fixed_costs_monthly=x["fixed_costs_monthly"],
+        acquisition_cost=x["acquisition_cost"],
+        monthly_churn=x["monthly_churn"],
+    )
 
 
-def outcomes(x: Mapping[str, Any], lender: LenderValue, plan: Mapping[str, float],
-             rows: tuple[np.ndarray, np.ndarray] | None = None,
-             max_payback_months: float = 12.0) -> dict[str, np.ndarray]:  # fmt: skip
+def outcomes(
+    x: Mapping[str, Any],
+    lender: LenderValue,
+    plan: Mapping[str, float],
+    rows: tuple[np.ndarray, np.ndarray] | None = None,
+    max_payback_months: float = 12.0,
+) -> dict[str, np.ndarray]:
     """Every figure the decision rests on, for one set of inputs ``x`` (numbers) or many (arrays
     of equal length: one Monte Carlo draw each). ``plan`` holds the plan's reference inputs;
     ``rows`` are stratified bootstrap rows (one resample per draw) or None for all applicants.
@@ -73,9 +81,12 @@ def outcomes(x: Mapping[str, Any], lender: LenderValue, plan: Mapping[str, float
     return out
 
 
-def _lender_outcomes(x: Mapping[str, np.ndarray], lender: LenderValue, draws: int,
-                     rows: tuple[np.ndarray, np.ndarray] | None,
-                     ) -> dict[str, np.ndarray]:  # fmt: skip
+def _lender_outcomes(
+    x: Mapping[str, np.ndarray],
+    lender: LenderValue,
+    draws: int,
+    rows: tuple[np.ndarray, np.ndarray] | None,
+) -> dict[str, np.ndarray]:
     """The model's value, its gain over each baseline and its edge over the best, per draw:
     vectorised over the draws, as the value is linear in the loss and the margin."""
     rate, lgd, margin = x["population_bad_rate"], x["loss_given_default"], x["good_loan_margin"]
@@ -93,8 +104,11 @@ def _lender_outcomes(x: Mapping[str, np.ndarray], lender: LenderValue, draws: in
         return 1000 * (rate * -lgd * lent_bad + (1 - rate) * margin * lent_good)
 
     p = lender.probabilities
-    out = {"value_model": value_of(p[rows_bad] < thresholds[:, None],
-                                   p[rows_good] < thresholds[:, None])}  # fmt: skip
+    out = {
+        "value_model": value_of(
+            p[rows_bad] < thresholds[:, None], p[rows_good] < thresholds[:, None]
+        )
+    }
     for name, mask in lender.baselines.items():
         out[f"gain over {name}"] = out["value_model"] - value_of(mask[rows_bad], mask[rows_good])
     gains = np.stack([out[f"gain over {name}"] for name in lender.baselines])
@@ -103,8 +117,9 @@ def _lender_outcomes(x: Mapping[str, np.ndarray], lender: LenderValue, draws: in
     return out
 
 
-def _company_outcomes(x: Mapping[str, np.ndarray], plan: Mapping[str, float],
-                      draws: int) -> dict[str, np.ndarray]:  # fmt: skip
+def _company_outcomes(
+    x: Mapping[str, np.ndarray], plan: Mapping[str, float], draws: int
+) -> dict[str, np.ndarray]:
     """The paying lenders, unit economics and the monthly plan, draw by draw."""
     from course.strategy.scoring import auc_skill
 
@@ -113,8 +128,9 @@ def _company_outcomes(x: Mapping[str, np.ndarray], plan: Mapping[str, float],
     for d in range(draws):
         v = {k: float(a[d]) for k, a in x.items()}
         ratio = demand_index(auc_skill(min(1.0, max(0.0, v["test_auc"]))), v) / plan_demand
-        customers = economics.mature_customers(v["lenders"], v["serviceable_share"],
-                                               v["reachable_share"], v["obtainable_share"], ratio)
+        customers = economics.mature_customers(
+            v["lenders"], v["serviceable_share"], v["reachable_share"], v["obtainable_share"], ratio
+        )
         unit = unit_economics(v)
         company = economics.Plan(unit, customers, v["ramp_months"])
         columns["customers"][d] = customers

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from course.assumptions import SECONDS_PER_MONTH, obtainable_decisions_per_month, value
 
 
-def cost_per_thousand(monthly_price: float, requests_per_second: float, utilisation: float) -> float:
+def cost_per_thousand(
+    monthly_price: float, requests_per_second: float, utilisation: float
+) -> float:
     """US$ per 1,000 predictions on a server costing ``monthly_price`` a month that sustains
     ``requests_per_second`` at full load but is busy only ``utilisation`` (0-1] of the time."""
     if not (math.isfinite(requests_per_second) and requests_per_second > 0):
@@ -46,13 +48,17 @@ class ServingCost:
     @property
     def per_thousand_usd(self) -> float:
         """US$ per 1,000 predictions: the whole server's price over the volume it carries."""
-        return cost_per_thousand(self.server_monthly_usd, self.requests_per_second, self.utilisation)
+        return cost_per_thousand(
+            self.server_monthly_usd, self.requests_per_second, self.utilisation
+        )
 
 
 def serving_cost(monthly_predictions: float | None = None) -> ServingCost:
     """One server (the assumptions' price and sustained throughput) carrying the obtainable
     market's monthly decisions (:func:`course.assumptions.obtainable_decisions_per_month`)."""
-    volume = obtainable_decisions_per_month() if monthly_predictions is None else monthly_predictions
+    volume = (
+        obtainable_decisions_per_month() if monthly_predictions is None else monthly_predictions
+    )
     return ServingCost(volume, value("sustained_requests_per_second"), value("server_monthly_usd"))
 
 
@@ -79,8 +85,9 @@ class Plans:
             return rows
         if self.overage_per_row >= self.price_per_row:
             return math.inf
-        return ((self.subscription_fee - self.included_rows * self.overage_per_row)
-                / (self.price_per_row - self.overage_per_row))  # fmt: skip
+        return (self.subscription_fee - self.included_rows * self.overage_per_row) / (
+            self.price_per_row - self.overage_per_row
+        )
 
 
 def bills(usage: list[dict], plans: Plans = Plans()):
@@ -93,5 +100,6 @@ def bills(usage: list[dict], plans: Plans = Plans()):
     monthly["per_call_usd"] = monthly["rows"].map(plans.per_call)
     monthly["subscription_usd"] = monthly["rows"].map(plans.subscription)
     monthly["cheaper_for_customer"] = (monthly["subscription_usd"] < monthly["per_call_usd"]).map(
-        {True: "subscription", False: "per call"})  # fmt: skip
+        {True: "subscription", False: "per call"}
+    )
     return monthly

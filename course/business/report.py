@@ -60,32 +60,77 @@ def _model_rows(case: Case) -> list[Evidence]:
     probability = "P(default), sample-calibrated"
     return [
         Evidence("decision threshold", case.threshold, probability, "03 model card", "chosen"),
-        Evidence("threshold at the population's rate", case.population_threshold, probability,
-                 "03 course.credit.evaluate.prior_shift_threshold", "derived"),
-        Evidence("approved by the model (sample)", case.approved["sample"],
-                 "share of test applicants", "03 model at its threshold", "measured"),
-        Evidence(f"approved by the model ({pop:.0%} bad)", case.approved["population"],
-                 "share of test applicants", "05 at the shifted threshold", "measured"),
-        Evidence(f"model's gain over {best}", case.gains["population"][best].mean,
-                 f"EUR per 1,000 applications at {pop:.0%} bad", "05 bootstrap_gains", "derived"),
-    ]  # fmt: skip
+        Evidence(
+            "threshold at the population's rate",
+            case.population_threshold,
+            probability,
+            "03 course.credit.evaluate.prior_shift_threshold",
+            "derived",
+        ),
+        Evidence(
+            "approved by the model (sample)",
+            case.approved["sample"],
+            "share of test applicants",
+            "03 model at its threshold",
+            "measured",
+        ),
+        Evidence(
+            f"approved by the model ({pop:.0%} bad)",
+            case.approved["population"],
+            "share of test applicants",
+            "05 at the shifted threshold",
+            "measured",
+        ),
+        Evidence(
+            f"model's gain over {best}",
+            case.gains["population"][best].mean,
+            f"EUR per 1,000 applications at {pop:.0%} bad",
+            "05 bootstrap_gains",
+            "derived",
+        ),
+    ]
 
 
 def _market_rows(case: Case) -> list[Evidence]:
     """The customers: lesson 01's SOM and lesson 02's demand index, ours and the plan's."""
     som, x = case.som_lenders, values_of(case.inputs)
     return [
-        Evidence("SOM in lenders", som, "lenders",
-                 "01 lenders x serviceable x reachable x obtainable", "derived"),
-        Evidence("SOM", som * x["decisions_per_lender"] * x["price_per_decision"], "US$ per year",
-                 "01 course.market.sizing.market_size at this price", "derived"),
-        Evidence("demand D (ours)", case.demand, "index in [0, 1]", "02's formula, measured skill",
-                 "derived"),
-        Evidence("demand D (plan)", case.demand_plan, "index in [0, 1]", "02's formula, the plan",
-                 "derived"),
-        Evidence("paying lenders at maturity", case.customers, "lenders",
-                 "05 SOM in lenders x D (ours) / D (plan)", "derived"),
-    ]  # fmt: skip
+        Evidence(
+            "SOM in lenders",
+            som,
+            "lenders",
+            "01 lenders x serviceable x reachable x obtainable",
+            "derived",
+        ),
+        Evidence(
+            "SOM",
+            som * x["decisions_per_lender"] * x["price_per_decision"],
+            "US$ per year",
+            "01 course.market.sizing.market_size at this price",
+            "derived",
+        ),
+        Evidence(
+            "demand D (ours)",
+            case.demand,
+            "index in [0, 1]",
+            "02's formula, measured skill",
+            "derived",
+        ),
+        Evidence(
+            "demand D (plan)",
+            case.demand_plan,
+            "index in [0, 1]",
+            "02's formula, the plan",
+            "derived",
+        ),
+        Evidence(
+            "paying lenders at maturity",
+            case.customers,
+            "lenders",
+            "05 SOM in lenders x D (ours) / D (plan)",
+            "derived",
+        ),
+    ]
 
 
 def _company_rows(case: Case) -> list[Evidence]:
@@ -94,25 +139,57 @@ def _company_rows(case: Case) -> list[Evidence]:
     volume = case.customers * e.decisions_per_customer_month
     per_customer_month = "US$ per customer per month"
     return [
-        Evidence("serving cost", e.serving_cost_per_decision * 1e6, "US$ per million decisions",
-                 "04 cost_per_thousand on a fully busy server", "derived"),
-        Evidence("mean load at maturity", volume / SECONDS_PER_MONTH, "requests per second, of "
-                 f"{shown(x['sustained_requests_per_second'])} one server sustains",
-                 "04 course.business.pricing: one server is enough", "derived"),
-        Evidence("contribution per customer", e.contribution_per_customer, per_customer_month,
-                 "05 UnitEconomics", "derived"),
-        Evidence("break-even customers (steady state)", e.break_even_customers, "customers",
-                 "05 UnitEconomics", "derived"),
+        Evidence(
+            "serving cost",
+            e.serving_cost_per_decision * 1e6,
+            "US$ per million decisions",
+            "04 cost_per_thousand on a fully busy server",
+            "derived",
+        ),
+        Evidence(
+            "mean load at maturity",
+            volume / SECONDS_PER_MONTH,
+            "requests per second, of "
+            f"{shown(x['sustained_requests_per_second'])} one server sustains",
+            "04 course.business.pricing: one server is enough",
+            "derived",
+        ),
+        Evidence(
+            "contribution per customer",
+            e.contribution_per_customer,
+            per_customer_month,
+            "05 UnitEconomics",
+            "derived",
+        ),
+        Evidence(
+            "break-even customers (steady state)",
+            e.break_even_customers,
+            "customers",
+            "05 UnitEconomics",
+            "derived",
+        ),
         Evidence("payback", e.payback_months, "months", "05 UnitEconomics", "derived"),
-        Evidence("lifetime value / acquisition cost", e.ltv_to_cac, "ratio", "05 UnitEconomics",
-                 "derived"),
-        Evidence("first-year profit", plan.first_year_profit, "US$ in months 1-12", "05 Plan",
-                 "derived"),
-        Evidence("steady-state profit", plan.steady_state_profit, "US$ per year", "05 Plan",
-                 "derived"),
-        Evidence("funding need", plan.funding_need, f"US$, deepest cumulative loss in "
-                 f"{plan.months} months", "05 Plan", "derived"),
-    ]  # fmt: skip
+        Evidence(
+            "lifetime value / acquisition cost",
+            e.ltv_to_cac,
+            "ratio",
+            "05 UnitEconomics",
+            "derived",
+        ),
+        Evidence(
+            "first-year profit", plan.first_year_profit, "US$ in months 1-12", "05 Plan", "derived"
+        ),
+        Evidence(
+            "steady-state profit", plan.steady_state_profit, "US$ per year", "05 Plan", "derived"
+        ),
+        Evidence(
+            "funding need",
+            plan.funding_need,
+            f"US$, deepest cumulative loss in {plan.months} months",
+            "05 Plan",
+            "derived",
+        ),
+    ]
 
 
 # --- the tables and the report ----------------------------------------------------------------
@@ -144,8 +221,9 @@ def values_table(case: Case):
         row = {f"value, {r}": round(case.values[r][name]) for r in RATES}
         for r in RATES:
             g = case.gains[r].get(name)
-            row[f"model minus it, {r}"] = "" if g is None else (
-                f"{g.mean:,.0f} ({g.low:,.0f} to {g.high:,.0f})")
+            row[f"model minus it, {r}"] = (
+                "" if g is None else (f"{g.mean:,.0f} ({g.low:,.0f} to {g.high:,.0f})")
+            )
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -156,23 +234,27 @@ def economics_table(case: Case):
 
     e, p = case.economics, case.plan
     per_customer_month = "US$ per customer per month"
-    rows = [("price per decision", e.price_per_decision, "US$ per decision"),
-            ("revenue per customer", e.revenue_per_customer, per_customer_month),
-            ("serving cost", e.serving_cost_per_decision * 1e6, "US$ per million decisions"),
-            ("contribution per customer", e.contribution_per_customer, per_customer_month),
-            ("replacing leavers (churn x CAC)", e.replacement_per_customer, per_customer_month),
-            ("acquisition cost (CAC), paid when won", e.acquisition_cost, "US$ per customer"),
-            ("fixed costs", e.fixed_costs_monthly, "US$ per month"),
-            ("break-even customers, steady state", e.break_even_customers, "customers"),
-            ("paying lenders at maturity", case.customers,
-             f"customers from month {math.ceil(p.ramp_months)}"),
-            ("payback", e.payback_months, "months"),
-            ("lifetime value (LTV)", e.lifetime_value, "US$ per customer, undiscounted"),
-            ("LTV / CAC", e.ltv_to_cac, "ratio"),
-            ("first-year profit", p.first_year_profit, "US$ in months 1-12"),
-            ("steady-state profit", p.steady_state_profit, "US$ per year"),
-            ("funding need", p.funding_need,
-             f"US$, deepest cumulative loss in {p.months} months")]  # fmt: skip
+    rows = [
+        ("price per decision", e.price_per_decision, "US$ per decision"),
+        ("revenue per customer", e.revenue_per_customer, per_customer_month),
+        ("serving cost", e.serving_cost_per_decision * 1e6, "US$ per million decisions"),
+        ("contribution per customer", e.contribution_per_customer, per_customer_month),
+        ("replacing leavers (churn x CAC)", e.replacement_per_customer, per_customer_month),
+        ("acquisition cost (CAC), paid when won", e.acquisition_cost, "US$ per customer"),
+        ("fixed costs", e.fixed_costs_monthly, "US$ per month"),
+        ("break-even customers, steady state", e.break_even_customers, "customers"),
+        (
+            "paying lenders at maturity",
+            case.customers,
+            f"customers from month {math.ceil(p.ramp_months)}",
+        ),
+        ("payback", e.payback_months, "months"),
+        ("lifetime value (LTV)", e.lifetime_value, "US$ per customer, undiscounted"),
+        ("LTV / CAC", e.ltv_to_cac, "ratio"),
+        ("first-year profit", p.first_year_profit, "US$ in months 1-12"),
+        ("steady-state profit", p.steady_state_profit, "US$ per year"),
+        ("funding need", p.funding_need, f"US$, deepest cumulative loss in {p.months} months"),
+    ]
     table = [{"figure": n, "value": shown(v), "unit": u} for n, v, u in rows]
     return pd.DataFrame(table).set_index("figure")
 
@@ -182,13 +264,20 @@ def uncertainty_table(case: Case):
     model's edge over the best baseline at each end."""
     import pandas as pd
 
-    rows = [{"input": r.name, "low": shown(r.low), "high": shown(r.high),
-             "profit at low (US$/yr)": shown(r.profit_at_low),
-             "profit at high (US$/yr)": shown(r.profit_at_high),
-             "first year at low (US$)": shown(r.first_year_at_low),
-             "first year at high (US$)": shown(r.first_year_at_high),
-             "edge at low (EUR/1,000)": shown(r.edge_at_low),
-             "edge at high (EUR/1,000)": shown(r.edge_at_high)} for r in case.tornado]  # fmt: skip
+    rows = [
+        {
+            "input": r.name,
+            "low": shown(r.low),
+            "high": shown(r.high),
+            "profit at low (US$/yr)": shown(r.profit_at_low),
+            "profit at high (US$/yr)": shown(r.profit_at_high),
+            "first year at low (US$)": shown(r.first_year_at_low),
+            "first year at high (US$)": shown(r.first_year_at_high),
+            "edge at low (EUR/1,000)": shown(r.edge_at_low),
+            "edge at high (EUR/1,000)": shown(r.edge_at_high),
+        }
+        for r in case.tornado
+    ]
     return pd.DataFrame(rows).set_index("input")
 
 
@@ -199,24 +288,39 @@ def write_report(case: Case, folder: Path, figure: Any = None, alt: str = "") ->
 
     folder.mkdir(parents=True, exist_ok=True)
     s = case.simulation
-    lines = ["# Business case: a credit-risk scoring API", "", "## The rule (stated first)",
-             *case.rule.describe(), "", "## The verdict", *case.verdict(), "",
-             "## Value for a lender (EUR per 1,000 applications)",
-             *[f"  - {line.strip()}" if line.startswith("  ") else f"- {line}"
-               for line in [*case.value_lines("population"), *case.value_lines("sample")]], "",
-             "## Unit economics", *[f"- {n}: {r['value']} {r['unit']}"
-                                    for n, r in economics_table(case).iterrows()],
-             f"- {case.first_year_note()}", "",
-             "## Uncertainty",
-             f"- Monte Carlo over every uncertain input ({s['draws']:,.0f} draws): all three "
-             f"criteria hold in {s['P(go)']:.0%} of draws; value {s['P(value_ok)']:.0%}, market "
-             f"{s['P(market_ok)']:.0%}, payback {s['P(payback_ok)']:.0%}; steady-state profit "
-             f"above zero in {s['P(steady-state profit > 0)']:.0%}.",
-             "", "## The evidence",
-             "| input | value | unit | planning range | source | kind |",
-             "|---|---|---|---|---|---|",
-             *[f"| {e.name} | {shown(e.value)} | {e.unit} | {e.range} | {e.source} | {e.kind} |"
-               for e in evidence(case)]]  # fmt: skip
+    lines = [
+        "# Business case: a credit-risk scoring API",
+        "",
+        "## The rule (stated first)",
+        *case.rule.describe(),
+        "",
+        "## The verdict",
+        *case.verdict(),
+        "",
+        "## Value for a lender (EUR per 1,000 applications)",
+        *[
+            f"  - {line.strip()}" if line.startswith("  ") else f"- {line}"
+            for line in [*case.value_lines("population"), *case.value_lines("sample")]
+        ],
+        "",
+        "## Unit economics",
+        *[f"- {n}: {r['value']} {r['unit']}" for n, r in economics_table(case).iterrows()],
+        f"- {case.first_year_note()}",
+        "",
+        "## Uncertainty",
+        f"- Monte Carlo over every uncertain input ({s['draws']:,.0f} draws): all three "
+        f"criteria hold in {s['P(go)']:.0%} of draws; value {s['P(value_ok)']:.0%}, market "
+        f"{s['P(market_ok)']:.0%}, payback {s['P(payback_ok)']:.0%}; steady-state profit "
+        f"above zero in {s['P(steady-state profit > 0)']:.0%}.",
+        "",
+        "## The evidence",
+        "| input | value | unit | planning range | source | kind |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {e.name} | {shown(e.value)} | {e.unit} | {e.range} | {e.source} | {e.kind} |"
+            for e in evidence(case)
+        ],
+    ]
     markdown = write_atomically(folder / "business_case.md", "\n".join(lines) + "\n")
     image = ""
     if figure is not None:
@@ -224,8 +328,11 @@ def write_report(case: Case, folder: Path, figure: Any = None, alt: str = "") ->
 
         image = image_tag(figure, alt)
     # the HTML page leaves the evidence table out: the Markdown file carries it
-    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines
-                   if line and not line.startswith("|"))  # fmt: skip
-    page = write_atomically(folder / "business_case.html", "<!doctype html><meta charset='utf-8'>"
-                             f"<title>Business case</title>{body}{image}")  # fmt: skip
+    body = "".join(
+        f"<p>{html.escape(line)}</p>" for line in lines if line and not line.startswith("|")
+    )
+    page = write_atomically(
+        folder / "business_case.html",
+        f"<!doctype html><meta charset='utf-8'><title>Business case</title>{body}{image}",
+    )
     return {"markdown": markdown, "html": page}

@@ -63,10 +63,19 @@ def tornado(inputs: Mapping[str, Input], at: Outcomes) -> list[TornadoRow]:
     for name in UNCERTAIN:
         i = inputs[name]
         ends = at({name: np.array([i.low, i.high])})
-        rows.append(TornadoRow(name, i.low, i.high, float(ends["steady_state"][0]),
-                               float(ends["steady_state"][1]), float(ends["edge"][0]),
-                               float(ends["edge"][1]), float(ends["first_year"][0]),
-                               float(ends["first_year"][1])))  # fmt: skip
+        rows.append(
+            TornadoRow(
+                name,
+                i.low,
+                i.high,
+                float(ends["steady_state"][0]),
+                float(ends["steady_state"][1]),
+                float(ends["edge"][0]),
+                float(ends["edge"][1]),
+                float(ends["first_year"][0]),
+                float(ends["first_year"][1]),
+            )
+        )
     rows.sort(key=lambda r: (-r.profit_swing, -r.edge_swing))
     return rows
 
@@ -90,8 +99,9 @@ def scenarios(rows: list[TornadoRow], at: Outcomes) -> dict[str, dict[str, float
     return result
 
 
-def simulate(inputs: Mapping[str, Input], lender: LenderValue, at: Outcomes, draws: int,
-             seed: int) -> dict[str, float]:  # fmt: skip
+def simulate(
+    inputs: Mapping[str, Input], lender: LenderValue, at: Outcomes, draws: int, seed: int
+) -> dict[str, float]:
     """A seeded Monte Carlo over every uncertain input at once: each assumed input from a
     triangle over its planning range peaking at its value; the applicants (and so the measured
     AUC and the value) from a stratified bootstrap resample per draw."""
@@ -101,13 +111,17 @@ def simulate(inputs: Mapping[str, Input], lender: LenderValue, at: Outcomes, dra
         i = inputs[name]
         if name == "test_auc":
             continue
-        changes[name] = (np.full(draws, i.value) if i.high <= i.low
-                         else rng.triangular(i.low, i.value, i.high, draws))  # fmt: skip
+        changes[name] = (
+            np.full(draws, i.value)
+            if i.high <= i.low
+            else rng.triangular(i.low, i.value, i.high, draws)
+        )
     rows = economics.stratified_draws(lender.bad, draws, int(rng.integers(2**31)))
     changes["test_auc"] = lender.auc_draws(*rows)
     o = at(changes, rows)
-    summary = {f"P({k})": float(np.mean(o[k]))
-               for k in ("value_ok", "market_ok", "payback_ok", "go")}
+    summary = {
+        f"P({k})": float(np.mean(o[k])) for k in ("value_ok", "market_ok", "payback_ok", "go")
+    }
     summary["P(steady-state profit > 0)"] = float(np.mean(o["steady_state"] > 0))
     summary["P(first-year profit > 0)"] = float(np.mean(o["first_year"] > 0))
     for k in ("steady_state", "first_year", "customers", "edge"):
@@ -117,8 +131,9 @@ def simulate(inputs: Mapping[str, Input], lender: LenderValue, at: Outcomes, dra
     return summary
 
 
-def value_rates(lender: LenderValue, money: Mapping[str, float], level: float, resamples: int,
-                seed: int) -> list[float]:  # fmt: skip
+def value_rates(
+    lender: LenderValue, money: Mapping[str, float], level: float, resamples: int, seed: int
+) -> list[float]:
     """The population bad rates from 1 % to 30 % at which the value criterion holds: the whole
     ``level`` interval of the model's gain over every baseline above zero."""
     held = []

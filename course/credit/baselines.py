@@ -19,8 +19,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from course.credit.data import CATEGORICAL, FEATURES, NUMERIC, SEED, TARGET
-from course.credit.features import BANDED
 from course.credit.evaluate import BAYES_THRESHOLD, expected_cost
+from course.credit.features import BANDED
 
 #: The threshold every model is scored at in cross-validation: the Bayes-optimal one for
 #: calibrated probabilities under the 5:1 cost matrix (reject when P(default) >= 1/6).
@@ -42,8 +42,11 @@ def _signed_log(x):
     return np.sign(x) * np.log1p(np.abs(x))
 
 
-def logistic_regression(numeric: list[str] = LINEAR_NUMERIC, categorical: list[str] = LINEAR_CODED,
-                        logged: list[str] | tuple[str, ...] = ()):  # fmt: skip
+def logistic_regression(
+    numeric: list[str] = LINEAR_NUMERIC,
+    categorical: list[str] = LINEAR_CODED,
+    logged: list[str] | tuple[str, ...] = (),
+):
     """One-hot categories, standardised numbers, L2-regularised logistic regression (on these
     applicants' columns, or on another dataset's ``numeric`` and ``categorical`` ones).
 
@@ -60,8 +63,16 @@ def logistic_regression(numeric: list[str] = LINEAR_NUMERIC, categorical: list[s
     skewed = [c for c in numeric if c in logged]
     steps = [(StandardScaler(), plain), (OneHotEncoder(handle_unknown="ignore"), categorical)]
     if skewed:
-        steps.insert(1, (make_pipeline(FunctionTransformer(_signed_log, feature_names_out="one-to-one"),
-                                       StandardScaler()), skewed))  # fmt: skip
+        steps.insert(
+            1,
+            (
+                make_pipeline(
+                    FunctionTransformer(_signed_log, feature_names_out="one-to-one"),
+                    StandardScaler(),
+                ),
+                skewed,
+            ),
+        )
     return make_pipeline(make_column_transformer(*steps), LogisticRegression(max_iter=2000))
 
 
@@ -72,10 +83,16 @@ def gradient_boosting(numeric: list[str] = NUMERIC, categorical: list[str] = CAT
     ordered bands of any width."""
     encode = make_column_transformer(
         (OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), categorical),
-        ("passthrough", numeric))  # fmt: skip
-    model = HistGradientBoostingClassifier(categorical_features=list(range(len(categorical))),
-                                           learning_rate=0.05, max_iter=200, max_leaf_nodes=8,
-                                           l2_regularization=1.0, random_state=SEED)  # fmt: skip
+        ("passthrough", numeric),
+    )
+    model = HistGradientBoostingClassifier(
+        categorical_features=list(range(len(categorical))),
+        learning_rate=0.05,
+        max_iter=200,
+        max_leaf_nodes=8,
+        l2_regularization=1.0,
+        random_state=SEED,
+    )
     return make_pipeline(encode, model)
 
 
@@ -91,8 +108,13 @@ def sklearn_fit_predict(factory, features: list[str] = FEATURES) -> FitPredict:
     return fit_predict
 
 
-def cross_validate(fit_predict: FitPredict, data: pd.DataFrame, n_splits: int = 5,
-                   n_repeats: int = 2, seed: int = SEED) -> pd.DataFrame:  # fmt: skip
+def cross_validate(
+    fit_predict: FitPredict,
+    data: pd.DataFrame,
+    n_splits: int = 5,
+    n_repeats: int = 2,
+    seed: int = SEED,
+) -> pd.DataFrame:
     """ROC AUC and expected cost (at :data:`CV_THRESHOLD`) per fold, plus fit seconds.
 
     Every model sees the same folds (same ``seed``), so results can be compared fold by fold
@@ -107,11 +129,16 @@ def cross_validate(fit_predict: FitPredict, data: pd.DataFrame, n_splits: int = 
         answer = fit_predict(train, test)
         seconds = time.perf_counter() - start
         proba, tuned = answer if isinstance(answer, tuple) else (answer, None)
-        row = {"fold": number, "roc_auc": roc_auc_score(test[TARGET], proba),
-               "cost": expected_cost(test[TARGET], proba, CV_THRESHOLD)}  # fmt: skip
+        row = {
+            "fold": number,
+            "roc_auc": roc_auc_score(test[TARGET], proba),
+            "cost": expected_cost(test[TARGET], proba, CV_THRESHOLD),
+        }
         if tuned is not None:
-            row |= {"tuned_threshold": float(tuned),
-                    "cost_tuned": expected_cost(test[TARGET], proba, tuned)}  # fmt: skip
+            row |= {
+                "tuned_threshold": float(tuned),
+                "cost_tuned": expected_cost(test[TARGET], proba, tuned),
+            }
         rows.append(row | {"seconds": seconds})
     return pd.DataFrame(rows).set_index("fold")
 
@@ -134,17 +161,26 @@ def paired(first: pd.Series, second: pd.Series, test_fraction: float = 1 / 4) ->
     difference = first.to_numpy(dtype=float) - second.to_numpy(dtype=float)
     folds = len(difference)
     mean, sd = float(difference.mean()), float(difference.std(ddof=1))
-    half = float(stats.t.ppf(0.975, folds - 1)) * np.sqrt((1 / folds + test_fraction)) * sd
-    return pd.Series({"mean_difference": mean, "sd_difference": sd,
-                      "folds_higher": int(np.sum(difference > 0)), "folds": folds,
-                      "low": mean - half, "high": mean + half})  # fmt: skip
+    half = float(stats.t.ppf(0.975, folds - 1)) * np.sqrt(1 / folds + test_fraction) * sd
+    return pd.Series(
+        {
+            "mean_difference": mean,
+            "sd_difference": sd,
+            "folds_higher": int(np.sum(difference > 0)),
+            "folds": folds,
+            "low": mean - half,
+            "high": mean + half,
+        }
+    )
 
 
 def verdict(row: pd.Series, lower_is_better: bool = False) -> str:
     """What a :func:`paired` interval says about ``first`` against ``second``: "a measurable
     gain" when the whole interval lies on the better side of zero, "a measurable loss" when it
     lies on the worse side, else "no measurable difference". ``lower_is_better`` for costs."""
-    better_low, better_high = (-row["high"], -row["low"]) if lower_is_better else (row["low"], row["high"])
+    better_low, better_high = (
+        (-row["high"], -row["low"]) if lower_is_better else (row["low"], row["high"])
+    )
     if better_low > 0:
         return "a measurable gain"
     if better_high < 0:
@@ -152,15 +188,22 @@ def verdict(row: pd.Series, lower_is_better: bool = False) -> str:
     return "no measurable difference"
 
 
-def paired_differences(results: dict[str, pd.DataFrame], reference: str, metric: str = "roc_auc",
-                       test_fraction: float = 1 / 4) -> pd.DataFrame:  # fmt: skip
+def paired_differences(
+    results: dict[str, pd.DataFrame],
+    reference: str,
+    metric: str = "roc_auc",
+    test_fraction: float = 1 / 4,
+) -> pd.DataFrame:
     """:func:`paired` for ``reference`` minus every other model, on one ``metric`` column of
     :func:`cross_validate`'s results ("roc_auc": positive favours ``reference``; "cost":
     negative favours it). One row per other model, indexed by its name."""
     if reference not in results:
         raise KeyError(f"no results for {reference!r}")
-    rows = {name: paired(results[reference][metric], other[metric], test_fraction).to_dict()
-            for name, other in results.items() if name != reference}  # fmt: skip
+    rows = {
+        name: paired(results[reference][metric], other[metric], test_fraction).to_dict()
+        for name, other in results.items()
+        if name != reference
+    }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = f"{reference} minus"
     return table.astype({"folds_higher": int, "folds": int})
@@ -168,9 +211,15 @@ def paired_differences(results: dict[str, pd.DataFrame], reference: str, metric:
 
 def summary(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Mean and standard deviation of AUC and cost per model, best mean AUC first."""
-    rows = {name: {"auc_mean": r["roc_auc"].mean(), "auc_sd": r["roc_auc"].std(),
-                   "cost_mean": r["cost"].mean(), "cost_sd": r["cost"].std(),
-                   "fit_seconds": r["seconds"].mean()}
-            for name, r in results.items()}  # fmt: skip
+    rows = {
+        name: {
+            "auc_mean": r["roc_auc"].mean(),
+            "auc_sd": r["roc_auc"].std(),
+            "cost_mean": r["cost"].mean(),
+            "cost_sd": r["cost"].std(),
+            "fit_seconds": r["seconds"].mean(),
+        }
+        for name, r in results.items()
+    }
     table = pd.DataFrame.from_dict(rows, orient="index")
     return table.sort_values("auc_mean", ascending=False, kind="stable")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from course.credit.features import CATEGORICAL, FEATURES, NUMERIC
+from course.credit.features import CATEGORICAL, FEATURES
 from course.data.loaders import load_german_credit
+
 TARGET = "default"  # 1 = the applicant turned out 'bad' (did not repay as agreed)
 
 #: The dataset's documented cost matrix: approving a bad applicant costs 5, rejecting a good one 1.
@@ -36,7 +36,11 @@ class Split:
     test: pd.DataFrame
 
     def sizes(self) -> dict[str, int]:
-        return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
+        return {
+            "train": len(self.train),
+            "validation": len(self.validation),
+            "test": len(self.test),
+        }
 
 
 def split_data(frame: pd.DataFrame | None = None, seed: int = SEED) -> Split:
@@ -45,6 +49,7 @@ def split_data(frame: pd.DataFrame | None = None, seed: int = SEED) -> Split:
 
     frame = load_credit() if frame is None else frame
     rest, test = train_test_split(frame, test_size=0.2, stratify=frame[TARGET], random_state=seed)
-    train, validation = train_test_split(rest, test_size=0.25, stratify=rest[TARGET],
-                                         random_state=seed)  # fmt: skip
+    train, validation = train_test_split(
+        rest, test_size=0.25, stratify=rest[TARGET], random_state=seed
+    )
     return Split(train, validation, test)

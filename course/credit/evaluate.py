@@ -48,10 +48,14 @@ def best_threshold(y_true, proba) -> float:
 def cost_table(y_true, proba, threshold: float) -> pd.Series:
     """Cost per applicant of the model at ``threshold`` against approve-all and reject-all."""
     y, p = _check(y_true, proba)
-    return pd.Series({"model": expected_cost(y, p, threshold),
-                      "approve everyone": expected_cost(y, p, np.inf),
-                      "reject everyone": expected_cost(y, p, -np.inf)},
-                     name="cost per applicant")  # fmt: skip
+    return pd.Series(
+        {
+            "model": expected_cost(y, p, threshold),
+            "approve everyone": expected_cost(y, p, np.inf),
+            "reject everyone": expected_cost(y, p, -np.inf),
+        },
+        name="cost per applicant",
+    )
 
 
 def classification_report(y_true, proba, threshold: float) -> pd.Series:
@@ -61,23 +65,26 @@ def classification_report(y_true, proba, threshold: float) -> pd.Series:
     """
     y, p = _check(y_true, proba)
     predicted = (p >= threshold).astype(int)
-    return pd.Series({
-        "roc_auc": metrics.roc_auc_score(y, p),
-        "pr_auc": metrics.average_precision_score(y, p),
-        "brier": metrics.brier_score_loss(y, p),
-        "accuracy": metrics.accuracy_score(y, predicted),
-        "precision": metrics.precision_score(y, predicted, zero_division=0),
-        "recall": metrics.recall_score(y, predicted, zero_division=0),
-        "f1": metrics.f1_score(y, predicted, zero_division=0),
-    })  # fmt: skip
+    return pd.Series(
+        {
+            "roc_auc": metrics.roc_auc_score(y, p),
+            "pr_auc": metrics.average_precision_score(y, p),
+            "brier": metrics.brier_score_loss(y, p),
+            "accuracy": metrics.accuracy_score(y, predicted),
+            "precision": metrics.precision_score(y, predicted, zero_division=0),
+            "recall": metrics.recall_score(y, predicted, zero_division=0),
+            "f1": metrics.f1_score(y, predicted, zero_division=0),
+        }
+    )
 
 
 def confusion(y_true, proba, threshold: float) -> pd.DataFrame:
     """Confusion matrix with readable labels (rows: truth, columns: decision)."""
     y, p = _check(y_true, proba)
     matrix = metrics.confusion_matrix(y, (p >= threshold).astype(int), labels=[0, 1])
-    return pd.DataFrame(matrix, index=["good (truth)", "bad (truth)"],
-                        columns=["approved", "rejected"])  # fmt: skip
+    return pd.DataFrame(
+        matrix, index=["good (truth)", "bad (truth)"], columns=["approved", "rejected"]
+    )
 
 
 def reliability(y_true, proba, bins: int = 5) -> pd.DataFrame:
@@ -86,8 +93,11 @@ def reliability(y_true, proba, bins: int = 5) -> pd.DataFrame:
     edges = np.unique(np.quantile(p, np.linspace(0, 1, bins + 1)))
     which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
     frame = pd.DataFrame({"bin": which, "predicted": p, "observed": y})
-    table = frame.groupby("bin").agg(predicted=("predicted", "mean"), observed=("observed", "mean"),
-                                     applicants=("observed", "size"))  # fmt: skip
+    table = frame.groupby("bin").agg(
+        predicted=("predicted", "mean"),
+        observed=("observed", "mean"),
+        applicants=("observed", "size"),
+    )
     return table.reset_index(drop=True)
 
 
@@ -104,10 +114,15 @@ def threshold_costs(y_true, proba, thresholds: dict[str, float]) -> pd.DataFrame
     """Compare decision rules on one split: per named threshold, its value, the cost per
     applicant, the share of applicants rejected and the accuracy of the decisions."""
     y, p = _check(y_true, proba)
-    rows = {name: {"threshold": float(t), "cost_per_applicant": expected_cost(y, p, t),
-                   "rejected_share": float(np.mean(p >= t)),
-                   "accuracy": float(np.mean((p >= t) == (y == 1)))}
-            for name, t in thresholds.items()}  # fmt: skip
+    rows = {
+        name: {
+            "threshold": float(t),
+            "cost_per_applicant": expected_cost(y, p, t),
+            "rejected_share": float(np.mean(p >= t)),
+            "accuracy": float(np.mean((p >= t) == (y == 1))),
+        }
+        for name, t in thresholds.items()
+    }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -119,8 +134,12 @@ def band(y_true, proba, low: float, high: float) -> pd.Series:
     """
     y, p = _check(y_true, proba)
     inside = (p >= low) & (p < high)
-    return pd.Series({"applicants": int(inside.sum()),
-                      "default_rate": float(y[inside].mean()) if inside.any() else np.nan})  # fmt: skip
+    return pd.Series(
+        {
+            "applicants": int(inside.sum()),
+            "default_rate": float(y[inside].mean()) if inside.any() else np.nan,
+        }
+    )
 
 
 def group_rates(y_true, proba, threshold: float, group) -> pd.DataFrame:
@@ -136,10 +155,13 @@ def group_rates(y_true, proba, threshold: float, group) -> pd.DataFrame:
     rows = {}
     for name, part in data.groupby("group", observed=True):
         good, bad = part[part["y"] == 0], part[part["y"] == 1]
-        rows[name] = {"applicants": len(part), "approval_rate": 1 - part["reject"].mean(),
-                      "default_rate": part["y"].mean(),
-                      "false_rejection_rate": good["reject"].mean() if len(good) else np.nan,
-                      "missed_default_rate": (~bad["reject"]).mean() if len(bad) else np.nan}  # fmt: skip
+        rows[name] = {
+            "applicants": len(part),
+            "approval_rate": 1 - part["reject"].mean(),
+            "default_rate": part["y"].mean(),
+            "false_rejection_rate": good["reject"].mean() if len(good) else np.nan,
+            "missed_default_rate": (~bad["reject"]).mean() if len(bad) else np.nan,
+        }
     table = pd.DataFrame.from_dict(rows, orient="index")
     # (what a dash means when the course shows the table: course.tables)
     table.attrs["missing"] = "no good (or no bad) applicant in the group: no such rate"
@@ -167,18 +189,22 @@ def group_intervals(y_true, proba, threshold: float, group, level: float = 0.95)
     rejected), each with its Wilson interval as text ("low-high"): how much a small group's rates
     can say."""
     y, p = _check(y_true, proba)
-    data = pd.DataFrame({"group": pd.Series(group).reset_index(drop=True), "y": y,
-                         "reject": p >= threshold})  # fmt: skip
+    data = pd.DataFrame(
+        {"group": pd.Series(group).reset_index(drop=True), "y": y, "reject": p >= threshold}
+    )
     rows = {}
     for name, part in data.groupby("group", observed=True):
         good = part[part["y"] == 0]
         approved, rejected_good = int((~part["reject"]).sum()), int(good["reject"].sum())
         a_low, a_high = wilson_interval(approved, len(part), level)
         f_low, f_high = wilson_interval(rejected_good, len(good), level)
-        rows[name] = {"applicants": len(part), "approval_rate": approved / len(part),
-                      "approval_interval": f"{a_low:.2f}-{a_high:.2f}",
-                      "false_rejection_rate": rejected_good / len(good) if len(good) else np.nan,
-                      "false_rejection_interval": f"{f_low:.2f}-{f_high:.2f}"}  # fmt: skip
+        rows[name] = {
+            "applicants": len(part),
+            "approval_rate": approved / len(part),
+            "approval_interval": f"{a_low:.2f}-{a_high:.2f}",
+            "false_rejection_rate": rejected_good / len(good) if len(good) else np.nan,
+            "false_rejection_interval": f"{f_low:.2f}-{f_high:.2f}",
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -201,9 +227,15 @@ def prior_shift_threshold(threshold: float, sample_rate: float, population_rate:
     return float(prior_shift(threshold, population_rate, sample_rate))
 
 
-def population_cost_table(y_true, proba, threshold: float, sample_rate: float,
-                          population_rate: float, resamples: int = 2_000,
-                          seed: int = 0) -> pd.DataFrame:  # fmt: skip
+def population_cost_table(
+    y_true,
+    proba,
+    threshold: float,
+    sample_rate: float,
+    population_rate: float,
+    resamples: int = 2_000,
+    seed: int = 0,
+) -> pd.DataFrame:
     """:func:`cost_table` at a population's default rate instead of the sample's.
 
     Each bad row is weighted by ``population_rate / share of bad rows`` and each good row by the
@@ -216,19 +248,27 @@ def population_cost_table(y_true, proba, threshold: float, sample_rate: float,
     share = y.mean()
     weights = np.where(y == 1, population_rate / share, (1 - population_rate) / (1 - share))
     moved = prior_shift_threshold(threshold, sample_rate, population_rate)
-    costs = {"model": np.where(y == 1, COST_APPROVE_BAD * (p < moved), COST_REJECT_GOOD * (p >= moved)),
-             "approve everyone": np.where(y == 1, COST_APPROVE_BAD, 0.0),
-             "reject everyone": np.where(y == 1, 0.0, COST_REJECT_GOOD)}  # fmt: skip
+    costs = {
+        "model": np.where(y == 1, COST_APPROVE_BAD * (p < moved), COST_REJECT_GOOD * (p >= moved)),
+        "approve everyone": np.where(y == 1, COST_APPROVE_BAD, 0.0),
+        "reject everyone": np.where(y == 1, 0.0, COST_REJECT_GOOD),
+    }
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(y), size=(resamples, len(y)))
     mean = {name: (c * weights).sum() / weights.sum() for name, c in costs.items()}
-    boot = {name: (c[draws] * weights[draws]).sum(axis=1) / weights[draws].sum(axis=1)
-            for name, c in costs.items()}  # fmt: skip
-    rows = {name: {"cost per applicant": mean[name],
-                   "model minus it": mean["model"] - mean[name],
-                   "low": np.percentile(boot["model"] - boot[name], 2.5),
-                   "high": np.percentile(boot["model"] - boot[name], 97.5)}
-            for name in costs}  # fmt: skip
+    boot = {
+        name: (c[draws] * weights[draws]).sum(axis=1) / weights[draws].sum(axis=1)
+        for name, c in costs.items()
+    }
+    rows = {
+        name: {
+            "cost per applicant": mean[name],
+            "model minus it": mean["model"] - mean[name],
+            "low": np.percentile(boot["model"] - boot[name], 2.5),
+            "high": np.percentile(boot["model"] - boot[name], 97.5),
+        }
+        for name in costs
+    }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.loc["model", ["model minus it", "low", "high"]] = np.nan
     table.attrs["threshold"] = moved

@@ -46,33 +46,41 @@ def model_card(metadata: dict[str, Any]) -> str:
     """The model card as Markdown, from the same metadata the JSON card holds."""
     m = metadata["metrics"]
     lines = [
-        f"# Model card: {MODEL_NAME} v{metadata['version']}", "",
+        f"# Model card: {MODEL_NAME} v{metadata['version']}",
+        "",
         "## What it does",
         "Estimates the probability that a credit applicant will not repay as agreed (default), "
         "from the 20 attributes of the German credit data. The decision rule rejects applicants "
         f"whose probability is at least **{metadata['threshold']:.3f}**: "
-        f"{metadata.get('threshold_rule', 'see lesson 03')}.", "",
+        f"{metadata.get('threshold_rule', 'see lesson 03')}.",
+        "",
         "## Data",
         f"{metadata['data']['citation']} ({metadata['data']['licence']}). 1,000 applicants from "
         "1970s Germany, decoded with Groemping's (2019) corrected code table (the Statlog "
         "documentation's labels are wrong for several attributes; see Limits); split 60/20/20 "
-        "(train/validation/test), stratified, seed 0.", "",
+        "(train/validation/test), stratified, seed 0.",
+        "",
         "## Test-split performance",
         f"On the {metadata['data']['split']['test']} held-out test applicants, decisions at the "
         "threshold above. This ROC AUC is the one later lessons use "
         "(`course.credit.reference.held_out_auc()`); the validation AUC chose the epoch and is "
-        "optimistic.", "",
-        "| metric | value |", "|---|---|",
+        "optimistic.",
+        "",
+        "| metric | value |",
+        "|---|---|",
         *[f"| {k} | {v:.4f} |" for k, v in m.items()],
-        "", "## Intended use",
+        "",
+        "## Intended use",
         "Teaching: a worked example of building, evaluating and serving a risk model. It may "
-        "illustrate a decision-support tool whose output a trained person reviews.", "",
+        "illustrate a decision-support tool whose output a trained person reviews.",
+        "",
         "## Must not be used for",
         "Real lending decisions; decisions about any real person; any use without a fresh, "
-        "representative and lawfully processed dataset, a fairness review and human oversight.", "",
+        "representative and lawfully processed dataset, a fairness review and human oversight.",
+        "",
         "## Limits",
         *[f"- {limit}" for limit in metadata["limits"]],
-    ]  # fmt: skip
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -81,9 +89,12 @@ def export_all(model, metadata: dict[str, Any], folder: Path, version: int = 1) 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     metadata = {**metadata, "version": version, "name": MODEL_NAME}
-    paths = {"keras": folder / f"{MODEL_NAME}.keras",
-             "numpy": folder / f"{MODEL_NAME}_numpy.json",
-             "card_json": folder / "model_card.json", "card_md": folder / "model_card.md"}  # fmt: skip
+    paths = {
+        "keras": folder / f"{MODEL_NAME}.keras",
+        "numpy": folder / f"{MODEL_NAME}_numpy.json",
+        "card_json": folder / "model_card.json",
+        "card_md": folder / "model_card.md",
+    }
     model.save(paths["keras"])
     paths["saved_model"] = export_saved_model(model, folder, version)
     NumpyCreditModel.from_keras(model, metadata).save(paths["numpy"])

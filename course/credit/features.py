@@ -28,26 +28,57 @@ BANDED = ["installment_commitment", "residence_since", "existing_credits", "num_
 INTEGER_FIELDS = frozenset(BANDED)
 CATEGORIES: dict[str, list[str]] = {
     "checking_status": ["< 0 DM", "no checking account", "0-200 DM", ">= 200 DM or salary"],
-    "credit_history": ["critical account or credits elsewhere", "all credits at this bank paid duly",
-                       "existing credits paid duly so far", "no credits or all paid duly",
-                       "delays in paying in the past"],
-    "purpose": ["retraining", "radio/tv", "repairs", "used car", "other", "business",
-                "furniture/equipment", "domestic appliance", "vacation", "new car"],
-    "savings_status": ["< 100 DM", "100-500 DM", "no savings or unknown", "500-1000 DM",
-                       ">= 1000 DM"],
+    "credit_history": [
+        "critical account or credits elsewhere",
+        "all credits at this bank paid duly",
+        "existing credits paid duly so far",
+        "no credits or all paid duly",
+        "delays in paying in the past",
+    ],
+    "purpose": [
+        "retraining",
+        "radio/tv",
+        "repairs",
+        "used car",
+        "other",
+        "business",
+        "furniture/equipment",
+        "domestic appliance",
+        "vacation",
+        "new car",
+    ],
+    "savings_status": [
+        "< 100 DM",
+        "100-500 DM",
+        "no savings or unknown",
+        "500-1000 DM",
+        ">= 1000 DM",
+    ],
     "employment": ["1-4 years", "4-7 years", "< 1 year", ">= 7 years", "unemployed"],
-    "personal_status": ["female non-single or male single", "male divorced/separated",
-                        "female single", "male married/widowed"],
+    "personal_status": [
+        "female non-single or male single",
+        "male divorced/separated",
+        "female single",
+        "male married/widowed",
+    ],
     "other_parties": ["co applicant", "guarantor", "none"],
-    "property_magnitude": ["savings agreement/life insurance", "car or other", "real estate",
-                           "no property or unknown"],
+    "property_magnitude": [
+        "savings agreement/life insurance",
+        "car or other",
+        "real estate",
+        "no property or unknown",
+    ],
     "other_payment_plans": ["bank", "none", "stores"],
     "housing": ["own", "rent", "for free"],
-    "job": ["manager, self-employed or highly qualified", "skilled employee or official",
-            "unemployed or unskilled non-resident", "unskilled resident"],
+    "job": [
+        "manager, self-employed or highly qualified",
+        "skilled employee or official",
+        "unemployed or unskilled non-resident",
+        "unskilled resident",
+    ],
     "own_telephone": ["none", "yes"],
     "foreign_worker": ["yes", "no"],
-}  # fmt: skip
+}
 #: What each field means (the service's OpenAPI docs show it).
 DESCRIPTIONS: dict[str, str] = {
     "duration": "Duration of the credit in months.",
@@ -60,7 +91,7 @@ DESCRIPTIONS: dict[str, str] = {
     "savings_status": "Savings at this bank.",
     "employment": "Time with the current employer.",
     "personal_status": "Sex and marital status in one code; 'female non-single or male single' "
-                       "is one code, so sex is not known for those applicants.",
+    "is one code, so sex is not known for those applicants.",
     "other_parties": "Another debtor or a guarantor on the credit.",
     "property_magnitude": "The most valuable property the applicant owns.",
     "other_payment_plans": "Instalment plans with other banks or stores.",
@@ -68,7 +99,7 @@ DESCRIPTIONS: dict[str, str] = {
     "job": "Quality of the job.",
     "own_telephone": "A telephone registered in the applicant's name.",
     "foreign_worker": "Whether the applicant is a foreign worker.",
-}  # fmt: skip
+}
 NUMERIC = list(NUMERIC_RANGES)
 CATEGORICAL = list(CATEGORIES)
 FEATURES = NUMERIC + CATEGORICAL

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import keras
 import numpy as np
 import pandas as pd
-
-import keras
 import tensorflow as tf
 
 from course.credit.data import CATEGORICAL, FEATURES, NUMERIC, SEED, TARGET, Split
@@ -44,8 +43,10 @@ def to_inputs(frame: pd.DataFrame) -> dict:
     missing = [c for c in FEATURES if c not in frame.columns]
     if missing:
         raise ValueError(f"missing column(s) {missing}")
-    inputs = {c: tf.constant(frame[c].astype(str).to_numpy().reshape(-1, 1), dtype=tf.string)
-              for c in CATEGORICAL}  # fmt: skip
+    inputs = {
+        c: tf.constant(frame[c].astype(str).to_numpy().reshape(-1, 1), dtype=tf.string)
+        for c in CATEGORICAL
+    }
     inputs |= {c: frame[c].to_numpy(dtype="float32").reshape(-1, 1) for c in NUMERIC}
     return inputs
 
@@ -73,10 +74,15 @@ def build_preprocessor(train: pd.DataFrame) -> keras.Model:
     encoded = [norm(numbers)]
     for column in CATEGORICAL:
         inputs[column] = keras.Input(shape=(1,), dtype="string", name=column)
-        lookup = keras.layers.StringLookup(vocabulary=vocabulary(train[column], column),
-                                           output_mode="one_hot", name=f"lookup_{column}")
+        lookup = keras.layers.StringLookup(
+            vocabulary=vocabulary(train[column], column),
+            output_mode="one_hot",
+            name=f"lookup_{column}",
+        )
         encoded.append(lookup(inputs[column]))
-    return keras.Model(inputs, keras.layers.Concatenate(name="features")(encoded), name="preprocess")
+    return keras.Model(
+        inputs, keras.layers.Concatenate(name="features")(encoded), name="preprocess"
+    )
 
 
 def build_core(n_features: int, config: ModelConfig = ModelConfig()) -> keras.Model:
@@ -85,15 +91,20 @@ def build_core(n_features: int, config: ModelConfig = ModelConfig()) -> keras.Mo
     keras.utils.set_random_seed(config.seed)
     features = keras.Input(shape=(n_features,), name="features")
     regularizer = keras.regularizers.L2(config.l2)
-    hidden = keras.layers.Dense(config.hidden, activation="relu", kernel_regularizer=regularizer,
-                                name="hidden")(features)  # fmt: skip
+    hidden = keras.layers.Dense(
+        config.hidden, activation="relu", kernel_regularizer=regularizer, name="hidden"
+    )(features)
     hidden = keras.layers.Dropout(config.dropout, name="dropout")(hidden)
     joined = keras.layers.Concatenate(name="wide_and_deep")([features, hidden])
-    output = keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=regularizer,
-                                name=OUTPUT)(joined)  # fmt: skip
+    output = keras.layers.Dense(
+        1, activation="sigmoid", kernel_regularizer=regularizer, name=OUTPUT
+    )(joined)
     core = keras.Model(features, output, name="core")
-    core.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
-                 loss="binary_crossentropy", metrics=[keras.metrics.AUC(name="auc")])  # fmt: skip
+    core.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate),
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.AUC(name="auc")],
+    )
     return core
 
 
@@ -111,8 +122,9 @@ class TrainingResult:
     best_epoch: int
 
 
-def train_model(train: pd.DataFrame, validation: pd.DataFrame,
-                config: ModelConfig = ModelConfig()) -> TrainingResult:  # fmt: skip
+def train_model(
+    train: pd.DataFrame, validation: pd.DataFrame, config: ModelConfig = ModelConfig()
+) -> TrainingResult:
     """Fit with early stopping on validation AUC (best weights restored), seeded and silent.
 
     The preprocessing runs once on each split; the core trains on the resulting dense arrays
@@ -122,15 +134,29 @@ def train_model(train: pd.DataFrame, validation: pd.DataFrame,
     x_train = np.asarray(preprocessor.predict_on_batch(to_inputs(train)))
     x_val = np.asarray(preprocessor.predict_on_batch(to_inputs(validation)))
     core = build_core(x_train.shape[1], config)
-    stop = keras.callbacks.EarlyStopping(monitor="val_auc", mode="max", patience=config.patience,
-                                         restore_best_weights=True)  # fmt: skip
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_auc", mode="max", patience=config.patience, restore_best_weights=True
+    )
     # A cached tf.data pipeline: Keras rebuilds one from NumPy arrays every epoch (~2.5x slower).
-    batches = (tf.data.Dataset.from_tensor_slices((x_train, train[TARGET].to_numpy("float32")))
-               .cache().shuffle(len(x_train), seed=config.seed).batch(config.batch_size))
-    held_out = tf.data.Dataset.from_tensor_slices(
-        (x_val, validation[TARGET].to_numpy("float32"))).batch(len(x_val)).cache()
-    fitted = core.fit(batches, validation_data=held_out, epochs=config.max_epochs,
-                      shuffle=False, callbacks=[stop], verbose=0)  # batches are shuffled above
+    batches = (
+        tf.data.Dataset.from_tensor_slices((x_train, train[TARGET].to_numpy("float32")))
+        .cache()
+        .shuffle(len(x_train), seed=config.seed)
+        .batch(config.batch_size)
+    )
+    held_out = (
+        tf.data.Dataset.from_tensor_slices((x_val, validation[TARGET].to_numpy("float32")))
+        .batch(len(x_val))
+        .cache()
+    )
+    fitted = core.fit(
+        batches,
+        validation_data=held_out,
+        epochs=config.max_epochs,
+        shuffle=False,
+        callbacks=[stop],
+        verbose=0,
+    )  # batches are shuffled above
     history = pd.DataFrame(fitted.history)
     history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
     return TrainingResult(compose(preprocessor, core), history, int(history["val_auc"].idxmax()))
@@ -141,8 +167,13 @@ def predict_proba(model: keras.Model, frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(model.predict_on_batch(to_inputs(frame))).ravel()
 
 
-def fit_predict(train: pd.DataFrame, test: pd.DataFrame, config: ModelConfig = ModelConfig(),
-                inner_seed: int = SEED, tune_threshold: bool = False):  # fmt: skip
+def fit_predict(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    config: ModelConfig = ModelConfig(),
+    inner_seed: int = SEED,
+    tune_threshold: bool = False,
+):
     """Cross-validation helper: hold out a stratified 25 % of ``train`` for early stopping, fit,
     and return P(default) for ``test``.
 
@@ -154,8 +185,9 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, config: ModelConfig = M
 
     from course.credit.evaluate import best_threshold
 
-    fit, stop = train_test_split(train, test_size=0.25, stratify=train[TARGET],
-                                 random_state=inner_seed)  # fmt: skip
+    fit, stop = train_test_split(
+        train, test_size=0.25, stratify=train[TARGET], random_state=inner_seed
+    )
     model = train_model(fit, stop, config).model
     if not tune_threshold:
         return predict_proba(model, test)

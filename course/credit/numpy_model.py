@@ -62,18 +62,31 @@ class NumpyCreditModel:
         vocabularies = {c: list(pre.get_layer(f"lookup_{c}").get_vocabulary()) for c in CATEGORICAL}
         hidden_kernel, hidden_bias = core.get_layer("hidden").get_weights()
         output_kernel, output_bias = core.get_layer(OUTPUT).get_weights()
-        return cls(mean, np.maximum(np.sqrt(variance), _EPSILON), vocabularies,
-                   hidden_kernel.astype(np.float64), hidden_bias.astype(np.float64),
-                   output_kernel.astype(np.float64), output_bias.astype(np.float64),
-                   dict(metadata or {}))  # fmt: skip
+        return cls(
+            mean,
+            np.maximum(np.sqrt(variance), _EPSILON),
+            vocabularies,
+            hidden_kernel.astype(np.float64),
+            hidden_bias.astype(np.float64),
+            output_kernel.astype(np.float64),
+            output_bias.astype(np.float64),
+            dict(metadata or {}),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": FORMAT, "numeric": NUMERIC, "categorical": CATEGORICAL,
-                "mean": self.mean.tolist(), "std": self.std.tolist(),
-                "vocabularies": self.vocabularies,
-                "hidden_kernel": self.hidden_kernel.tolist(), "hidden_bias": self.hidden_bias.tolist(),
-                "output_kernel": self.output_kernel.tolist(), "output_bias": self.output_bias.tolist(),
-                "metadata": self.metadata}  # fmt: skip
+        return {
+            "format": FORMAT,
+            "numeric": NUMERIC,
+            "categorical": CATEGORICAL,
+            "mean": self.mean.tolist(),
+            "std": self.std.tolist(),
+            "vocabularies": self.vocabularies,
+            "hidden_kernel": self.hidden_kernel.tolist(),
+            "hidden_bias": self.hidden_bias.tolist(),
+            "output_kernel": self.output_kernel.tolist(),
+            "output_bias": self.output_bias.tolist(),
+            "metadata": self.metadata,
+        }
 
     def save(self, path: Path) -> Path:
         """Write the artifact atomically (a temporary file moved into place)."""
@@ -97,15 +110,28 @@ class NumpyCreditModel:
                 raise ValueError(f"format is {data.get('format')!r}, expected {FORMAT!r}")
             if data["numeric"] != NUMERIC or data["categorical"] != CATEGORICAL:
                 raise ValueError("its feature list differs from this version of the course")
-            model = cls(np.asarray(data["mean"], float), np.asarray(data["std"], float),
-                        {k: list(map(str, v)) for k, v in data["vocabularies"].items()},
-                        np.asarray(data["hidden_kernel"], float), np.asarray(data["hidden_bias"], float),
-                        np.asarray(data["output_kernel"], float), np.asarray(data["output_bias"], float),
-                        dict(data.get("metadata", {})))  # fmt: skip
+            model = cls(
+                np.asarray(data["mean"], float),
+                np.asarray(data["std"], float),
+                {k: list(map(str, v)) for k, v in data["vocabularies"].items()},
+                np.asarray(data["hidden_kernel"], float),
+                np.asarray(data["hidden_bias"], float),
+                np.asarray(data["output_kernel"], float),
+                np.asarray(data["output_bias"], float),
+                dict(data.get("metadata", {})),
+            )
             model._check_shapes()
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError) as error:
-            raise ArtifactError(f"The model artifact {path} is corrupt or incompatible ({error}). "
-                                f"{fix}") from None  # fmt: skip
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            IndexError,
+            UnicodeDecodeError,
+        ) as error:
+            raise ArtifactError(
+                f"The model artifact {path} is corrupt or incompatible ({error}). {fix}"
+            ) from None
         return model
 
     def _check_shapes(self) -> None:
@@ -114,12 +140,21 @@ class NumpyCreditModel:
             raise ValueError("vocabularies do not match the categorical features")
         if self.mean.shape != (len(NUMERIC),) or self.std.shape != (len(NUMERIC),):
             raise ValueError("normalisation statistics have the wrong shape")
-        if self.hidden_kernel.shape[0] != n_features or self.hidden_bias.shape != self.hidden_kernel.shape[1:]:
+        if (
+            self.hidden_kernel.shape[0] != n_features
+            or self.hidden_bias.shape != self.hidden_kernel.shape[1:]
+        ):
             raise ValueError("hidden layer weights have the wrong shape")
         if self.output_kernel.shape != (n_features + self.hidden_kernel.shape[1], 1):
             raise ValueError("output layer weights have the wrong shape")
-        arrays = [self.mean, self.std, self.hidden_kernel, self.hidden_bias, self.output_kernel,
-                  self.output_bias]  # fmt: skip
+        arrays = [
+            self.mean,
+            self.std,
+            self.hidden_kernel,
+            self.hidden_bias,
+            self.output_kernel,
+            self.output_bias,
+        ]
         if not all(np.isfinite(a).all() for a in arrays) or (self.std <= 0).any():
             raise ValueError("weights contain NaN, infinity or a non-positive std deviation")
 
@@ -145,8 +180,9 @@ class NumpyCreditModel:
             if probability is not None:
                 return np.array([probability])
         if rows and set(map(len, rows)) != {len(FEATURES)}:
-            raise RecordError(f"each row needs the {len(FEATURES)} fields in this order: "
-                              f"{', '.join(FEATURES)}")  # fmt: skip
+            raise RecordError(
+                f"each row needs the {len(FEATURES)} fields in this order: {', '.join(FEATURES)}"
+            )
         return self._predict(dict(zip(FEATURES, zip(*rows))) if rows else {c: () for c in FEATURES})
 
     def _predict(self, columns: Mapping[str, Sequence]) -> np.ndarray:
@@ -188,9 +224,13 @@ class NumpyCreditModel:
         x = np.zeros((n, len(self._first_layer)))
         x[:, : len(NUMERIC)] = self._numbers(columns, n)
         try:  # the one-hot position of each categorical value, column after column
-            hot = np.fromiter(chain.from_iterable(map(index.__getitem__, columns[column])
-                                                  for column, index in self._hot.items()),
-                              dtype=np.intp, count=n * len(CATEGORICAL))  # fmt: skip
+            hot = np.fromiter(
+                chain.from_iterable(
+                    map(index.__getitem__, columns[column]) for column, index in self._hot.items()
+                ),
+                dtype=np.intp,
+                count=n * len(CATEGORICAL),
+            )
         except (KeyError, TypeError):  # an unknown or unhashable value
             raise RecordError(self._unknown(columns)) from None
         x[np.arange(n), hot.reshape(len(CATEGORICAL), n)] = 1.0
@@ -202,8 +242,10 @@ class NumpyCreditModel:
                 try:
                     index[value]
                 except (KeyError, TypeError):
-                    return (f"{column}: unknown category {value!r}; expected one of "
-                            f"{self.categories(column)}")  # fmt: skip
+                    return (
+                        f"{column}: unknown category {value!r}; expected one of "
+                        f"{self.categories(column)}"
+                    )
         return "unknown category"
 
     def _columns(self, records) -> dict[str, Sequence]:
@@ -230,7 +272,9 @@ class NumpyCreditModel:
         values = list(chain.from_iterable(columns[column] for column in NUMERIC))
         if not set(map(type, values)) <= {int, float}:
             for j, value in enumerate(values):
-                if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+                if isinstance(value, (bool, np.bool_)) or not isinstance(
+                    value, (int, float, np.number)
+                ):
                     raise RecordError(f"{NUMERIC[j // n]} must be a number, got {value!r}")
         numbers = np.array(values, dtype=float)
         if not np.isfinite(numbers).all():
@@ -264,8 +308,9 @@ class NumpyCreditModel:
         start = n_numeric
         for column in CATEGORICAL:  # in the order of the one-hot blocks
             vocabulary = self.vocabularies.get(column, [])
-            self._hot[column] = {sys.intern(str(value)): start + i
-                                 for i, value in enumerate(vocabulary) if i > 0}  # fmt: skip
+            self._hot[column] = {
+                sys.intern(str(value)): start + i for i, value in enumerate(vocabulary) if i > 0
+            }
             start += len(vocabulary)
 
     @property

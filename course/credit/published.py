@@ -32,29 +32,41 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
 
 #: Where the figures come from.
-CITATION = ("D. Michie, D. J. Spiegelhalter and C. C. Taylor (eds.), Machine Learning, Neural and "
-            "Statistical Classification, Ellis Horwood, 1994: the German credit results "
-            "(chapter 9, dataset descriptions and results).")  # fmt: skip
+CITATION = (
+    "D. Michie, D. J. Spiegelhalter and C. C. Taylor (eds.), Machine Learning, Neural and "
+    "Statistical Classification, Ellis Horwood, 1994: the German credit results "
+    "(chapter 9, dataset descriptions and results)."
+)
 #: The copy the six algorithm rows were read from (see the module docstring).
-READ_FROM = ("the Statlog results block ('USE IN STATLOG', '2.3- Test Results') of the MLC++ "
-             "german.names file, George John, October 1994")  # fmt: skip
+READ_FROM = (
+    "the Statlog results block ('USE IN STATLOG', '2.3- Test Results') of the MLC++ "
+    "german.names file, George John, October 1994"
+)
 #: The cost matrix, rows = truth, columns = decision (UCI german.doc, section 8).
-COST_MATRIX: dict[str, dict[str, int]] = {"good": {"accept": 0, "reject": 1},
-                                          "bad": {"accept": 5, "reject": 0}}  # fmt: skip
+COST_MATRIX: dict[str, dict[str, int]] = {
+    "good": {"accept": 0, "reject": 1},
+    "bad": {"accept": 5, "reject": 0},
+}
 #: Statlog's protocol, as its results block states it, and what its data file was.
-PROTOCOL = ("Statlog: all 1,000 applicants, 10-fold cross-validation, average cost per applicant "
-            "under the 5:1 matrix on the held-out folds; the numeric file german.data-numeric "
-            "(24 numeric attributes, ordered codes as integers); each algorithm tuned by its own "
-            "team, no common threshold.")  # fmt: skip
+PROTOCOL = (
+    "Statlog: all 1,000 applicants, 10-fold cross-validation, average cost per applicant "
+    "under the 5:1 matrix on the held-out folds; the numeric file german.data-numeric "
+    "(24 numeric attributes, ordered codes as integers); each algorithm tuned by its own "
+    "team, no common threshold."
+)
 #: The course's protocol (lesson 03), the default for the rows :func:`statlog_table` adds.
-COURSE_PROTOCOL = ("this course: 800 applicants (train + validation of the fixed 60/20/20 split), "
-                   "5-fold cross-validation repeated twice (seed 0), decision at P(bad) >= 1/6, "
-                   "the 20 original attributes of the same credits.")  # fmt: skip
+COURSE_PROTOCOL = (
+    "this course: 800 applicants (train + validation of the fixed 60/20/20 split), "
+    "5-fold cross-validation repeated twice (seed 0), decision at P(bad) >= 1/6, "
+    "the 20 original attributes of the same credits."
+)
 #: The test protocol differs from the course's in these ways, in one sentence for a lesson.
-DIFFERENCES = ("Statlog averaged 10 folds over all 1,000 applicants, each team choosing its own "
-               "decision rule; the course averages 5 folds x 2 repeats over 800 applicants with "
-               "the rule fixed at 1/6, so differences of a few hundredths are within fold noise "
-               "on either side.")  # fmt: skip
+DIFFERENCES = (
+    "Statlog averaged 10 folds over all 1,000 applicants, each team choosing its own "
+    "decision rule; the course averages 5 folds x 2 repeats over 800 applicants with "
+    "the rule fixed at 1/6, so differences of a few hundredths are within fold noise "
+    "on either side."
+)
 
 SOURCE_READ = "read in the Statlog results block (MLC++ german.names)"
 SOURCE_DERIVED = "derived: 700 good x cost 1 / 1,000; the book is quoted as 0.700"
@@ -88,19 +100,20 @@ class StatlogRow:
 #: The rows that could be checked, in Statlog's order (best test cost first).
 STATLOG_GERMAN: tuple[StatlogRow, ...] = (
     StatlogRow("Discrim", "linear discriminant analysis", 0.535, 0.509, SOURCE_READ),
-    StatlogRow("LogDisc", "logistic discriminant (logistic regression)", 0.538, 0.499,
-               SOURCE_READ),
+    StatlogRow("LogDisc", "logistic discriminant (logistic regression)", 0.538, 0.499, SOURCE_READ),
     StatlogRow("Castle", "causal (Bayesian-network) classifier", 0.583, 1.276, SOURCE_READ),
     StatlogRow("Alloc80", "kernel density classifier", 0.584, 0.597, SOURCE_READ),
     StatlogRow("Dipol92", "piecewise-linear discriminant", 0.599, None, SOURCE_READ),
     StatlogRow("Smart", "projection pursuit", 0.601, 0.389, SOURCE_READ),
     StatlogRow("Default", "reject every applicant", 0.700, None, SOURCE_DERIVED),
-)  # fmt: skip
+)
 
 #: Algorithms in the book's table whose figures are not given here, and why.
-NOT_INCLUDED = ("Cal5, CART, QuaDisc, k-NN, NaiveBay, IndCART, Backprop, Baytree, CN2, AC2, "
-                "ITrule, NewID, LVQ, RBF, C4.5, Kohonen, Cascade: in the book, not read from a "
-                "source available here, so left out rather than typed from memory.")
+NOT_INCLUDED = (
+    "Cal5, CART, QuaDisc, k-NN, NaiveBay, IndCART, Backprop, Baytree, CN2, AC2, "
+    "ITrule, NewID, LVQ, RBF, C4.5, Kohonen, Cascade: in the book, not read from a "
+    "source available here, so left out rather than typed from memory."
+)
 
 
 def default_cost(n_good: int = 700, n_bad: int = 300, accept_all: bool = False) -> float:
@@ -125,8 +138,9 @@ def default_cost(n_good: int = 700, n_bad: int = 300, accept_all: bool = False) 
     return COST_MATRIX["good"]["reject"] * n_good / (n_good + n_bad)
 
 
-def statlog_table(course_figures: dict[str, float] | None = None,
-                  course_protocol: str = COURSE_PROTOCOL) -> pd.DataFrame:  # fmt: skip
+def statlog_table(
+    course_figures: dict[str, float] | None = None, course_protocol: str = COURSE_PROTOCOL
+) -> pd.DataFrame:
     """Statlog's German credit costs, with the course's own figures beside them.
 
     Parameters
@@ -151,16 +165,33 @@ def statlog_table(course_figures: dict[str, float] | None = None,
     """
     import pandas as pd
 
-    rows = [{"algorithm": r.algorithm, "what": r.what, "cost per applicant": r.test_cost,
-             "train cost": r.train_cost, "source": "Statlog 1994", "protocol": PROTOCOL,
-             "status": r.status} for r in STATLOG_GERMAN]  # fmt: skip
+    rows = [
+        {
+            "algorithm": r.algorithm,
+            "what": r.what,
+            "cost per applicant": r.test_cost,
+            "train cost": r.train_cost,
+            "source": "Statlog 1994",
+            "protocol": PROTOCOL,
+            "status": r.status,
+        }
+        for r in STATLOG_GERMAN
+    ]
     for name, cost in (course_figures or {}).items():
         cost = float(cost)
         if not math.isfinite(cost) or cost < 0:
             raise ValueError(f"cost per applicant of {name!r} must be finite and >= 0, not {cost}")
-        rows.append({"algorithm": name, "what": "this course's model", "cost per applicant": cost,
-                     "train cost": None, "source": "this course", "protocol": course_protocol,
-                     "status": "measured by the course"})  # fmt: skip
+        rows.append(
+            {
+                "algorithm": name,
+                "what": "this course's model",
+                "cost per applicant": cost,
+                "train cost": None,
+                "source": "this course",
+                "protocol": course_protocol,
+                "status": "measured by the course",
+            }
+        )
     table = pd.DataFrame(rows)
     table["train cost"] = table["train cost"].astype(float)
     return table.sort_values("cost per applicant", kind="stable").reset_index(drop=True)

@@ -38,7 +38,7 @@ def limits(sample_rate: float) -> list[str]:
         "03's group audit.",
         "Probabilities are calibrated only as far as the reliability table shows; small test split "
         "(200 applicants), so every metric has a wide interval.",
-    ]  # fmt: skip
+    ]
 
 
 def artifacts_folder() -> Path:
@@ -80,16 +80,28 @@ def build_metadata(result, split) -> dict[str, Any]:
         "threshold": threshold,
         "threshold_rule": THRESHOLD_RULE,
         "validation_tuned_threshold": round(tuned, 4),
-        "metrics": {**{k: round(float(v), 4) for k, v in report.items()},
-                    "cost_per_applicant": round(float(costs["model"]), 4)},
+        "metrics": {
+            **{k: round(float(v), 4) for k, v in report.items()},
+            "cost_per_applicant": round(float(costs["model"]), 4),
+        },
         "metrics_split": "test",
-        "validation_auc": round(float(evaluate.classification_report(
-            split.validation["default"], val_p, threshold)["roc_auc"]), 4),
+        "validation_auc": round(
+            float(
+                evaluate.classification_report(split.validation["default"], val_p, threshold)[
+                    "roc_auc"
+                ]
+            ),
+            4,
+        ),
         "best_epoch": result.best_epoch,
-        "data": {"citation": dataset.citation, "licence": dataset.licence, "sha256": dataset.sha256,
-                 "split": split.sizes()},
+        "data": {
+            "citation": dataset.citation,
+            "licence": dataset.licence,
+            "sha256": dataset.sha256,
+            "split": split.sizes(),
+        },
         "limits": limits(float(split.train["default"].mean())),
-    }  # fmt: skip
+    }
 
 
 def held_out_auc(folder: Path | None = None) -> float:
@@ -130,6 +142,12 @@ def ensure_artifacts(folder: Path | None = None, timeout: int = 300) -> Path:
     command = [sys.executable, "-m", "course", "model", "build"]
     if folder is not None:
         command += ["--folder", str(folder)]
-    build_once([path], path.parent / BUILD_LOCK, command, timeout=timeout,
-               error="Building the reference model failed", error_type=ArtifactError)  # fmt: skip
+    build_once(
+        [path],
+        path.parent / BUILD_LOCK,
+        command,
+        timeout=timeout,
+        error="Building the reference model failed",
+        error_type=ArtifactError,
+    )
     return path

@@ -38,8 +38,10 @@ def sources_table():
     for d in DATASETS.values():
         title = d.title
         if d.name.startswith("github_ranking_"):  # seven snapshots, one source: one row
-            title = (f"Top-100 GitHub repositories for 15 AI topics, {len(RANKING_SNAPSHOT_DATES)} "
-                     f"snapshots {RANKING_SNAPSHOT_DATES[0]} to {RANKING_SNAPSHOT_DATES[-1]}")
+            title = (
+                f"Top-100 GitHub repositories for 15 AI topics, {len(RANKING_SNAPSHOT_DATES)} "
+                f"snapshots {RANKING_SNAPSHOT_DATES[0]} to {RANKING_SNAPSHOT_DATES[-1]}"
+            )
         rows[title] = {"dataset": title, "licence": d.licence, "citation": d.citation}
     return pd.DataFrame(list(rows.values())).set_index("dataset")
 
@@ -53,10 +55,31 @@ def sources_markdown() -> str:
 
 
 __all__ = [
-    "ACCESSIBILITY_ORDER", "DATASETS", "Dataset", "FileStatus", "GERMAN_NUMERIC", "OPEN_WEIGHTS",
-    "RANKING_SNAPSHOT_DATES", "Source", "check_lesson_data", "epoch_cleaning_report", "fetch",
-    "fetch_all", "fetch_dataset", "file_sha256", "get_dataset", "lesson_data_message",
-    "lesson_data_problems", "lessons_needing",
-    "load_ai_investment", "load_epoch_models", "load_german_credit", "load_github_ranking",
-    "load_taiwan_credit", "local_path", "sources_markdown", "sources_table", "verify_all",
-]  # fmt: skip
+    "ACCESSIBILITY_ORDER",
+    "DATASETS",
+    "Dataset",
+    "FileStatus",
+    "GERMAN_NUMERIC",
+    "OPEN_WEIGHTS",
+    "RANKING_SNAPSHOT_DATES",
+    "Source",
+    "check_lesson_data",
+    "epoch_cleaning_report",
+    "fetch",
+    "fetch_all",
+    "fetch_dataset",
+    "file_sha256",
+    "get_dataset",
+    "lesson_data_message",
+    "lesson_data_problems",
+    "lessons_needing",
+    "load_ai_investment",
+    "load_epoch_models",
+    "load_german_credit",
+    "load_github_ranking",
+    "load_taiwan_credit",
+    "local_path",
+    "sources_markdown",
+    "sources_table",
+    "verify_all",
+]

@@ -67,7 +67,10 @@ def lesson_data_problems(lesson: str | int, folder: Path | None = None) -> list[
     return statuses
 
 
-_STATE = {"missing": "missing", "corrupted": "damaged (its sha256 does not match the pinned version)"}
+_STATE = {
+    "missing": "missing",
+    "corrupted": "damaged (its sha256 does not match the pinned version)",
+}
 
 
 def _files(statuses: list[FileStatus]) -> str:
@@ -77,9 +80,11 @@ def _files(statuses: list[FileStatus]) -> str:
         folder = str(Path(status.dataset.filename).parent)
         key = (folder if folder != "." else status.dataset.filename, status.state)
         groups.setdefault(key, []).append(status.dataset.filename)
-    parts = [f"{files[0] if len(files) == 1 else f'{len(files)} files in {where}/'} "
-             f"({'damaged' if kind == 'corrupted' else kind})"
-             for (where, kind), files in groups.items()]  # fmt: skip
+    parts = [
+        f"{files[0] if len(files) == 1 else f'{len(files)} files in {where}/'} "
+        f"({'damaged' if kind == 'corrupted' else kind})"
+        for (where, kind), files in groups.items()
+    ]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
@@ -92,8 +97,10 @@ def lesson_data_message(lesson: str | int, folder: Path | None = None) -> str:
     where = folder or config.data_dir()
     if len(problems) == 1:
         where = f"from {where}" if problems[0].state == "missing" else f"in {where}"
-        what = (f"the course data file {problems[0].dataset.filename}, and it is "
-                f"{_STATE[problems[0].state]} {where}")  # fmt: skip
+        what = (
+            f"the course data file {problems[0].dataset.filename}, and it is "
+            f"{_STATE[problems[0].state]} {where}"
+        )
     else:
         what = f"course data files that are missing or damaged in {where}: {_files(problems)}"
     it, it_is = ("them", "they are") if len(problems) > 1 else ("it", "it is")
@@ -141,27 +148,38 @@ def fetch_all(
     failed: list[tuple[str, DataError]] = []
     for name in wanted:
         try:
-            path = fetcher(get_dataset(name), force=force, progressbar=progressbar,
-                           log=lambda line: print(line, file=err, flush=True))  # fmt: skip
+            path = fetcher(
+                get_dataset(name),
+                force=force,
+                progressbar=progressbar,
+                log=lambda line: print(line, file=err, flush=True),
+            )
         except DataError as error:
             failed.append((name, error))
             continue
         print(f"  ok  {name:<28} {path}", file=out, flush=True)
     if not failed:
         return 0
-    print(f"\ncourse data fetch: {len(failed)} of {len(wanted)} file(s) could not be fetched:",
-          file=err)  # fmt: skip
+    print(
+        f"\ncourse data fetch: {len(failed)} of {len(wanted)} file(s) could not be fetched:",
+        file=err,
+    )
     for name, error in failed:
         dataset = get_dataset(name)
         lessons = lessons_needing(name)
-        needed = f"needed by lesson{'s' if len(lessons) > 1 else ''} {', '.join(lessons)}" \
-            if lessons else "needed by no lesson"  # fmt: skip
+        needed = (
+            f"needed by lesson{'s' if len(lessons) > 1 else ''} {', '.join(lessons)}"
+            if lessons
+            else "needed by no lesson"
+        )
         cached = getattr(error, "cached_sha256", None)
         state = "DAMAGED" if cached else "MISSING"
         print(f"  {state} {dataset.filename} ({name}), {needed}", file=err)
         if cached:
-            print(f"    the cached copy's sha256 is {cached}, not the pinned {dataset.sha256}",
-                  file=err)  # fmt: skip
+            print(
+                f"    the cached copy's sha256 is {cached}, not the pinned {dataset.sha256}",
+                file=err,
+            )
         failures = getattr(error, "failures", None)
         for i, failure in enumerate(failures or [], start=1):
             print(f"    {i}. {failure.line()}", file=err)

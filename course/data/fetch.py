@@ -104,7 +104,8 @@ def _try_source(dataset: Dataset, source: Source, path: Path, downloader: Callab
         The cache folder cannot be written (not the source's fault).
     """
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by the with below)
-        dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
+        dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
+    )
     part = Path(handle.name)
     try:
         with handle:
@@ -117,16 +118,22 @@ def _try_source(dataset: Dataset, source: Source, path: Path, downloader: Callab
             try:
                 data = TRANSFORMS[source.transform](data)
             except TransformError as error:
-                raise SourceFailed(SourceFailure(
-                    source, f"its file could not be processed ({error})")) from None  # fmt: skip
+                raise SourceFailed(
+                    SourceFailure(source, f"its file could not be processed ({error})")
+                ) from None
             part.write_bytes(data)
         part.chmod(0o644)  # public data; the temporary file was private
         actual = hashlib.sha256(data).hexdigest()
         if actual != dataset.sha256:
-            raise SourceFailed(SourceFailure(
-                source, f"its file differs from the pinned version (sha256 {actual[:12]}..., "
-                "expected " + dataset.sha256[:12] + "...; updated since the course's snapshot, "
-                "or altered on the way)", mismatch=True))  # fmt: skip
+            raise SourceFailed(
+                SourceFailure(
+                    source,
+                    f"its file differs from the pinned version (sha256 {actual[:12]}..., "
+                    "expected " + dataset.sha256[:12] + "...; updated since the course's snapshot, "
+                    "or altered on the way)",
+                    mismatch=True,
+                )
+            )
         os.replace(part, path)
     finally:
         part.unlink(missing_ok=True)
@@ -140,8 +147,9 @@ class SourceFailed(Exception):
         self.failure = failure
 
 
-def _all_failed(dataset: Dataset, path: Path, failures: list[SourceFailure],
-                cached: str | None) -> DataUnavailableError | DataIntegrityError:  # fmt: skip
+def _all_failed(
+    dataset: Dataset, path: Path, failures: list[SourceFailure], cached: str | None
+) -> DataUnavailableError | DataIntegrityError:
     """The error when no source gave the file; it carries ``failures`` and ``cached_sha256``."""
     tried = "\n".join(f"  {i}. {f.line()}" for i, f in enumerate(failures, start=1))
     fix = OFFLINE_FIX.format(env=config.DATA_DIR_ENV, path=path)
@@ -149,12 +157,15 @@ def _all_failed(dataset: Dataset, path: Path, failures: list[SourceFailure],
         error = DataIntegrityError(
             f"The data file {path} is corrupted or not the pinned version, so it is not used.\n"
             f"  expected sha256: {dataset.sha256}\n  actual sha256:   {cached}\n"
-            f"Fetching it again failed from every source:\n{tried}\n{fix}")
+            f"Fetching it again failed from every source:\n{tried}\n{fix}"
+        )
     else:
         kind = DataIntegrityError if all(f.mismatch for f in failures) else DataUnavailableError
-        error = kind(f"The data file {dataset.filename} is not in the cache ({path.parent}) and "
-                     f"could not be downloaded from any of its {len(failures)} source(s):\n"
-                     f"{tried}\n{fix}")  # fmt: skip
+        error = kind(
+            f"The data file {dataset.filename} is not in the cache ({path.parent}) and "
+            f"could not be downloaded from any of its {len(failures)} source(s):\n"
+            f"{tried}\n{fix}"
+        )
     error.failures, error.cached_sha256 = failures, cached
     return error
 
@@ -201,8 +212,10 @@ def fetch_dataset(
         if cached == dataset.sha256 and not force:
             return path
         if cached != dataset.sha256:
-            log(f"[course data] {dataset.filename}: the cached copy does not match its pinned "
-                f"sha256 (it is {cached[:12]}...), so it is not used; fetching it again.")  # fmt: skip
+            log(
+                f"[course data] {dataset.filename}: the cached copy does not match its pinned "
+                f"sha256 (it is {cached[:12]}...), so it is not used; fetching it again."
+            )
         else:
             cached = None
     downloader = downloader or pooch.HTTPDownloader(progressbar=progressbar, timeout=60)
@@ -215,10 +228,12 @@ def fetch_dataset(
                 return path
             except SourceFailed as failed:
                 failures.append(failed.failure)
-                following = dataset.sources[position + 1:]
+                following = dataset.sources[position + 1 :]
                 if following:
-                    log(f"[course data] {dataset.filename}: the {failed.failure.line()}; falling "
-                        f"back to the {following[0].kind} {following[0].url}")  # fmt: skip
+                    log(
+                        f"[course data] {dataset.filename}: the {failed.failure.line()}; falling "
+                        f"back to the {following[0].kind} {following[0].url}"
+                    )
     except OSError as error:  # the cache folder, not a source
         raise DataUnavailableError(
             f"Cannot write the data file {path} ({type(error).__name__}: {error}).\n"

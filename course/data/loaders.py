@@ -101,13 +101,15 @@ def load_epoch_models() -> pd.DataFrame:
     out["organization_type"] = (
         raw["Organization categorization"].map(lambda v: _unique_join(v, _ORG_TYPE_ORDER))
     ).astype("string")
-    out["country"] = raw["Country (of organization)"].map(
-        lambda v: _unique_join(v, sep=", ")
-    ).astype("string")
+    out["country"] = (
+        raw["Country (of organization)"].map(lambda v: _unique_join(v, sep=", ")).astype("string")
+    )
     access = _strip(raw["Model accessibility"]).fillna("Unknown")
     out["accessibility"] = pd.Categorical(access, categories=ACCESSIBILITY_ORDER, ordered=True)
     out["open_weights"] = out["accessibility"].isin(OPEN_WEIGHTS)
-    out["frontier_model"] = raw["Frontier model"].astype("string").str.lower().eq("true").fillna(False).astype(bool)
+    out["frontier_model"] = (
+        raw["Frontier model"].astype("string").str.lower().eq("true").fillna(False).astype(bool)
+    )
     return out
 
 
@@ -118,16 +120,33 @@ def epoch_cleaning_report() -> pd.DataFrame:
     org = raw["Organization categorization"].astype("string")
     country = raw["Country (of organization)"].astype("string")
     rows = [
-        ("model names with stray whitespace or newlines, stripped",
-         int((names != names.str.strip()).sum()), "they break matching and look odd in tables"),
-        ("blank accessibility, labelled 'Unknown'", int(raw["Model accessibility"].isna().sum()),
-         "a blank is not 'closed'; we keep these models visible but apart"),
-        ("organisation types repeated per organisation, reduced to a set",
-         int((org.str.count(",") > 0).sum()), "'Academia,Industry,Academia' is one joint model"),
-        ("countries repeated per organisation, de-duplicated",
-         int((country.str.split(",").map(lambda p: len(p) != len(set(p)), na_action="ignore")
-              .eq(True)).sum()), "a US-US collaboration is one US model"),  # (NaN: False)
-    ]  # fmt: skip
+        (
+            "model names with stray whitespace or newlines, stripped",
+            int((names != names.str.strip()).sum()),
+            "they break matching and look odd in tables",
+        ),
+        (
+            "blank accessibility, labelled 'Unknown'",
+            int(raw["Model accessibility"].isna().sum()),
+            "a blank is not 'closed'; we keep these models visible but apart",
+        ),
+        (
+            "organisation types repeated per organisation, reduced to a set",
+            int((org.str.count(",") > 0).sum()),
+            "'Academia,Industry,Academia' is one joint model",
+        ),
+        (
+            "countries repeated per organisation, de-duplicated",
+            int(
+                (
+                    country.str.split(",")
+                    .map(lambda p: len(p) != len(set(p)), na_action="ignore")
+                    .eq(True)
+                ).sum()
+            ),
+            "a US-US collaboration is one US model",
+        ),  # (NaN: False)
+    ]
     return pd.DataFrame(rows, columns=["change", "rows", "why"]).set_index("change")
 
 
@@ -212,9 +231,14 @@ def load_github_ranking(snapshots: list[str] | None = None) -> pd.DataFrame:
 
 #: The German credit attributes that are numbers; the other 13 are categories.
 GERMAN_NUMERIC = [
-    "duration", "credit_amount", "installment_commitment", "residence_since",
-    "age", "existing_credits", "num_dependents",
-]  # fmt: skip
+    "duration",
+    "credit_amount",
+    "installment_commitment",
+    "residence_since",
+    "age",
+    "existing_credits",
+    "num_dependents",
+]
 
 
 def load_german_credit() -> pd.DataFrame:
@@ -248,8 +272,9 @@ def load_german_credit() -> pd.DataFrame:
             mapping = corrected_labels(column)
             unknown = sorted(set(values) - set(mapping))
             if unknown:
-                raise DataError(f"german_credit: {column} has labels the code table does not "
-                                f"know: {unknown}")
+                raise DataError(
+                    f"german_credit: {column} has labels the code table does not know: {unknown}"
+                )
             out[column] = pd.Categorical(values.map(mapping), categories=CATEGORIES[column])
         else:
             out[column] = values.astype("category")

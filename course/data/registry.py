@@ -178,8 +178,10 @@ DATASETS: dict[str, Dataset] = {
         Dataset(
             name="german_credit",
             filename="german_credit_g.csv",
-            sources=(Source(UCI_GERMAN_URL, "publisher", transform="uci_german_zip"),
-                     Source(_GERMAN_URL, "mirror")),
+            sources=(
+                Source(UCI_GERMAN_URL, "publisher", transform="uci_german_zip"),
+                Source(_GERMAN_URL, "mirror"),
+            ),
             sha256="806408f5167cc048919542e67b256a9f691943d925ec87ec948c10ca27f88a05",
             licence="CC BY 4.0",
             citation="Hofmann, H. (1994). Statlog (German Credit Data). "

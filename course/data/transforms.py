@@ -23,11 +23,28 @@ from course.credit.coding import CODE_TABLE
 
 #: OpenML credit-g's columns, in german.data's field order.
 GERMAN_COLUMNS: tuple[str, ...] = (
-    "checking_status", "duration", "credit_history", "purpose", "credit_amount", "savings_status",
-    "employment", "installment_commitment", "personal_status", "other_parties", "residence_since",
-    "property_magnitude", "age", "other_payment_plans", "housing", "existing_credits", "job",
-    "num_dependents", "own_telephone", "foreign_worker", "class",
-)  # fmt: skip
+    "checking_status",
+    "duration",
+    "credit_history",
+    "purpose",
+    "credit_amount",
+    "savings_status",
+    "employment",
+    "installment_commitment",
+    "personal_status",
+    "other_parties",
+    "residence_since",
+    "property_magnitude",
+    "age",
+    "other_payment_plans",
+    "housing",
+    "existing_credits",
+    "job",
+    "num_dependents",
+    "own_telephone",
+    "foreign_worker",
+    "class",
+)
 #: german.data's last field: 1 = good credit, 2 = bad credit.
 GERMAN_CLASS = {"1": "good", "2": "bad"}
 GERMAN_MEMBER = "german.data"
@@ -39,8 +56,10 @@ class TransformError(ValueError):
 
 def _code_labels() -> dict[str, dict[str, str]]:
     """Per coded column: Statlog code -> OpenML label (the reverse of ``CODE_TABLE``)."""
-    return {column: {code: label for label, (code, _) in table.items()}
-            for column, table in CODE_TABLE.items()}  # fmt: skip
+    return {
+        column: {code: label for label, (code, _) in table.items()}
+        for column, table in CODE_TABLE.items()
+    }
 
 
 def decode_german_data(text: str) -> bytes:
@@ -58,8 +77,9 @@ def decode_german_data(text: str) -> bytes:
             continue
         fields = line.split()
         if len(fields) != len(GERMAN_COLUMNS):
-            raise TransformError(f"german.data line {number} has {len(fields)} fields, not "
-                                 f"{len(GERMAN_COLUMNS)}")  # fmt: skip
+            raise TransformError(
+                f"german.data line {number} has {len(fields)} fields, not {len(GERMAN_COLUMNS)}"
+            )
         row = []
         for column, value in zip(GERMAN_COLUMNS, fields):
             if column in labels:
@@ -69,8 +89,9 @@ def decode_german_data(text: str) -> bytes:
             else:
                 decoded = value if value.isdigit() else None
             if decoded is None:
-                raise TransformError(f"german.data line {number}: {column} has the unexpected "
-                                     f"value {value!r}")  # fmt: skip
+                raise TransformError(
+                    f"german.data line {number}: {column} has the unexpected value {value!r}"
+                )
             row.append(decoded)
         out.append(",".join(row))
     return ("\n".join(out) + "\n").encode("utf-8")
@@ -82,8 +103,10 @@ def german_credit_from_uci_zip(raw: bytes) -> bytes:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == GERMAN_MEMBER]
             if not members:
-                raise TransformError(f"the archive has no {GERMAN_MEMBER} "
-                                     f"(it holds {', '.join(archive.namelist()) or 'nothing'})")
+                raise TransformError(
+                    f"the archive has no {GERMAN_MEMBER} "
+                    f"(it holds {', '.join(archive.namelist()) or 'nothing'})"
+                )
             text = archive.read(members[0]).decode("ascii")
     except (zipfile.BadZipFile, UnicodeDecodeError) as error:
         raise TransformError(f"not the expected zip archive ({error})") from None

@@ -46,18 +46,30 @@ def progress_table(store: ProgressStore | None = None):
     for lesson in LESSONS:
         ids = [i for i, ex in exercises.items() if ex.lesson == lesson.number]
         mine = [records.get(i, {}) for i in ids]
-        rows.append({
-            "lesson": f"{lesson.number} {lesson.title}",
-            "exercises": len(ids),
-            "done": sum(r.get("status") in ("correct", "recorded") for r in mine),
-            "attempted": sum(r.get("attempts", 0) > 0 for r in mine),
-            "hints used": sum(r.get("hints", 0) for r in mine),
-            "solutions seen": sum(bool(r.get("solution_viewed")) for r in mine),
-        })  # fmt: skip
+        rows.append(
+            {
+                "lesson": f"{lesson.number} {lesson.title}",
+                "exercises": len(ids),
+                "done": sum(r.get("status") in ("correct", "recorded") for r in mine),
+                "attempted": sum(r.get("attempts", 0) > 0 for r in mine),
+                "hints used": sum(r.get("hints", 0) for r in mine),
+                "solutions seen": sum(bool(r.get("solution_viewed")) for r in mine),
+            }
+        )
     return pd.DataFrame(rows).set_index("lesson")
 
 
 __all__ = [
-    "BLANK", "Case", "Exercise", "Feedback", "FunctionExercise", "ProgressStore", "REGISTRY",
-    "ReflectionExercise", "ValueExercise", "____", "load_all", "progress_table",
-]  # fmt: skip
+    "BLANK",
+    "Case",
+    "Exercise",
+    "Feedback",
+    "FunctionExercise",
+    "ProgressStore",
+    "REGISTRY",
+    "ReflectionExercise",
+    "ValueExercise",
+    "____",
+    "load_all",
+    "progress_table",
+]

@@ -58,15 +58,17 @@ def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-_SCALES = [(100, "a percentage where a fraction is expected"),
-           (0.01, "a fraction where a percentage is expected"),
-           (1e3, "off by a factor of 1,000: check the units"),
-           (1e-3, "off by a factor of 1,000: check the units"),
-           (1e6, "off by a factor of a million: check the units"),
-           (1e-6, "off by a factor of a million: check the units"),
-           (1e9, "off by a factor of a billion: check the units"),
-           (1e-9, "off by a factor of a billion: check the units"),
-           (-1, "the wrong sign")]  # fmt: skip
+_SCALES = [
+    (100, "a percentage where a fraction is expected"),
+    (0.01, "a fraction where a percentage is expected"),
+    (1e3, "off by a factor of 1,000: check the units"),
+    (1e-3, "off by a factor of 1,000: check the units"),
+    (1e6, "off by a factor of a million: check the units"),
+    (1e-6, "off by a factor of a million: check the units"),
+    (1e9, "off by a factor of a billion: check the units"),
+    (1e-9, "off by a factor of a billion: check the units"),
+    (-1, "the wrong sign"),
+]
 
 
 def _scale_hint(ratio: float) -> str | None:
@@ -116,23 +118,29 @@ def _shown(answer: float, expected: float) -> str:
 
 def _series_difference(answer, expected: pd.Series, rtol: float, atol: float) -> str | None:
     if isinstance(answer, pd.DataFrame) and answer.shape[1] == 1:
-        return (f"Expected {describe(expected)}, got a DataFrame with one column: select the "
-                f"column (df['{answer.columns[0]}']) to get a Series.")  # fmt: skip
+        return (
+            f"Expected {describe(expected)}, got a DataFrame with one column: select the "
+            f"column (df['{answer.columns[0]}']) to get a Series."
+        )
     if not isinstance(answer, pd.Series):
         return f"Expected {describe(expected)}, got {describe(answer)}."
     if len(answer) != len(expected):
         return f"Your Series has {len(answer)} rows; expected {describe(expected)}."
     missing = expected.index.difference(answer.index)
     if len(missing):
-        return (f"Your Series' index is missing {len(missing)} expected label(s), e.g. "
-                f"{_short(missing[0])}; expected {describe(expected)}.")  # fmt: skip
+        return (
+            f"Your Series' index is missing {len(missing)} expected label(s), e.g. "
+            f"{_short(missing[0])}; expected {describe(expected)}."
+        )
     if list(answer.index) != list(expected.index):
         return "Your Series has the right labels but in a different order: sort its index."
     return _values_difference(answer.to_numpy(), expected.to_numpy(), expected.index, rtol, atol)
 
 
 def _values_difference(answer, expected, labels, rtol: float, atol: float) -> str | None:
-    numeric = pd.api.types.is_numeric_dtype(np.asarray(expected).dtype) and not pd.api.types.is_bool_dtype(np.asarray(expected).dtype)
+    numeric = pd.api.types.is_numeric_dtype(
+        np.asarray(expected).dtype
+    ) and not pd.api.types.is_bool_dtype(np.asarray(expected).dtype)
     if numeric:
         try:
             got = np.asarray(answer, dtype=float)
@@ -152,8 +160,10 @@ def _values_difference(answer, expected, labels, rtol: float, atol: float) -> st
             if hint:
                 return f"All your values look like {hint}."
     first = int(np.flatnonzero(~same)[0])
-    return (f"{int((~same).sum())} of {len(same)} values differ, the first at "
-            f"{_label(labels[first])} (yours: {_label(np.asarray(answer, dtype=object)[first])}).")
+    return (
+        f"{int((~same).sum())} of {len(same)} values differ, the first at "
+        f"{_label(labels[first])} (yours: {_label(np.asarray(answer, dtype=object)[first])})."
+    )
 
 
 def _frame_difference(answer, expected: pd.DataFrame, rtol: float, atol: float) -> str | None:
@@ -172,7 +182,9 @@ def _frame_difference(answer, expected: pd.DataFrame, rtol: float, atol: float) 
 
 
 def _sequence_difference(answer, expected, rtol: float, atol: float) -> str | None:
-    if isinstance(answer, (str, bytes)) or not isinstance(answer, (Sequence, np.ndarray, pd.Series)):
+    if isinstance(answer, (str, bytes)) or not isinstance(
+        answer, (Sequence, np.ndarray, pd.Series)
+    ):
         return f"Expected {describe(expected)}, got {describe(answer)}."
     answer = list(answer)
     if len(answer) != len(expected):
@@ -184,8 +196,9 @@ def _sequence_difference(answer, expected, rtol: float, atol: float) -> str | No
     return None
 
 
-def difference(answer, expected, *, rtol: float = 1e-6, atol: float = 1e-9,
-               case_sensitive: bool = False) -> str | None:  # fmt: skip
+def difference(
+    answer, expected, *, rtol: float = 1e-6, atol: float = 1e-9, case_sensitive: bool = False
+) -> str | None:
     """Return ``None`` if ``answer`` matches ``expected``, else a sentence saying what differs.
 
     Numbers match within ``rtol``/``atol``; Series and DataFrames by labels and values (dtype

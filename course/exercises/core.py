@@ -69,8 +69,13 @@ class Feedback:
         return self.status in ("correct", "recorded")
 
     def render(self, label: str) -> str:
-        icon = {"correct": "✅ Correct", "recorded": "📝 Recorded", "blank": "✏️ Not attempted",
-                "incorrect": "❌ Not quite", "error": "⚠️ Could not check"}[self.status]  # fmt: skip
+        icon = {
+            "correct": "✅ Correct",
+            "recorded": "📝 Recorded",
+            "blank": "✏️ Not attempted",
+            "incorrect": "❌ Not quite",
+            "error": "⚠️ Could not check",
+        }[self.status]
         return f"{icon} ({label}): {self.message}"
 
 
@@ -88,8 +93,9 @@ class Exercise:
     in its lesson's solution notebook, read from :data:`SOLUTIONS_FILE` (see :func:`solutions`).
     """
 
-    def __init__(self, exercise_id: str, *, hints: Sequence[str],
-                 store: ProgressStore | None = None):  # fmt: skip
+    def __init__(
+        self, exercise_id: str, *, hints: Sequence[str], store: ProgressStore | None = None
+    ):
         if "." not in exercise_id or not hints:
             raise ValueError("exercise_id must look like '00.q1' and there must be a hint")
         self.id = exercise_id
@@ -109,8 +115,11 @@ class Exercise:
         try:
             return self._evaluate(answer)
         except Exception as error:  # a bug in the checker must never show a traceback
-            return Feedback("error", f"the checker failed on this answer ({type(error).__name__}: "
-                                     f"{error}). Please tell your instructor.")  # fmt: skip
+            return Feedback(
+                "error",
+                f"the checker failed on this answer ({type(error).__name__}: "
+                f"{error}). Please tell your instructor.",
+            )
 
     def _evaluate(self, answer: Any) -> Feedback:
         raise NotImplementedError
@@ -138,13 +147,17 @@ class Exercise:
         """Print one correct solution (recorded as viewed); in a graded assignment
         (:data:`GRADED_ENV` set, as the nbgrader export does), say it is hidden instead."""
         if os.environ.get(GRADED_ENV):
-            print(f"🔒 Solution ({self.id}): hidden while this assignment is graded; your "
-                  "instructor releases it with the feedback.")
+            print(
+                f"🔒 Solution ({self.id}): hidden while this assignment is graded; your "
+                "instructor releases it with the feedback."
+            )
             return
         text = self.solution_text
         if text is None:
-            print(f"⚠️ No solution is stored for {self.id}. Please tell your instructor (they run "
-                  "`python -m authoring build --solutions-json`).")  # fmt: skip
+            print(
+                f"⚠️ No solution is stored for {self.id}. Please tell your instructor (they run "
+                "`python -m authoring build --solutions-json`)."
+            )
             return
         print(f"🔑 Solution ({self.id}):\n{text}")
         record_safely(self.store, self.id, self.lesson, solution_viewed=True)
@@ -166,8 +179,9 @@ class ValueExercise(Exercise):
     a lesson's exercises never loads data).
     """
 
-    def __init__(self, exercise_id: str, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9,
-                 **kwargs):  # fmt: skip
+    def __init__(
+        self, exercise_id: str, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-9, **kwargs
+    ):
         super().__init__(exercise_id, **kwargs)
         self._expected = expected
         self.rtol, self.atol = rtol, atol
@@ -212,24 +226,36 @@ def _argument(value: Any) -> str:
 def _learner_line(error: BaseException) -> str:
     """'line 3 of your code' from the innermost frame that is not the kit's own code."""
     kit = str(Path(__file__).resolve().parents[1])
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(kit)]
+    frames = [
+        f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(kit)
+    ]
     return f" (line {frames[-1].lineno} of your code)" if frames else ""
 
 
 class FunctionExercise(Exercise):
     """The answer is a function; it is called on each :class:`Case` with copies of the inputs."""
 
-    def __init__(self, exercise_id: str, cases: Sequence[Case], *, rtol: float = 1e-6,
-                 atol: float = 1e-9, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        exercise_id: str,
+        cases: Sequence[Case],
+        *,
+        rtol: float = 1e-6,
+        atol: float = 1e-9,
+        **kwargs,
+    ):
         super().__init__(exercise_id, **kwargs)
         self.cases = list(cases)
         self.rtol, self.atol = rtol, atol
 
     def _evaluate(self, answer: Any) -> Feedback:
         if not callable(answer):
-            return Feedback("incorrect", f"Expected a function, got {describe(answer)}. Pass the "
-                            "function itself, without calling it: check(my_function), not "
-                            "check(my_function()).")  # fmt: skip
+            return Feedback(
+                "incorrect",
+                f"Expected a function, got {describe(answer)}. Pass the "
+                "function itself, without calling it: check(my_function), not "
+                "check(my_function()).",
+            )
         name = getattr(answer, "__name__", "your_function")
         for case in self.cases:
             call = case.call_text(name)
@@ -238,19 +264,25 @@ class FunctionExercise(Exercise):
             except Exception as error:
                 if case.raises and isinstance(error, case.raises):
                     continue
-                return Feedback("incorrect", f"{call} raised {type(error).__name__}: {error}"
-                                             f"{_learner_line(error)}.")  # fmt: skip
+                return Feedback(
+                    "incorrect",
+                    f"{call} raised {type(error).__name__}: {error}{_learner_line(error)}.",
+                )
             if result is BLANK:
                 return Feedback("blank", "the function still returns ____: write its body.")
             if case.raises:
-                return Feedback("incorrect", f"{call} should raise {case.raises.__name__} "
-                                             f"but returned {describe(result)}.")  # fmt: skip
+                return Feedback(
+                    "incorrect",
+                    f"{call} should raise {case.raises.__name__} but returned {describe(result)}.",
+                )
             if case.measure is not None:
                 measured = case.measure(result)
                 problem = difference(measured, case.expected, rtol=self.rtol, atol=self.atol)
                 if problem:
-                    return Feedback("incorrect", f"{call} returned {result!r}; the {case.measure_name}"
-                                                 f" there: {problem}")  # fmt: skip
+                    return Feedback(
+                        "incorrect",
+                        f"{call} returned {result!r}; the {case.measure_name} there: {problem}",
+                    )
                 continue
             problem = difference(result, case.expected, rtol=self.rtol, atol=self.atol)
             if problem:
@@ -281,28 +313,43 @@ class ReflectionExercise(Exercise):
     each idea and whether the text mentions it, so the learner can compare without being graded.
     """
 
-    def __init__(self, exercise_id: str, *, min_words: int = REFLECTION_MIN_WORDS,
-                 rubric: Sequence[Idea] = (), **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        exercise_id: str,
+        *,
+        min_words: int = REFLECTION_MIN_WORDS,
+        rubric: Sequence[Idea] = (),
+        **kwargs,
+    ):
         super().__init__(exercise_id, **kwargs)
         self.min_words = min_words
         self.rubric = tuple(rubric)
 
     def _evaluate(self, answer: Any) -> Feedback:
         if not isinstance(answer, str):
-            return Feedback("incorrect", f"Expected your answer as text in quotes, got "
-                                         f"{describe(answer)}.")  # fmt: skip
+            return Feedback(
+                "incorrect", f"Expected your answer as text in quotes, got {describe(answer)}."
+            )
         words = len(answer.split())
         if words < self.min_words:
-            return Feedback("incorrect", f"{words} word{'' if words == 1 else 's'} is a little short: aim for at least "
-                                         f"{self.min_words} and say why.")  # fmt: skip
+            return Feedback(
+                "incorrect",
+                f"{words} word{'' if words == 1 else 's'} is a little short: aim for at least "
+                f"{self.min_words} and say why.",
+            )
         message = f"thank you ({words} words)."
         if self.rubric:
             found = [idea.mentioned_in(answer) for idea in self.rubric]
-            lines = [f"  {'✓' if hit else '○'} {idea.label}" + ("" if hit else " (worth a sentence?)")
-                     for idea, hit in zip(self.rubric, found)]  # fmt: skip
-            message += (f" Ideas a strong answer weighs, from the lesson ({sum(found)} of "
-                        f"{len(found)} in your text):\n" + "\n".join(lines) + "\n")
+            lines = [
+                f"  {'✓' if hit else '○'} {idea.label}" + ("" if hit else " (worth a sentence?)")
+                for idea, hit in zip(self.rubric, found)
+            ]
+            message += (
+                f" Ideas a strong answer weighs, from the lesson ({sum(found)} of "
+                f"{len(found)} in your text):\n" + "\n".join(lines) + "\n"
+            )
         else:
             message += " "
-        return Feedback("recorded", message + f"Compare your thinking with "
-                                              f"{self.id_name}.solution().")  # fmt: skip
+        return Feedback(
+            "recorded", message + f"Compare your thinking with {self.id_name}.solution()."
+        )

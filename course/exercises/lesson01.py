@@ -12,15 +12,15 @@ THREE_DECIMALS = 0.0005 + 1e-12
 
 
 def _open_share():
-    from course.market import analysis as market
     from course.data import load_epoch_models
+    from course.market import analysis as market
 
     return market.open_weights_share(load_epoch_models(), 2015, 2025)
 
 
 def _llm_top10_share():
-    from course.market import analysis as market
     from course.data import load_github_ranking
+    from course.market import analysis as market
 
     return float(market.top10_share(load_github_ranking(["2026-08-22"]), "2026-08-22")["LLM"])
 
@@ -44,9 +44,13 @@ q1 = ValueExercise(
 
 q2 = FunctionExercise(
     "01.q2",
-    [Case((math.log10(2),), expected=12.0), Case((math.log10(4),), expected=6.0),
-     Case((0.5,), expected=12 * math.log10(2) / 0.5),
-     Case((0.0,), raises=ValueError), Case((-0.2,), raises=ValueError)],  # fmt: skip
+    [
+        Case((math.log10(2),), expected=12.0),
+        Case((math.log10(4),), expected=6.0),
+        Case((0.5,), expected=12 * math.log10(2) / 0.5),
+        Case((0.0,), raises=ValueError),
+        Case((-0.2,), raises=ValueError),
+    ],
     hints=[
         "Look at what `slope` measures: each year, log10 of the cost rises by `slope`, and the "
         "cost has doubled once log10 has risen by log10(2). The answer is in months. A slope of "
@@ -61,11 +65,16 @@ q2 = FunctionExercise(
 
 q3 = FunctionExercise(
     "01.q3",
-    [Case((100.0, 200.0, 1), expected=1.0), Case((1.0, 8.0, 3), expected=1.0),
-     Case((50.0, 50.0, 10), expected=0.0),
-     Case((6.0, 130.3, 11), expected=(130.3 / 6) ** (1 / 11) - 1),
-     Case((0.0, 10.0, 5), raises=ValueError), Case((-10.0, 20.0, 2), raises=ValueError),
-     Case((10.0, 20.0, 0), raises=ValueError), Case((10.0, 20.0, -1), raises=ValueError)],  # fmt: skip
+    [
+        Case((100.0, 200.0, 1), expected=1.0),
+        Case((1.0, 8.0, 3), expected=1.0),
+        Case((50.0, 50.0, 10), expected=0.0),
+        Case((6.0, 130.3, 11), expected=(130.3 / 6) ** (1 / 11) - 1),
+        Case((0.0, 10.0, 5), raises=ValueError),
+        Case((-10.0, 20.0, 2), raises=ValueError),
+        Case((10.0, 20.0, 0), raises=ValueError),
+        Case((10.0, 20.0, -1), raises=ValueError),
+    ],
     hints=[
         "Look at the definition: the CAGR is the constant yearly rate r with "
         "start × (1 + r) ** years = end, a fraction per year (0.05 for 5 % a year, not 5). A "
@@ -98,19 +107,76 @@ q4 = ValueExercise(
 q5 = ReflectionExercise(
     "01.q5",
     rubric=[
-        Idea("one assumption from the table, named", (
-            "price", "decision", "lender", "bank", "credit union", "serviceable", "reachable",
-            "obtainable", "share", "adoption", "number of", "how many")),
-        Idea("why it is the weakest: the least evidence behind it", (
-            "evidence", "guess", "unsure", "uncertain", "no data", "made up",
-            "invented", "not measured", "no source", "unknown", "little data")),
-        Idea("SOM is a product of factors: half the assumption halves it, double doubles it", (
-            "half", "halv", "double", "twice", "product", "multipl", "proportion", "linear",
-            "scale")),
-        Idea("a cheap check within a week (calls, a survey, a register, a landing page)", (
-            "interview", "call", "ask", "survey", "talk", "phone", "email", "landing",
-            "sign-up", "signup", "sign up", "register", "regulator", "pilot", "quote",
-            "experiment", "questionnaire", "competitor")),
+        Idea(
+            "one assumption from the table, named",
+            (
+                "price",
+                "decision",
+                "lender",
+                "bank",
+                "credit union",
+                "serviceable",
+                "reachable",
+                "obtainable",
+                "share",
+                "adoption",
+                "number of",
+                "how many",
+            ),
+        ),
+        Idea(
+            "why it is the weakest: the least evidence behind it",
+            (
+                "evidence",
+                "guess",
+                "unsure",
+                "uncertain",
+                "no data",
+                "made up",
+                "invented",
+                "not measured",
+                "no source",
+                "unknown",
+                "little data",
+            ),
+        ),
+        Idea(
+            "SOM is a product of factors: half the assumption halves it, double doubles it",
+            (
+                "half",
+                "halv",
+                "double",
+                "twice",
+                "product",
+                "multipl",
+                "proportion",
+                "linear",
+                "scale",
+            ),
+        ),
+        Idea(
+            "a cheap check within a week (calls, a survey, a register, a landing page)",
+            (
+                "interview",
+                "call",
+                "ask",
+                "survey",
+                "talk",
+                "phone",
+                "email",
+                "landing",
+                "sign-up",
+                "signup",
+                "sign up",
+                "register",
+                "regulator",
+                "pilot",
+                "quote",
+                "experiment",
+                "questionnaire",
+                "competitor",
+            ),
+        ),
     ],
     hints=[
         "Look at the assumptions table above: which number has the least evidence behind its "

@@ -20,15 +20,22 @@ def _demand() -> float:
     from course.strategy.scoring import auc_skill, market_demand
 
     s = DEMAND_SCENARIO
-    return market_demand(auc_skill(s["auc"]), s["customer_demand"], s["competition"],
-                         s["service"], s["marketing"])
+    return market_demand(
+        auc_skill(s["auc"]), s["customer_demand"], s["competition"], s["service"], s["marketing"]
+    )
 
 
 q1 = FunctionExercise(
     "02.q1",
-    [Case((3, 1), expected=0.75), Case((0, 4), expected=0.0), Case((5, 0), expected=1.0),
-     Case((1, 2), expected=1 / 3), Case((0, 0), expected=0.5), Case((-1, 2), raises=ValueError),
-     Case((2, -1), raises=ValueError)],  # fmt: skip
+    [
+        Case((3, 1), expected=0.75),
+        Case((0, 4), expected=0.0),
+        Case((5, 0), expected=1.0),
+        Case((1, 2), expected=1 / 3),
+        Case((0, 0), expected=0.5),
+        Case((-1, 2), raises=ValueError),
+        Case((2, -1), raises=ValueError),
+    ],
     hints=[
         "Look at the three failures the lesson just named: the share must stay between 0 and 1, "
         "be defined when there is no evidence (both counts zero), and refuse negative counts "
@@ -42,10 +49,12 @@ q1 = FunctionExercise(
 
 q2 = FunctionExercise(
     "02.q2",
-    [Case(([2.0, 4.0, 6.0],), expected=[0.0, 0.5, 1.0]),
-     Case(([10.0, 0.0, 5.0, 10.0],), expected=[1.0, 0.0, 0.5, 1.0]),
-     Case(([0.0, 1.0, 3.0, 6.0],), expected=[0.0, 1 / 6, 0.5, 1.0]),
-     Case(([7.0, 7.0],), expected=[0.5, 0.5])],  # fmt: skip
+    [
+        Case(([2.0, 4.0, 6.0],), expected=[0.0, 0.5, 1.0]),
+        Case(([10.0, 0.0, 5.0, 10.0],), expected=[1.0, 0.0, 0.5, 1.0]),
+        Case(([0.0, 1.0, 3.0, 6.0],), expected=[0.0, 1 / 6, 0.5, 1.0]),
+        Case(([7.0, 7.0],), expected=[0.5, 0.5]),
+    ],
     hints=[
         "Look at where each value sits between the smallest and the largest: the smallest "
         "becomes 0, the largest 1, one halfway between 0.5. When all values are equal there is "
@@ -96,19 +105,62 @@ q3 = ValueExercise(
 q5 = ReflectionExercise(
     "02.q5",
     rubric=[
-        Idea("activity (stars gained) is the term that predicted later growth", (
-            "activ", "stars gained", "gained", "alpha", "α", "momentum", "recent growth")),
-        Idea("the validation numbers: rank correlations with their intervals", (
-            "rho", "ρ", "spearman", "correlat", "0.78", "0.62", "0.51", "0.29", "interval",
-            "bootstrap", "confidence")),
-        Idea("fitted on one period, tested on a later one it never saw", (
-            "period", "unseen", "later period", "out of sample", "out-of-sample", "held out",
-            "held-out", "test", "overfit", "over-fit", "fitted on", "second")),
-        Idea("forks and stars are only proxies for contributors and users", (
-            "prox", "stand in", "stand-in", "contributor", "users", "indirect")),
-        Idea("what the data leaves out: only survivors, and attention is not revenue", (
-            "surviv", "revenue", "attention", "money", "listed", "dropped", "drop out",
-            "drop-out", "sales", "income")),
+        Idea(
+            "activity (stars gained) is the term that predicted later growth",
+            ("activ", "stars gained", "gained", "alpha", "α", "momentum", "recent growth"),
+        ),
+        Idea(
+            "the validation numbers: rank correlations with their intervals",
+            (
+                "rho",
+                "ρ",
+                "spearman",
+                "correlat",
+                "0.78",
+                "0.62",
+                "0.51",
+                "0.29",
+                "interval",
+                "bootstrap",
+                "confidence",
+            ),
+        ),
+        Idea(
+            "fitted on one period, tested on a later one it never saw",
+            (
+                "period",
+                "unseen",
+                "later period",
+                "out of sample",
+                "out-of-sample",
+                "held out",
+                "held-out",
+                "test",
+                "overfit",
+                "over-fit",
+                "fitted on",
+                "second",
+            ),
+        ),
+        Idea(
+            "forks and stars are only proxies for contributors and users",
+            ("prox", "stand in", "stand-in", "contributor", "users", "indirect"),
+        ),
+        Idea(
+            "what the data leaves out: only survivors, and attention is not revenue",
+            (
+                "surviv",
+                "revenue",
+                "attention",
+                "money",
+                "listed",
+                "dropped",
+                "drop out",
+                "drop-out",
+                "sales",
+                "income",
+            ),
+        ),
     ],
     hints=[
         "Look at the validation tables: which term of f predicted later growth on the period the "
@@ -119,4 +171,3 @@ q5 = ReflectionExercise(
         "two periods differed.",
     ],
 )
-

@@ -19,10 +19,12 @@ def _min_cost(y, p) -> float:
 
 q1 = FunctionExercise(
     "03.q1",
-    [Case(([1, 0], [0.9, 0.2]), expected=-(math.log(0.9) + math.log(0.8)) / 2),
-     Case(([0, 0, 1], [0.5, 0.5, 0.5]), expected=math.log(2)),
-     Case(([1], [0.0]), expected=-math.log(1e-7)),
-     Case(([0, 1], [1.0, 1.0]), expected=-math.log(1e-7) / 2)],  # fmt: skip
+    [
+        Case(([1, 0], [0.9, 0.2]), expected=-(math.log(0.9) + math.log(0.8)) / 2),
+        Case(([0, 0, 1], [0.5, 0.5, 0.5]), expected=math.log(2)),
+        Case(([1], [0.0]), expected=-math.log(1e-7)),
+        Case(([0, 1], [1.0, 1.0]), expected=-math.log(1e-7) / 2),
+    ],
     rtol=1e-6,
     hints=[
         "Look at the formula above: one loss per example, then the mean over the N examples "
@@ -47,10 +49,12 @@ def _sin_product(w):
 
 q2 = FunctionExercise(
     "03.q2",
-    [Case((_square_sum, np.array([1.0, 2.0, 3.0])), expected=[2.0, 4.0, 6.0]),
-     Case((_sin_product, np.array([0.5, 2.0])), expected=[2 * math.cos(0.5), math.sin(0.5)]),
-     # a large eps: the central difference is still exact on a quadratic, a one-sided one is not
-     Case((_square_sum, np.array([1.0, -2.0])), kwargs={"eps": 0.1}, expected=[2.0, -4.0])],  # fmt: skip
+    [
+        Case((_square_sum, np.array([1.0, 2.0, 3.0])), expected=[2.0, 4.0, 6.0]),
+        Case((_sin_product, np.array([0.5, 2.0])), expected=[2 * math.cos(0.5), math.sin(0.5)]),
+        # a large eps: the central difference is still exact on a quadratic, a one-sided one is not
+        Case((_square_sum, np.array([1.0, -2.0])), kwargs={"eps": 0.1}, expected=[2.0, -4.0]),
+    ],
     rtol=1e-5,
     atol=1e-7,
     hints=[
@@ -67,10 +71,13 @@ q2 = FunctionExercise(
 
 q3 = FunctionExercise(
     "03.q3",
-    [Case((_Y, _P, 0.5), expected=expected_cost(_Y, _P, 0.5)),
-     Case((_Y, _P, 0.0), expected=0.6), Case((_Y, _P, 1.01), expected=2.0),
-     Case(([1, 0], [0.3, 0.3], 0.3), expected=0.5),
-     Case(([1, 0, 0], [0.9, 0.8, 0.1], 0.5), expected=1 / 3)],  # fmt: skip
+    [
+        Case((_Y, _P, 0.5), expected=expected_cost(_Y, _P, 0.5)),
+        Case((_Y, _P, 0.0), expected=0.6),
+        Case((_Y, _P, 1.01), expected=2.0),
+        Case(([1, 0], [0.3, 0.3], 0.3), expected=0.5),
+        Case(([1, 0, 0], [0.9, 0.8, 0.1], 0.5), expected=1 / 3),
+    ],
     hints=[
         "Look at the two mistakes that cost money: a bad applicant (y = 1) approved costs 5, a "
         "good one (y = 0) rejected costs 1; right decisions cost 0. An applicant exactly at the "
@@ -86,10 +93,20 @@ q3 = FunctionExercise(
 
 q4 = FunctionExercise(
     "03.q4",
-    [Case((_Y, _P), expected=_min_cost(_Y, _P), measure=lambda t: expected_cost(_Y, _P, t),
-          measure_name="cost per applicant"),
-     Case((_Y[::-1], _P), expected=_min_cost(_Y[::-1], _P),
-          measure=lambda t: expected_cost(_Y[::-1], _P, t), measure_name="cost per applicant")],  # fmt: skip
+    [
+        Case(
+            (_Y, _P),
+            expected=_min_cost(_Y, _P),
+            measure=lambda t: expected_cost(_Y, _P, t),
+            measure_name="cost per applicant",
+        ),
+        Case(
+            (_Y[::-1], _P),
+            expected=_min_cost(_Y[::-1], _P),
+            measure=lambda t: expected_cost(_Y[::-1], _P, t),
+            measure_name="cost per applicant",
+        ),
+    ],
     hints=[
         "Look at which thresholds are worth trying: between two neighbouring probabilities every "
         "threshold makes the same decisions, so 0 (reject everyone), each distinct probability "
@@ -106,21 +123,77 @@ q4 = FunctionExercise(
 q5 = ReflectionExercise(
     "03.q5",
     rubric=[
-        Idea("a disparity between groups, with its numbers", (
-            "under 25", "young", "older", "age", "false rejection", "rejected", "approved less",
-            "approval rate", "disparit", "worse off")),
-        Idea("the groups are small, so the rates are uncertain", (
-            "small", "few", "uncertain", "interval", "sample", "noisy", "handful", "confidence",
-            "significan", "only 8", "only 37", "dozen")),
-        Idea("sex cannot be audited: personal_status mixes women and men", (
-            "sex", "women", "woman", "female", "gender", "personal_status", "personal status",
-            "marital")),
-        Idea("an input to drop, or audit for proxies (foreign_worker, personal_status)", (
-            "drop", "remov", "exclud", "audit", "prox", "foreign", "protected")),
-        Idea("never to decide about real people: 1,000 credits from 1970s Germany", (
-            "never", "real people", "real applicants", "real customers", "real decisions",
-            "real lending", "german", "1970", "1,000", "1000", "teaching", "must not", "outdated",
-            "old data", "human", "on its own", "alone")),
+        Idea(
+            "a disparity between groups, with its numbers",
+            (
+                "under 25",
+                "young",
+                "older",
+                "age",
+                "false rejection",
+                "rejected",
+                "approved less",
+                "approval rate",
+                "disparit",
+                "worse off",
+            ),
+        ),
+        Idea(
+            "the groups are small, so the rates are uncertain",
+            (
+                "small",
+                "few",
+                "uncertain",
+                "interval",
+                "sample",
+                "noisy",
+                "handful",
+                "confidence",
+                "significan",
+                "only 8",
+                "only 37",
+                "dozen",
+            ),
+        ),
+        Idea(
+            "sex cannot be audited: personal_status mixes women and men",
+            (
+                "sex",
+                "women",
+                "woman",
+                "female",
+                "gender",
+                "personal_status",
+                "personal status",
+                "marital",
+            ),
+        ),
+        Idea(
+            "an input to drop, or audit for proxies (foreign_worker, personal_status)",
+            ("drop", "remov", "exclud", "audit", "prox", "foreign", "protected"),
+        ),
+        Idea(
+            "never to decide about real people: 1,000 credits from 1970s Germany",
+            (
+                "never",
+                "real people",
+                "real applicants",
+                "real customers",
+                "real decisions",
+                "real lending",
+                "german",
+                "1970",
+                "1,000",
+                "1000",
+                "teaching",
+                "must not",
+                "outdated",
+                "old data",
+                "human",
+                "on its own",
+                "alone",
+            ),
+        ),
     ],
     hints=[
         "Look at the group table: whose good applicants are rejected more often, and how many "

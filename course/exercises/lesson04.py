@@ -6,18 +6,23 @@ through :class:`course.business.pricing.Plans`; the test values of exercise 1 ar
 from __future__ import annotations
 
 from course.assumptions import SECONDS_PER_MONTH
-from course.exercises.core import Case, FunctionExercise, ValueExercise
 from course.business.pricing import Plans
+from course.exercises.core import Case, FunctionExercise, ValueExercise
 
 _PLANS = Plans()
 
 q1 = FunctionExercise(
     "04.q1",
-    [Case((40.0, 1000.0, 0.25), expected=40 / (1000 * 0.25 * SECONDS_PER_MONTH) * 1000),
-     Case((2592.0, 1.0, 1.0), expected=1.0), Case((0.0, 10.0, 0.5), expected=0.0),
-     Case((100.0, 0.0, 0.5), raises=ValueError), Case((100.0, -5.0, 0.5), raises=ValueError),
-     Case((100.0, 50.0, 0.0), raises=ValueError), Case((100.0, 50.0, 1.5), raises=ValueError),
-     Case((-1.0, 50.0, 0.5), raises=ValueError)],  # fmt: skip
+    [
+        Case((40.0, 1000.0, 0.25), expected=40 / (1000 * 0.25 * SECONDS_PER_MONTH) * 1000),
+        Case((2592.0, 1.0, 1.0), expected=1.0),
+        Case((0.0, 10.0, 0.5), expected=0.0),
+        Case((100.0, 0.0, 0.5), raises=ValueError),
+        Case((100.0, -5.0, 0.5), raises=ValueError),
+        Case((100.0, 50.0, 0.0), raises=ValueError),
+        Case((100.0, 50.0, 1.5), raises=ValueError),
+        Case((-1.0, 50.0, 0.5), raises=ValueError),
+    ],
     hints=[
         "Count the predictions the server makes in one 30-day month: how many seconds does such "
         "a month have, and for what share of them is the server busy? The monthly price spread "
@@ -51,12 +56,18 @@ q2 = ValueExercise(
 
 q3 = FunctionExercise(
     "04.q3",
-    [Case((0,), expected=_PLANS.subscription_fee),
-     Case((_PLANS.included_rows // 2,), expected=_PLANS.subscription_fee),
-     Case((_PLANS.included_rows,), expected=_PLANS.subscription_fee),
-     Case((_PLANS.included_rows + 1,), expected=_PLANS.subscription_fee + _PLANS.overage_per_row),
-     Case((3 * _PLANS.included_rows,),
-          expected=_PLANS.subscription_fee + 2 * _PLANS.included_rows * _PLANS.overage_per_row)],  # fmt: skip
+    [
+        Case((0,), expected=_PLANS.subscription_fee),
+        Case((_PLANS.included_rows // 2,), expected=_PLANS.subscription_fee),
+        Case((_PLANS.included_rows,), expected=_PLANS.subscription_fee),
+        Case(
+            (_PLANS.included_rows + 1,), expected=_PLANS.subscription_fee + _PLANS.overage_per_row
+        ),
+        Case(
+            (3 * _PLANS.included_rows,),
+            expected=_PLANS.subscription_fee + 2 * _PLANS.included_rows * _PLANS.overage_per_row,
+        ),
+    ],
     hints=[
         "Split the bill in two: the fee, always paid in full (even for 0 applicants), and the "
         "overage, paid only for the applicants beyond `Plans().included_rows`. The applicant "

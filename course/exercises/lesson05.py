@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 
-from course.exercises.core import (Case, FunctionExercise, Idea, ReflectionExercise,
-                                   ValueExercise)
+from course.exercises.core import Case, FunctionExercise, Idea, ReflectionExercise, ValueExercise
 
 #: How close an answer must be: the question's own words ("to the euro", "to the cent").
 EURO, CENT = 0.5, 0.005
@@ -23,8 +22,10 @@ def _current_policy_value() -> float:
 
     test = split_data().test
     approve = lending.current_policy(test)
-    return float(economics.decision_values(test["default"] == 1, approve,
-                                           test["credit_amount"]).mean() * 1000)  # fmt: skip
+    return float(
+        economics.decision_values(test["default"] == 1, approve, test["credit_amount"]).mean()
+        * 1000
+    )
 
 
 def _flip_price() -> float:
@@ -55,12 +56,14 @@ q1 = ValueExercise(
 
 q2 = FunctionExercise(
     "05.q2",
-    [Case((35_000.0, 0.5, 0.0, 400.0, 0.0, 0.0), expected=175.0),
-     Case((35_000.0, 0.5, 0.0, 5_000 / 12, 0.02, 3_000.0), expected=35_000 / (5_000 / 24 - 60)),
-     Case((10_000.0, 1.0, 0.3, 100.0, 0.05, 200.0), expected=10_000 / 60),
-     Case((0.0, 1.0, 0.1, 100.0, 0.02, 3_000.0), expected=0.0),
-     Case((10_000.0, 1.0, 0.4, 100.0, 0.02, 3_000.0), expected=math.inf),
-     Case((10_000.0, 1.0, 0.0, 100.0, 0.05, 3_000.0), expected=math.inf)],  # fmt: skip
+    [
+        Case((35_000.0, 0.5, 0.0, 400.0, 0.0, 0.0), expected=175.0),
+        Case((35_000.0, 0.5, 0.0, 5_000 / 12, 0.02, 3_000.0), expected=35_000 / (5_000 / 24 - 60)),
+        Case((10_000.0, 1.0, 0.3, 100.0, 0.05, 200.0), expected=10_000 / 60),
+        Case((0.0, 1.0, 0.1, 100.0, 0.02, 3_000.0), expected=0.0),
+        Case((10_000.0, 1.0, 0.4, 100.0, 0.02, 3_000.0), expected=math.inf),
+        Case((10_000.0, 1.0, 0.0, 100.0, 0.05, 3_000.0), expected=math.inf),
+    ],
     rtol=1e-9,
     hints=[
         "Follow one customer through one month: what it pays on its decisions, what serving "
@@ -100,34 +103,94 @@ q3 = ValueExercise(
 
 q4 = ReflectionExercise(
     "05.q4",
-    hints=["Answer the three parts in turn, in a few sentences: go or no-go by the rule of "
-           "section 1 (which of the three criteria decides it?), the input you trust least, and "
-           "the evidence that would change your mind.",
-           "Read the verdict's 'flips at' prices and the value lines at the population's bad "
-           "rate: can a price fix a criterion about the model's value? What evidence (a "
-           "lender's own applications, a price test, a pilot) would move the deciding number?",
-           "Then ask how sure the case is: the 95 % interval of the model's edge over each "
-           "baseline, the share of Monte Carlo draws in which each criterion holds, and the "
-           "inputs the tornado shows moving the edge most."],
+    hints=[
+        "Answer the three parts in turn, in a few sentences: go or no-go by the rule of "
+        "section 1 (which of the three criteria decides it?), the input you trust least, and "
+        "the evidence that would change your mind.",
+        "Read the verdict's 'flips at' prices and the value lines at the population's bad "
+        "rate: can a price fix a criterion about the model's value? What evidence (a "
+        "lender's own applications, a price test, a pilot) would move the deciding number?",
+        "Then ask how sure the case is: the 95 % interval of the model's edge over each "
+        "baseline, the share of Monte Carlo draws in which each criterion holds, and the "
+        "inputs the tornado shows moving the edge most.",
+    ],
     # The ideas the lesson itself shows (its verdict, value lines and uncertainty): the
     # feedback lists which of them an answer names, and never calls a decision wrong.
     rubric=[
-        Idea("the value criterion decides: the model against the best policy a lender has "
-             "without us (approving everyone)",
-             ("value", "baseline", "approv", "beat", "edge", "lend to everyone",
-              "lending to everyone", "without us", "without the model")),
-        Idea("the bad rate that counts is the population's few per cent, not the sample's",
-             ("bad rate", "population", "sample's", "sample’s", "sampling", "default rate",
-              "prior", "reweight", "few per cent", "5 %", "5%", "5 per")),
-        Idea("a price can flip the market and payback criteria, not the value one",
-             ("price", "pricing", "flip", "charg", "payback")),
-        Idea("how sure it is: the intervals, the few hundred test applicants, the Monte Carlo",
-             ("interval", "bootstrap", "Monte Carlo", "uncertain", "few hundred", "200",
-              "test applicants", "small sample", "noise", "draws", "confiden", "range")),
-        Idea("the evidence that would change it: a lender's own applications, a better-ranking "
-             "model, a pilot",
-             ("pilot", "own data", "own applica", "own applicants", "own recent", "own client",
-              "own customer", "lender's own", "lender’s own", "better model", "rank",
-              "gradient boosting", "experiment", "trial", "price test", "interview")),
+        Idea(
+            "the value criterion decides: the model against the best policy a lender has "
+            "without us (approving everyone)",
+            (
+                "value",
+                "baseline",
+                "approv",
+                "beat",
+                "edge",
+                "lend to everyone",
+                "lending to everyone",
+                "without us",
+                "without the model",
+            ),
+        ),
+        Idea(
+            "the bad rate that counts is the population's few per cent, not the sample's",
+            (
+                "bad rate",
+                "population",
+                "sample's",
+                "sample’s",
+                "sampling",
+                "default rate",
+                "prior",
+                "reweight",
+                "few per cent",
+                "5 %",
+                "5%",
+                "5 per",
+            ),
+        ),
+        Idea(
+            "a price can flip the market and payback criteria, not the value one",
+            ("price", "pricing", "flip", "charg", "payback"),
+        ),
+        Idea(
+            "how sure it is: the intervals, the few hundred test applicants, the Monte Carlo",
+            (
+                "interval",
+                "bootstrap",
+                "Monte Carlo",
+                "uncertain",
+                "few hundred",
+                "200",
+                "test applicants",
+                "small sample",
+                "noise",
+                "draws",
+                "confiden",
+                "range",
+            ),
+        ),
+        Idea(
+            "the evidence that would change it: a lender's own applications, a better-ranking "
+            "model, a pilot",
+            (
+                "pilot",
+                "own data",
+                "own applica",
+                "own applicants",
+                "own recent",
+                "own client",
+                "own customer",
+                "lender's own",
+                "lender’s own",
+                "better model",
+                "rank",
+                "gradient boosting",
+                "experiment",
+                "trial",
+                "price test",
+                "interview",
+            ),
+        ),
     ],
 )

@@ -14,13 +14,17 @@ _SIZES = [1000, 3000, 10000, 24000]
 
 q1 = FunctionExercise(
     "06.q1",
-    [Case((_SIZES, [0.70, 0.73, 0.745, 0.75], [0.71, 0.715, 0.716, 0.717], 0.01), expected=3000),
-     Case((_SIZES, [0.70, 0.73, 0.745, 0.75], [0.71, 0.715, 0.716, 0.717], 0.02), expected=10000),
-     Case((_SIZES, [0.70, 0.71, 0.72, 0.73], [0.71, 0.72, 0.73, 0.74], 0.0), expected=None),
-     Case(([500, 1000], [0.8, 0.8], [0.7, 0.7], 0.05), expected=500),
-     Case(([500, 1000], [0.7, 0.75], [0.7, 0.7], 0.0), expected=1000),
-     # a lead exactly equal to a margin that is not zero (both exact in binary): not "more than"
-     Case(([500, 1000], [0.75, 0.8125], [0.71875, 0.71875], 0.03125), expected=1000)],  # fmt: skip
+    [
+        Case((_SIZES, [0.70, 0.73, 0.745, 0.75], [0.71, 0.715, 0.716, 0.717], 0.01), expected=3000),
+        Case(
+            (_SIZES, [0.70, 0.73, 0.745, 0.75], [0.71, 0.715, 0.716, 0.717], 0.02), expected=10000
+        ),
+        Case((_SIZES, [0.70, 0.71, 0.72, 0.73], [0.71, 0.72, 0.73, 0.74], 0.0), expected=None),
+        Case(([500, 1000], [0.8, 0.8], [0.7, 0.7], 0.05), expected=500),
+        Case(([500, 1000], [0.7, 0.75], [0.7, 0.7], 0.0), expected=1000),
+        # a lead exactly equal to a margin that is not zero (both exact in binary): not "more than"
+        Case(([500, 1000], [0.75, 0.8125], [0.71875, 0.71875], 0.03125), expected=1000),
+    ],
     hints=[
         "Walk through the sizes from the smallest, with the two AUCs at each size. At which "
         "size is the network's lead over logistic regression (its AUC minus logistic "
@@ -37,16 +41,22 @@ q1 = FunctionExercise(
 
 q2 = FunctionExercise(
     "06.q2",
-    [Case(([250, 500, 1000], [0.74, 0.74, 0.75], [0.70, 0.73, 0.745], [0.02, 0.015, 0.01]),
-          expected=[250]),
-     Case(([250, 500, 1000], [0.74, 0.75, 0.76], [0.70, 0.72, 0.745], [0.01, 0.01, 0.01]),
-          expected=[250, 500, 1000]),
-     Case(([250, 500], [0.70, 0.71], [0.71, 0.72], [0.01, 0.01]), expected=[]),
-     Case(([250], [0.72], [0.70], [0.03]), expected=[]),
-     # a gain exactly equal to the spread (exact in binary) does not pay: "more than" is strict
-     Case(([250, 500], [0.75, 0.78125], [0.71875, 0.71875], [0.03125, 0.03125]), expected=[500]),
-     # from scratch far ahead is no reason to fine-tune: the gain, not its size, is compared
-     Case(([250, 500], [0.70, 0.74], [0.75, 0.70], [0.01, 0.01]), expected=[500])],  # fmt: skip
+    [
+        Case(
+            ([250, 500, 1000], [0.74, 0.74, 0.75], [0.70, 0.73, 0.745], [0.02, 0.015, 0.01]),
+            expected=[250],
+        ),
+        Case(
+            ([250, 500, 1000], [0.74, 0.75, 0.76], [0.70, 0.72, 0.745], [0.01, 0.01, 0.01]),
+            expected=[250, 500, 1000],
+        ),
+        Case(([250, 500], [0.70, 0.71], [0.71, 0.72], [0.01, 0.01]), expected=[]),
+        Case(([250], [0.72], [0.70], [0.03]), expected=[]),
+        # a gain exactly equal to the spread (exact in binary) does not pay: "more than" is strict
+        Case(([250, 500], [0.75, 0.78125], [0.71875, 0.71875], [0.03125, 0.03125]), expected=[500]),
+        # from scratch far ahead is no reason to fine-tune: the gain, not its size, is compared
+        Case(([250, 500], [0.70, 0.74], [0.75, 0.70], [0.01, 0.01]), expected=[500]),
+    ],
     hints=[
         "At each size, the gain of fine-tuning is its mean AUC minus the from-scratch mean AUC. "
         "It pays only where that gain is more than the spread at that size, not merely "
@@ -61,23 +71,32 @@ q2 = FunctionExercise(
     ],
 )
 
-_CHOICES = pd.DataFrame({"auc": [0.751, 0.751, 0.750, 0.74], "latency_ms": [1.0, 0.01, 0.01, 0.005],
-                         "size_kb": [40.0, 8.0, 4.0, 2.0]},
-                        index=["Keras", "float32", "int8", "pruned"])  # fmt: skip
+_CHOICES = pd.DataFrame(
+    {
+        "auc": [0.751, 0.751, 0.750, 0.74],
+        "latency_ms": [1.0, 0.01, 0.01, 0.005],
+        "size_kb": [40.0, 8.0, 4.0, 2.0],
+    },
+    index=["Keras", "float32", "int8", "pruned"],
+)
 #: A tie on AUC between a faster, bigger file and a slower, smaller one: the smaller file wins.
-_TIED = pd.DataFrame({"auc": [0.76, 0.76, 0.70], "latency_ms": [0.02, 0.5, 0.01],
-                      "size_kb": [30.0, 6.0, 1.0]}, index=["fast", "small", "tiny"])  # fmt: skip
+_TIED = pd.DataFrame(
+    {"auc": [0.76, 0.76, 0.70], "latency_ms": [0.02, 0.5, 0.01], "size_kb": [30.0, 6.0, 1.0]},
+    index=["fast", "small", "tiny"],
+)
 
 q3 = FunctionExercise(
     "06.q3",
-    [Case((_CHOICES, 0.1, 10.0), expected="float32"),
-     Case((_CHOICES, 0.1, 5.0), expected="int8"),
-     Case((_CHOICES, 2.0, 100.0), expected="float32"),
-     Case((_CHOICES, 0.001, 100.0), expected=None),
-     Case((_CHOICES, 0.006, 3.0), expected="pruned"),
-     # exactly at both limits fits ("at most"): int8's latency and size equal them
-     Case((_CHOICES, 0.01, 4.0), expected="int8"),
-     Case((_TIED, 1.0, 50.0), expected="small")],  # fmt: skip
+    [
+        Case((_CHOICES, 0.1, 10.0), expected="float32"),
+        Case((_CHOICES, 0.1, 5.0), expected="int8"),
+        Case((_CHOICES, 2.0, 100.0), expected="float32"),
+        Case((_CHOICES, 0.001, 100.0), expected=None),
+        Case((_CHOICES, 0.006, 3.0), expected="pruned"),
+        # exactly at both limits fits ("at most"): int8's latency and size equal them
+        Case((_CHOICES, 0.01, 4.0), expected="int8"),
+        Case((_TIED, 1.0, 50.0), expected="small"),
+    ],
     hints=[
         "First keep the candidates that fit: a latency of at most `max_latency_ms` and a file of "
         "at most `max_size_kb` (a value equal to its limit fits). Among those, the highest AUC "

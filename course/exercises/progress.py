@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from course import config
@@ -39,20 +39,37 @@ class ProgressStore:
         except (ValueError, UnicodeDecodeError) as error:
             backup = self.path.with_suffix(".json.corrupt")
             os.replace(self.path, backup)
-            warnings.warn(f"Progress file {self.path} was unreadable ({error}); it was moved to "
-                          f"{backup} and progress starts afresh.", stacklevel=2)  # fmt: skip
+            warnings.warn(
+                f"Progress file {self.path} was unreadable ({error}); it was moved to "
+                f"{backup} and progress starts afresh.",
+                stacklevel=2,
+            )
             return {}
 
     def _save(self, data: dict[str, dict]) -> None:
         config.write_atomically(self.path, json.dumps(data, indent=1, sort_keys=True))
 
-    def update(self, exercise_id: str, lesson: str, *, status: str | None = None,
-               hint: int | None = None, solution_viewed: bool = False) -> dict:  # fmt: skip
+    def update(
+        self,
+        exercise_id: str,
+        lesson: str,
+        *,
+        status: str | None = None,
+        hint: int | None = None,
+        solution_viewed: bool = False,
+    ) -> dict:
         """Merge one event into the exercise's record and save; returns the new record."""
         data = self.load()
-        record = data.setdefault(exercise_id, {"lesson": lesson, "status": "not attempted",
-                                               "attempts": 0, "hints": 0,
-                                               "solution_viewed": False})  # fmt: skip
+        record = data.setdefault(
+            exercise_id,
+            {
+                "lesson": lesson,
+                "status": "not attempted",
+                "attempts": 0,
+                "hints": 0,
+                "solution_viewed": False,
+            },
+        )
         if status is not None:
             if status != "blank":
                 record["attempts"] += 1
@@ -61,7 +78,7 @@ class ProgressStore:
         if hint is not None:
             record["hints"] = max(record["hints"], hint)
         record["solution_viewed"] = record["solution_viewed"] or solution_viewed
-        record["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        record["updated"] = datetime.now(UTC).isoformat(timespec="seconds")
         self._save(data)
         return record
 

@@ -32,8 +32,9 @@ def _years(frame: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     return frame[frame["year"].between(start, end)]
 
 
-def models_by_accessibility(models: pd.DataFrame, start: int, end: int,
-                            grouped: bool = True) -> pd.DataFrame:  # fmt: skip
+def models_by_accessibility(
+    models: pd.DataFrame, start: int, end: int, grouped: bool = True
+) -> pd.DataFrame:
     """Models per year (rows) and accessibility (columns, most open first), zeros filled in."""
     chosen = _years(models, start, end)
     access = chosen["accessibility"].astype(str)
@@ -72,7 +73,9 @@ def models_per_country(models: pd.DataFrame, start: int, end: int, top: int = 10
     countries = _years(models, start, end)["country"].dropna().str.split(", ").explode()
     # (ties in the order the countries first appear: value_counts orders them differently from
     # one pandas version to the next)
-    counts = countries.value_counts(sort=False).sort_values(ascending=False, kind="stable").head(top)
+    counts = (
+        countries.value_counts(sort=False).sort_values(ascending=False, kind="stable").head(top)
+    )
     counts.index.name = "country"
     return counts.rename("models")
 
@@ -105,9 +108,14 @@ def _slope(years: np.ndarray, log_cost: np.ndarray) -> float:
     return float(np.polyfit(years, log_cost, 1)[0])
 
 
-def training_cost_trend(models: pd.DataFrame, start: int = 2016, end: int = 2025,
-                        n_boot: int = 1000, seed: int = 0,
-                        frontier_only: bool = False) -> CostTrend:  # fmt: skip
+def training_cost_trend(
+    models: pd.DataFrame,
+    start: int = 2016,
+    end: int = 2025,
+    n_boot: int = 1000,
+    seed: int = 0,
+    frontier_only: bool = False,
+) -> CostTrend:
     """Fit log10(cost) = a + b * year and turn b into a doubling time, with a bootstrap 95 % CI.
 
     The bootstrap resamples models with replacement (seeded, so the interval is reproducible).
@@ -128,9 +136,19 @@ def training_cost_trend(models: pd.DataFrame, start: int = 2016, end: int = 2025
     boot = np.array([_slope(years[i], log_cost[i]) for i in picks])
     months = 12 * math.log10(2) / boot[boot > 0]
     low, high = np.percentile(months, [2.5, 97.5])
-    return CostTrend(len(points), int(years.min()), int(years.max()), slope,
-                     intercept, float(10**slope), doubling_time_months(slope), float(low),
-                     float(high), n_boot, frontier_only)  # fmt: skip
+    return CostTrend(
+        len(points),
+        int(years.min()),
+        int(years.max()),
+        slope,
+        intercept,
+        float(10**slope),
+        doubling_time_months(slope),
+        float(low),
+        float(high),
+        n_boot,
+        frontier_only,
+    )
 
 
 def cost_points(models: pd.DataFrame, start: int = 2016, end: int = 2025) -> pd.DataFrame:
@@ -140,24 +158,30 @@ def cost_points(models: pd.DataFrame, start: int = 2016, end: int = 2025) -> pd.
     chosen = chosen[chosen["training_compute_cost_usd"] > 0]
     dates = chosen["publication_date"]
     frontier = chosen["frontier_model"] if "frontier_model" in chosen else False
-    points = pd.DataFrame({"model": chosen["model"],
-                           "decimal_year": dates.dt.year + (dates.dt.day_of_year - 1) / 365.25,
-                           "cost_usd": chosen["training_compute_cost_usd"],
-                           "open_weights": chosen["open_weights"],
-                           "frontier_model": frontier})  # fmt: skip
+    points = pd.DataFrame(
+        {
+            "model": chosen["model"],
+            "decimal_year": dates.dt.year + (dates.dt.day_of_year - 1) / 365.25,
+            "cost_usd": chosen["training_compute_cost_usd"],
+            "open_weights": chosen["open_weights"],
+            "frontier_model": frontier,
+        }
+    )
     return points.astype({"frontier_model": bool}).reset_index(drop=True)
 
 
 def most_expensive(models: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The ``n`` models with the highest known training cost (US$ millions, 2023 dollars)."""
     top = models.nlargest(n, "training_compute_cost_usd")
-    return pd.DataFrame({
-        "model": top["model"].to_numpy(),
-        "organization": top["organization"].to_numpy(),
-        "year": top["year"].astype(int).to_numpy(),
-        "accessibility": top["accessibility"].astype(str).to_numpy(),
-        "cost_musd": (top["training_compute_cost_usd"] / 1e6).round(1).to_numpy(),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "model": top["model"].to_numpy(),
+            "organization": top["organization"].to_numpy(),
+            "year": top["year"].astype(int).to_numpy(),
+            "accessibility": top["accessibility"].astype(str).to_numpy(),
+            "cost_musd": (top["training_compute_cost_usd"] / 1e6).round(1).to_numpy(),
+        }
+    )
 
 
 def cagr(start_value: float, end_value: float, years: float) -> float:
@@ -169,15 +193,23 @@ def cagr(start_value: float, end_value: float, years: float) -> float:
     return (end_value / start_value) ** (1 / years) - 1
 
 
-def investment_summary(investment: pd.DataFrame, start: int = 2013, end: int = 2024) -> pd.DataFrame:
+def investment_summary(
+    investment: pd.DataFrame, start: int = 2013, end: int = 2024
+) -> pd.DataFrame:
     """Per region: investment in ``start`` and ``end`` (US$ billions), CAGR, share of the world."""
     wide = investment.pivot(index="year", columns="region", values="investment_usd")
     rows = []
     for region in wide.columns:
         first, last = wide.loc[start, region], wide.loc[end, region]
-        rows.append({"region": region, f"{start} (US$ bn)": first / 1e9,
-                     f"{end} (US$ bn)": last / 1e9, "CAGR": cagr(first, last, end - start),
-                     f"share of world {end}": last / wide.loc[end, "World"]})  # fmt: skip
+        rows.append(
+            {
+                "region": region,
+                f"{start} (US$ bn)": first / 1e9,
+                f"{end} (US$ bn)": last / 1e9,
+                "CAGR": cagr(first, last, end - start),
+                f"share of world {end}": last / wide.loc[end, "World"],
+            }
+        )
     return pd.DataFrame(rows).set_index("region")
 
 
@@ -231,13 +263,19 @@ def topic_growth(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
     for topic, cohort in first.groupby("topic", observed=True):
         found = cohort[cohort["repo"].isin(later.index)]
         after = later.loc[found["repo"]]
-        rows.append({"topic": topic, "repos": len(cohort), "coverage": len(found) / len(cohort),
-                     "stars_start": int(found["stars"].sum()),
-                     "stars_end": int(after["stars"].sum()),
-                     "star_growth": after["stars"].sum() / found["stars"].sum() - 1,
-                     "fork_growth": after["forks"].sum() / found["forks"].sum() - 1,
-                     "star_growth_low": seen.loc[cohort["repo"], "stars"].sum()
-                                        / cohort["stars"].sum() - 1})  # fmt: skip
+        rows.append(
+            {
+                "topic": topic,
+                "repos": len(cohort),
+                "coverage": len(found) / len(cohort),
+                "stars_start": int(found["stars"].sum()),
+                "stars_end": int(after["stars"].sum()),
+                "star_growth": after["stars"].sum() / found["stars"].sum() - 1,
+                "fork_growth": after["forks"].sum() / found["forks"].sum() - 1,
+                "star_growth_low": seen.loc[cohort["repo"], "stars"].sum() / cohort["stars"].sum()
+                - 1,
+            }
+        )
     table = pd.DataFrame(rows).set_index("topic")
     return table.sort_values("star_growth_low", ascending=False, kind="stable")
 
@@ -255,8 +293,11 @@ def star_decreases(ranking: pd.DataFrame) -> dict[str, float]:
     change = (per["stars"] - before).dropna()
     falls = change[change < 0]
     relative = (-falls / before[falls.index]) if len(falls) else pd.Series([0.0])
-    return {"pairs": int(len(change)), "share": float((change < 0).mean()) if len(change) else 0.0,
-            "median_fall": float(relative.median())}  # fmt: skip
+    return {
+        "pairs": int(len(change)),
+        "share": float((change < 0).mean()) if len(change) else 0.0,
+        "median_fall": float(relative.median()),
+    }
 
 
 def repo_growth(ranking: pd.DataFrame, start: str, end: str) -> pd.DataFrame:

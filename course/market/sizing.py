@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from course.assumptions import MARKET, Assumption
 
-
 #: The market assumptions (lesson 01's), from the course's one set in :mod:`course.assumptions`.
 ASSUMPTIONS: dict[str, Assumption] = MARKET
 
@@ -21,8 +20,10 @@ def _check_inputs(values: dict[str, float]) -> None:
             raise ValueError(f"{name} must be a non-negative number, got {values[name]!r}")
     for name in ("serviceable_share", "reachable_share", "obtainable_share"):
         if not 0 <= values[name] <= 1:
-            raise ValueError(f"{name} is a fraction and must be between 0 and 1, got "
-                             f"{values[name]!r} (did you type a percentage?)")  # fmt: skip
+            raise ValueError(
+                f"{name} is a fraction and must be between 0 and 1, got "
+                f"{values[name]!r} (did you type a percentage?)"
+            )
 
 
 def market_size(**overrides: float) -> dict[str, float]:

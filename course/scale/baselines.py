@@ -35,8 +35,11 @@ def gradient_boosting():
     return lesson03.gradient_boosting(NUMERIC + STATUS, CATEGORICAL)
 
 
-FACTORIES = {"logistic regression": logistic_regression, "gradient boosting": gradient_boosting,
-             "logistic regression, status as numbers": logistic_regression_status_as_numbers}
+FACTORIES = {
+    "logistic regression": logistic_regression,
+    "gradient boosting": gradient_boosting,
+    "logistic regression, status as numbers": logistic_regression_status_as_numbers,
+}
 #: The one deliberately naive model, shown beside the others to measure what its encoding costs:
 #: never a baseline a comparison's verdict rests on.
 COUNTEREXAMPLES = frozenset({"logistic regression, status as numbers"})

@@ -22,21 +22,27 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-
 import tensorflow as tf
 
 from course.credit.evaluate import BAYES_THRESHOLD
 from course.scale.data import FEATURES, NUMERIC
 from course.scale.lite import (  # noqa: F401  (the lesson reaches the runtime through here)
-    RUNTIME, RUNTIMES, LiteFile, LiteModel, describe_runtime, int8_tensors, native_output_silenced,
-    predict_all)  # fmt: skip
+    RUNTIME,
+    RUNTIMES,
+    LiteFile,
+    LiteModel,
+    describe_runtime,
+    int8_tensors,
+    native_output_silenced,
+    predict_all,
+)
 
 #: The three conversions: name -> what the converter is asked for.
 VARIANTS = {
     "TF Lite float32": "the same weights in TF Lite's flat format",
     "TF Lite float16": "weights and constants stored as 16-bit floats, computed in float32",
     "TF Lite int8 (dynamic range)": "big weight tensors stored as 8-bit integers, with one scale "
-                                    "per output unit (per channel), computed in float32",
+    "per output unit (per channel), computed in float32",
 }
 #: TF Lite's converter leaves weight tensors with fewer elements than this unquantized (int8).
 QUANTIZE_MIN_WEIGHTS = 1024
@@ -51,9 +57,11 @@ def encoder_constants(model) -> pd.DataFrame:
     column, its ``mean`` and ``std`` (the ``encode`` layer's two weights, in that order)."""
     weights = model.get_layer("encode").get_weights()
     if len(weights) != 2 or any(np.shape(w) != (len(NUMERIC),) for w in weights):
-        raise ValueError(f"the model's 'encode' layer should hold a mean and a standard deviation "
-                         f"per numeric column ({len(NUMERIC)} each), got shapes "
-                         f"{[np.shape(w) for w in weights]}")  # fmt: skip
+        raise ValueError(
+            f"the model's 'encode' layer should hold a mean and a standard deviation "
+            f"per numeric column ({len(NUMERIC)} each), got shapes "
+            f"{[np.shape(w) for w in weights]}"
+        )
     mean, std = (np.asarray(w, dtype=np.float64) for w in weights)
     return pd.DataFrame({"mean": mean, "std": std}, index=pd.Index(NUMERIC, name="column"))
 
@@ -78,18 +86,23 @@ def convert(model, variant: str, standardise_outside: bool = False) -> LiteFile:
         raise ValueError(f"unknown variant {variant!r}; expected one of {list(VARIANTS)}")
     outside = {}
     if standardise_outside and model.get_layer("encode").log_amounts:
-        raise ValueError("this model takes the logarithm of the amounts inside itself, so its "
-                         "constants already fit float16: there is no standardisation to move out")
+        raise ValueError(
+            "this model takes the logarithm of the amounts inside itself, so its "
+            "constants already fit float16: there is no standardisation to move out"
+        )
     if standardise_outside:
         from course.scale.network import clone
 
         constants = encoder_constants(model)
-        outside = {"columns": [FEATURES.index(c) for c in NUMERIC],
-                   "mean": constants["mean"].to_numpy(np.float32),
-                   "std": constants["std"].to_numpy(np.float32)}  # fmt: skip
+        outside = {
+            "columns": [FEATURES.index(c) for c in NUMERIC],
+            "mean": constants["mean"].to_numpy(np.float32),
+            "std": constants["std"].to_numpy(np.float32),
+        }
         model = clone(model)
-        model.get_layer("encode").set_weights([np.zeros(len(NUMERIC), np.float32),
-                                               np.ones(len(NUMERIC), np.float32)])  # fmt: skip
+        model.get_layer("encode").set_weights(
+            [np.zeros(len(NUMERIC), np.float32), np.ones(len(NUMERIC), np.float32)]
+        )
     with native_output_silenced():  # (the exporter lists every captured tensor; C++ pass notes)
         converter = tf.lite.TFLiteConverter.from_keras_model(model)
         if variant != "TF Lite float32":
@@ -100,19 +113,23 @@ def convert(model, variant: str, standardise_outside: bool = False) -> LiteFile:
     return LiteFile(content, variant, **outside)
 
 
-def probability_shift(reference: np.ndarray, other: np.ndarray,
-                      threshold: float = BAYES_THRESHOLD) -> dict[str, float]:  # fmt: skip
+def probability_shift(
+    reference: np.ndarray, other: np.ndarray, threshold: float = BAYES_THRESHOLD
+) -> dict[str, float]:
     """How far ``other``'s probabilities moved from ``reference``'s, per client: the share moved
     by more than 0.01, the share of decisions at ``threshold`` (lesson 03's 1/6) that flipped,
     and the largest change."""
     p, q = (np.asarray(a, dtype=np.float64).ravel() for a in (reference, other))
     if p.shape != q.shape or not len(p):
-        raise ValueError("need two equally long, non-empty sets of probabilities, "
-                         f"got {len(p)} and {len(q)}")
+        raise ValueError(
+            f"need two equally long, non-empty sets of probabilities, got {len(p)} and {len(q)}"
+        )
     change = np.abs(q - p)
-    return {"moved > 0.01": float((change > 0.01).mean()),
-            "decisions flipped": float(((p >= threshold) != (q >= threshold)).mean()),
-            "largest change": float(change.max())}  # fmt: skip
+    return {
+        "moved > 0.01": float((change > 0.01).mean()),
+        "decisions flipped": float(((p >= threshold) != (q >= threshold)).mean()),
+        "largest change": float(change.max()),
+    }
 
 
 def median_seconds(call: Callable[[], object], repeats: int = 50, warmup: int = 3) -> float:

@@ -50,22 +50,28 @@ CATEGORICAL = list(CODES)
 #: status 0 (revolving) is not "between" -1 (paid in full) and 1 (a month late) in any sense a
 #: linear model could use, so the network and logistic regression get these one-hot (a column
 #: per code) and never as numbers. Trees may take them as numbers: a split can isolate any code.
-CODED: dict[str, list[int]] = {**{c: sorted(CODES[c]) for c in CATEGORICAL},
-                               **{c: STATUS_VALUES for c in STATUS}}  # fmt: skip
+CODED: dict[str, list[int]] = {
+    **{c: sorted(CODES[c]) for c in CATEGORICAL},
+    **{c: STATUS_VALUES for c in STATUS},
+}
 #: The quantities (amounts in NT$, age in years): standardised for the network and the linear model.
-NUMERIC = (["credit_limit", "age"] + [f"bill_{m}" for m in MONTHS]
-           + [f"paid_{m}" for m in MONTHS])  # fmt: skip
+NUMERIC = ["credit_limit", "age"] + [f"bill_{m}" for m in MONTHS] + [f"paid_{m}" for m in MONTHS]
 #: The money amounts (NT$): heavily skewed, some negative (a bill in credit). The network and the
 #: linear model take their signed logarithm (:func:`signed_log`) before standardising, as a
 #: practitioner would: on the raw scale a few huge bills dominate a linear term.
 AMOUNTS = [c for c in NUMERIC if c != "age"]
 #: The model's input columns, in the order of its one input matrix (the source's order).
 FEATURES = ["credit_limit", *CATEGORICAL, "age", *STATUS, *NUMERIC[2:]]
-_SOURCE_NAMES = {"LIMIT_BAL": "credit_limit", "SEX": "sex", "EDUCATION": "education",
-                 "MARRIAGE": "marriage", "AGE": "age",
-                 **{f"PAY_{n}": f"status_{m}" for n, m in zip([0, 2, 3, 4, 5, 6], MONTHS)},
-                 **{f"BILL_AMT{i}": f"bill_{m}" for i, m in enumerate(MONTHS, 1)},
-                 **{f"PAY_AMT{i}": f"paid_{m}" for i, m in enumerate(MONTHS, 1)}}  # fmt: skip
+_SOURCE_NAMES = {
+    "LIMIT_BAL": "credit_limit",
+    "SEX": "sex",
+    "EDUCATION": "education",
+    "MARRIAGE": "marriage",
+    "AGE": "age",
+    **{f"PAY_{n}": f"status_{m}" for n, m in zip([0, 2, 3, 4, 5, 6], MONTHS)},
+    **{f"BILL_AMT{i}": f"bill_{m}" for i, m in enumerate(MONTHS, 1)},
+    **{f"PAY_AMT{i}": f"paid_{m}" for i, m in enumerate(MONTHS, 1)},
+}
 
 #: The new lender of the fine-tuning experiment: the clients with a high-school education (about
 #: 4,900). A segment the data defines, big enough for 1,000 training rows and a test set of
@@ -83,8 +89,10 @@ def signed_log(x):
 def undocumented_counts(raw: pd.DataFrame | None = None) -> dict[str, int]:
     """How many source rows carry an undocumented code, per column (before cleaning)."""
     raw = load_taiwan_credit() if raw is None else raw
-    return {column: int(raw[column.upper()].isin(codes).sum())
-            for column, (codes, _) in UNDOCUMENTED.items()}  # fmt: skip
+    return {
+        column: int(raw[column.upper()].isin(codes).sum())
+        for column, (codes, _) in UNDOCUMENTED.items()
+    }
 
 
 def load_taiwan() -> pd.DataFrame:
@@ -98,9 +106,17 @@ def load_taiwan() -> pd.DataFrame:
 
 def describe_codes(frame: pd.DataFrame) -> pd.DataFrame:
     """Clients and default rate per code of each categorical column, with its label."""
-    rows = [{"column": c, "code": int(k), "meaning": CODES[c][int(k)], "clients": len(part),
-             "default_rate": part[TARGET].mean()}
-            for c in CATEGORICAL for k, part in frame.groupby(c)]  # fmt: skip
+    rows = [
+        {
+            "column": c,
+            "code": int(k),
+            "meaning": CODES[c][int(k)],
+            "clients": len(part),
+            "default_rate": part[TARGET].mean(),
+        }
+        for c in CATEGORICAL
+        for k, part in frame.groupby(c)
+    ]
     return pd.DataFrame(rows).set_index(["column", "code"])
 
 
@@ -113,7 +129,11 @@ class Split:
     test: pd.DataFrame
 
     def sizes(self) -> dict[str, int]:
-        return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
+        return {
+            "train": len(self.train),
+            "validation": len(self.validation),
+            "test": len(self.test),
+        }
 
     @property
     def development(self) -> pd.DataFrame:
@@ -127,8 +147,9 @@ def split_taiwan(frame: pd.DataFrame | None = None, seed: int = SEED) -> Split:
 
     frame = load_taiwan() if frame is None else frame
     rest, test = train_test_split(frame, test_size=0.2, stratify=frame[TARGET], random_state=seed)
-    train, validation = train_test_split(rest, test_size=0.25, stratify=rest[TARGET],
-                                         random_state=seed)  # fmt: skip
+    train, validation = train_test_split(
+        rest, test_size=0.25, stratify=rest[TARGET], random_state=seed
+    )
     return Split(train, validation, test)
 
 
@@ -143,16 +164,18 @@ class LenderSplit:
     test: pd.DataFrame
 
 
-def lender_split(frame: pd.DataFrame | None = None, test_size: float = 0.4,
-                 seed: int = SEED) -> LenderSplit:  # fmt: skip
+def lender_split(
+    frame: pd.DataFrame | None = None, test_size: float = 0.4, seed: int = SEED
+) -> LenderSplit:
     """Hold out :data:`NEW_LENDER`: 40 % of its clients are its test rows, the rest its pool."""
     from sklearn.model_selection import train_test_split
 
     frame = load_taiwan() if frame is None else frame
     column, code = NEW_LENDER
     mine, others = frame[frame[column] == code], frame[frame[column] != code]
-    pool, test = train_test_split(mine, test_size=test_size, stratify=mine[TARGET],
-                                  random_state=seed)  # fmt: skip
+    pool, test = train_test_split(
+        mine, test_size=test_size, stratify=mine[TARGET], random_state=seed
+    )
     fit, stop = train_test_split(others, test_size=0.2, stratify=others[TARGET], random_state=seed)
     return LenderSplit(fit, stop, pool, test)
 

@@ -28,18 +28,23 @@ class NumpyNet:
     log_amounts: bool = False
 
     @classmethod
-    def from_weights(cls, weights: dict[str, list[np.ndarray]], log_amounts: bool = False) -> NumpyNet:
+    def from_weights(
+        cls, weights: dict[str, list[np.ndarray]], log_amounts: bool = False
+    ) -> NumpyNet:
         """From ``{"encode": [mean, std], "hidden": [W, b], "default_probability": [W, b]}``."""
-        (mean, std), (wh, bh), (wo, bo) = (weights[k] for k in ("encode", "hidden",
-                                                                "default_probability"))  # fmt: skip
+        (mean, std), (wh, bh), (wo, bo) = (
+            weights[k] for k in ("encode", "hidden", "default_probability")
+        )
         arrays = (np.asarray(a, dtype=np.float64) for a in (mean, std, wh, bh, wo, bo))
         return cls(*arrays, log_amounts=log_amounts)
 
     @classmethod
     def from_keras(cls, model) -> NumpyNet:
         names = ("encode", "hidden", "default_probability")
-        return cls.from_weights({n: model.get_layer(n).get_weights() for n in names},
-                                log_amounts=model.get_layer("encode").log_amounts)  # fmt: skip
+        return cls.from_weights(
+            {n: model.get_layer(n).get_weights() for n in names},
+            log_amounts=model.get_layer("encode").log_amounts,
+        )
 
     def encode(self, records: np.ndarray) -> np.ndarray:
         """Raw record matrix (columns in ``FEATURES`` order) -> the encoded feature matrix."""

@@ -19,7 +19,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from course import config
@@ -39,7 +38,10 @@ TUNE_SEEDS = [0, 1, 2, 3, 4]
 #: The trained models' files carry the format's version: a model of another recipe (another
 #: encoder) is never loaded by mistake, it is retrained.
 _VERSION = FORMAT.rsplit("/", 1)[1]
-MODEL_FILE, PRETRAINED_FILE = f"taiwan_model.v{_VERSION}.keras", f"taiwan_pretrained.v{_VERSION}.keras"
+MODEL_FILE, PRETRAINED_FILE = (
+    f"taiwan_model.v{_VERSION}.keras",
+    f"taiwan_pretrained.v{_VERSION}.keras",
+)
 CACHE_FILE = "grids.json"
 #: A wider network (the same recipe with 256 hidden units) that stands in for a bigger model in
 #: the compression section: TF Lite leaves tensors under 1,024 weights unquantized, and the
@@ -92,6 +94,7 @@ def cache_path(root: Path | None = None) -> Path:
 
 # --- one point of each grid (imports TensorFlow) -----------------------------------------------
 
+
 def curve_point(split, n: int, seed: int, model: str) -> float:
     """Test AUC of ``model`` trained on ``n`` rows of train + validation drawn with ``seed``
     (the network early-stops on a quarter of them, seeded the same)."""
@@ -126,23 +129,31 @@ def tune_point(lender, pretrained, n: int, seed: int, method: str) -> dict[str, 
 
     model = fine_tune(pretrained, own_rows(lender.pool, n, seed), method, NetConfig(seed=seed))
     proba, truth = predict_proba(model, lender.test), lender.test[TARGET]
-    return {"auc": float(roc_auc_score(truth, proba)),
-            "cost": float(expected_cost(truth, proba, CV_THRESHOLD)),
-            "mean_probability": float(proba.mean())}  # fmt: skip
+    return {
+        "auc": float(roc_auc_score(truth, proba)),
+        "cost": float(expected_cost(truth, proba, CV_THRESHOLD)),
+        "mean_probability": float(proba.mean()),
+    }
 
 
 # --- the whole build -----------------------------------------------------------------------------
+
 
 def _cross_validation(split) -> dict[str, list[dict[str, float]]]:
     from course.credit.baselines import cross_validate
     from course.scale import baselines
     from course.scale.network import fit_predict
 
-    candidates = {"network (wide and deep)": fit_predict,
-                  **{name: baselines.fit_predict(f) for name, f in baselines.FACTORIES.items()}}
-    return {name: cross_validate(fit, split.development, n_repeats=CV_REPEATS)
-            .reset_index().to_dict("records")
-            for name, fit in candidates.items()}  # fmt: skip
+    candidates = {
+        "network (wide and deep)": fit_predict,
+        **{name: baselines.fit_predict(f) for name, f in baselines.FACTORIES.items()},
+    }
+    return {
+        name: cross_validate(fit, split.development, n_repeats=CV_REPEATS)
+        .reset_index()
+        .to_dict("records")
+        for name, fit in candidates.items()
+    }
 
 
 def build(root: Path | None = None, log=print, models_only: bool = False) -> Path:
@@ -162,8 +173,10 @@ def build(root: Path | None = None, log=print, models_only: bool = False) -> Pat
     _save(main.model, target / MODEL_FILE)
     wide = train_model(split.train, split.validation, NetConfig(hidden=WIDE_HIDDEN))
     _save(wide.model, target / WIDE_FILE)
-    _save(train_model(split.train, split.validation, NetConfig(log_amounts=False)).model,
-          target / RAW_FILE)
+    _save(
+        train_model(split.train, split.validation, NetConfig(log_amounts=False)).model,
+        target / RAW_FILE,
+    )
     log(f"model trained ({time.perf_counter() - start:.0f} s)")
     pretrained = train_model(lender.pretrain, lender.pretrain_validation)
     _save(pretrained.model, target / PRETRAINED_FILE)
@@ -171,32 +184,53 @@ def build(root: Path | None = None, log=print, models_only: bool = False) -> Pat
         return target
     cv = _cross_validation(split)
     log(f"cross-validation done ({time.perf_counter() - start:.0f} s)")
-    curve = [{"n": n, "seed": s, "model": m, "auc": curve_point(split, n, s, m)}
-             for n in CURVE_SIZES for s in (CURVE_SEEDS if n < len(split.development) else [0])
-             for m in CURVE_MODELS]  # fmt: skip
+    curve = [
+        {"n": n, "seed": s, "model": m, "auc": curve_point(split, n, s, m)}
+        for n in CURVE_SIZES
+        for s in (CURVE_SEEDS if n < len(split.development) else [0])
+        for m in CURVE_MODELS
+    ]
     log(f"learning curve done ({time.perf_counter() - start:.0f} s)")
-    tune = [{"n": n, "seed": s, "method": m, **tune_point(lender, pretrained.model, n, s, m)}
-            for n in TUNE_SIZES for s in TUNE_SEEDS for m in METHODS]  # fmt: skip
+    tune = [
+        {"n": n, "seed": s, "method": m, **tune_point(lender, pretrained.model, n, s, m)}
+        for n in TUNE_SIZES
+        for s in TUNE_SEEDS
+        for m in METHODS
+    ]
     log(f"fine-tuning grid done ({time.perf_counter() - start:.0f} s)")
     cache = {
-        "format": FORMAT, "data_sha256": get_dataset("taiwan_credit").sha256,
-        "config": asdict(NetConfig()), "cv_repeats": CV_REPEATS, "curve_seeds": CURVE_SEEDS,
+        "format": FORMAT,
+        "data_sha256": get_dataset("taiwan_credit").sha256,
+        "config": asdict(NetConfig()),
+        "cv_repeats": CV_REPEATS,
+        "curve_seeds": CURVE_SEEDS,
         "tune_seeds": TUNE_SEEDS,
-        "model": {"best_epoch": main.best_epoch, "epochs": len(main.history),
-                  "test_auc": float(roc_auc_score(split.test[TARGET],
-                                                  predict_proba(main.model, split.test)))},
-        "wide": {"hidden": WIDE_HIDDEN, "best_epoch": wide.best_epoch,
-                 "test_auc": float(roc_auc_score(split.test[TARGET],
-                                                 predict_proba(wide.model, split.test)))},
+        "model": {
+            "best_epoch": main.best_epoch,
+            "epochs": len(main.history),
+            "test_auc": float(
+                roc_auc_score(split.test[TARGET], predict_proba(main.model, split.test))
+            ),
+        },
+        "wide": {
+            "hidden": WIDE_HIDDEN,
+            "best_epoch": wide.best_epoch,
+            "test_auc": float(
+                roc_auc_score(split.test[TARGET], predict_proba(wide.model, split.test))
+            ),
+        },
         "pretrained": {"best_epoch": pretrained.best_epoch, "rows": len(lender.pretrain)},
-        "cross_validation": cv, "learning_curve": curve, "fine_tuning": tune,
+        "cross_validation": cv,
+        "learning_curve": curve,
+        "fine_tuning": tune,
         "build_seconds": round(time.perf_counter() - start, 1),
-    }  # fmt: skip
+    }
     config.write_atomically(cache_path(root), json.dumps(cache, indent=1))
     return cache_path(root)
 
 
 # --- reading the cache (no TensorFlow) -----------------------------------------------------------
+
 
 def load(root: Path | None = None) -> dict[str, Any]:
     """The cache as written by :func:`build`; an error names the command when it is stale."""
@@ -204,9 +238,13 @@ def load(root: Path | None = None) -> dict[str, Any]:
     from course.errors import CourseError
 
     cache = json.loads(cache_path(root).read_text(encoding="utf-8"))
-    if cache.get("format") != FORMAT or cache.get("data_sha256") != get_dataset("taiwan_credit").sha256:
-        raise CourseError(f"{cache_path(root)} is from another version: rebuild it with "
-                          "`course extension build`.")  # fmt: skip
+    if (
+        cache.get("format") != FORMAT
+        or cache.get("data_sha256") != get_dataset("taiwan_credit").sha256
+    ):
+        raise CourseError(
+            f"{cache_path(root)} is from another version: rebuild it with `course extension build`."
+        )
     return cache
 
 
@@ -220,8 +258,13 @@ def ensure_cache(root: Path | None = None, timeout: int = 1800) -> dict[str, Any
         command.append("--models-only")
     if root is not None:
         command += ["--folder", str(root)]
-    build_once([cache_path(root), *model_paths(root)], build_lock(root), command,
-               timeout=timeout, error="Building lesson 06's cache failed")  # fmt: skip
+    build_once(
+        [cache_path(root), *model_paths(root)],
+        build_lock(root),
+        command,
+        timeout=timeout,
+        error="Building lesson 06's cache failed",
+    )
     return load(root)
 
 
@@ -237,7 +280,10 @@ def build_lock(root: Path | None = None) -> Path:
 
 def cv_results(cache: dict[str, Any]) -> dict[str, pd.DataFrame]:
     """The cross-validation folds per model, as :func:`course.credit.baselines.cross_validate`."""
-    return {name: pd.DataFrame(rows).set_index("fold") for name, rows in cache["cross_validation"].items()}
+    return {
+        name: pd.DataFrame(rows).set_index("fold")
+        for name, rows in cache["cross_validation"].items()
+    }
 
 
 #: What a missing standard deviation means: a size trained once (the full training set).
@@ -258,7 +304,9 @@ def tune_table(cache: dict[str, Any], metric: str = "auc") -> pd.DataFrame:
     (``auc``, ``cost`` or ``mean_probability``, see :func:`tune_point`) per size and method."""
     frame = pd.DataFrame(cache["fine_tuning"])
     order = list(dict.fromkeys(frame["method"]))
-    table = frame.groupby(["n", "method"], sort=False)[metric].agg(["mean", "std"]).unstack("method")
+    table = (
+        frame.groupby(["n", "method"], sort=False)[metric].agg(["mean", "std"]).unstack("method")
+    )
     table = table.swaplevel(axis=1).reindex(columns=order, level=0)
     table.attrs["missing"] = SINGLE_RUN
     return table

@@ -49,8 +49,11 @@ def describe_runtime(runtime: str = RUNTIME) -> str:
     package = {LITERT: ["ai-edge-litert"], TENSORFLOW: ["tensorflow-cpu", "tensorflow"]}[runtime]
     for name in package:
         try:
-            return f"{runtime} {version(name)} ({name})" if runtime == LITERT else \
-                f"{runtime} ({name} {version(name)})"  # fmt: skip
+            return (
+                f"{runtime} {version(name)} ({name})"
+                if runtime == LITERT
+                else f"{runtime} ({name} {version(name)})"
+            )
         except PackageNotFoundError:
             continue
     return runtime
@@ -74,9 +77,11 @@ def native_output_silenced() -> Iterator[None]:
     try:
         os.dup2(null, 1)
         os.dup2(null, 2)
-        with warnings.catch_warnings(record=True) as caught, \
-                contextlib.redirect_stdout(io.StringIO()), \
-                contextlib.redirect_stderr(io.StringIO()):  # fmt: skip
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
             yield
     finally:
         os.dup2(saved[0], 1)
@@ -100,8 +105,11 @@ def interpreter(content: bytes, runtime: str = RUNTIME):
     with warnings.catch_warnings():
         # Its deprecation notice recommends LiteRT: we reach this line only where LiteRT is not
         # installed (or a test compares the two), and the lesson prints which runtime runs.
-        warnings.filterwarnings("ignore", category=UserWarning,
-                                message=r"\s*Warning: tf\.lite\.Interpreter is deprecated")
+        warnings.filterwarnings(
+            "ignore",
+            category=UserWarning,
+            message=r"\s*Warning: tf\.lite\.Interpreter is deprecated",
+        )
         return tf.lite.Interpreter(model_content=content)
 
 
@@ -129,8 +137,9 @@ class LiteFile:
         it happens outside the file (in float32, the same operations as the Keras encoder)."""
         x = np.array(records, dtype=np.float32, ndmin=2)
         if self.mean is not None:
-            x[:, self.columns] = (x[:, self.columns] - self.mean.astype(np.float32)) \
-                / self.std.astype(np.float32)  # fmt: skip
+            x[:, self.columns] = (
+                x[:, self.columns] - self.mean.astype(np.float32)
+            ) / self.std.astype(np.float32)
         return x
 
 
@@ -139,8 +148,9 @@ def as_lite_file(lite: LiteFile | bytes) -> LiteFile:
         return lite
     if isinstance(lite, (bytes, bytearray)):
         return LiteFile(bytes(lite))
-    raise TypeError("expected a LiteFile or the bytes of a .tflite file, "
-                    f"got {type(lite).__name__}")
+    raise TypeError(
+        f"expected a LiteFile or the bytes of a .tflite file, got {type(lite).__name__}"
+    )
 
 
 class LiteModel:
@@ -163,24 +173,27 @@ class LiteModel:
         """P(default) for exactly :attr:`rows` raw records (any outside step applied first)."""
         x = self.file.prepare(records)
         if x.shape != (self.rows, self.width):
-            raise ValueError(f"this interpreter scores {self.rows} rows at a time of {self.width} "
-                             f"columns, got {x.shape[0]} rows of {x.shape[1]}")  # fmt: skip
+            raise ValueError(
+                f"this interpreter scores {self.rows} rows at a time of {self.width} "
+                f"columns, got {x.shape[0]} rows of {x.shape[1]}"
+            )
         self._interpreter.set_tensor(self._input, x)
         self._interpreter.invoke()
         return self._interpreter.get_tensor(self._output).ravel().copy()
 
 
-def predict_all(lite: LiteFile | bytes, records: np.ndarray, batch: int = 1_000,
-                runtime: str = RUNTIME) -> np.ndarray:  # fmt: skip
+def predict_all(
+    lite: LiteFile | bytes, records: np.ndarray, batch: int = 1_000, runtime: str = RUNTIME
+) -> np.ndarray:
     """P(default) for every row of ``records``, ``batch`` rows at a time."""
     records = np.asarray(records, dtype=np.float32)
     full, rest = divmod(len(records), batch)
     parts = []
     if full:
         model = LiteModel(lite, batch, runtime)
-        parts += [model.predict_proba(records[i * batch:(i + 1) * batch]) for i in range(full)]
+        parts += [model.predict_proba(records[i * batch : (i + 1) * batch]) for i in range(full)]
     if rest:
-        parts.append(LiteModel(lite, rest, runtime).predict_proba(records[full * batch:]))
+        parts.append(LiteModel(lite, rest, runtime).predict_proba(records[full * batch :]))
     return np.concatenate(parts)
 
 
@@ -190,10 +203,16 @@ def int8_tensors(lite: LiteFile | bytes) -> pd.DataFrame:
     channel)."""
     with native_output_silenced():
         details = interpreter(as_lite_file(lite).content).get_tensor_details()
-    rows = [{"tensor": t["name"], "shape": tuple(int(n) for n in t["shape"]),
-             "weights": int(np.prod(t["shape"])),
-             "scales": len(t["quantization_parameters"]["scales"]),
-             "scale axis": int(t["quantization_parameters"]["quantized_dimension"])}
-            for t in details if t["dtype"] == np.int8]  # fmt: skip
+    rows = [
+        {
+            "tensor": t["name"],
+            "shape": tuple(int(n) for n in t["shape"]),
+            "weights": int(np.prod(t["shape"])),
+            "scales": len(t["quantization_parameters"]["scales"]),
+            "scale axis": int(t["quantization_parameters"]["quantized_dimension"]),
+        }
+        for t in details
+        if t["dtype"] == np.int8
+    ]
     columns = ["tensor", "shape", "weights", "scales", "scale axis"]
     return pd.DataFrame(rows, columns=columns).set_index("tensor")

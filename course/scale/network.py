@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import keras
 import numpy as np
 import pandas as pd
-
-import keras
 import tensorflow as tf
 
 from course.scale.data import AMOUNTS, CODED, FEATURES, NUMERIC, SEED, TARGET, as_matrix, signed_log
@@ -68,10 +67,12 @@ class RecordEncoder(keras.layers.Layer):
         return {**super().get_config(), "log_amounts": self.log_amounts}
 
     def build(self, input_shape):
-        self.mean = self.add_weight(shape=(len(NUMERIC),), initializer="zeros", trainable=False,
-                                    name="mean")  # fmt: skip
-        self.std = self.add_weight(shape=(len(NUMERIC),), initializer="ones", trainable=False,
-                                   name="std")  # fmt: skip
+        self.mean = self.add_weight(
+            shape=(len(NUMERIC),), initializer="zeros", trainable=False, name="mean"
+        )
+        self.std = self.add_weight(
+            shape=(len(NUMERIC),), initializer="ones", trainable=False, name="std"
+        )
 
     def call(self, records):
         numbers = tf.gather(records, _NUMERIC_INDEX, axis=1)
@@ -80,8 +81,10 @@ class RecordEncoder(keras.layers.Layer):
             numbers = _AMOUNT_MASK * logged + (1.0 - _AMOUNT_MASK) * numbers
         numbers = (numbers - self.mean) / self.std
         codes = tf.cast(tf.gather(records, _CODED_INDEX, axis=1), tf.int32)
-        hot = [tf.one_hot(codes[:, i] - low, width)
-               for i, (low, width) in enumerate(zip(_LOWEST, _WIDTHS))]  # fmt: skip
+        hot = [
+            tf.one_hot(codes[:, i] - low, width)
+            for i, (low, width) in enumerate(zip(_LOWEST, _WIDTHS))
+        ]
         return tf.concat([numbers, *hot], axis=1)
 
     def compute_output_shape(self, input_shape):
@@ -93,8 +96,12 @@ def adapt(encoder: RecordEncoder, frame: pd.DataFrame) -> None:
     numbers = frame[NUMERIC].to_numpy(dtype="float64")
     if encoder.log_amounts:
         numbers = np.where(_AMOUNT_MASK.astype(bool), signed_log(numbers), numbers)
-    encoder.set_weights([numbers.mean(axis=0).astype("float32"),
-                         np.maximum(numbers.std(axis=0), 1e-7).astype("float32")])  # fmt: skip
+    encoder.set_weights(
+        [
+            numbers.mean(axis=0).astype("float32"),
+            np.maximum(numbers.std(axis=0), 1e-7).astype("float32"),
+        ]
+    )
 
 
 def build_model(train: pd.DataFrame, config: NetConfig = NetConfig()) -> keras.Model:
@@ -105,34 +112,58 @@ def build_model(train: pd.DataFrame, config: NetConfig = NetConfig()) -> keras.M
     features = encoder(records)
     adapt(encoder, train)
     regularizer = keras.regularizers.L2(config.l2)
-    hidden = keras.layers.Dense(config.hidden, activation="relu", kernel_regularizer=regularizer,
-                                name="hidden")(features)  # fmt: skip
+    hidden = keras.layers.Dense(
+        config.hidden, activation="relu", kernel_regularizer=regularizer, name="hidden"
+    )(features)
     hidden = keras.layers.Dropout(config.dropout, name="dropout")(hidden)
     joined = keras.layers.Concatenate(name="wide_and_deep")([features, hidden])
-    output = keras.layers.Dense(1, activation="sigmoid", kernel_regularizer=regularizer,
-                                name="default_probability")(joined)  # fmt: skip
+    output = keras.layers.Dense(
+        1, activation="sigmoid", kernel_regularizer=regularizer, name="default_probability"
+    )(joined)
     return keras.Model(records, output, name="taiwan_credit_risk")
 
 
 def compile_model(model: keras.Model, learning_rate: float) -> None:
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
-                  metrics=[keras.metrics.AUC(name="auc")])  # fmt: skip
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.AUC(name="auc")],
+    )
 
 
-def fit(model: keras.Model, train: pd.DataFrame, validation: pd.DataFrame,
-        config: NetConfig = NetConfig()) -> pd.DataFrame:  # fmt: skip
+def fit(
+    model: keras.Model,
+    train: pd.DataFrame,
+    validation: pd.DataFrame,
+    config: NetConfig = NetConfig(),
+) -> pd.DataFrame:
     """Train silently with early stopping on validation AUC (best weights restored); the history."""
     compile_model(model, config.learning_rate)
     keras.utils.set_random_seed(config.seed)
-    stop = keras.callbacks.EarlyStopping(monitor="val_auc", mode="max", patience=config.patience,
-                                         restore_best_weights=True)  # fmt: skip
-    batches = (tf.data.Dataset.from_tensor_slices((as_matrix(train),
-                                                   train[TARGET].to_numpy("float32")))
-               .cache().shuffle(len(train), seed=config.seed).batch(config.batch_size))  # fmt: skip
-    held_out = tf.data.Dataset.from_tensor_slices(
-        (as_matrix(validation), validation[TARGET].to_numpy("float32"))).batch(4096).cache()
-    fitted = model.fit(batches, validation_data=held_out, epochs=config.max_epochs,
-                       shuffle=False, callbacks=[stop], verbose=0)  # fmt: skip
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_auc", mode="max", patience=config.patience, restore_best_weights=True
+    )
+    batches = (
+        tf.data.Dataset.from_tensor_slices((as_matrix(train), train[TARGET].to_numpy("float32")))
+        .cache()
+        .shuffle(len(train), seed=config.seed)
+        .batch(config.batch_size)
+    )
+    held_out = (
+        tf.data.Dataset.from_tensor_slices(
+            (as_matrix(validation), validation[TARGET].to_numpy("float32"))
+        )
+        .batch(4096)
+        .cache()
+    )
+    fitted = model.fit(
+        batches,
+        validation_data=held_out,
+        epochs=config.max_epochs,
+        shuffle=False,
+        callbacks=[stop],
+        verbose=0,
+    )
     history = pd.DataFrame(fitted.history)
     history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
     return history
@@ -148,8 +179,9 @@ class Trained:
         return int(self.history["val_auc"].idxmax())
 
 
-def train_model(train: pd.DataFrame, validation: pd.DataFrame,
-                config: NetConfig = NetConfig()) -> Trained:  # fmt: skip
+def train_model(
+    train: pd.DataFrame, validation: pd.DataFrame, config: NetConfig = NetConfig()
+) -> Trained:
     """Lesson 03's recipe: build on ``train``, early-stop on ``validation``."""
     model = build_model(train, config)
     return Trained(model, fit(model, train, validation, config))
@@ -167,7 +199,9 @@ def early_stopping_split(train: pd.DataFrame, seed: int = SEED):
     return train_test_split(train, test_size=0.25, stratify=train[TARGET], random_state=seed)
 
 
-def fit_predict(train: pd.DataFrame, test: pd.DataFrame, config: NetConfig = NetConfig()) -> np.ndarray:
+def fit_predict(
+    train: pd.DataFrame, test: pd.DataFrame, config: NetConfig = NetConfig()
+) -> np.ndarray:
     """Cross-validation helper: early-stop on a quarter of ``train``, return P(default) for ``test``."""
     rows, stop = early_stopping_split(train, config.seed)
     return predict_proba(train_model(rows, stop, config).model, test)
@@ -193,8 +227,9 @@ def clone(model: keras.Model) -> keras.Model:
     return copy
 
 
-def fine_tune(pretrained: keras.Model, rows: pd.DataFrame, method: str,
-              config: NetConfig = NetConfig()) -> keras.Model:  # fmt: skip
+def fine_tune(
+    pretrained: keras.Model, rows: pd.DataFrame, method: str, config: NetConfig = NetConfig()
+) -> keras.Model:
     """A model for the new lender from its ``rows`` (a quarter of them held out for early
     stopping), by one of :data:`METHODS`. The pre-trained model itself is never changed; the
     encoder keeps the pre-training statistics (they come from far more clients)."""

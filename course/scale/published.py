@@ -31,21 +31,29 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
 
-CITATION = ("I.-C. Yeh and C.-h. Lien, The comparisons of data mining techniques for the "
-            "predictive accuracy of probability of default of credit card clients, Expert Systems "
-            "with Applications 36(2), 2009, 2473-2480.")  # fmt: skip
-PROTOCOL = ("Yeh and Lien 2009: the 30,000 clients, 23 explanatory variables as coded in the "
-            "source, one split into a training and a validation set; error rate and the lift-chart "
-            "area ratio on each; no cross-validation.")  # fmt: skip
+CITATION = (
+    "I.-C. Yeh and C.-h. Lien, The comparisons of data mining techniques for the "
+    "predictive accuracy of probability of default of credit card clients, Expert Systems "
+    "with Applications 36(2), 2009, 2473-2480."
+)
+PROTOCOL = (
+    "Yeh and Lien 2009: the 30,000 clients, 23 explanatory variables as coded in the "
+    "source, one split into a training and a validation set; error rate and the lift-chart "
+    "area ratio on each; no cross-validation."
+)
 #: The course's protocol (lesson 06), the default for the rows :func:`taiwan_table` adds.
-COURSE_PROTOCOL = ("this course: 24,000 clients (train + validation of the fixed 60/20/20 split), "
-                   "5-fold cross-validation repeated twice (seed 0), ROC AUC on the held-out "
-                   "folds; repayment-status codes one-hot for the linear model and the "
-                   "network.")  # fmt: skip
+COURSE_PROTOCOL = (
+    "this course: 24,000 clients (train + validation of the fixed 60/20/20 split), "
+    "5-fold cross-validation repeated twice (seed 0), ROC AUC on the held-out "
+    "folds; repayment-status codes one-hot for the linear model and the "
+    "network."
+)
 #: The protocol differences, in one sentence for a lesson.
-DIFFERENCES = ("Yeh and Lien report one validation split and an area ratio (= 2 x AUC - 1), the "
-               "course the mean ROC AUC over 10 cross-validation folds of 24,000 clients, so "
-               "compare AUCs after converting, and read a gap of about 0.01 as noise.")  # fmt: skip
+DIFFERENCES = (
+    "Yeh and Lien report one validation split and an area ratio (= 2 x AUC - 1), the "
+    "course the mean ROC AUC over 10 cross-validation folds of 24,000 clients, so "
+    "compare AUCs after converting, and read a gap of about 0.01 as noise."
+)
 
 SOURCE_QUOTED = "error rates as a later write-up quotes them, not checked against the paper itself"
 #: (Maintainers: read the area ratios from the paper's Table 1 and fill them in, with a status
@@ -147,14 +155,15 @@ YEH_LIEN_2009: tuple[PublishedFigure, ...] = (
     PublishedFigure("logistic regression", _YEH, 0.18, None, f"{SOURCE_QUOTED}; {SOURCE_MISSING}"),
     PublishedFigure("classification tree", _YEH, 0.17, None, f"{SOURCE_QUOTED}; {SOURCE_MISSING}"),
     PublishedFigure("neural network", _YEH, 0.17, None, f"{SOURCE_QUOTED}; {SOURCE_MISSING}"),
-)  # fmt: skip
+)
 
 #: The paper's other methods, not given here: nothing about them could be read.
 NOT_INCLUDED = "k-nearest neighbours, discriminant analysis, naive Bayes (Yeh and Lien 2009)"
 
 
-def taiwan_table(course_figures: dict[str, float] | None = None,
-                 course_protocol: str = COURSE_PROTOCOL) -> pd.DataFrame:  # fmt: skip
+def taiwan_table(
+    course_figures: dict[str, float] | None = None, course_protocol: str = COURSE_PROTOCOL
+) -> pd.DataFrame:
     """The published figures on the Taiwan data, with the course's ROC AUCs beside them.
 
     Parameters
@@ -179,18 +188,36 @@ def taiwan_table(course_figures: dict[str, float] | None = None,
     """
     import pandas as pd
 
-    rows = [{"model": f.model, "ROC AUC": f.auc, "area ratio": f.area_ratio,
-             "error rate": f.error_rate, "source": f.source, "protocol": PROTOCOL,
-             "status": f.status} for f in YEH_LIEN_2009]  # fmt: skip
+    rows = [
+        {
+            "model": f.model,
+            "ROC AUC": f.auc,
+            "area ratio": f.area_ratio,
+            "error rate": f.error_rate,
+            "source": f.source,
+            "protocol": PROTOCOL,
+            "status": f.status,
+        }
+        for f in YEH_LIEN_2009
+    ]
     for name, auc in (course_figures or {}).items():
         auc = float(auc)
         if not math.isfinite(auc):
             raise ValueError(f"the ROC AUC of {name!r} must be finite, not {auc}")
-        rows.append({"model": name, "ROC AUC": auc, "area ratio": area_ratio_from_auc(auc),
-                     "error rate": None, "source": "this course", "protocol": course_protocol,
-                     "status": "measured by the course"})  # fmt: skip
+        rows.append(
+            {
+                "model": name,
+                "ROC AUC": auc,
+                "area ratio": area_ratio_from_auc(auc),
+                "error rate": None,
+                "source": "this course",
+                "protocol": course_protocol,
+                "status": "measured by the course",
+            }
+        )
     table = pd.DataFrame(rows)
     for column in ("ROC AUC", "area ratio", "error rate"):
         table[column] = table[column].astype(float)
-    return (table.sort_values("ROC AUC", ascending=False, na_position="last", kind="stable")
-            .reset_index(drop=True))  # fmt: skip
+    return table.sort_values(
+        "ROC AUC", ascending=False, na_position="last", kind="stable"
+    ).reset_index(drop=True)

@@ -81,15 +81,26 @@ def validation_error(request: Request, error: RequestValidationError) -> JSONRes
     problems = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ()) if part != "body"]
-        problems.append({"field": ".".join(location) or "(body)", "problem": item.get("msg", ""),
-                         "type": item.get("type", "")})  # fmt: skip
+        problems.append(
+            {
+                "field": ".".join(location) or "(body)",
+                "problem": item.get("msg", ""),
+                "type": item.get("type", ""),
+            }
+        )
     summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
     return JSONResponse({"detail": summary, "errors": problems}, status_code=422)
 
 
-def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
-               max_body_bytes: int = MAX_BODY_BYTES, instance: str | None = None,
-               open_hosts: Sequence[str] | None = LOCAL_HOSTS) -> FastAPI:  # fmt: skip
+def create_app(
+    model: Scorer,
+    storage: Storage,
+    *,
+    root_path: str = "",
+    max_body_bytes: int = MAX_BODY_BYTES,
+    instance: str | None = None,
+    open_hosts: Sequence[str] | None = LOCAL_HOSTS,
+) -> FastAPI:
     """Build the service around a loaded model and a storage handle.
 
     Usage rows are written every :data:`~course.service.storage.WRITE_EVERY` seconds while it
@@ -119,12 +130,17 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     # Behind jupyter-server-proxy the path prefix (``root_path``) is stripped before requests
     # reach the app; only the schema's ``servers`` need it, so "Try it out" calls the proxy. With
     # no prefix, "." (relative to the schema's own address) works directly and behind a proxy.
-    app = FastAPI(title="Credit risk scoring API", version=api_version, lifespan=lifespan,
-                  docs_url=None, redoc_url=None,  # (offline_docs serves them)
-                  servers=[{"url": root_path or "."}],
-                  **({"max_body_size": max_body_bytes} if FASTAPI_LIMITS_BODIES else {}),
-                  description="Scores credit applicants with the course's reference model. "
-                              "A teaching service: not for decisions about real people.")  # fmt: skip
+    app = FastAPI(
+        title="Credit risk scoring API",
+        version=api_version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,  # (offline_docs serves them)
+        servers=[{"url": root_path or "."}],
+        **({"max_body_size": max_body_bytes} if FASTAPI_LIMITS_BODIES else {}),
+        description="Scores credit applicants with the course's reference model. "
+        "A teaching service: not for decisions about real people.",
+    )
     app.add_exception_handler(RequestValidationError, validation_error)
     if not FASTAPI_LIMITS_BODIES:
         app.add_middleware(BodyLimit, max_body_size=max_body_bytes)
@@ -144,8 +160,11 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
             return OPEN_ACCESS
         key = presented_key(request)
         if not key:
-            raise HTTPException(401, "Missing API key: send it in the X-API-Key header.",
-                                headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+            raise HTTPException(
+                401,
+                "Missing API key: send it in the X-API-Key header.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         key_id = storage.key_id_for(key)
         if key_id is None:
             raise HTTPException(401, "Invalid API key.", headers={"WWW-Authenticate": "Bearer"})
@@ -162,7 +181,9 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
             entry = counters[key_id] = (secrets.token_hex(8), itertools.count(1))
         return f"{entry[0]}{next(entry[1]):016x}"  # next() on a count is atomic
 
-    async def score(request: Request, body: decoding.JsonBody, endpoint: str) -> tuple[list[float], str]:
+    async def score(
+        request: Request, body: decoding.JsonBody, endpoint: str
+    ) -> tuple[list[float], str]:
         """Check the caller's key, read the applicants, score them and log one usage row."""
         key_id = await caller(request)  # before reading the body: no work for strangers
         applicants = await body.applicants(request)
@@ -182,28 +203,44 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
 
     def stamped(content: dict, request_id: str) -> Response:
         """A scoring answer with the threshold, model version and request id it was made with."""
-        return json_response({**content, "threshold": threshold, "model_version": version,
-                              "request_id": request_id})  # fmt: skip
+        return json_response(
+            {**content, "threshold": threshold, "model_version": version, "request_id": request_id}
+        )
 
     # The scoring endpoints read their bodies with msgspec (see course.service.decoding) and
     # answer with pre-encoded JSON, so FastAPI neither re-validates nor re-encodes; the docs
     # still show both schemas (openapi_extra for the body, response_model for the answer).
-    @app.post("/v1/score", response_model=schemas.ScoreResponse,
-              openapi_extra=decoding.applicant_body.openapi_extra())  # fmt: skip
+    @app.post(
+        "/v1/score",
+        response_model=schemas.ScoreResponse,
+        openapi_extra=decoding.applicant_body.openapi_extra(),
+    )
     async def score_one(request: Request):
         (p,), request_id = await score(request, decoding.applicant_body, "score")
         return stamped({"probability_of_default": p, "decision": decisions([p])[0]}, request_id)
 
-    @app.post("/v1/score/batch", response_model=schemas.BatchResponse,
-              openapi_extra=decoding.batch_body.openapi_extra())  # fmt: skip
+    @app.post(
+        "/v1/score/batch",
+        response_model=schemas.BatchResponse,
+        openapi_extra=decoding.batch_body.openapi_extra(),
+    )
     async def score_batch(request: Request):
         probabilities, request_id = await score(request, decoding.batch_body, "batch")
-        return stamped({"scores": [{"probability_of_default": p, "decision": d}
-                                   for p, d in zip(probabilities, decisions(probabilities))]},
-                       request_id)  # fmt: skip
+        return stamped(
+            {
+                "scores": [
+                    {"probability_of_default": p, "decision": d}
+                    for p, d in zip(probabilities, decisions(probabilities))
+                ]
+            },
+            request_id,
+        )
 
-    @app.post(f"/v1/models/{MODEL_NAME}:predict", response_model=schemas.ServingResponse,
-              openapi_extra=decoding.serving_body.openapi_extra())  # fmt: skip
+    @app.post(
+        f"/v1/models/{MODEL_NAME}:predict",
+        response_model=schemas.ServingResponse,
+        openapi_extra=decoding.serving_body.openapi_extra(),
+    )
     async def tf_serving_predict(request: Request):
         probabilities, _ = await score(request, decoding.serving_body, "tf-serving")
         return json_response({"predictions": probabilities})
@@ -224,8 +261,11 @@ def create_app(model: Scorer, storage: Storage, *, root_path: str = "",
     async def model_info():
         return {"model_version": version, "threshold": threshold, **model.metadata}
 
-    @app.get("/v1/usage", response_model=schemas.Usage,
-             openapi_extra=decoding.keyed_operation(("400", "401")))  # fmt: skip
+    @app.get(
+        "/v1/usage",
+        response_model=schemas.Usage,
+        openapi_extra=decoding.keyed_operation(("400", "401")),
+    )
     async def usage(request: Request):
         """Requests and rows per key and UTC day: every row while the service is open (no key
         exists yet), then only the calling key's own."""
@@ -245,8 +285,11 @@ def presented_key(request: Request) -> str:
     keys, auths = headers.getlist("x-api-key"), headers.getlist("authorization")
     bearers = [a[7:].strip() for a in auths if a[:7].lower() == "bearer "]
     if len(keys) > 1 or len(auths) > 1 or (keys and bearers and keys[0] != bearers[0]):
-        raise HTTPException(400, "Send one API key, once: this request carries several (X-API-Key "
-                                 "twice, or X-API-Key and a different Authorization: Bearer).")
+        raise HTTPException(
+            400,
+            "Send one API key, once: this request carries several (X-API-Key "
+            "twice, or X-API-Key and a different Authorization: Bearer).",
+        )
     return (keys[0] if keys else "") or (bearers[0] if bearers else "")
 
 
@@ -305,8 +348,10 @@ def host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
-HOST_REFUSED = ("Invalid host header: while no API key exists, this service answers only requests "
-                "addressed to localhost or 127.0.0.1 (course keys create NAME makes a key).")
+HOST_REFUSED = (
+    "Invalid host header: while no API key exists, this service answers only requests "
+    "addressed to localhost or 127.0.0.1 (course keys create NAME makes a key)."
+)
 
 
 DOCS_ASSETS = "docs-assets"
@@ -329,16 +374,23 @@ def offline_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui():
-        return get_swagger_ui_html(openapi_url="openapi.json", title=title,
-                                   swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-                                   swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-                                   swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png")  # fmt: skip
+        return get_swagger_ui_html(
+            openapi_url="openapi.json",
+            title=title,
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc():
-        return get_redoc_html(openapi_url="openapi.json", title=title,
-                              redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
-                              redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png", with_google_fonts=False)
+        return get_redoc_html(
+            openapi_url="openapi.json",
+            title=title,
+            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
 
 
 def json_response(content: Any) -> Response:

@@ -88,8 +88,9 @@ class BackgroundService:
         ready, log, instance = folder / "ready.json", folder / "service.log", secrets.token_hex(16)
         env = {**os.environ, READY_FILE_ENV: str(ready), INSTANCE_ENV: instance}
         with log.open("w") as stderr:  # a file, not a pipe: a pipe nobody reads fills and blocks
-            process = subprocess.Popen(cls._command(port, db), env=env, stdout=subprocess.DEVNULL,
-                                       stderr=stderr)  # fmt: skip
+            process = subprocess.Popen(
+                cls._command(port, db), env=env, stdout=subprocess.DEVNULL, stderr=stderr
+            )
         deadline, bound, foreign = time.monotonic() + timeout, None, False
         try:
             while time.monotonic() < deadline:

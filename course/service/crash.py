@@ -35,7 +35,9 @@ class CrashCount:
         return self.answered / self.seconds
 
 
-async def _score_until(url: str, body: dict, stop: float, connections: int) -> list[tuple[float, str]]:
+async def _score_until(
+    url: str, body: dict, stop: float, connections: int
+) -> list[tuple[float, str]]:
     """POST ``body`` to /v1/score until ``stop`` (a monotonic time); (arrival, request id) of
     each 200. Requests cut off by the kill are simply not answered."""
     import httpx
@@ -57,8 +59,9 @@ async def _score_until(url: str, body: dict, stop: float, connections: int) -> l
     return answers
 
 
-def kill_under_load(body: dict, folder: Path, seconds: float = 1.5,
-                    connections: int = 8) -> CrashCount:  # fmt: skip
+def kill_under_load(
+    body: dict, folder: Path, seconds: float = 1.5, connections: int = 8
+) -> CrashCount:
     """Start the service on a fresh log in ``folder``, score ``body`` for ``seconds``, kill it
     with SIGKILL while requests are in flight, and count the answered requests it did not log."""
     from course.service.background import BackgroundService

@@ -40,7 +40,9 @@ def _number(name: str, low: float, high: float) -> Any:
 def _applicant_struct() -> type[msgspec.Struct]:
     numbers = [(name, _number(name, low, high)) for name, (low, high) in NUMERIC_RANGES.items()]
     # msgspec returns the Literal's own string objects; interned, they are the model's keys too
-    choices = [(name, Literal[tuple(map(sys.intern, values))]) for name, values in CATEGORIES.items()]
+    choices = [
+        (name, Literal[tuple(map(sys.intern, values))]) for name, values in CATEGORIES.items()
+    ]
     fields = numbers + choices
     assert [name for name, _ in fields] == FEATURES  # so astuple() gives FEATURES order
     return msgspec.defstruct("Applicant", fields, forbid_unknown_fields=True, gc=False)
@@ -49,8 +51,9 @@ def _applicant_struct() -> type[msgspec.Struct]:
 Applicant = _applicant_struct()
 _Applicants = Annotated[list[Applicant], msgspec.Meta(min_length=1, max_length=schemas.MAX_BATCH)]
 Batch = msgspec.defstruct("Batch", [("applicants", _Applicants)], forbid_unknown_fields=True)
-ServingRequest = msgspec.defstruct("ServingRequest", [("instances", _Applicants)],
-                                   forbid_unknown_fields=True)  # fmt: skip
+ServingRequest = msgspec.defstruct(
+    "ServingRequest", [("instances", _Applicants)], forbid_unknown_fields=True
+)
 
 
 def rows(applicants: Sequence[msgspec.Struct]) -> list[tuple]:
@@ -59,24 +62,33 @@ def rows(applicants: Sequence[msgspec.Struct]) -> list[tuple]:
 
 
 #: What a client can get wrong, as shown at /docs for every scoring endpoint.
-ERRORS = {"400": "The request carries several API keys that disagree (or one header twice), "
-                 "or the client closed the connection before the whole body arrived.",
-          "401": "A key is required (once any key exists) and this one is missing or unknown.",
-          "413": "The body is larger than the service accepts.",
-          "415": "The body is not sent as 'Content-Type: application/json'.",
-          "422": "The JSON is malformed, or a field is missing, unknown, of the wrong type or out "
-                 "of range; 'errors' names each field."}  # fmt: skip
+ERRORS = {
+    "400": "The request carries several API keys that disagree (or one header twice), "
+    "or the client closed the connection before the whole body arrived.",
+    "401": "A key is required (once any key exists) and this one is missing or unknown.",
+    "413": "The body is larger than the service accepts.",
+    "415": "The body is not sent as 'Content-Type: application/json'.",
+    "422": "The JSON is malformed, or a field is missing, unknown, of the wrong type or out "
+    "of range; 'errors' names each field.",
+}
 
 
 #: How a key is sent (OpenAPI security schemes), and the rule for every operation that checks
 #: one: the X-API-Key header or a bearer token, or nothing at all while the service is open.
 SECURITY_SCHEMES = {
-    "ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key",
-                     "description": "An API key from `course keys create NAME`. Required once any "
-                                    "key exists; while none does, the service is open."},
-    "BearerKey": {"type": "http", "scheme": "bearer",
-                  "description": "The same API key, as 'Authorization: Bearer <key>'."},
-}  # fmt: skip
+    "ApiKeyHeader": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "An API key from `course keys create NAME`. Required once any "
+        "key exists; while none does, the service is open.",
+    },
+    "BearerKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The same API key, as 'Authorization: Bearer <key>'.",
+    },
+}
 KEY_OR_OPEN = [{"ApiKeyHeader": []}, {"BearerKey": []}, {}]
 
 
@@ -84,9 +96,10 @@ def keyed_operation(codes: Sequence[str] = tuple(ERRORS)) -> dict:
     """``openapi_extra`` for an operation that checks the caller's key: the security rule and
     the error answers it can give."""
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-    return {"security": KEY_OR_OPEN,
-            "responses": {code: {"description": ERRORS[code], "content": error}
-                          for code in codes}}  # fmt: skip
+    return {
+        "security": KEY_OR_OPEN,
+        "responses": {code: {"description": ERRORS[code], "content": error} for code in codes},
+    }
 
 
 #: Refused bodies up to this size are explained on the event loop (well under a millisecond).
@@ -115,8 +128,10 @@ class JsonBody:
         """``openapi_extra`` for the route: this body's pydantic schema as the request body at
         /docs (FastAPI does not see the body, which msgspec reads), and the error answers."""
         schema = {"$ref": f"#/components/schemas/{self.model.__name__}"}
-        return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
-                **keyed_operation()}  # fmt: skip
+        return {
+            "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+            **keyed_operation(),
+        }
 
     async def applicants(self, request: Request) -> list:
         """The decoded applicants of the body, as a list."""
@@ -126,13 +141,17 @@ class JsonBody:
     async def __call__(self, request: Request) -> Any:
         kind = request.headers.get("content-type", "")
         if kind.split(";")[0].strip().lower() != "application/json":
-            raise HTTPException(415, f"Send the body as JSON with 'Content-Type: application/json' "
-                                     f"(got {kind or 'no content type'!r}).")  # fmt: skip
+            raise HTTPException(
+                415,
+                f"Send the body as JSON with 'Content-Type: application/json' "
+                f"(got {kind or 'no content type'!r}).",
+            )
         try:
             body = await request.body()
         except ClientDisconnect:  # nobody to answer; said in one line, not a logged traceback
-            raise HTTPException(400, "The client closed the connection before sending the "
-                                     "whole body.") from None  # fmt: skip
+            raise HTTPException(
+                400, "The client closed the connection before sending the whole body."
+            ) from None
         try:
             return self.decoder.decode(body)
         # msgspec raises UnicodeDecodeError, not a MsgspecError, for invalid UTF-8 in a string.
@@ -152,8 +171,14 @@ class JsonBody:
         try:
             data = parse_refused(body)
         except ValueError as bad_json:  # JSONDecodeError is a ValueError
-            return [{"type": "json_invalid", "loc": ("body",), "input": None,
-                     "msg": f"JSON decode error: {bad_json}"}]  # fmt: skip
+            return [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body",),
+                    "input": None,
+                    "msg": f"JSON decode error: {bad_json}",
+                }
+            ]
         problems = capped(self.model, data, self.field)
         if problems:
             return problems
@@ -194,11 +219,22 @@ def _unknown(data: Any, allowed: frozenset[str], where: tuple) -> tuple[list[dic
     if not isinstance(data, dict):
         return [], 0, data
     extra = [key for key in data if key not in allowed]
-    errors = [{"type": "extra_forbidden", "loc": (*where, _name(key)), "input": None,
-               "msg": "Extra inputs are not permitted"} if _unicode(key) else
-              {"type": "string_unicode", "loc": (*where, _name(key)), "input": None,
-               "msg": "Input should be a valid unicode string"}
-              for key in extra[:MAX_ERRORS]]  # fmt: skip
+    errors = [
+        {
+            "type": "extra_forbidden",
+            "loc": (*where, _name(key)),
+            "input": None,
+            "msg": "Extra inputs are not permitted",
+        }
+        if _unicode(key)
+        else {
+            "type": "string_unicode",
+            "loc": (*where, _name(key)),
+            "input": None,
+            "msg": "Input should be a valid unicode string",
+        }
+        for key in extra[:MAX_ERRORS]
+    ]
     return errors, len(extra), {k: v for k, v in data.items() if k in allowed} if extra else data
 
 
@@ -206,8 +242,10 @@ def _validated(model: type[BaseModel], data: Any, where: tuple) -> list[dict]:
     try:
         model.model_validate(data)
     except ValidationError as invalid:
-        return [{**e, "loc": (*where, *map(_name, e["loc"])), "input": None}
-                for e in invalid.errors(include_url=False)[:MAX_ERRORS]]  # fmt: skip
+        return [
+            {**e, "loc": (*where, *map(_name, e["loc"])), "input": None}
+            for e in invalid.errors(include_url=False)[:MAX_ERRORS]
+        ]
     return []
 
 
@@ -234,8 +272,16 @@ def capped(model: type[BaseModel], data: Any, field: str | None) -> list[dict]:
     if not field or not isinstance(items, list) or not items:  # pydantic: one error at most
         add(_validated(model, data, ("body",)))
     elif len(items) > schemas.MAX_BATCH:
-        add([{"type": "too_long", "loc": ("body", field), "input": None,
-              "msg": f"List should have at most {schemas.MAX_BATCH} items, not {len(items):,}"}])
+        add(
+            [
+                {
+                    "type": "too_long",
+                    "loc": ("body", field),
+                    "input": None,
+                    "msg": f"List should have at most {schemas.MAX_BATCH} items, not {len(items):,}",
+                }
+            ]
+        )
     else:
         for number, item in enumerate(items):
             if len(found) >= MAX_ERRORS:
@@ -247,9 +293,15 @@ def capped(model: type[BaseModel], data: Any, field: str | None) -> list[dict]:
             add(_validated(Applicant, item, where))
     if more or stopped:
         after = " in the applicants checked; the rest were not checked" if stopped else ""
-        found.append({"type": "more_errors", "loc": ("body",), "input": None,
-                      "msg": f"{more:,} more problem(s) not listed{after} (at most {MAX_ERRORS} "
-                             "are listed)"})  # fmt: skip
+        found.append(
+            {
+                "type": "more_errors",
+                "loc": ("body",),
+                "input": None,
+                "msg": f"{more:,} more problem(s) not listed{after} (at most {MAX_ERRORS} "
+                "are listed)",
+            }
+        )
     return found
 
 
@@ -266,13 +318,17 @@ def parse_refused(body: bytes) -> Any:
     if encoding == "utf-8-sig":
         raise ValueError("the body starts with a byte order mark (BOM): send UTF-8 without one")
     if encoding != "utf-8":
-        raise ValueError(f"the body begins like {encoding.upper()} text (NUL bytes or a byte "
-                         "order mark), not UTF-8: send JSON encoded as UTF-8")  # fmt: skip
+        raise ValueError(
+            f"the body begins like {encoding.upper()} text (NUL bytes or a byte "
+            "order mark), not UTF-8: send JSON encoded as UTF-8"
+        )
     try:
         text = body.decode("utf-8")  # strict: no surrogates, no overlong forms
     except UnicodeDecodeError as bad:
-        raise ValueError(f"invalid UTF-8 (byte 0x{body[bad.start]:02x} at position {bad.start}): "
-                         "send JSON encoded as UTF-8") from None  # fmt: skip
+        raise ValueError(
+            f"invalid UTF-8 (byte 0x{body[bad.start]:02x} at position {bad.start}): "
+            "send JSON encoded as UTF-8"
+        ) from None
     if _nesting_exceeds(body, MAX_NESTING):
         raise _too_deep()
     try:
@@ -302,8 +358,10 @@ def _nesting_exceeds(body: bytes, limit: int) -> bool:
 
 
 def _too_deep() -> ValueError:
-    return ValueError(f"nested too deeply (more than {MAX_NESTING} levels; a valid body nests "
-                      "three at most: an object, its list of applicants, each an object)")
+    return ValueError(
+        f"nested too deeply (more than {MAX_NESTING} levels; a valid body nests "
+        "three at most: an object, its list of applicants, each an object)"
+    )
 
 
 def _integer(digits: str) -> int:
@@ -312,8 +370,9 @@ def _integer(digits: str) -> int:
     try:
         return int(digits)
     except ValueError:
-        raise ValueError(f"a number with {len(digits.lstrip('-')):,} digits is far outside every "
-                         "field's range") from None  # fmt: skip
+        raise ValueError(
+            f"a number with {len(digits.lstrip('-')):,} digits is far outside every field's range"
+        ) from None
 
 
 applicant_body = JsonBody(Applicant, schemas.Applicant)

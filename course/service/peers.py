@@ -33,8 +33,7 @@ SAME_ACCOUNT_ENV = "COURSE_SERVICE_SAME_ACCOUNT"
 TABLES = (Path("/proc/net/tcp"), Path("/proc/net/tcp6"))
 #: The ``st`` column of a connection in use (a closed one, TIME_WAIT, is listed as uid 0).
 ESTABLISHED = "01"
-REFUSAL = ("This service answers only the account that started it (a class hub shares one "
-           "machine).")  # fmt: skip
+REFUSAL = "This service answers only the account that started it (a class hub shares one machine)."
 
 
 def required() -> bool:
@@ -68,8 +67,12 @@ def socket_owner(client: tuple, server: tuple, tables=TABLES) -> int | None:
             continue
         for line in lines:
             fields = line.split()
-            if len(fields) >= 8 and fields[3] == ESTABLISHED and fields[1].upper() == local \
-                    and fields[2].upper() == remote:  # fmt: skip
+            if (
+                len(fields) >= 8
+                and fields[3] == ESTABLISHED
+                and fields[1].upper() == local
+                and fields[2].upper() == remote
+            ):
                 return int(fields[7])
     return None
 

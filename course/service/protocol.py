@@ -46,15 +46,21 @@ REFUSED_LINGER = 1.0
 def _response(status: int, reason: str, detail: str) -> bytes:
     """A complete HTTP/1.1 answer that closes the connection, with the service's error body."""
     body = json.dumps({"detail": detail}).encode()
-    return (f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body  # fmt: skip
+    return (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    ).encode() + body
 
 
 FOREIGN = _response(403, "Forbidden", peers.REFUSAL)
-TOO_LARGE = _response(431, "Request Header Fields Too Large", f"The request line and headers "
-                      f"take more than {MAX_HEAD_BYTES:,} bytes.")  # fmt: skip
-TOO_SLOW = _response(408, "Request Timeout", f"The request did not arrive in full within "
-                     f"{READ_TIMEOUT:g} s.")  # fmt: skip
+TOO_LARGE = _response(
+    431,
+    "Request Header Fields Too Large",
+    f"The request line and headers take more than {MAX_HEAD_BYTES:,} bytes.",
+)
+TOO_SLOW = _response(
+    408, "Request Timeout", f"The request did not arrive in full within {READ_TIMEOUT:g} s."
+)
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -64,8 +70,9 @@ class GuardedProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._head_open, self._head_bytes, self._refused, self._reading = True, 0, False, False
         self._deadline: asyncio.TimerHandle | None = None
-        if peers.required() and not peers.same_account(transport.get_extra_info("peername"),
-                                                       transport.get_extra_info("sockname")):
+        if peers.required() and not peers.same_account(
+            transport.get_extra_info("peername"), transport.get_extra_info("sockname")
+        ):
             self._refuse(FOREIGN, linger=True)
             return
         self._start_deadline()
@@ -145,11 +152,17 @@ class GuardedProtocol(HttpToolsProtocol):
 
 def uvicorn_options() -> dict[str, Any]:
     """The ``uvicorn.Config`` options every ``course serve`` process runs with (module docs)."""
-    return {"http": GuardedProtocol, "timeout_keep_alive": KEEP_ALIVE,
-            "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN, "limit_concurrency": MAX_CONCURRENCY,
-            # proxy_headers off: the client address stays the connection's own, which the class
-            # hub's same-account check (course/service/peers.py) looks up.
-            "proxy_headers": False, "log_level": "warning", "access_log": False}  # fmt: skip
+    return {
+        "http": GuardedProtocol,
+        "timeout_keep_alive": KEEP_ALIVE,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN,
+        "limit_concurrency": MAX_CONCURRENCY,
+        # proxy_headers off: the client address stays the connection's own, which the class
+        # hub's same-account check (course/service/peers.py) looks up.
+        "proxy_headers": False,
+        "log_level": "warning",
+        "access_log": False,
+    }
 
 
 def raise_open_files_limit(wanted: int = 65536) -> None:

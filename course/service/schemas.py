@@ -25,8 +25,19 @@ def _numeric_field(name: str, low: float, high: float):
     Schema's ``integer`` does (the docs say ``integer``)."""
     if name not in INTEGER_FIELDS:
         return (Annotated[float, Field(ge=low, le=high, description=DESCRIPTIONS[name])], ...)
-    return (Annotated[float, Field(ge=low, le=high, multiple_of=1, description=DESCRIPTIONS[name],
-                                   json_schema_extra={"type": "integer"})], ...)  # fmt: skip
+    return (
+        Annotated[
+            float,
+            Field(
+                ge=low,
+                le=high,
+                multiple_of=1,
+                description=DESCRIPTIONS[name],
+                json_schema_extra={"type": "integer"},
+            ),
+        ],
+        ...,
+    )
 
 
 Applicant = create_model(
@@ -34,8 +45,10 @@ Applicant = create_model(
     __config__=STRICT,
     __doc__="One credit application: the 20 attributes of the German credit data.",
     **{name: _numeric_field(name, low, high) for name, (low, high) in NUMERIC_RANGES.items()},
-    **{name: (Annotated[choice, Field(description=DESCRIPTIONS[name])], ...)
-       for name, choice in _CHOICES.items()},
+    **{
+        name: (Annotated[choice, Field(description=DESCRIPTIONS[name])], ...)
+        for name, choice in _CHOICES.items()
+    },
 )
 
 
@@ -72,7 +85,9 @@ class BatchResponse(BaseModel):
 class Health(BaseModel):
     status: str = Field(description="'ok' while the service answers")
     model_version: str
-    instance: str = Field(description="random per service process: who started it can tell it apart")
+    instance: str = Field(
+        description="random per service process: who started it can tell it apart"
+    )
 
 
 class ServingResponse(BaseModel):

@@ -140,7 +140,6 @@ def open_hosts(host: str, root_path: str) -> tuple[str, ...] | None:
     or any (None) behind a hub's proxy or when listening on every interface (``0.0.0.0``, ``::``),
     where the learner has chosen to be reached from elsewhere."""
     from course.service.app import LOCAL_HOSTS
-
     from course.setup.hosted import on_real_colab
 
     # (on Colab the browser comes in through Colab's own proxy, which only lets the notebook's
@@ -150,16 +149,26 @@ def open_hosts(host: str, root_path: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys((*LOCAL_HOSTS, host)))
 
 
-def build_app(backend: str = "numpy", port: int = DEFAULT_PORT, build_if_missing: bool = False,
-              db: Path | None = None, instance: str | None = None,
-              host: str = "127.0.0.1"):  # fmt: skip
+def build_app(
+    backend: str = "numpy",
+    port: int = DEFAULT_PORT,
+    build_if_missing: bool = False,
+    db: Path | None = None,
+    instance: str | None = None,
+    host: str = "127.0.0.1",
+):
     from course.service.app import create_app
     from course.service.storage import Storage
 
     scorer = load_scorer(backend, build_if_missing=build_if_missing)
     root = proxy_root_path(port)
-    return create_app(scorer, Storage(db or usage_db_path()), root_path=root, instance=instance,
-                      open_hosts=open_hosts(host, root))  # fmt: skip
+    return create_app(
+        scorer,
+        Storage(db or usage_db_path()),
+        root_path=root,
+        instance=instance,
+        open_hosts=open_hosts(host, root),
+    )
 
 
 def listening_socket(host: str, port: int, fallback: bool = False) -> socket.socket:
@@ -181,17 +190,23 @@ def listening_socket(host: str, port: int, fallback: bool = False) -> socket.soc
         except OSError as error:
             sock.close()
             if candidate == candidates[-1]:
-                raise CourseError(f"Cannot listen on {host}:{candidate} ({error.strerror}). Is "
-                                  "another service running there? `--port 0` picks a free port."
-                                  ) from None  # fmt: skip
+                raise CourseError(
+                    f"Cannot listen on {host}:{candidate} ({error.strerror}). Is "
+                    "another service running there? `--port 0` picks a free port."
+                ) from None
             continue
         return sock
     raise AssertionError("unreachable")
 
 
-def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "numpy",
-          build_if_missing: bool = False, db: Path | None = None,
-          workers: int = 1) -> None:  # fmt: skip
+def serve(
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    backend: str = "numpy",
+    build_if_missing: bool = False,
+    db: Path | None = None,
+    workers: int = 1,
+) -> None:
     """Start uvicorn in this process (Ctrl+C stops it); ``port`` 0 means any free port.
 
     The port is bound here, before the model loads, and handed to uvicorn as an open socket:
@@ -213,13 +228,26 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
 
         def bound(port: int) -> None:
             if ready_file:
-                config.write_atomically(Path(ready_file), json.dumps(
-                    {"port": port, "pid": os.getpid(), "instance": instance}))
-            print(f"Credit risk API ({backend} backend, {workers} workers) on {host}:{port}; "
-                  f"docs: {public_url(host, port)}", flush=True)  # fmt: skip
+                config.write_atomically(
+                    Path(ready_file),
+                    json.dumps({"port": port, "pid": os.getpid(), "instance": instance}),
+                )
+            print(
+                f"Credit risk API ({backend} backend, {workers} workers) on {host}:{port}; "
+                f"docs: {public_url(host, port)}",
+                flush=True,
+            )
 
-        status = serve_workers(host, port, backend, workers, db or usage_db_path(), instance,
-                               on_bound=bound, fallback=bool(ready_file))  # fmt: skip
+        status = serve_workers(
+            host,
+            port,
+            backend,
+            workers,
+            db or usage_db_path(),
+            instance,
+            on_bound=bound,
+            fallback=bool(ready_file),
+        )
         if status:
             sys.exit(status)
         return
@@ -228,10 +256,16 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
         port = sock.getsockname()[1]
         app = build_app(backend, port, build_if_missing, db, instance, host)
         if ready_file:
-            config.write_atomically(Path(ready_file), json.dumps(  # the parent never reads half
-                {"port": port, "pid": os.getpid(), "instance": instance}))
-        print(f"Credit risk API ({backend} backend) on {host}:{port}; "
-              f"docs: {public_url(host, port)}", flush=True)  # fmt: skip
+            config.write_atomically(
+                Path(ready_file),
+                json.dumps(  # the parent never reads half
+                    {"port": port, "pid": os.getpid(), "instance": instance}
+                ),
+            )
+        print(
+            f"Credit risk API ({backend} backend) on {host}:{port}; docs: {public_url(host, port)}",
+            flush=True,
+        )
         # Connection limits, timeouts and the class hub's account check: course/service/protocol.py
         raise_open_files_limit()
         server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options()))
@@ -243,6 +277,7 @@ def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, backend: str = "num
 
 
 # --- several worker processes on one socket (`course serve --workers N`) ----------------------
+
 
 def app_from_env():
     """The application for one worker, configured from the environment.
@@ -262,9 +297,13 @@ def app_from_env():
     supervisor = os.environ.get(SUPERVISOR_ENV, "")
     die_with_parent(int(supervisor) if supervisor.isdigit() else None)  # no orphans (module docs)
     port = int(os.environ.get(PORT_ENV) or DEFAULT_PORT)
-    return build_app(os.environ.get(BACKEND_ENV) or "numpy", port, db=None,
-                     instance=os.environ.get(WORKERS_INSTANCE_ENV) or None,
-                     host=os.environ.get(HOST_ENV) or "127.0.0.1")  # fmt: skip
+    return build_app(
+        os.environ.get(BACKEND_ENV) or "numpy",
+        port,
+        db=None,
+        instance=os.environ.get(WORKERS_INSTANCE_ENV) or None,
+        host=os.environ.get(HOST_ENV) or "127.0.0.1",
+    )
 
 
 def prepare_usage_log(path: Path) -> None:
@@ -283,9 +322,16 @@ def prepare_usage_log(path: Path) -> None:
     Storage(path).close()
 
 
-def serve_workers(host: str, port: int, backend: str, workers: int, db: Path,
-                  instance: str | None = None, on_bound: Callable[[int], None] | None = None,
-                  fallback: bool = False) -> int:  # fmt: skip
+def serve_workers(
+    host: str,
+    port: int,
+    backend: str,
+    workers: int,
+    db: Path,
+    instance: str | None = None,
+    on_bound: Callable[[int], None] | None = None,
+    fallback: bool = False,
+) -> int:
     """Serve with ``workers`` processes on one listening socket until SIGTERM or SIGINT.
 
     Parameters
@@ -324,15 +370,22 @@ def serve_workers(host: str, port: int, backend: str, workers: int, db: Path,
     sock = listening_socket(host, port, fallback=fallback)
     try:
         port = sock.getsockname()[1]
-        os.environ.update({BACKEND_ENV: backend, HOST_ENV: host, PORT_ENV: str(port),
-                           USAGE_DB_ENV: str(db),
-                           WORKERS_INSTANCE_ENV: instance or secrets.token_hex(16),
-                           SUPERVISOR_ENV: str(os.getpid())})  # fmt: skip
+        os.environ.update(
+            {
+                BACKEND_ENV: backend,
+                HOST_ENV: host,
+                PORT_ENV: str(port),
+                USAGE_DB_ENV: str(db),
+                WORKERS_INSTANCE_ENV: instance or secrets.token_hex(16),
+                SUPERVISOR_ENV: str(os.getpid()),
+            }
+        )
         if on_bound is not None:
             on_bound(port)
         raise_open_files_limit()  # (inherited by the workers)
-        config = uvicorn.Config("course.service.server:app_from_env", factory=True,
-                                workers=workers, **uvicorn_options())  # as in serve
+        config = uvicorn.Config(
+            "course.service.server:app_from_env", factory=True, workers=workers, **uvicorn_options()
+        )  # as in serve
         if "target" in inspect.signature(Multiprocess).parameters:  # (uvicorn before 0.51)
             supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])
         else:  # (0.51 on: each worker makes its server from the config)

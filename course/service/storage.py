@@ -81,12 +81,15 @@ def key_name(name: str) -> str:
     import unicodedata
 
     if len(name) > MAX_KEY_NAME:
-        raise KeyNameError(f"A key name has at most {MAX_KEY_NAME} characters, this one "
-                           f"{len(name):,}.")  # fmt: skip
+        raise KeyNameError(
+            f"A key name has at most {MAX_KEY_NAME} characters, this one {len(name):,}."
+        )
     normal = unicodedata.normalize("NFKC", name).casefold()
     if not re.fullmatch(r"[a-z0-9_-]{1,%d}" % MAX_KEY_NAME, normal):
-        raise KeyNameError(f"Invalid key name {name!r}: use only letters, digits, '-' "
-                           "and '_' (ASCII; for example lender-a).")  # fmt: skip
+        raise KeyNameError(
+            f"Invalid key name {name!r}: use only letters, digits, '-' "
+            "and '_' (ASCII; for example lender-a)."
+        )
     return normal
 
 
@@ -117,8 +120,9 @@ class Storage:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         private(self.path)  # before SQLite opens it: its -wal and -shm files take its mode
         self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = sqlite3.connect(self.path, check_same_thread=False,
-                                                              timeout=30)  # fmt: skip
+        self._db: sqlite3.Connection | None = sqlite3.connect(
+            self.path, check_same_thread=False, timeout=30
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
@@ -140,7 +144,9 @@ class Storage:
             with self._db:  # one transaction: all these rows are written, or none
                 self._db.executemany(
                     "INSERT INTO usage (time, key_id, endpoint, rows, latency_ms, model_version, "
-                    f"request_id) VALUES ({UTC_TIME}, ?, ?, ?, ?, ?, ?)", rows)  # fmt: skip
+                    f"request_id) VALUES ({UTC_TIME}, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
         except sqlite3.Error:
             # Not written (another process held the file past the busy timeout, the disk is
             # full): back to the front of the queue, in order, for the next write. Never lost,
@@ -174,17 +180,23 @@ class Storage:
         so two names that look alike are one name."""
         given, key_id = key_id, key_name(key_id)
         if key_id in RESERVED_KEY_IDS:
-            raise KeyNameError(f"The key name {given!r} is reserved: the usage log records open "
-                               "access (while no key exists) under it. Choose another name, for "
-                               "example lender-a.")  # fmt: skip
+            raise KeyNameError(
+                f"The key name {given!r} is reserved: the usage log records open "
+                "access (while no key exists) under it. Choose another name, for "
+                "example lender-a."
+            )
         key = "ck_" + secrets.token_urlsafe(24)
         try:
             with self._lock, self._db:
-                self._db.execute(f"INSERT INTO api_keys VALUES (?, ?, {UTC_TIME})",
-                                 (key_id, hash_key(key), time.time()))  # fmt: skip
+                self._db.execute(
+                    f"INSERT INTO api_keys VALUES (?, ?, {UTC_TIME})",
+                    (key_id, hash_key(key), time.time()),
+                )
         except sqlite3.IntegrityError:  # the key id is the primary key (a hash collision: never)
-            raise KeyNameError(f"A key named {key_id!r} already exists in {self.path}. Keys are "
-                               "shown only once, when created: choose another name.") from None
+            raise KeyNameError(
+                f"A key named {key_id!r} already exists in {self.path}. Keys are "
+                "shown only once, when created: choose another name."
+            ) from None
         self.reload_keys()
         return key
 
@@ -215,18 +227,29 @@ class Storage:
 
     # --- usage --------------------------------------------------------------------------------
 
-    def record(self, key_id: str, endpoint: str, rows: int, latency_ms: float,
-               model_version: str, request_id: str) -> None:  # fmt: skip
+    def record(
+        self,
+        key_id: str,
+        endpoint: str,
+        rows: int,
+        latency_ms: float,
+        model_version: str,
+        request_id: str,
+    ) -> None:
         """Buffer one usage row: an append, with no lock and no database work."""
-        self._pending.append((time.time(), key_id, endpoint, rows, latency_ms, model_version,
-                              request_id))  # fmt: skip
+        self._pending.append(
+            (time.time(), key_id, endpoint, rows, latency_ms, model_version, request_id)
+        )
 
     def usage_by_key_and_day(self, key_id: str | None = None) -> list[dict]:
         """Requests and rows per key and UTC day: of every key (``key_id`` None), or of one."""
         one = key_id is not None
-        query = ("SELECT key_id, substr(time, 1, 10) AS day, COUNT(*) AS requests, "
-                 "SUM(rows) AS rows, ROUND(AVG(latency_ms), 3) AS mean_latency_ms FROM usage "
-                 + ("WHERE key_id = ? " if one else "") + "GROUP BY key_id, day ORDER BY day, key_id")  # fmt: skip
+        query = (
+            "SELECT key_id, substr(time, 1, 10) AS day, COUNT(*) AS requests, "
+            "SUM(rows) AS rows, ROUND(AVG(latency_ms), 3) AS mean_latency_ms FROM usage "
+            + ("WHERE key_id = ? " if one else "")
+            + "GROUP BY key_id, day ORDER BY day, key_id"
+        )
         with self._lock:
             self._flush_locked()
             cursor = self._db.execute(query, (key_id,) if one else ())
@@ -262,5 +285,9 @@ async def keep_written(storage: Storage, every: float = WRITE_EVERY) -> None:
             storage.flush()
             storage.reload_keys(only_if_changed=True)
         except sqlite3.Error as error:  # the rows wait for the next write; this task goes on
-            log.warning("usage log %s not written yet (%s): %d rows kept for the next write",
-                        storage.path, error, storage.pending())  # fmt: skip
+            log.warning(
+                "usage log %s not written yet (%s): %d rows kept for the next write",
+                storage.path,
+                error,
+                storage.pending(),
+            )

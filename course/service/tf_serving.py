@@ -110,12 +110,25 @@ def docker_command(model_base: Path | str, port: int = REST_PORT) -> list[str]:
     port
         The host port for the REST API (the container listens on 8501).
     """
-    return ["docker", "run", "--rm", "-p", f"{port}:{REST_PORT}",
-            "--mount", f"type=bind,source={model_base},target=/models/{MODEL_NAME},readonly",
-            "-e", f"MODEL_NAME={MODEL_NAME}", IMAGE]  # fmt: skip
+    return [
+        "docker",
+        "run",
+        "--rm",
+        "-p",
+        f"{port}:{REST_PORT}",
+        "--mount",
+        f"type=bind,source={model_base},target=/models/{MODEL_NAME},readonly",
+        "-e",
+        f"MODEL_NAME={MODEL_NAME}",
+        IMAGE,
+    ]
 
 
 def model_server_command(model_base: Path | str, port: int = REST_PORT) -> list[str]:
     """The same server without Docker (``tensorflow_model_server`` installed on the host)."""
-    return ["tensorflow_model_server", f"--rest_api_port={port}", f"--model_name={MODEL_NAME}",
-            f"--model_base_path={model_base}"]  # fmt: skip
+    return [
+        "tensorflow_model_server",
+        f"--rest_api_port={port}",
+        f"--model_name={MODEL_NAME}",
+        f"--model_base_path={model_base}",
+    ]

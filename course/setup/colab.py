@@ -64,8 +64,11 @@ class Plan:
     skipped: list[str] = field(default_factory=list)
 
 
-def plan(requirements: Iterable[str], installed: Mapping[str, str],
-         environment: dict[str, str] | None = None) -> Plan:  # fmt: skip
+def plan(
+    requirements: Iterable[str],
+    installed: Mapping[str, str],
+    environment: dict[str, str] | None = None,
+) -> Plan:
     """Sort the course's requirements into what to install (missing), what to keep (installed,
     at whatever version) and what to skip. ``installed`` maps canonical names to versions;
     ``environment`` overrides the marker environment (tests)."""
@@ -112,37 +115,62 @@ def course_requirements() -> list[str]:
 
 def pip_command(to_install: list[str], constraints_file: str) -> list[str]:
     """pip, installing ``to_install`` with every installed distribution held at its version."""
-    return [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "-c", constraints_file, *to_install]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-c",
+        constraints_file,
+        *to_install,
+    ]
 
 
-def install_missing(to_install: list[str], installed: Mapping[str, str],
-                    run: Callable = subprocess.run) -> list[str]:  # fmt: skip
+def install_missing(
+    to_install: list[str], installed: Mapping[str, str], run: Callable = subprocess.run
+) -> list[str]:
     """pip-install ``to_install`` (and what they need), never replacing an installed
     distribution: each is a constraint at its installed version, so pip refuses rather than
     change one (the course itself is left out of the constraints). All at once; when pip refuses,
     one at a time. Returns the requirements pip could not install."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as file:
-        file.write("".join(f"{name}=={version}\n" for name, version in sorted(installed.items())
-                           if name != DISTRIBUTION))  # fmt: skip
+        file.write(
+            "".join(
+                f"{name}=={version}\n"
+                for name, version in sorted(installed.items())
+                if name != DISTRIBUTION
+            )
+        )
     try:
         if run(pip_command(to_install, file.name), capture_output=True).returncode == 0:
             return []
-        return [r for r in to_install
-                if run(pip_command([r], file.name), capture_output=True).returncode != 0]
+        return [
+            r
+            for r in to_install
+            if run(pip_command([r], file.name), capture_output=True).returncode != 0
+        ]
     finally:
         os.unlink(file.name)
 
 
 def _published(source: str | None) -> str | None:
     """``owner/name@branch`` when ``source`` is a GitHub archive URL of a branch, else ``None``."""
-    match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)/archive/refs/heads/(.+)\.zip",
-                         source or "")  # fmt: skip
+    match = re.fullmatch(
+        r"https://github\.com/([^/]+)/([^/]+)/archive/refs/heads/(.+)\.zip", source or ""
+    )
     return f"{match[1]}/{match[2]}@{match[3]}" if match else None
 
 
-def setup(lesson: str, source: str | None = None, *, run: Callable = subprocess.run,
-          fetch: Callable | None = None, say: Callable = print) -> str:  # fmt: skip
+def setup(
+    lesson: str,
+    source: str | None = None,
+    *,
+    run: Callable = subprocess.run,
+    fetch: Callable | None = None,
+    say: Callable = print,
+) -> str:
     """What the setup cell calls on Colab or Kaggle, after installing the course itself: the
     missing dependencies, the runtime variables, the lesson's data; one line says what it did
     (returned too). Anywhere else it does nothing and returns ``""``."""
@@ -155,8 +183,10 @@ def setup(lesson: str, source: str | None = None, *, run: Callable = subprocess.
     for name, value in config.runtime_env().items():  # before TensorFlow or NumPy load
         os.environ.setdefault(name, value)
     # (installed into site-packages, the course has no checkout to keep its models in)
-    os.environ.setdefault(config.ARTIFACTS_DIR_ENV, os.path.join(
-        __import__("platformdirs").user_cache_dir(config.APP_NAME), "artifacts"))  # fmt: skip
+    os.environ.setdefault(
+        config.ARTIFACTS_DIR_ENV,
+        os.path.join(__import__("platformdirs").user_cache_dir(config.APP_NAME), "artifacts"),
+    )
     if _published(source):
         os.environ[PUBLISHED_ENV] = _published(source)
     installed = installed_versions()
@@ -172,12 +202,14 @@ def setup(lesson: str, source: str | None = None, *, run: Callable = subprocess.
     if failed:  # (lesson 06 runs without ai-edge-litert: TensorFlow's own interpreter)
         added.append(f"could not add {', '.join(failed)} without replacing {where}'s packages")
     files = _fetch_lesson_data(lesson, fetch)
-    line = (f"{where}: course {installed.get(DISTRIBUTION, '?')} ready"
-            + (f", added {', '.join(added)}" if added else "")
-            + f", kept all of {where}'s packages ({len(todo.kept)} outside the course's ranges; "
-              "the lessons are tested on them)"
-            + f", lesson {lesson}'s data verified ({files} file{'s' if files != 1 else ''})"
-            + f", {time.perf_counter() - start:.0f} s.")  # fmt: skip
+    line = (
+        f"{where}: course {installed.get(DISTRIBUTION, '?')} ready"
+        + (f", added {', '.join(added)}" if added else "")
+        + f", kept all of {where}'s packages ({len(todo.kept)} outside the course's ranges; "
+        "the lessons are tested on them)"
+        + f", lesson {lesson}'s data verified ({files} file{'s' if files != 1 else ''})"
+        + f", {time.perf_counter() - start:.0f} s."
+    )
     say(line)
     return line
 
@@ -203,11 +235,14 @@ UNPUBLISHED = "https://github.com/OWNER/REPO/archive/refs/heads/main.zip"
 
 def archive_url(repository: str | None, branch: str = "main") -> str:
     """The zip of ``owner/name``'s ``branch`` on GitHub (what pip installs on Colab)."""
-    return f"https://github.com/{repository}/archive/refs/heads/{branch}.zip" if repository \
-        else UNPUBLISHED  # fmt: skip
+    return (
+        f"https://github.com/{repository}/archive/refs/heads/{branch}.zip"
+        if repository
+        else UNPUBLISHED
+    )
 
 
-CELL = '''\
+CELL = """\
 # Google Colab or Kaggle only: install the course and this lesson's data (elsewhere: nothing).
 import os, sys
 if "google.colab" in sys.modules or {"COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE", "COURSE_PRETEND_COLAB"} & set(os.environ):
@@ -215,7 +250,7 @@ if "google.colab" in sys.modules or {"COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYP
     source = os.environ.get("COURSE_SOURCE", "{archive}")
     if importlib.util.find_spec("course") is None:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", source], check=True)
-    from course.setup.colab import setup; setup("{lesson}", source)'''
+    from course.setup.colab import setup; setup("{lesson}", source)"""
 
 
 def setup_cell(lesson: str, repository: str | None = None, branch: str = "main") -> str:

@@ -39,8 +39,12 @@ def check_python(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> Chec
     supported = ", ".join(".".join(map(str, v)) for v in config.SUPPORTED_PYTHONS)
     if tuple(version[:2]) in config.SUPPORTED_PYTHONS:
         return Check("python", "ok", f"{shown} (supported: {supported})")
-    return Check("python", "fail", f"{shown}, the course runs on Python {supported}",
-                 "install Python 3.13 and run `python3.13 kit.py lab`")  # fmt: skip
+    return Check(
+        "python",
+        "fail",
+        f"{shown}, the course runs on Python {supported}",
+        "install Python 3.13 and run `python3.13 kit.py lab`",
+    )
 
 
 def _installed_version(name: str) -> str | None:
@@ -50,8 +54,9 @@ def _installed_version(name: str) -> str | None:
         return None
 
 
-def check_packages(pins: dict[str, str] | None = None,
-                   installed: Callable[[str], str | None] = _installed_version) -> Check:  # fmt: skip
+def check_packages(
+    pins: dict[str, str] | None = None, installed: Callable[[str], str | None] = _installed_version
+) -> Check:
     """Every pinned package for this platform is installed at exactly the pinned version."""
     if pins is None:
         if not config.lock_file().exists():
@@ -113,16 +118,29 @@ def check_kernel(executable: str = sys.executable) -> Check:
     if course is None:
         return Check("jupyter kernel", "fail", f"no '{KERNEL_NAME}' kernel found", fix)
     if not _is_this_python(course[0], executable):
-        return Check("jupyter kernel", "fail", f"the notebooks' kernel runs {course[0]}, not "
-                     f"{executable}: they would not find the course package", fix)  # fmt: skip
+        return Check(
+            "jupyter kernel",
+            "fail",
+            f"the notebooks' kernel runs {course[0]}, not "
+            f"{executable}: they would not find the course package",
+            fix,
+        )
     if plain is not None and not _is_this_python(plain[0], executable):
-        return Check("jupyter kernel", "warn", f"the course's JupyterLab runs the notebooks with "
-                     f"this Python, but a Jupyter started another way would run {plain[0]} (a "
-                     f"'{KERNEL_NAME}' kernel in {plain[1]})", "open the course with `python3 "
-                     "kit.py lab` (or remove that kernel: `jupyter kernelspec remove "
-                     f"{KERNEL_NAME}` after checking it)")  # fmt: skip
-    return Check("jupyter kernel", "ok", f"the notebooks' kernel '{KERNEL_NAME}' runs this "
-                 "environment's Python")  # fmt: skip
+        return Check(
+            "jupyter kernel",
+            "warn",
+            f"the course's JupyterLab runs the notebooks with "
+            f"this Python, but a Jupyter started another way would run {plain[0]} (a "
+            f"'{KERNEL_NAME}' kernel in {plain[1]})",
+            "open the course with `python3 "
+            "kit.py lab` (or remove that kernel: `jupyter kernelspec remove "
+            f"{KERNEL_NAME}` after checking it)",
+        )
+    return Check(
+        "jupyter kernel",
+        "ok",
+        f"the notebooks' kernel '{KERNEL_NAME}' runs this environment's Python",
+    )
 
 
 def check_widgets(search_path: list[str] | None = None) -> Check:
@@ -134,8 +152,12 @@ def check_widgets(search_path: list[str] | None = None) -> Check:
     for folder in search_path:
         if (Path(folder) / WIDGETS_EXTENSION / "package.json").exists():
             return Check("widgets extension", "ok", f"found in {folder}")
-    return Check("widgets extension", "fail", "the ipywidgets JupyterLab extension is missing "
-                 "(sliders will show as text)", SETUP_FIX)  # fmt: skip
+    return Check(
+        "widgets extension",
+        "fail",
+        "the ipywidgets JupyterLab extension is missing (sliders will show as text)",
+        SETUP_FIX,
+    )
 
 
 def check_data(folder: Path | None = None) -> Check:
@@ -149,10 +171,20 @@ def check_data(folder: Path | None = None) -> Check:
         return Check("data", "ok", f"{len(statuses)} files verified in {where}")
     corrupted = [s.dataset.name for s in bad if s.state == "corrupted"]
     missing = [s.dataset.name for s in bad if s.state == "missing"]
-    detail = "; ".join(filter(None, [corrupted and f"corrupted: {', '.join(corrupted)}",
-                                     missing and f"missing: {', '.join(missing)}"]))  # fmt: skip
-    fix = ("`course data fetch --force " + " ".join(corrupted) + "`") if corrupted else \
-        "`course data fetch` (needs internet; offline: see README, 'Offline use')"  # fmt: skip
+    detail = "; ".join(
+        filter(
+            None,
+            [
+                corrupted and f"corrupted: {', '.join(corrupted)}",
+                missing and f"missing: {', '.join(missing)}",
+            ],
+        )
+    )
+    fix = (
+        ("`course data fetch --force " + " ".join(corrupted) + "`")
+        if corrupted
+        else "`course data fetch` (needs internet; offline: see README, 'Offline use')"
+    )
     return Check("data", "fail", f"{detail} (in {where})", fix)
 
 
@@ -161,9 +193,13 @@ def available_memory() -> int:
     import psutil
 
     free = psutil.virtual_memory().available
-    for limit_file, usage_file in [("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")]:  # fmt: skip
+    for limit_file, usage_file in [
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        (
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+        ),
+    ]:
         try:
             limit = int(Path(limit_file).read_text().strip())
             used = int(Path(usage_file).read_text().strip())
@@ -178,8 +214,12 @@ def check_memory(available: int | None = None) -> Check:
     shown = f"{available / 1024**3:.1f} GB available"
     if available >= MIN_MEMORY:
         return Check("memory", "ok", shown)
-    return Check("memory", "warn", f"{shown}; lesson 03 (TensorFlow) needs about 1 GB for its "
-                 "kernel", "close other notebooks' kernels (Kernel > Shut Down All Kernels)")  # fmt: skip
+    return Check(
+        "memory",
+        "warn",
+        f"{shown}; lesson 03 (TensorFlow) needs about 1 GB for its kernel",
+        "close other notebooks' kernels (Kernel > Shut Down All Kernels)",
+    )
 
 
 def check_tensorflow(executable: str = sys.executable, timeout: int = 180) -> Check:
@@ -187,8 +227,9 @@ def check_tensorflow(executable: str = sys.executable, timeout: int = 180) -> Ch
     code = "import tensorflow as tf; print(tf.__version__)"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     try:
-        done = subprocess.run([executable, "-c", code], capture_output=True, text=True,
-                              timeout=timeout, env=env)  # fmt: skip
+        done = subprocess.run(
+            [executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return Check("tensorflow", "fail", f"could not import: {error}", SETUP_FIX)
     if done.returncode != 0:
@@ -219,15 +260,26 @@ def check_folders(data: Path | None = None, progress: Path | None = None) -> Che
         if not all(s.ok for s in verify_all(data)):
             problems.append(f"data folder {data} is not writable and incomplete")
     if problems:
-        return Check("folders", "fail", "; ".join(problems), f"point {config.DATA_DIR_ENV} / "
-                     f"{config.PROGRESS_DIR_ENV} at folders you can write to")  # fmt: skip
+        return Check(
+            "folders",
+            "fail",
+            "; ".join(problems),
+            f"point {config.DATA_DIR_ENV} / {config.PROGRESS_DIR_ENV} at folders you can write to",
+        )
     return Check("folders", "ok", f"progress in {progress}")
 
 
 def run_checks(tensorflow: bool = True) -> list[Check]:
     """All checks, in the order they are printed."""
-    checks = [check_python(), check_packages(), check_kernel(), check_widgets(), check_data(),
-              check_memory(), check_folders()]  # fmt: skip
+    checks = [
+        check_python(),
+        check_packages(),
+        check_kernel(),
+        check_widgets(),
+        check_data(),
+        check_memory(),
+        check_folders(),
+    ]
     if tensorflow:
         checks.append(check_tensorflow())
     return checks
@@ -239,6 +291,8 @@ def report(tensorflow: bool = True) -> int:
     for item in checks:
         print(item.line())
     failed = sum(c.status == "fail" for c in checks)
-    print(f"\n{len(checks)} checks: {failed} failed, "
-          f"{sum(c.status == 'warn' for c in checks)} warnings.")  # fmt: skip
+    print(
+        f"\n{len(checks)} checks: {failed} failed, "
+        f"{sum(c.status == 'warn' for c in checks)} warnings."
+    )
     return 1 if failed else 0

@@ -24,9 +24,9 @@ KAGGLE_VARIABLE = "KAGGLE_KERNEL_RUN_TYPE"
 PUBLISHED_ENV = "COURSE_PUBLISHED"
 
 
-
-def hosted(environ: Mapping[str, str] | None = None,
-           modules: Iterable[str] | None = None) -> str | None:  # fmt: skip
+def hosted(
+    environ: Mapping[str, str] | None = None, modules: Iterable[str] | None = None
+) -> str | None:
     """``"Kaggle"``, ``"Colab"`` or ``None`` (anywhere else: a laptop, Binder, the class hub).
 
     Kaggle first (its image is built from Colab's, so it may carry Colab's package too). Colab:
@@ -67,7 +67,9 @@ def published(pyproject: Path | None = None) -> tuple[str | None, str]:
     if pyproject.exists():
         import tomllib
 
-        table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("course", {})
+        table = (
+            tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("course", {})
+        )
         return (table.get("repository") or None), (table.get("branch") or "main")
     value = os.environ.get(PUBLISHED_ENV, "")
     if "@" in value:

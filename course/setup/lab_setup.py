@@ -47,11 +47,13 @@ SERVER_CONFIG = {
     "KernelSpecManager": {"allowed_kernelspecs": [KERNEL_NAME]},
     "KernelManager": {"transport_encryption": "auto"},
 }
-LAUNCH_CONFIG = {"ServerApp": {"terminado_settings": {
-    "shell_command": ["/bin/sh", "-c", 'exec "${SHELL:-/bin/sh}"']}}}  # fmt: skip
+LAUNCH_CONFIG = {
+    "ServerApp": {
+        "terminado_settings": {"shell_command": ["/bin/sh", "-c", 'exec "${SHELL:-/bin/sh}"']}
+    }
+}
 LAB_OVERRIDES = {
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
-                                                     "checkForUpdates": False},  # fmt: skip
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}},
 }
 
@@ -63,10 +65,13 @@ def display_name(version: tuple[int, int] = tuple(sys.version_info[:2])) -> str:
 
 def kernel_spec(executable: str = sys.executable) -> dict:
     """The kernelspec of this environment's Python (ipykernel's own, renamed and made explicit)."""
-    return {"argv": [executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": display_name(), "language": "python",
-            "metadata": {"debugger": True, "supported_encryption": ["curve"]},
-            "kernel_protocol_version": "5.5"}  # fmt: skip
+    return {
+        "argv": [executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": display_name(),
+        "language": "python",
+        "metadata": {"debugger": True, "supported_encryption": ["curve"]},
+        "kernel_protocol_version": "5.5",
+    }
 
 
 def jupyter_data_dir(prefix: Path | str = sys.prefix) -> Path:
@@ -96,8 +101,12 @@ def _merged(path: Path, value: dict) -> dict:
     except (OSError, ValueError):
         current = {}
     current = current if isinstance(current, dict) else {}
-    return {**current, **{section: {**(current.get(section) or {}), **values}
-                          for section, values in value.items()}}  # fmt: skip
+    return {
+        **current,
+        **{
+            section: {**(current.get(section) or {}), **values} for section, values in value.items()
+        },
+    }
 
 
 def configure(prefix: Path | str = sys.prefix, executable: str = sys.executable) -> list[Path]:
@@ -110,9 +119,11 @@ def configure(prefix: Path | str = sys.prefix, executable: str = sys.executable)
     """
     data = jupyter_data_dir(prefix)
     server = Path(prefix) / "etc" / "jupyter" / CONFIG_NAME
-    files = {data / "kernels" / KERNEL_NAME / "kernel.json": kernel_spec(executable),
-             server: _merged(server, SERVER_CONFIG),
-             data / "lab" / "settings" / "overrides.json": LAB_OVERRIDES}  # fmt: skip
+    files = {
+        data / "kernels" / KERNEL_NAME / "kernel.json": kernel_spec(executable),
+        server: _merged(server, SERVER_CONFIG),
+        data / "lab" / "settings" / "overrides.json": LAB_OVERRIDES,
+    }
     if os.name != "nt":
         files[launch_config_dir(prefix) / CONFIG_NAME] = LAUNCH_CONFIG
     return [path for path, value in files.items() if _write_json(path, value)]
@@ -138,23 +149,31 @@ def remove_legacy_kernel(user_data_dir: Path | None = None) -> Path | None:
     return folder
 
 
-def lab_environment(base: dict[str, str] | None = None, prefix: Path | str = sys.prefix,
-                    executable: str = sys.executable) -> dict[str, str]:
+def lab_environment(
+    base: dict[str, str] | None = None,
+    prefix: Path | str = sys.prefix,
+    executable: str = sys.executable,
+) -> dict[str, str]:
     """The environment the course's JupyterLab runs in: this environment's ``bin`` first on
     ``PATH`` (so ``course doctor`` works in the Lab's terminal), its Jupyter data first on
     ``JUPYTER_PATH`` (so its kernel wins over a user-level one of another Python) and
     :func:`launch_config_dir` first on ``JUPYTER_CONFIG_PATH``."""
     env = dict(os.environ if base is None else base)
     scripts = str(Path(executable).parent)
-    env["PATH"] = os.pathsep.join([scripts, *[p for p in env.get("PATH", "").split(os.pathsep)
-                                              if p and p != scripts]])  # fmt: skip
+    env["PATH"] = os.pathsep.join(
+        [scripts, *[p for p in env.get("PATH", "").split(os.pathsep) if p and p != scripts]]
+    )
     data = str(jupyter_data_dir(prefix))
-    env["JUPYTER_PATH"] = os.pathsep.join([data, *[p for p in env.get("JUPYTER_PATH", "")
-                                                   .split(os.pathsep) if p and p != data]])  # fmt: skip
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        [data, *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != data]]
+    )
     config = str(launch_config_dir(prefix))
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
-        [config, *[p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)
-                   if p and p != config]])  # fmt: skip
+        [
+            config,
+            *[p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p and p != config],
+        ]
+    )
     return env
 
 
@@ -187,14 +206,23 @@ def launch(extra: list[str], root: Path | None = None, start_page: str = START_P
         info = running_server(root)
         if info is not None:
             url = f"{info['url'].rstrip('/')}/lab/tree/{start_page}?token={info.get('token', '')}"
-            print(f"[lab] JupyterLab for this course is already running (process {info['pid']}): "
-                  f"{url}\n[lab] Opening it; to start a second one, pass --port.")  # fmt: skip
+            print(
+                f"[lab] JupyterLab for this course is already running (process {info['pid']}): "
+                f"{url}\n[lab] Opening it; to start a second one, pass --port."
+            )
             if "--no-browser" not in chosen:
                 webbrowser.open(url)
             return 0
     env = {**lab_environment(), **runtime_env()}
-    command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}",
-               f"--LabApp.default_url=/lab/tree/{start_page}", *extra]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.default_url=/lab/tree/{start_page}",
+        *extra,
+    ]
     return subprocess.call(command, env=env, cwd=root)
 
 

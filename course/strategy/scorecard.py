@@ -22,8 +22,14 @@ CRITERIA = {
     "defensibility": "Hard for a competitor, or the free open model, to replace",
     "team_fit": "Fits a four-person machine-learning team",
 }
-DEFAULT_WEIGHTS = {"time_to_revenue": 0.20, "gross_margin": 0.15, "scalability": 0.20,
-                   "capital_light": 0.15, "defensibility": 0.15, "team_fit": 0.15}  # fmt: skip
+DEFAULT_WEIGHTS = {
+    "time_to_revenue": 0.20,
+    "gross_margin": 0.15,
+    "scalability": 0.20,
+    "capital_light": 0.15,
+    "defensibility": 0.15,
+    "team_fit": 0.15,
+}
 
 _T, _G, _S, _C, _D, _F = CRITERIA
 #: (path, criterion, score 1-5, one-line reason)
@@ -62,9 +68,14 @@ SCORES = [
     ("Open core", _G, 5, "software licences have the highest margins"),
     ("Open core", _S, 5, "the community spreads the product at no cost"),
     ("Open core", _C, 3, "needs runway while the community grows"),
-    ("Open core", _D, 4, "a community and a brand are hard to copy (lesson 01: attention concentrates)"),
+    (
+        "Open core",
+        _D,
+        4,
+        "a community and a brand are hard to copy (lesson 01: attention concentrates)",
+    ),
     ("Open core", _F, 3, "needs community management and enterprise features"),
-]  # fmt: skip
+]
 PATHS = list(dict.fromkeys(path for path, *_ in SCORES))
 
 
@@ -83,13 +94,18 @@ def rationale(path: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["criterion", "score", "why"]).set_index("criterion")
 
 
-def rank_paths(weights: dict[str, float] | None = None, method: str = "additive",
-               table: pd.DataFrame | None = None) -> pd.Series:  # fmt: skip
+def rank_paths(
+    weights: dict[str, float] | None = None,
+    method: str = "additive",
+    table: pd.DataFrame | None = None,
+) -> pd.Series:
     """Aggregate scores (rescaled from 1-5 to 0-1) into one value per path, best first."""
     table = scorecard() if table is None else table
     weights = DEFAULT_WEIGHTS if weights is None else weights
     if set(weights) != set(table.columns):
-        raise scoring.ScoringInputError(f"weights must name exactly the criteria {list(table.columns)}")
+        raise scoring.ScoringInputError(
+            f"weights must name exactly the criteria {list(table.columns)}"
+        )
     w = [weights[c] for c in table.columns]
     unit = (table.to_numpy(float) - 1) / 4
     aggregate = {"additive": scoring.weighted_sum, "multiplicative": scoring.weighted_product}
@@ -130,8 +146,14 @@ def _place(table: pd.DataFrame, path: str, method: str) -> str:
     ranks = table[f"{method} rank"]
     where = "last" if ranks[path] == ranks.max() else _ordinal(int(ranks[path]))
     tied = [other for other in table.index if other != path and ranks[other] == ranks[path]]
-    return (f"tied {where} with {' and '.join(tied)} ({'both' if len(tied) == 1 else 'all'} "
-            f"{table.loc[path, method]:.3f})") if tied else where  # fmt: skip
+    return (
+        (
+            f"tied {where} with {' and '.join(tied)} ({'both' if len(tied) == 1 else 'all'} "
+            f"{table.loc[path, method]:.3f})"
+        )
+        if tied
+        else where
+    )
 
 
 def comparison_sentence(table: pd.DataFrame) -> str:
@@ -141,8 +163,13 @@ def comparison_sentence(table: pd.DataFrame) -> str:
     top = [f"{p} {places[p][0]}" for p in table.index[:agree]]
     rest = [f"{p} {add} vs {mult}" for p, (add, mult) in list(places.items())[agree:]]
     head = f"Both rules rank {', '.join(top)}." if top else "The rules disagree from the top."
-    return head + (" Below that, added (strengths compensate) vs multiplied (they do not): "
-                   + "; ".join(rest) + "." if rest else "")  # fmt: skip
+    return head + (
+        " Below that, added (strengths compensate) vs multiplied (they do not): "
+        + "; ".join(rest)
+        + "."
+        if rest
+        else ""
+    )
 
 
 def floor_criteria(table: pd.DataFrame | None = None) -> dict[str, list[str]]:
@@ -152,8 +179,9 @@ def floor_criteria(table: pd.DataFrame | None = None) -> dict[str, list[str]]:
     return {path: [c for c in table.columns if row[c] == 1] for path, row in table.iterrows()}
 
 
-def tornado(weights: dict[str, float] | None = None, swing: float = 0.5,
-            method: str = "additive") -> pd.DataFrame:  # fmt: skip
+def tornado(
+    weights: dict[str, float] | None = None, swing: float = 0.5, method: str = "additive"
+) -> pd.DataFrame:
     """One-at-a-time sensitivity: the leader's margin over the best other path when each
     criterion's weight moves by -swing and +swing (others rescaled to keep the sum at 1). A
     margin at or below zero means the leader loses first place (to whichever path passes it).
@@ -170,8 +198,13 @@ def tornado(weights: dict[str, float] | None = None, swing: float = 0.5,
             margins.append(ranked[leader] - ranked.drop(leader).max())
         rows.append({"criterion": criterion, "low": margins[0], "high": margins[1]})
     table = pd.DataFrame(rows).set_index("criterion")
-    table.attrs.update(leader=leader, runner_up=runner_up, base=base[leader] - base[runner_up],
-                       method=method, swing=swing)  # fmt: skip
+    table.attrs.update(
+        leader=leader,
+        runner_up=runner_up,
+        base=base[leader] - base[runner_up],
+        method=method,
+        swing=swing,
+    )
     order = (table["high"] - table["low"]).abs().sort_values(ascending=False, kind="stable").index
     return table.loc[order]
 
@@ -180,22 +213,31 @@ def tornado_verdict(table: pd.DataFrame) -> str:
     """The finding of one :func:`tornado` table in a few words (a figure title)."""
     a = table.attrs
     flips = [c for c in table.index if (table.loc[c] <= 0).any()]
-    return (f"{a['method'].capitalize()}: {a['leader']} stays first whichever weight moves"
-            if not flips else f"{a['method'].capitalize()}: {a['leader']} loses first place "
-            f"when the weight of {', '.join(flips)} moves")  # fmt: skip
+    return (
+        f"{a['method'].capitalize()}: {a['leader']} stays first whichever weight moves"
+        if not flips
+        else f"{a['method'].capitalize()}: {a['leader']} loses first place "
+        f"when the weight of {', '.join(flips)} moves"
+    )
 
 
 def tornado_sentence(table: pd.DataFrame) -> str:
     """What one :func:`tornado` table shows, in one sentence computed from it."""
     a = table.attrs
-    return (f"{tornado_verdict(table)} by {a['swing']:.0%}; its lead ({a['base']:.2f} over "
-            f"{a['runner_up']} at our weights) ranges from {table.min().min():.2f} to "
-            f"{table.max().max():.2f}, and {table.index[0]} moves it most.")
+    return (
+        f"{tornado_verdict(table)} by {a['swing']:.0%}; its lead ({a['base']:.2f} over "
+        f"{a['runner_up']} at our weights) ranges from {table.min().min():.2f} to "
+        f"{table.max().max():.2f}, and {table.index[0]} moves it most."
+    )
 
 
-def first_place_probability(weights: dict[str, float] | None = None, n: int = 2000,
-                            concentration: float = 20.0, method: str = "additive",
-                            seed: int = 0) -> pd.Series:  # fmt: skip
+def first_place_probability(
+    weights: dict[str, float] | None = None,
+    n: int = 2000,
+    concentration: float = 20.0,
+    method: str = "additive",
+    seed: int = 0,
+) -> pd.Series:
     """Monte Carlo over weight uncertainty: draw weights from a Dirichlet centred on ``weights``
     (larger ``concentration`` = more confident) and count how often each path ranks first.
     The same ``seed`` draws the same weightings for either ``method``: a paired comparison."""
@@ -214,13 +256,15 @@ def first_place_probability(weights: dict[str, float] | None = None, n: int = 20
     return counts.sort_values(ascending=False, kind="stable").rename("P(first)")
 
 
-def robustness(weights: dict[str, float] | None = None, n: int = 2000,
-               seed: int = 0) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:  # fmt: skip
+def robustness(
+    weights: dict[str, float] | None = None, n: int = 2000, seed: int = 0
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Both checks for both rules: a :func:`tornado` table per rule, and the probability of
     ranking first under each rule (columns) on the same ``n`` random weightings."""
     tornados = {m: tornado(weights, method=m) for m in METHODS}
-    first = pd.concat({m: first_place_probability(weights, n, method=m, seed=seed)
-                       for m in METHODS}, axis=1).fillna(0.0)  # fmt: skip
+    first = pd.concat(
+        {m: first_place_probability(weights, n, method=m, seed=seed) for m in METHODS}, axis=1
+    ).fillna(0.0)
     return tornados, first.sort_values(list(METHODS), ascending=False, kind="stable")
 
 
@@ -230,7 +274,8 @@ def first_place_headline(first: pd.DataFrame) -> str:
     if leaders.nunique() == 1:
         return f"Under weight uncertainty {leaders.iloc[0]} wins most often, under both rules"
     return "Under weight uncertainty the rules favour different paths: " + ", ".join(
-        f"{path} ({method})" for method, path in leaders.items())
+        f"{path} ({method})" for method, path in leaders.items()
+    )
 
 
 def stability_sentence(probabilities: pd.Series) -> str:
@@ -240,8 +285,10 @@ def stability_sentence(probabilities: pd.Series) -> str:
     leader, p = probabilities.index[0], probabilities.iloc[0]
     second, q = probabilities.index[1], probabilities.iloc[1]
     strength = "robust" if p >= 0.8 else "fairly stable" if p >= 0.6 else "fragile"
-    return (f"{leader} ranks first in {p:.0%} of plausible weightings ({second}: {q:.0%}): the "
-            f"ranking is {strength}.")
+    return (
+        f"{leader} ranks first in {p:.0%} of plausible weightings ({second}: {q:.0%}): the "
+        f"ranking is {strength}."
+    )
 
 
 @dataclass(frozen=True)
@@ -265,9 +312,13 @@ def repo_features(ranking: pd.DataFrame, t0: str, t1: str) -> pd.DataFrame:
     from course.market.analysis import repo_growth
 
     both = repo_growth(ranking, t0, t1)
-    out = pd.DataFrame({"activity": (both["stars_end"] - both["stars_start"]).clip(lower=0),
-                        "contributors_proxy": both["forks_end"],
-                        "users_proxy": both["stars_end"]})  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "activity": (both["stars_end"] - both["stars_start"]).clip(lower=0),
+            "contributors_proxy": both["forks_end"],
+            "users_proxy": both["stars_end"],
+        }
+    )
     out["B"] = scoring.log_minmax(out["activity"])
     out["C"] = scoring.log_minmax(out["contributors_proxy"])
     out["D"] = scoring.log_minmax(out["users_proxy"])
@@ -318,9 +369,13 @@ TEST_PERIOD = ("2025-12-01", "2026-03-01", "2026-08-22")
 PERIODS = {"fit": FIT_PERIOD, "test": TEST_PERIOD}
 
 
-def validate_strategy_score(ranking: pd.DataFrame, weights=(1 / 3, 1 / 3, 1 / 3),
-                            period: tuple[str, str, str] = FIT_PERIOD,
-                            n_boot: int = 1000, seed: int = 0) -> Validation:  # fmt: skip
+def validate_strategy_score(
+    ranking: pd.DataFrame,
+    weights=(1 / 3, 1 / 3, 1 / 3),
+    period: tuple[str, str, str] = FIT_PERIOD,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> Validation:
     """How well f at the period's middle date ranks repositories by their later star growth
     (by default on :data:`FIT_PERIOD`, whose outcome ends where :data:`TEST_PERIOD` begins)."""
     joined = score_and_outcome(ranking, weights, *period)
@@ -333,8 +388,9 @@ def weight_grid(step: float = 0.1) -> list[tuple[float, float, float]]:
     return [(i / n, j / n, (n - i - j) / n) for i in range(n + 1) for j in range(n + 1 - i)]
 
 
-def fit_weights(ranking: pd.DataFrame, period: tuple[str, str, str] = FIT_PERIOD,
-                step: float = 0.1) -> tuple[tuple[float, float, float], float]:  # fmt: skip
+def fit_weights(
+    ranking: pd.DataFrame, period: tuple[str, str, str] = FIT_PERIOD, step: float = 0.1
+) -> tuple[tuple[float, float, float], float]:
     """The grid weights with the highest Spearman correlation on ``period``, and that value.
 
     Fit on one period, report on another (:data:`TEST_PERIOD`): a weight chosen because it fits
@@ -354,15 +410,21 @@ def fit_weights(ranking: pd.DataFrame, period: tuple[str, str, str] = FIT_PERIOD
     return best, best_rho
 
 
-def validation_table(ranking: pd.DataFrame, options: dict[str, tuple[float, float, float]],
-                     period: tuple[str, str, str] = FIT_PERIOD) -> pd.DataFrame:
+def validation_table(
+    ranking: pd.DataFrame,
+    options: dict[str, tuple[float, float, float]],
+    period: tuple[str, str, str] = FIT_PERIOD,
+) -> pd.DataFrame:
     """:func:`validate_strategy_score` for several named weightings, one row each."""
     rows = {name: vars(validate_strategy_score(ranking, w, period)) for name, w in options.items()}
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def period_comparison(ranking: pd.DataFrame, options: dict[str, tuple[float, float, float]],
-                      periods: dict[str, tuple[str, str, str]] | None = None) -> pd.DataFrame:
+def period_comparison(
+    ranking: pd.DataFrame,
+    options: dict[str, tuple[float, float, float]],
+    periods: dict[str, tuple[str, str, str]] | None = None,
+) -> pd.DataFrame:
     """:func:`validation_table` on each period (default :data:`PERIODS`), stacked: one row per
     (weighting, period)."""
     periods = PERIODS if periods is None else periods
@@ -371,8 +433,9 @@ def period_comparison(ranking: pd.DataFrame, options: dict[str, tuple[float, flo
     return stacked.loc[list(options)]
 
 
-def period_gap_sentence(table: pd.DataFrame, weighting: str, first: str = "fit",
-                        second: str = "test") -> str:  # fmt: skip
+def period_gap_sentence(
+    table: pd.DataFrame, weighting: str, first: str = "fit", second: str = "test"
+) -> str:
     """Why one weighting's rho differs between two periods of :func:`period_comparison`: do the
     bootstrap intervals overlap (could resampling repositories explain the gap?), and do all
     weightings move the same way (is it the period rather than the weights?)."""
@@ -380,14 +443,22 @@ def period_gap_sentence(table: pd.DataFrame, weighting: str, first: str = "fit",
     rho = table["rho"].unstack("period").loc[table.index.unique("weighting")]
     moves = ", ".join(f"{w} {rho.loc[w, first]:.2f} to {rho.loc[w, second]:.2f}" for w in rho.index)
     overlap = a["ci_high"] >= b["ci_low"] and b["ci_high"] >= a["ci_low"]
-    chance = ("overlap: the gap is within what drawing other repositories gives" if overlap else
-              "do not overlap: drawing other repositories from the same period would not close "
-              "the gap")  # fmt: skip
+    chance = (
+        "overlap: the gap is within what drawing other repositories gives"
+        if overlap
+        else "do not overlap: drawing other repositories from the same period would not close "
+        "the gap"
+    )
     up, down = (rho[second] > rho[first]).all(), (rho[second] < rho[first]).all()
-    why = (f"Every weighting is {'higher' if up else 'lower'} on the {second} period ({moves}): "
-           "the periods differ, not only the weights." if up or down else
-           f"The weightings move in different directions ({moves}).")  # fmt: skip
-    return (f"{weighting}: rho {a['rho']:.2f} (95 % CI {a['ci_low']:.2f} to {a['ci_high']:.2f}, "
-            f"{int(a['n_repos'])} repositories) on the {first} period, {b['rho']:.2f} "
-            f"({b['ci_low']:.2f} to {b['ci_high']:.2f}, {int(b['n_repos'])}) on the {second} "
-            f"period. The intervals {chance}. {why}")
+    why = (
+        f"Every weighting is {'higher' if up else 'lower'} on the {second} period ({moves}): "
+        "the periods differ, not only the weights."
+        if up or down
+        else f"The weightings move in different directions ({moves})."
+    )
+    return (
+        f"{weighting}: rho {a['rho']:.2f} (95 % CI {a['ci_low']:.2f} to {a['ci_high']:.2f}, "
+        f"{int(a['n_repos'])} repositories) on the {first} period, {b['rho']:.2f} "
+        f"({b['ci_low']:.2f} to {b['ci_high']:.2f}, {int(b['n_repos'])}) on the {second} "
+        f"period. The intervals {chance}. {why}"
+    )

@@ -37,8 +37,9 @@ def check_weights(weights: Sequence[float] | Mapping[str, float], tol: float = 1
     if (values < 0).any():
         raise ScoringInputError(f"weights must not be negative, got {values.round(4).tolist()}")
     if abs(values.sum() - 1) > tol:
-        raise ScoringInputError(f"weights must sum to 1, they sum to {values.sum():.4g}: divide "
-                                "each by their total")  # fmt: skip
+        raise ScoringInputError(
+            f"weights must sum to 1, they sum to {values.sum():.4g}: divide each by their total"
+        )
     return values
 
 
@@ -96,25 +97,34 @@ def brand_effect(activity: float, k: float = 1.0) -> float:
     """The second seed's B = k * ln(A). Defined only for A > 0, and negative for A < 1: ln needs
     a positive, unit-free activity (e.g. stars gained per quarter, not 'stars' vs 'forks')."""
     if not math.isfinite(activity) or activity <= 0:
-        raise ScoringInputError(f"ln(A) needs A > 0, got A = {activity!r}; use ln(1 + A) for "
-                                "counts that can be zero")  # fmt: skip
+        raise ScoringInputError(
+            f"ln(A) needs A > 0, got A = {activity!r}; use ln(1 + A) for counts that can be zero"
+        )
     return k * math.log(activity)
 
 
-def strategy_effect(brand: float, technology: float, commercial: float,
-                    weights: Sequence[float] = (1 / 3, 1 / 3, 1 / 3)) -> float:  # fmt: skip
+def strategy_effect(
+    brand: float,
+    technology: float,
+    commercial: float,
+    weights: Sequence[float] = (1 / 3, 1 / 3, 1 / 3),
+) -> float:
     """The second seed's f = alpha*B + beta*C + gamma*D, on *normalised* terms in [0, 1].
 
     The seed adds k*ln(A), m*N and n*U directly, which mixes units (log-stars, people, users);
     normalising each term first makes the weights mean 'how much this term matters'.
     """
     alpha, beta, gamma = check_weights(weights)
-    return (alpha * check_index("B", brand) + beta * check_index("C", technology)
-            + gamma * check_index("D", commercial))  # fmt: skip
+    return (
+        alpha * check_index("B", brand)
+        + beta * check_index("C", technology)
+        + gamma * check_index("D", commercial)
+    )
 
 
-def co_creation_output(technology: float, resources: float, market: float,
-                       a: float = 0.5, b: float = 0.5) -> float:  # fmt: skip
+def co_creation_output(
+    technology: float, resources: float, market: float, a: float = 0.5, b: float = 0.5
+) -> float:
     """The third seed's P = g(T, R) * h(T, M), with Cobb-Douglas forms
     g = T^a * R^(1-a) and h = T^b * M^(1-b) on indices in [0, 1]. Technology appears in both:
     without it, neither shared resources nor a market produce anything.
@@ -144,12 +154,20 @@ def returns_kind(exponent: float) -> str:
     return "diminishing" if exponent < 1 else "increasing"
 
 
-def market_demand(performance: float, customer_demand: float, competition: float,
-                  service: float, marketing: float) -> float:  # fmt: skip
+def market_demand(
+    performance: float, customer_demand: float, competition: float, service: float, marketing: float
+) -> float:
     """The fifth seed's D = P * Dc * (1 - C) * S * Pm, each factor an index in [0, 1]."""
-    values = [check_index(n, v) for n, v in (("P", performance), ("Dc", customer_demand),
-                                              ("C", competition), ("S", service),
-                                              ("Pm", marketing))]  # fmt: skip
+    values = [
+        check_index(n, v)
+        for n, v in (
+            ("P", performance),
+            ("Dc", customer_demand),
+            ("C", competition),
+            ("S", service),
+            ("Pm", marketing),
+        )
+    ]
     p, dc, c, s, pm = values
     return p * dc * (1 - c) * s * pm
 
@@ -197,9 +215,15 @@ def rank_normalise(values) -> np.ndarray:
 
 def _check_scores(scores) -> np.ndarray:
     matrix = np.asarray(scores, dtype=float)
-    if matrix.ndim != 2 or not np.isfinite(matrix).all() or (matrix < 0).any() or (matrix > 1).any():
-        raise ScoringInputError("scores must be a 2-D table of indices in [0, 1] "
-                                "(options in rows, criteria in columns)")  # fmt: skip
+    if (
+        matrix.ndim != 2
+        or not np.isfinite(matrix).all()
+        or (matrix < 0).any()
+        or (matrix > 1).any()
+    ):
+        raise ScoringInputError(
+            "scores must be a 2-D table of indices in [0, 1] (options in rows, criteria in columns)"
+        )
     return matrix
 
 
