@@ -1,7 +1,7 @@
 """Shared test set-up.
 
-- Exercise progress and model artifacts go to temporary folders for the whole session (kernels started by nbval
-  inherit it), so tests never touch a learner's real progress.
+- Exercise progress and model artifacts go to temporary folders for the whole session (kernels
+  started by nbval inherit it), so tests never touch a learner's real progress.
 - Without internet, the data cache is ``../shared/data`` when it exists (CI sets it too).
 """
 

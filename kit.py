@@ -402,7 +402,9 @@ def binder_check() -> None:
 
 
 def hub() -> None:
-    """A class on this server: JupyterHub for a workshop, as root (``python -m classroom hub --help``)."""
+    """A class on this server: JupyterHub for a workshop, as root.
+
+    See ``python -m classroom hub --help``."""
     setup(hub=True)
     process = subprocess.Popen([venv_python(), "-m", "classroom", "hub", *sys.argv[2:]], cwd=ROOT)
     signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGTERM))
@@ -414,9 +416,9 @@ def hub() -> None:
 
 
 def lock() -> None:
-    """Compile the learners' lock, then (constrained by it) the hub's, nbgrader's and the test tools'
-    locks, and the website builder's alone; rewrite the environment files. uv keeps every version
-    already locked unless pyproject.toml moved it."""
+    """Compile the learners' lock, then (constrained by it) the hub's, nbgrader's and the test
+    tools' locks, and the website builder's alone; rewrite the environment files. uv keeps every
+    version already locked unless pyproject.toml moved it."""
     setup(test_tools=True)
     py = venv_python()
     run(py, "-m", "pip", "install", "--quiet", "uv")

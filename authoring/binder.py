@@ -1,4 +1,5 @@
-"""``python -m authoring binder-check``: the students' Binder path, built and run here under Binder's limits.
+"""``python -m authoring binder-check``: the students' Binder path, built and run here under
+Binder's limits.
 
 1. The plan: repo2docker renders the Dockerfile mybinder.org would build for a clean copy of the
    repository (:mod:`authoring.binder_plan`), checked against what the binder/ files assume.
@@ -309,8 +310,8 @@ def _session(home: Path, fresh: bool, cpu: str, started: float, lessons) -> int:
     say(
         f"environment installed in {seconds:.0f} s"
         if seconds is not None
-        else f"environment reused from {binder_venv(key)} (same environment.yml and postBuild; --fresh "
-        "reinstalls)"
+        else f"environment reused from {binder_venv(key)} (same environment.yml and postBuild; "
+        "--fresh reinstalls)"
     )
     env = learner_env(home, bin_dir)
     say("running binder/postBuild as written")

@@ -15,10 +15,10 @@ Rules
   solutions.json`` (package data) maps each exercise id to its region's text, which
   ``qN.solution()`` prints. A region with no check call, or an exercise with no region, fails.
 
-``python -m authoring build`` writes ``solutions.json`` and ``notebooks/`` and executes both folders so they are
-saved with outputs (``python -m authoring build --solutions-json`` only rewrites ``solutions.json``, without
-executing anything); ``python -m authoring build --check`` fails when ``notebooks/`` or ``solutions.json`` is
-not what the build would write.
+``python -m authoring build`` writes ``solutions.json`` and ``notebooks/`` and executes both
+folders so they are saved with outputs (``python -m authoring build --solutions-json`` only
+rewrites ``solutions.json``, without executing anything); ``python -m authoring build --check``
+fails when ``notebooks/`` or ``solutions.json`` is not what the build would write.
 """
 
 from __future__ import annotations
@@ -347,7 +347,8 @@ def check(
         have_src = [(c.cell_type, c.source) for c in have.cells]
         if want_src != have_src:
             first = next(
-                (i for i, (a, b) in enumerate(zip(want_src, have_src)) if a != b),
+                # strict=False: the lists may differ in length; the fallback below covers that
+                (i for i, (a, b) in enumerate(zip(want_src, have_src, strict=False)) if a != b),
                 min(len(want_src), len(have_src)),
             )
             problems.append(

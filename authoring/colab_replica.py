@@ -130,14 +130,16 @@ def write_lock(freeze_path: Path | None = None, out: Path = LOCK, log=print) -> 
             check=True,
         )
     header = [
-        "# Google Colab's stack, for tests/test_colab.py: the course's direct dependencies that Colab",
+        "# Google Colab's stack, for tests/test_colab.py: the course's direct dependencies "
+        "that Colab",
         "# preinstalls, and all they need, at the versions of Colab's `pip freeze`; Python 3.13,",
-        "# tensorflow-cpu for Colab's tensorflow. Not for learners. Regenerate: `python -m authoring colab-lock`.",
+        "# tensorflow-cpu for Colab's tensorflow. Not for learners. "
+        "Regenerate: `python -m authoring colab-lock`.",
         f"# From: {freeze_path.name}. Left out (Colab lacks them; the setup cell installs what a",
         f"# lesson needs): {', '.join(missing)}.",
     ]
     out.write_text("\n".join(header) + "\n" + done.stdout)
-    log(f"wrote {out.name}: {sum(1 for l in done.stdout.splitlines() if '==' in l)} pins")
+    log(f"wrote {out.name}: {sum(1 for line in done.stdout.splitlines() if '==' in line)} pins")
     return out
 
 

@@ -1,6 +1,7 @@
 """The instructor kit: ``python -m authoring instructors build`` writes ``instructors/schedule.md``,
-``instructors/glossary.md`` and one slide deck per lesson; ``python -m authoring instructors offline-kit DIR``
-(:mod:`authoring.offline_kit`) fills a USB stick with wheels, the verified data and the course.
+``instructors/glossary.md`` and one slide deck per lesson; ``python -m authoring instructors
+offline-kit DIR`` (:mod:`authoring.offline_kit`) fills a USB stick with wheels, the verified data
+and the course.
 
 A lesson's slot in the schedule = its measured notebook run time (``instructors/budget.json``, a
 committed, reviewed copy of the budget report; ``--measure`` refreshes it by running the notebooks)
@@ -229,8 +230,8 @@ def render_schedule(budget: dict, solutions: Path = SOLUTIONS_DIR) -> str:
         f"together) and {EXERCISE_MINUTES:g} min per exercise (try, check, a hint, the "
         f"solution discussed), rounded up to {ROUND_MINUTES} min. Hint cells and set-up "
         "imports count as nothing. Figures marked * are estimates, not yet measured "
-        "(`python -m authoring instructors build --measure` measures them). A break comes after about "
-        f"{BREAK_AFTER_MINUTES} minutes, and inside every run longer than {MAX_RUN_MINUTES} "
+        "(`python -m authoring instructors build --measure` measures them). A break comes after "
+        f"about {BREAK_AFTER_MINUTES} minutes, and inside every run longer than {MAX_RUN_MINUTES} "
         "minutes.",
         "",
         "## One-day workshop",
@@ -272,7 +273,9 @@ def measure_budget(log=print) -> dict:
     log(budget.table(results))
     return {
         "measured_on": datetime.date.today().isoformat(),
-        "source": "`python -m authoring instructors build --measure` (the budget report) on this machine",
+        "source": (
+            "`python -m authoring instructors build --measure` (the budget report) on this machine"
+        ),
         "seconds": {r.notebook: round(r.seconds, 1) for r in results},
         "peak_rss_mb": {r.notebook: round(r.peak_rss / 1024**2) for r in results},
         "estimated": [],
@@ -306,6 +309,7 @@ def check() -> list[str]:
     for path in (glossary.GLOSSARY_MD, *glossary.GLOSSARY_COPIES):
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             problems.append(
-                f"{path.relative_to(REPO_ROOT)} is stale: run `python -m authoring instructors build`"
+                f"{path.relative_to(REPO_ROOT)} is stale: "
+                "run `python -m authoring instructors build`"
             )
     return problems

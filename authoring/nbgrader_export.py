@@ -1,4 +1,5 @@
-"""``python -m authoring instructors nbgrader DIR``: the lessons as an nbgrader course, from the solutions.
+"""``python -m authoring instructors nbgrader DIR``: the lessons as an nbgrader course, from the
+solutions.
 
 Instructors who must record grades use nbgrader (0.9, pinned in ``requirements-nbgrader.lock``,
 installed only where the instructor grades). This module writes an nbgrader course folder::
@@ -57,7 +58,8 @@ import os
 
 os.environ["{GRADED_ENV}"] = "1\""""
 CONFIG = f'''\
-"""nbgrader's settings for this course folder (written by `python -m authoring instructors nbgrader`).
+"""nbgrader's settings for this course folder (written by \
+`python -m authoring instructors nbgrader`).
 
 Run nbgrader from this folder, in an environment with the course and requirements-nbgrader.lock
 (instructors/README.md, "Grading a class with nbgrader").

@@ -1,5 +1,5 @@
-"""The offline workshop kit: ``python -m authoring instructors offline-kit DIR`` fills a folder (a USB stick) so
-the course installs on learners' machines with no network at all.
+"""The offline workshop kit: ``python -m authoring instructors offline-kit DIR`` fills a folder (a
+USB stick) so the course installs on learners' machines with no network at all.
 
 The kit holds one flat ``wheels/`` folder with a wheel for every pin of ``requirements.lock`` for
 each *target* (a Python minor version on a platform), the verified ``data/``, the course as
@@ -331,7 +331,8 @@ def _course_zip(archive: Path, log: Callable[[str], None], run=subprocess.run) -
     commit = git("rev-parse", "HEAD")
     if git("status", "--porcelain", "--untracked-files=no"):
         log(
-            f"  note: course.zip is the last commit ({commit[:10]}); uncommitted changes are not in it"
+            f"  note: course.zip is the last commit ({commit[:10]}); "
+            "uncommitted changes are not in it"
         )
     run(
         [

@@ -27,8 +27,8 @@ def render(manifest: dict, total_bytes: int, data_files: int) -> str:
     folder = manifest["course_folder"]
     wheels = len({file for t in targets for file in t["wheels"]})
     rows = "\n".join(
-        f"| {t['python']} | {t['platform_shown']} (`{t['platform']}`) | {_needs(t.get('requires', {}))} "
-        f"| {len(t['wheels'])} | {t['bytes'] / MB:,.0f} |"
+        f"| {t['python']} | {t['platform_shown']} (`{t['platform']}`) "
+        f"| {_needs(t.get('requires', {}))} | {len(t['wheels'])} | {t['bytes'] / MB:,.0f} |"
         for t in targets
     )
     pythons = sorted({t["python"] for t in targets}, key=lambda v: tuple(map(int, v.split("."))))
@@ -43,7 +43,8 @@ def render(manifest: dict, total_bytes: int, data_files: int) -> str:
     return f"""# Offline kit: From open-source AI to a business
 
 Made by `python -m authoring instructors offline-kit` on {manifest["made"]} from commit
-`{manifest["commit"][:12]}`. Size: {total_bytes / MB:,.0f} MB ({wheels} wheels, {data_files} data files, the
+`{manifest["commit"][:12]}`. Size: {total_bytes / MB:,.0f} MB ({wheels} wheels, \
+{data_files} data files, the
 course). Nothing in it needs a network.
 
 ## Which machines it serves
@@ -56,7 +57,8 @@ wheels, most of them shared between rows.{patches}
 {rows}
 
 On any other Python or machine `install.py` stops with a one-line message and installs nothing:
-use Binder or the class hub there, or make a kit for it (`python -m authoring instructors offline-kit DIR
+use Binder or the class hub there, or make a kit for it \
+(`python -m authoring instructors offline-kit DIR
 --platform NAME --python X.Y`). Debian and Ubuntu also need their `python3-venv` package
 (installed from the system's own media, before the day).
 
@@ -65,10 +67,14 @@ use Binder or the class hub there, or make a kit for it (`python -m authoring in
 | in this folder | what it is | where it goes |
 |---|---|---|
 | `README.md` | this page | stays here |
-| `install.py` | the installer (Python's standard library only) | run from here: `python3 install.py` |
+| `install.py` | the installer (Python's standard library only) | \
+run from here: `python3 install.py` |
 | `wheels/` | every package for every row above | stays here: pip reads it during the install |
-| `data/` | the {data_files} verified course data files | copied by `install.py` into the course's data folder (`course data list` names it) |
-| `course.zip` | the course, all in one folder `{folder}/` | unpacked by `install.py` into this folder: `{folder}/` next to `install.py` (`--into DIR`: `DIR/{folder}/`) |
+| `data/` | the {data_files} verified course data files | \
+copied by `install.py` into the course's data folder (`course data list` names it) |
+| `course.zip` | the course, all in one folder `{folder}/` | \
+unpacked by `install.py` into this folder: `{folder}/` next to `install.py` \
+(`--into DIR`: `DIR/{folder}/`) |
 | `kit.json` | which wheels serve which Python and machine | read by `install.py` |
 
 ## On each learner's machine

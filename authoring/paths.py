@@ -4,7 +4,8 @@ A stored output that nbval compares is only right if it prints the same on every
 Intel or AMD, with or without AVX-512, ARM, one thread or several. One machine cannot be all of
 those, but it can take other code paths: NumPy's CPU dispatch lowered to its baseline (as on an
 older or another vendor's CPU) and other thread counts (another summation order in BLAS, OpenMP
-and TensorFlow). ``python -m authoring test-paths`` runs nbval over both notebook folders once per path.
+and TensorFlow). ``python -m authoring test-paths`` runs nbval over both notebook folders once
+per path.
 
 | path             | what changes                                                          |
 |------------------|-----------------------------------------------------------------------|

@@ -1,14 +1,15 @@
 """Where the course is published, and everything made from it: the "Open in Colab" links (README
-table, ``python -m authoring colab-url``, the course map on Colab) and the archive the lessons' setup cells
-install the course from on Colab (issue 30).
+table, ``python -m authoring colab-url``, the course map on Colab) and the archive the lessons'
+setup cells install the course from on Colab (issue 30).
 
 No publisher is written into the course by hand. ``pyproject.toml``'s ``[tool.course]`` holds
 ``repository`` (``owner/name`` on GitHub, empty until published) and ``branch``;
 ``python -m authoring colab-url --write [REMOTE]`` sets them from the ``origin`` remote (as ``course
 binder-url`` reads it) and rewrites what depends on them: the README's lesson table and the setup
 cell of every notebook in ``solutions/`` and ``notebooks/`` (the cell's source only: its output
-is empty outside Colab, so nothing is executed again). ``python -m authoring build`` writes the same cells from
-the same setting, and ``python -m authoring build --check`` fails when one is stale.
+is empty outside Colab, so nothing is executed again). ``python -m authoring build`` writes the
+same cells from the same setting, and ``python -m authoring build --check`` fails when one is
+stale.
 """
 
 from __future__ import annotations
@@ -81,7 +82,10 @@ def setup_cell_problem(
     if len(cells) < 2 or cells[1].get("id") != CELL_ID or cells[1].cell_type != "code":
         return "its second cell is not the setup cell (run `python -m authoring build`)"
     if cells[1].source != want:
-        return "its setup cell is stale (run `python -m authoring build`, or `python -m authoring colab-url --write`)"
+        return (
+            "its setup cell is stale (run `python -m authoring build`, "
+            "or `python -m authoring colab-url --write`)"
+        )
     return None
 
 
@@ -108,7 +112,10 @@ def colab_links(repository: str, branch: str = "main", folder: str = "notebooks"
     """Each lesson's notebook name -> its "Open in Colab" link."""
     from course.lessons import LESSONS
 
-    return {l.notebook: colab_url(l.notebook, repository, branch, folder) for l in LESSONS}
+    return {
+        lesson.notebook: colab_url(lesson.notebook, repository, branch, folder)
+        for lesson in LESSONS
+    }
 
 
 def readme_cell(notebook: str, repository: str | None, branch: str) -> str:
@@ -122,7 +129,7 @@ def readme_with_links(text: str, repository: str | None, branch: str) -> str:
     """The README with its lesson table's Colab column made for ``repository``."""
     from course.lessons import LESSONS
 
-    names = {Path(l.notebook).stem: l.notebook for l in LESSONS}
+    names = {Path(lesson.notebook).stem: lesson.notebook for lesson in LESSONS}
     lines = text.split("\n")
     for i, line in enumerate(lines):
         match = re.match(r"\| (\d\d) \| `([^`]+)` \|", line)
@@ -140,7 +147,10 @@ def readme_problem(readme: Path | None = None, pyproject: Path | None = None) ->
     """Why README's Colab column is not what ``[tool.course]`` gives, or None."""
     text = (readme or README).read_text(encoding="utf-8")
     if text != readme_with_links(text, *published(pyproject)):
-        return "README.md: the lesson table's Colab links are stale (run `python -m authoring colab-url --write`)"
+        return (
+            "README.md: the lesson table's Colab links are stale "
+            "(run `python -m authoring colab-url --write`)"
+        )
     return None
 
 

@@ -1,4 +1,5 @@
-"""``python -m authoring site build [DIR]``: the whole course as a static website, from ``solutions/``.
+"""``python -m authoring site build [DIR]``: the whole course as a static website, from
+``solutions/``.
 
 The site is made by Jupyter Book 1 (Sphinx, myst-nb, sphinx-book-theme) from the solution
 notebooks with their stored outputs: nothing is executed. Why Jupyter Book 1 and not 2 (mystmd):

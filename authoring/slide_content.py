@@ -74,7 +74,7 @@ def scrub_outputs(cell) -> None:
                 output["data"][key] = scrub_paths(value)
 
 
-# -- glossary ---------------------------------------------------------------------------------------
+# -- glossary --------------------------------------------------------------------------------------
 
 #: A lesson's link to a glossary term: to the copy beside the lesson, or to ``instructors/``.
 _GLOSSARY_LINK = re.compile(r'<a href="(?:\.\./instructors/)?glossary\.md#([A-Za-z0-9_-]+)"')
@@ -98,7 +98,8 @@ def glossary_page() -> str:
 <head>
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
-<meta name="generator" content="python -m authoring instructors build, from instructors/glossary.yaml" />
+<meta name="generator" content="python -m authoring instructors build, \
+from instructors/glossary.yaml" />
 <title>Glossary · 术语表</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 52em; margin: 2em auto; padding: 0 1em;

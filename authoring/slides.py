@@ -12,8 +12,8 @@ presentation stays where it is (:mod:`authoring.slide_content`).
 
 reveal.js itself comes from the npm package pinned by ``instructors/package-lock.json`` (installed
 with ``npm ci`` into ``instructors/node_modules``) and is inlined into every deck, with no jQuery,
-require.js, MathJax, Mermaid or widget scripts (nbconvert's defaults load those from CDNs): each deck
-is one self-contained HTML file that opens from a USB stick with no network.
+require.js, MathJax, Mermaid or widget scripts (nbconvert's defaults load those from CDNs): each
+deck is one self-contained HTML file that opens from a USB stick with no network.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _script(js: str) -> str:
     return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE)
 
 
-# -- slide types from the lesson's structure ---------------------------------------------------------
+# -- slide types from the lesson's structure -------------------------------------------------------
 
 
 def _first_line(cell) -> str:
@@ -167,9 +167,9 @@ def slide_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     Also on the copy only: widget outputs (which need a kernel) show their text, notebook widget
     state is dropped so no widget script is loaded, the build machine's paths are replaced
-    (:func:`~authoring.slide_content.scrub_paths`), and a cell taller than a slide is cut into several
-    (:func:`authoring.slide_layout.split_cell`): the first keeps the cell's role, the others
-    follow as fragments or sub-slides.
+    (:func:`~authoring.slide_content.scrub_paths`), and a cell taller than a slide is cut into
+    several (:func:`authoring.slide_layout.split_cell`): the first keeps the cell's role, the
+    others follow as fragments or sub-slides.
     """
     nb = copy.deepcopy(notebook)
     nb.metadata.pop("widgets", None)
@@ -208,7 +208,7 @@ def slide_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-# -- export ------------------------------------------------------------------------------------------
+# -- export ----------------------------------------------------------------------------------------
 
 #: Run on every slide shown (and on a resize): a slide whose content is still taller or wider than
 #: the slide is scaled (CSS zoom on its cells, which then reflow to the full width) to fit, never
@@ -229,18 +229,22 @@ FIT_SCRIPT = """
             top: Math.min.apply(null, boxes.map(function (r) { return r.top; })) - GAP};
   }
   function contentBoxes(slide) {
-    var walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT), range = document.createRange();
+    var walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT), \
+range = document.createRange();
     var rects = [], node;
     while ((node = walker.nextNode())) {
-      if (!node.textContent.trim() || node.parentElement.closest("aside, style, script")) { continue; }
+      if (!node.textContent.trim() || node.parentElement.closest("aside, style, script")) { \
+continue; }
       range.selectNodeContents(node);
       rects.push.apply(rects, Array.prototype.slice.call(range.getClientRects()));
     }
-    slide.querySelectorAll("img, svg, canvas").forEach(function (el) { rects.push(el.getBoundingClientRect()); });
+    slide.querySelectorAll("img, svg, canvas").forEach(function (el) { \
+rects.push(el.getBoundingClientRect()); });
     return rects.filter(function (r) { return r.width > 0 && r.height > 0; });
   }
   function underControls(slide, box) {
-    return contentBoxes(slide).some(function (r) { return r.right > box.left && r.bottom > box.top; });
+    return contentBoxes(slide).some(function (r) { \
+return r.right > box.left && r.bottom > box.top; });
   }
   function setZoom(slide, zoom) {
     Array.prototype.forEach.call(slide.children, function (el) {
@@ -286,7 +290,8 @@ FIT_SCRIPT = """
 })();
 """
 
-_TEMPLATE = r"""
+_TEMPLATE = (
+    r"""
 {%- extends 'reveal/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
@@ -297,7 +302,8 @@ _TEMPLATE = r"""
 <head>
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
-<meta name="generator" content="python -m authoring instructors build; reveal.js {{ resources.course.version }}, inlined" />
+<meta name="generator" content="python -m authoring instructors build; reveal.js """
+    r"""{{ resources.course.version }}, inlined" />
 <title>{{ resources.course.title | escape_html_keep_quotes }}</title>
 <style type="text/css">{{ resources.course.css }}</style>
 <style type="text/css">{{ resources.course.theme }}</style>
@@ -329,6 +335,7 @@ Reveal.initialize({controls: true, progress: true, history: true, slideNumber: "
 </script>
 {% endblock footer_js %}
 """
+)
 
 
 def export_deck(notebook: nbformat.NotebookNode, title: str, assets: RevealAssets) -> str:
@@ -373,10 +380,8 @@ def build_decks(solutions: Path, out: Path, assets: RevealAssets, log=print) -> 
         target = out / f"{path.stem}.html"
         target.write_text(html, encoding="utf-8")
         written[path.name] = target
-        log(
-            f"  slides  {target.relative_to(out.parent) if out.parent in target.parents else target}"
-            f"  ({count_slides(html)} slides)"
-        )
+        shown = target.relative_to(out.parent) if out.parent in target.parents else target
+        log(f"  slides  {shown}  ({count_slides(html)} slides)")
     return written
 
 

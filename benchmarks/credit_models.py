@@ -63,7 +63,8 @@ def main() -> None:
     report = evaluate.classification_report(split.test["default"], test_p, threshold)
     costs = evaluate.cost_table(split.test["default"], test_p, threshold)
     print(
-        f"\nReference model: TensorFlow import {import_seconds:.1f} s, training {fit_seconds:.1f} s, "
+        f"\nReference model: TensorFlow import {import_seconds:.1f} s, "
+        f"training {fit_seconds:.1f} s, "
         f"threshold {threshold:.3f} (shipped; validation-tuned {tuned:.3f}, for the record)"
     )
     print(

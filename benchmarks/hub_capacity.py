@@ -3,11 +3,11 @@
     sudo .venv/bin/python benchmarks/hub_capacity.py            # k = 1, 2, 4, 8; lesson 03
     sudo .venv/bin/python benchmarks/hub_capacity.py --k 1 2 --lesson 02
 
-For each k it starts k learners' servers on one hub (classroom/class_hub.py, the real set-up with its
-per-learner limits), runs the student notebook in every server at once through the kernel API,
-and prints each learner's wall time and the memory of the whole class: the sum, over learners, of
-the peak their cgroup recorded (kernel, server and service together), plus the hub's own
-processes. The last lines turn the figures into learners per server size.
+For each k it starts k learners' servers on one hub (classroom/class_hub.py, the real set-up with
+its per-learner limits), runs the student notebook in every server at once through the kernel
+API, and prints each learner's wall time and the memory of the whole class: the sum, over
+learners, of the peak their cgroup recorded (kernel, server and service together), plus the hub's
+own processes. The last lines turn the figures into learners per server size.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Benchmark: the scoring API under load, against a no-op endpoint of the same app and body.
 
-    python benchmarks/service_load.py [--rounds 10] [--seconds 1]    # needs wrk (apt-get install wrk)
+    python benchmarks/service_load.py [--rounds 10] [--seconds 1]  # needs wrk (apt-get install wrk)
 
 Starts `course serve` on 127.0.0.1 (loopback only) with the reference model (built first if
 missing) and measures with wrk, in rounds that alternate the endpoints so that a slow spell of a
@@ -170,7 +170,7 @@ def report(
             f"{key[0]:<12} {key[1]:>5} {median(key, 'rps'):>9.0f} {median(key, 'p50'):>8.2f} "
             f"{median(key, 'p99'):>8.2f} {median(key, 'cpu_us'):>10.0f} {errors:>8}"
         )
-    pairs = list(zip(runs[("score", 8)], runs[("noop", 8)]))
+    pairs = list(zip(runs[("score", 8)], runs[("noop", 8)], strict=True))
     by_rps = [score["rps"] / noop["rps"] for score, noop in pairs]
     by_cpu = [noop["cpu_us"] / score["cpu_us"] for score, noop in pairs]
     print(

@@ -146,9 +146,9 @@ class ClassHub:
         return f"http://127.0.0.1:{self.port}/user/{name}/"
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 120) -> int | None:
-        """Stop the hub as an instructor does: SIGTERM to ``python -m classroom hub`` (a service manager's
-        stop), or SIGINT to its whole process group (Ctrl+C in its terminal); the hub stops
-        every learner's server first. Returns ``python -m classroom hub``'s exit status."""
+        """Stop the hub as an instructor does: SIGTERM to ``python -m classroom hub`` (a service
+        manager's stop), or SIGINT to its whole process group (Ctrl+C in its terminal); the hub
+        stops every learner's server first. Returns ``python -m classroom hub``'s exit status."""
         if self.process.poll() is None:
             if sig == signal.SIGINT:
                 os.killpg(self.process.pid, signal.SIGINT)

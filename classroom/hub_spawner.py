@@ -69,8 +69,9 @@ def copy_course(
     artifacts: Path = REPO_ROOT / "artifacts",
 ) -> Path:
     """Copy the student notebooks (and the glossary their links open) into the learner's course
-    folder, leaving any file already there (the learner's work) untouched; returns the folder. Only what this call made is given
-    to the learner, and never through a link (a learner's link could point anywhere)."""
+    folder, leaving any file already there (the learner's work) untouched; returns the folder.
+    Only what this call made is given to the learner, and never through a link (a learner's link
+    could point anywhere)."""
     folder = learner_folder(entry)
     made: list[Path] = []
     for sub in (folder, folder / "artifacts", folder / "progress"):

@@ -1,11 +1,12 @@
 """Per-learner memory and CPU for a hub, derived from the measured budgets.
 
 ``instructors/budget.json`` holds each notebook's run time and its kernel's peak resident memory
-as ``python -m authoring instructors build --measure`` measured them. With the servers' own memory measured
-on this stack (``MEASURED-FACTS.md``: JupyterHub on this stack), :func:`pod_resources` gives the
-memory and CPU guarantee and limit of one learner's server; the Kubernetes values file
+as ``python -m authoring instructors build --measure`` measured them. With the servers' own
+memory measured on this stack (``MEASURED-FACTS.md``: JupyterHub on this stack),
+:func:`pod_resources` gives the memory and CPU guarantee and limit of one learner's server; the
+Kubernetes values file
 (``classroom/kubernetes/values.yaml``) states them and ``tests/test_kubernetes_values.py`` checks
-that they agree. ``python -m classroom.resources`` prints the arithmetic the README quotes.
+that they agree. ``python -m classroom resources`` prints the arithmetic the README quotes.
 """
 
 from __future__ import annotations

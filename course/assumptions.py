@@ -281,7 +281,8 @@ ASSUMPTIONS: dict[str, Assumption] = {**MARKET, **PLANS, **SERVING, **DEMAND, **
 #: Lesson 05's planning ranges: where each uncertain input plausibly lies (low, high), narrower
 #: than the sliders' exploring ranges, with the reason. Scenarios take their ends, the tornado
 #: moves one at a time, the Monte Carlo draws from a triangle peaking at the stated value. The
-#: model's measured AUC and the population's bad rate have ranges too (:mod:`course.business.case_inputs`).
+#: model's measured AUC and the population's bad rate have ranges too
+#: (:mod:`course.business.case_inputs`).
 PLAUSIBLE: dict[str, tuple[float, float, str]] = {
     # value for a lender
     "loss_given_default": (

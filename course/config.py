@@ -1,10 +1,10 @@
 """Where the kit keeps things on disk, and the environment variables that move them.
 
-| variable              | what it points at                                  | default                         |
-|-----------------------|----------------------------------------------------|---------------------------------|
-| ``COURSE_DATA_DIR``   | the data cache (tests and CI: ``../shared/data``)  | the user cache dir + ``/data``  |
-| ``COURSE_PROGRESS_DIR`` | where exercise results are recorded              | the user data dir               |
-| ``COURSE_ARTIFACTS_DIR`` | trained models and other generated artifacts    | ``<repo>/artifacts`` if writable|
+- ``COURSE_DATA_DIR``: the data cache (tests and CI: ``../shared/data``); default: the user
+  cache dir + ``/data``.
+- ``COURSE_PROGRESS_DIR``: where exercise results are recorded; default: the user data dir.
+- ``COURSE_ARTIFACTS_DIR``: trained models and other generated artifacts; default:
+  ``<repo>/artifacts`` if writable.
 """
 
 from __future__ import annotations

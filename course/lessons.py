@@ -1,8 +1,8 @@
 """The course map: every lesson, its notebook, objectives and teaching time.
 
-Teaching times are the instructors' schedule's slots (``python -m authoring instructors build``): the
-notebook's measured run time plus stated estimates per prose cell, code cell and exercise
-(:mod:`authoring.instructors`). ``tests/test_instructors.py`` keeps the two equal.
+Teaching times are the instructors' schedule's slots (``python -m authoring instructors
+build``): the notebook's measured run time plus stated estimates per prose cell, code cell and
+exercise (:mod:`authoring.instructors`). ``tests/test_instructors.py`` keeps the two equal.
 
 One table that the start-here notebook, ``course progress`` and the build all read, so adding a
 lesson means adding one entry here. A lesson marked ``extension`` is optional, for fast learners
@@ -111,12 +111,12 @@ def lesson_table():
     table = pd.DataFrame(
         [
             {
-                "lesson": l.number,
-                "title": f"{EXTENSION_MARK}{l.title}" if l.extension else l.title,
-                "you will": l.objective,
-                "minutes": l.minutes,
+                "lesson": lesson.number,
+                "title": f"{EXTENSION_MARK}{lesson.title}" if lesson.extension else lesson.title,
+                "you will": lesson.objective,
+                "minutes": lesson.minutes,
             }
-            for l in LESSONS
+            for lesson in LESSONS
         ]
     ).set_index("lesson")
     from course.setup.hosted import hosted, published
@@ -126,5 +126,7 @@ def lesson_table():
         if repository:
             from course.config import colab_url
 
-            table["open in Colab"] = [colab_url(l.notebook, repository, branch) for l in LESSONS]
+            table["open in Colab"] = [
+                colab_url(lesson.notebook, repository, branch) for lesson in LESSONS
+            ]
     return table

@@ -51,7 +51,7 @@ def plot_market(ax, result: dict[str, float]) -> None:
     names = list(result)[::-1]
     values = [result[n] / 1e6 for n in names]
     bars = ax.barh(names, values, color=[COLORS[2], COLORS[1], COLORS[0]])
-    for bar, value in zip(bars, values):
+    for bar, value in zip(bars, values, strict=True):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value:,.2f}", va="center")
     ax.set_xscale("log")
     # Plain tick labels (0.1, 1, 10), not mathtext ($10^{0}$): a redraw then never parses TeX,

@@ -243,7 +243,7 @@ def minmax_variant(percent=False, equal=0.5, digits=None):
 def bce_other_method(y_true, y_pred):
     """Right too: a loop with the math module."""
     total = 0.0
-    for y, p in zip(y_true, y_pred):
+    for y, p in zip(y_true, y_pred, strict=True):
         p = min(max(float(p), 1e-7), 1 - 1e-7)
         total -= y * math.log(p) + (1 - y) * math.log(1 - p)
     return total / len(y_true)
@@ -288,7 +288,7 @@ def gradient_variant(one_sided=False, divisor=2, digits=None):
 def cost_other_method(y, p, threshold):
     """Right too: one applicant at a time."""
     total = 0
-    for label, prob in zip(y, p):
+    for label, prob in zip(y, p, strict=True):
         if prob >= threshold:
             total += 1 if label == 0 else 0
         else:
@@ -406,14 +406,14 @@ def _flip_price(replacement=True):
 
 
 def first_size_ahead_or_equal(sizes, network_auc, logistic_auc, margin):
-    for n, net, logit in zip(sizes, network_auc, logistic_auc):
+    for n, net, logit in zip(sizes, network_auc, logistic_auc, strict=True):
         if net - logit >= margin:
             return n
     return None
 
 
 def sizes_where_tuning_is_ahead(sizes, fine_tuned, scratch, spread):
-    return [n for n, tuned, own in zip(sizes, fine_tuned, scratch) if tuned > own]
+    return [n for n, tuned, own in zip(sizes, fine_tuned, scratch, strict=True) if tuned > own]
 
 
 def choose_model_ignoring_budgets(table, max_latency_ms, max_size_kb):
@@ -527,12 +527,12 @@ def break_even_rounded(*args):
 
 def first_size_other_method(sizes, network_auc, logistic_auc, margin):
     """Right too: a generator and ``next``."""
-    ahead = (n for n, a, b in zip(sizes, network_auc, logistic_auc) if a - b > margin)
+    ahead = (n for n, a, b in zip(sizes, network_auc, logistic_auc, strict=True) if a - b > margin)
     return next(ahead, None)
 
 
 def first_size_as_position(sizes, network_auc, logistic_auc, margin):
-    for position, (net, logit) in enumerate(zip(network_auc, logistic_auc)):
+    for position, (net, logit) in enumerate(zip(network_auc, logistic_auc, strict=True)):
         if net - logit > margin:
             return position
     return None
@@ -540,7 +540,7 @@ def first_size_as_position(sizes, network_auc, logistic_auc, margin):
 
 def last_size_ahead(sizes, network_auc, logistic_auc, margin):
     found = None
-    for n, net, logit in zip(sizes, network_auc, logistic_auc):
+    for n, net, logit in zip(sizes, network_auc, logistic_auc, strict=True):
         if net - logit > margin:
             found = n
     return found
@@ -556,11 +556,13 @@ def tuning_pays_other_method(sizes, fine_tuned, scratch, spread):
 
 
 def tuning_pays_at_the_spread(sizes, fine_tuned, scratch, spread):
-    return [n for n, a, b, s in zip(sizes, fine_tuned, scratch, spread) if a - b >= s]
+    return [n for n, a, b, s in zip(sizes, fine_tuned, scratch, spread, strict=True) if a - b >= s]
 
 
 def tuning_differs_by_more_than_spread(sizes, fine_tuned, scratch, spread):
-    return [n for n, a, b, s in zip(sizes, fine_tuned, scratch, spread) if abs(a - b) > s]
+    return [
+        n for n, a, b, s in zip(sizes, fine_tuned, scratch, spread, strict=True) if abs(a - b) > s
+    ]
 
 
 def _fitting(table, max_latency_ms, max_size_kb, strict=False):

@@ -1,7 +1,7 @@
-"""The Binder path: repo2docker's rendered plan, and the pure parts of ``python -m authoring binder-check``
-(the environment file's pip list, the limits, a lesson's outcome and the report). The whole
-check, which builds the environment and runs every lesson under one CPU and 2 GB, is
-``python3 kit.py binder-check`` (a part of ``.ci/run`` of its own)."""
+"""The Binder path: repo2docker's rendered plan, and the pure parts of
+``python -m authoring binder-check`` (the environment file's pip list, the limits, a lesson's
+outcome and the report). The whole check, which builds the environment and runs every lesson
+under one CPU and 2 GB, is ``python3 kit.py binder-check`` (a part of ``.ci/run`` of its own)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: The parts of the Dockerfile repo2docker 2026.4.0 renders for this repository that the checks
 #: read (continuation lines and all), in its order.
-GOOD_PLAN = """FROM docker.io/library/buildpack-deps:24.04
-COPY --chown=0:0 build_script_files/-2fsite-2dpackages-2frepo2docker-2fbuildpacks-2fconda-2fenvironment-2epy-2d3-2e11-2dlinux-2d64-2elock-85f0de /tmp/env/environment.lock
+GOOD_PLAN = (
+    """FROM docker.io/library/buildpack-deps:24.04
+COPY --chown=0:0 build_script_files/-2fsite-2dpackages-2frepo2docker-2fbuildpacks-2fconda-2f"""
+    """environment-2epy-2d3-2e11-2dlinux-2d64-2elock-85f0de /tmp/env/environment.lock
 USER root
 # Copy stuff.
 COPY --chown=1000:1000 src/binder/environment.yml ${REPO_DIR}/binder/environment.yml
@@ -41,6 +43,7 @@ ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"
 ENTRYPOINT ["/usr/local/bin/repo2docker-entrypoint"]
 CMD ["jupyter", "notebook", "--ip", "0.0.0.0"]
 """
+)
 
 
 # -- the rendered plan --------------------------------------------------------------------------

@@ -285,7 +285,8 @@ def wait_rendered(page, explorers: list[int], timeout: float = 60) -> None:
 
 
 #: Everything the checks need from the rendered notebook, read in one pass.
-READ_NOTEBOOK = r"""() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map((cell, index) => {
+READ_NOTEBOOK = r"""() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]
+  .map((cell, index) => {
   const area = cell.querySelector('.jp-Cell-outputArea');
   const figures = [...cell.querySelectorAll('.jp-OutputArea-output img')].map(img => {
     const child = img.closest('.jp-OutputArea-child');
@@ -295,7 +296,8 @@ READ_NOTEBOOK = r"""() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')
   });
   const wide = [...cell.querySelectorAll('.jp-OutputArea-output, .jp-MarkdownOutput')]
     .filter(el => el.scrollWidth > el.clientWidth + 1)
-    .map(el => ({mime: el.getAttribute('data-mime-type'), scroll: el.scrollWidth, client: el.clientWidth}));
+    .map(el => ({mime: el.getAttribute('data-mime-type'), scroll: el.scrollWidth,
+                 client: el.clientWidth}));
   const cut = [...cell.querySelectorAll('.jp-OutputArea-output td, .jp-OutputArea-output th')]
     .filter(el => el.scrollWidth > el.clientWidth + 1).length;
   const ellipsis = [...cell.querySelectorAll('.jp-OutputArea-output td')]
@@ -322,7 +324,8 @@ READ_NOTEBOOK = r"""() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')
     figures, wide, cut, ellipsis, sliders, boxes, longCode,
     views: views.length,
     viewsRendered: views.filter(v => v.querySelector('.jupyter-widgets')).length,
-    math: cell.querySelectorAll('.jp-MarkdownOutput mjx-container, .jp-MarkdownOutput .MathJax').length,
+    math: cell.querySelectorAll(
+      '.jp-MarkdownOutput mjx-container, .jp-MarkdownOutput .MathJax').length,
     mathText: [...cell.querySelectorAll('.jp-MarkdownOutput mjx-container')]
       .map(m => (m.getAttribute('aria-label') || m.textContent).slice(0, 80)),
     text: area ? area.innerText : '',
@@ -530,7 +533,7 @@ def check_rendered(cells: list[dict], sources: list[str], folder: str, measured:
     """What the learner sees, cell by cell: the problems found (and the layout, measured)."""
     problems, layout, math = [], [], []
     expected = EXPECTED_FEEDBACK[folder]
-    for cell, source in zip(cells, sources):
+    for cell, source in zip(cells, sources, strict=True):
         where = f"c{cell['index']}"
         ran = re.fullmatch(r"\[\d+\]:", cell["prompt"])
         if cell["kind"] == "code" and source.strip() and not ran:

@@ -11,7 +11,10 @@ from authoring.build import BuildError, check, placeholder_for, strip_solutions,
 
 
 def test_assignments_become_blanks():
-    source = "x = 1\n# BEGIN SOLUTION\ntotal = x + 1\nshare, rest = 0.5, 0.5\ntotal += 1\n# END SOLUTION\nq.check(total)"
+    source = (
+        "x = 1\n# BEGIN SOLUTION\ntotal = x + 1\nshare, rest = 0.5, 0.5\ntotal += 1\n"
+        "# END SOLUTION\nq.check(total)"
+    )
     assert strip_solutions(source) == (
         "x = 1\ntotal = ____  # your code here\nshare = ____  # your code here\n"
         "rest = ____  # your code here\nq.check(total)"
@@ -20,7 +23,8 @@ def test_assignments_become_blanks():
 
 def test_function_keeps_signature_and_docstring_and_indentation():
     source = (
-        "if True:\n    # BEGIN SOLUTION\n    def cagr(start: float,\n             end: float) -> float:\n"
+        "if True:\n    # BEGIN SOLUTION\n    def cagr(start: float,\n"
+        "             end: float) -> float:\n"
         '        """Growth per year."""\n        return (end / start) - 1\n    # END SOLUTION\n'
     )
     assert strip_solutions(source) == (

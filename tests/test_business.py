@@ -1,5 +1,6 @@
-"""The business case's logic (course.business.economics): money per decision at any bad rate, customers
-from the market, unit economics and the monthly plan; property tests over the planning ranges."""
+"""The business case's logic (course.business.economics): money per decision at any bad rate,
+customers from the market, unit economics and the monthly plan; property tests over the planning
+ranges."""
 
 from __future__ import annotations
 

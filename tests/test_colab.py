@@ -4,9 +4,9 @@ Unit tests of the setup logic (:mod:`course.setup.colab`): where it counts as ho
 install given a set of installed versions, that it does nothing anywhere else, and the links
 (:mod:`authoring.publish`). The test marked ``colab`` runs every solution notebook in a
 replica of Colab's runtime: a throwaway environment from ``requirements-colab.lock`` (Python 3.13,
-Colab's versions; ``python -m authoring colab-lock`` makes it from Colab's ``pip freeze``), cached per lock
-digest, the setup cell in Colab mode (``COURSE_PRETEND_COLAB``) installing the course from a copy
-of this checkout, as it installs it from the repository's archive on Colab.
+Colab's versions; ``python -m authoring colab-lock`` makes it from Colab's ``pip freeze``), cached
+per lock digest, the setup cell in Colab mode (``COURSE_PRETEND_COLAB``) installing the course
+from a copy of this checkout, as it installs it from the repository's archive on Colab.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ COLAB_FREEZE = REPO_ROOT.parent / "shared" / "colab" / "colab-pip-freeze.txt"
 
 def cell_condition() -> str:
     """The ``if`` test of the setup cell's source (it cannot import the course: none yet)."""
-    line = next(l for l in colab.setup_cell("00").splitlines() if l.startswith("if "))
+    line = next(text for text in colab.setup_cell("00").splitlines() if text.startswith("if "))
     return line[3:].rstrip(":")
 
 
@@ -282,7 +282,7 @@ def test_links_are_made_for_wherever_the_course_is_published(tmp_path):
     readme = (REPO_ROOT / "README.md").read_text()
     assert publish.readme_problem() is None
     linked = publish.readme_with_links(readme, "acme/ai-course", "trunk")
-    rows = [l for l in linked.splitlines() if re.match(r"\| \d\d \| `", l)]
+    rows = [line for line in linked.splitlines() if re.match(r"\| \d\d \| `", line)]
     assert len(rows) == 7
     for row in rows:
         notebook = re.match(r"\| \d\d \| `([^`]+)`", row)[1] + ".ipynb"
@@ -346,10 +346,10 @@ def test_the_course_map_has_colab_links_only_on_colab(monkeypatch):
     monkeypatch.delenv(hosted.PRETEND_ENV, raising=False)
     assert list(lesson_table().columns) == ["title", "you will", "minutes"]
     monkeypatch.setenv(hosted.PRETEND_ENV, "1")
-    monkeypatch.setattr(publish, "published", lambda: ("acme/ai-course", "main"))
+    monkeypatch.setattr(hosted, "published", lambda: ("acme/ai-course", "main"))
     table = lesson_table()
     assert list(table["open in Colab"]) == [
-        colab_url(l.notebook, "acme/ai-course") for l in LESSONS
+        colab_url(lesson.notebook, "acme/ai-course") for lesson in LESSONS
     ]
 
 
@@ -358,7 +358,11 @@ def test_the_colab_lock_is_what_the_freeze_gives():
     from authoring.colab_replica import LOCK, RENAMED
 
     colab_versions = {RENAMED.get(n, n): v for n, v in colab_installed().items()}
-    pins = dict(l.split("==") for l in LOCK.read_text().splitlines() if "==" in l and l[0] != "#")
+    pins = dict(
+        line.split("==")
+        for line in LOCK.read_text().splitlines()
+        if "==" in line and line[0] != "#"
+    )
     differ = {
         colab.canonical(n): (v, colab_versions.get(colab.canonical(n)))
         for n, v in pins.items()
@@ -435,7 +439,7 @@ def layout_only(want: list[str], have: list[str]) -> bool:
     from collections import Counter
 
     def words(lines):
-        return [w for l in lines for w in l.split() if w not in ("\\", "text/plain:")]
+        return [w for line in lines for w in line.split() if w not in ("\\", "text/plain:")]
 
     def figures(lines):
         return Counter(w for w in words(lines) if re.fullmatch(r"[-+$]?[\d,]*[.,]\d+%?", w))
@@ -446,15 +450,18 @@ def layout_only(want: list[str], have: list[str]) -> bool:
 def differences(stored: nbformat.NotebookNode, ran: nbformat.NotebookNode) -> dict[int, str]:
     """Compared cells whose output differs: index -> the first differing line, both ways."""
     sanitizers, found = _sanitizers(), {}
-    for index, (a, b) in enumerate(zip(stored.cells, ran.cells)):
+    for index, (a, b) in enumerate(zip(stored.cells, ran.cells, strict=True)):
         if a.cell_type != "code" or a.get("id") == colab.CELL_ID or _ignored(a):
             continue
         want, have = compared_text(a, sanitizers), compared_text(b, sanitizers)
         if want != have and layout_only(want, have):
             found[index] = LAYOUT
         elif want != have:
+            # strict=False: the outputs may differ in length; past the shorter one, the first
+            # difference is where it ends.
             line = next(
-                (i for i, (x, y) in enumerate(zip(want, have)) if x != y), min(len(want), len(have))
+                (i for i, (x, y) in enumerate(zip(want, have, strict=False)) if x != y),
+                min(len(want), len(have)),
             )
             found[index] = (
                 f"stored {want[line] if line < len(want) else '(nothing)'!r}, "
@@ -467,9 +474,9 @@ def fresh_runtime(python: Path, lock: Path) -> None:
     """Take the replica back to Colab's state: remove whatever is not in the lock (the course and
     what an earlier setup cell added)."""
     pins = {
-        colab.canonical(l.split("==")[0])
-        for l in lock.read_text().splitlines()
-        if "==" in l and not l.startswith("#")
+        colab.canonical(line.split("==")[0])
+        for line in lock.read_text().splitlines()
+        if "==" in line and not line.startswith("#")
     }
     frozen = subprocess.run(
         [str(python), "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"],
@@ -551,8 +558,9 @@ def test_every_solution_runs_on_colabs_stack(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-4000:]
     results = json.loads(done.stdout.strip().splitlines()[-1])
+    made_text = f"made in {made:.0f} s" if made else "cached"
     report = [
-        f"Colab replica ({LOCK.name}): environment {'made in %.0f s' % made if made else 'cached'}"
+        f"Colab replica ({LOCK.name}): environment {made_text}"
         f"; all lessons {time.perf_counter() - start:.0f} s"
     ]
     found, unexplained = {}, []
@@ -560,9 +568,10 @@ def test_every_solution_runs_on_colabs_stack(tmp_path):
         ran = nbformat.read(tmp_path / "ran" / result["notebook"], as_version=4)
         setup = next(c for c in ran.cells if c.get("id") == colab.CELL_ID)
         said = "".join(o.get("text", "") for o in setup.outputs).strip()
+        error_note = "  ERROR " + result["error"] if result["error"] else ""
         report.append(
             f"  {result['notebook']:<34} {result['seconds']:>6.1f} s (setup cell "
-            f"{result['setup_seconds'] or 0:.1f} s){'  ERROR ' + result['error'] if result['error'] else ''}"
+            f"{result['setup_seconds'] or 0:.1f} s){error_note}"
         )
         report.append(f"      {said}")
         stored = nbformat.read(SOLUTIONS_DIR / result["notebook"], as_version=4)

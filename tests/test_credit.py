@@ -149,7 +149,8 @@ def test_paired_differences_by_hand():
     assert result["mean_difference"] == pytest.approx(differences.mean())
     assert result["sd_difference"] == pytest.approx(differences.std(ddof=1))
     assert (result["folds_higher"], result["folds"]) == (2, 4)
-    # Nadeau-Bengio: the half-width uses (1/J + test/train) * sd**2, wider than the naive sd/sqrt(J).
+    # Nadeau-Bengio: the half-width uses (1/J + test/train) * sd**2, wider than the naive
+    # sd/sqrt(J).
     from scipy import stats
 
     half = stats.t.ppf(0.975, 3) * math.sqrt(1 / 4 + 1 / 4) * differences.std(ddof=1)

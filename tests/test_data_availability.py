@@ -134,8 +134,9 @@ def test_fetch_all_fetches_what_it_can_and_reports_each_missing_files_lessons(
 
 
 def test_each_lesson_says_in_its_first_cell_when_its_data_is_missing(tmp_path):
-    """The first code cell of every lesson (after the Colab/Kaggle setup cell), run with an empty data cache and no network, names
-    the lesson's missing files and the fix, and the run goes on (no exception)."""
+    """The first code cell of every lesson (after the Colab/Kaggle setup cell), run with an empty
+    data cache and no network, names the lesson's missing files and the fix, and the run goes on
+    (no exception)."""
     import subprocess
     import sys
 

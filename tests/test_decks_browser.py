@@ -46,7 +46,8 @@ MEASURE = r"""
   const config = Reveal.getConfig(), W = config.width, H = config.height, found = [];
   const controls = [...document.querySelectorAll('.reveal .controls button, .reveal .slide-number')]
     .map(el => el.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0);
-  const hit = (a, b) => a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
+  const hit = (a, b) =>
+    a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
   const slides = Reveal.getHorizontalSlides();
   for (let h = 0; h < slides.length; h++) {
     const stack = slides[h].querySelectorAll(':scope > section');
@@ -57,12 +58,15 @@ MEASURE = r"""
       const boxes = [], walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
       const range = document.createRange();
       for (let node; (node = walker.nextNode());) {
-        if (!node.textContent.trim() || node.parentElement.closest('aside, style, script')) continue;
+        if (!node.textContent.trim() ||
+            node.parentElement.closest('aside, style, script')) continue;
         range.selectNodeContents(node);
-        for (const r of range.getClientRects()) boxes.push([r, node.textContent.trim().slice(0, 50)]);
+        for (const r of range.getClientRects())
+          boxes.push([r, node.textContent.trim().slice(0, 50)]);
       }
       for (const el of slide.querySelectorAll('img, svg, canvas'))
-        boxes.push([el.getBoundingClientRect(), `<${el.tagName.toLowerCase()} ${el.getAttribute('alt') || ''}`.slice(0, 50)]);
+        boxes.push([el.getBoundingClientRect(),
+                    `<${el.tagName.toLowerCase()} ${el.getAttribute('alt') || ''}`.slice(0, 50)]);
       const cut = [], under = [];
       for (const [r, what] of boxes) {
         if (!r.width || !r.height) continue;

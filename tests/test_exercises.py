@@ -64,7 +64,9 @@ def test_checker_bug_is_reported_without_traceback(store, capsys):
 
 @pytest.fixture
 def stored_solutions(tmp_path, monkeypatch):
-    """A solutions file of this test's own (the course's is written by `python -m authoring build`)."""
+    """A solutions file of this test's own.
+
+    The course's is written by `python -m authoring build`."""
     from course.exercises import core
 
     path = tmp_path / "solutions.json"

@@ -205,12 +205,12 @@ def test_a_class_runs_lesson_02_at_once_and_the_instructor_sees_its_progress(hub
 
     with ThreadPoolExecutor(LEARNERS) as pool:
         results = list(pool.map(lesson, names))
-    for name, result in zip(names, results):
+    for name, result in zip(names, results, strict=True):
         assert result.passed, f"{name}: {result.error}"
     assert hub.api("GET", "").status_code == 200  # the hub kept answering
 
     answers = [CORRECT] + ["-1"] * (LEARNERS - 1)
-    for name, answer in zip(names, answers):
+    for name, answer in zip(names, answers, strict=True):
         shown = run_code(hub.server_url(name), tokens[name], ANSWER.format(answer=answer))
         assert ("Correct" in shown) == (answer == CORRECT), shown
 
@@ -289,7 +289,7 @@ def test_each_learner_runs_lesson_04_and_its_service_is_theirs_alone(hub, learne
 
     with ThreadPoolExecutor(len(names)) as pool:
         results = list(pool.map(lesson, names))
-    for name, result in zip(names, results):
+    for name, result in zip(names, results, strict=True):
         assert result.passed, f"{name}: {result.error}"
         assert "reached through /proxy/" in (result.service or ""), result.service
 

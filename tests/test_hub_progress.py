@@ -7,7 +7,7 @@ import json
 import pytest
 
 from classroom import hub_progress
-from classroom.hub_spawner import ACCOUNT_PREFIX, COURSE_FOLDER, account_name
+from classroom.hub_accounts import ACCOUNT_PREFIX, COURSE_FOLDER, account_name
 
 
 def write_progress(home_root, name, records) -> None:

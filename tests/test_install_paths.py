@@ -201,7 +201,10 @@ def test_importing_course_applies_the_runtime_environment():
     import subprocess
     import sys
 
-    code = "import os, course; print(os.environ['OMP_NUM_THREADS'], os.environ['TF_ENABLE_ONEDNN_OPTS'])"
+    code = (
+        "import os, course; "
+        "print(os.environ['OMP_NUM_THREADS'], os.environ['TF_ENABLE_ONEDNN_OPTS'])"
+    )
     env = {
         k: v
         for k, v in __import__("os").environ.items()

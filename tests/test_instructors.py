@@ -66,7 +66,8 @@ def test_day_has_breaks_and_lunch_and_halves_cover_every_lesson():
     rows = instructors.plan(day)
     labels = [label for _, _, label, _ in rows]
     assert labels.count("Lunch") == 1 and "Break" in labels
-    for (_, end, *_), (start, *_rest) in zip(rows, rows[1:]):
+    # strict=False: consecutive pairs, rows[1:] is one shorter by design.
+    for (_, end, *_), (start, *_rest) in zip(rows, rows[1:], strict=False):
         assert end == start  # contiguous
     first, second = instructors.split_halves(day)
     assert first + second == day and first and second
@@ -85,7 +86,9 @@ def test_no_run_without_a_break_is_longer_than_90_minutes():
             s.minutes for s in part
         )
     labels = [label for _, _, label, _ in instructors.plan(day)]
-    four, five = (next(i for i, l in enumerate(labels) if l.startswith(n)) for n in ("04", "05"))
+    four, five = (
+        next(i for i, label in enumerate(labels) if label.startswith(n)) for n in ("04", "05")
+    )
     assert "Break" in labels[four:five]
     schedule = instructors.SCHEDULE_FILE.read_text(encoding="utf-8")
     assert "inside every run longer than 90 minutes" in schedule
@@ -706,8 +709,8 @@ def test_every_glossary_link_resolves_beside_the_lesson_that_holds_it():
 
 
 def test_every_lesson_term_is_linked_from_a_lesson():
-    """Passes once `python -m authoring glossary link --write` has been run; until then it reports which
-    terms are unlinked (xfail). From the first applied link on, an unlinked term fails."""
+    """Passes once `python -m authoring glossary link --write` has been run; until then it reports
+    which terms are unlinked (xfail). From the first applied link on, an unlinked term fails."""
     usage = glossary.usage(SOLUTIONS_DIR)
     if not usage.linked:
         pytest.xfail(
@@ -730,4 +733,4 @@ def test_the_course_map_times_are_the_schedules_slots():
     from course.lessons import LESSONS
 
     slots = {s.number: s.minutes for s in instructors.slots(instructors.read_budget())}
-    assert {l.number: l.minutes for l in LESSONS if l.number in slots} == slots
+    assert {lesson.number: lesson.minutes for lesson in LESSONS if lesson.number in slots} == slots

@@ -1,6 +1,7 @@
 """Every course exercise, both ways: ``____`` is 'not attempted', each answer the question allows
 passes, and each plausible wrong answer fails with a helpful message (never a traceback). That the
-solution passes is tested from its one source, the notebook region: tests/test_solution_source.py."""
+solution passes is tested from its one source, the notebook region:
+tests/test_solution_source.py."""
 
 from __future__ import annotations
 

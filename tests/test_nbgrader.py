@@ -1,5 +1,5 @@
-"""Grading with nbgrader (issue 29, part 3): ``python -m authoring instructors nbgrader DIR`` from the solution
-notebooks, then nbgrader itself on it.
+"""Grading with nbgrader (issue 29, part 3): ``python -m authoring instructors nbgrader DIR`` from
+the solution notebooks, then nbgrader itself on it.
 
 The first tests read the exported course folder here (no nbgrader needed). The one marked
 ``nbgrader`` builds an environment of its own from ``requirements.lock`` and

@@ -1,7 +1,8 @@
-"""The offline workshop kit (``python -m authoring instructors offline-kit``): which wheels each Python and
-machine gets, the kit's layout, its README's commands and the installer's refusals. No network:
-``pip download`` is replaced by a stand-in that writes the wheel files pip would have saved. The
-real download and an install with no network at all are ``tools/offline_kit_check.sh`` (.ci/run).
+"""The offline workshop kit (``python -m authoring instructors offline-kit``): which wheels each
+Python and machine gets, the kit's layout, its README's commands and the installer's refusals. No
+network: ``pip download`` is replaced by a stand-in that writes the wheel files pip would have
+saved. The real download and an install with no network at all are ``tools/offline_kit_check.sh``
+(.ci/run).
 """
 
 from __future__ import annotations
@@ -61,10 +62,12 @@ class FakePip:
 
 def test_offline_kit_pins_each_python_by_the_markers_of_every_patch_release():
     lock = (
-        "numpy==2.4.6 ; python_full_version < '3.12'\nnumpy==2.5.5 ; python_full_version >= '3.12'\n"
+        "numpy==2.4.6 ; python_full_version < '3.12'\n"
+        "numpy==2.5.5 ; python_full_version >= '3.12'\n"
         "    # via pandas\nsoupsieve==2.10 ; python_full_version < '3.11.5'\n"
         "soupsieve==4.1.2 ; python_full_version >= '3.11.5'\npywinpty==3.1.2 ; os_name == 'nt'\n"
-        "tensorflow==2.21.0 ; sys_platform == 'darwin'\ntensorflow-cpu==2.21.0 ; sys_platform != 'darwin'\n"
+        "tensorflow==2.21.0 ; sys_platform == 'darwin'\n"
+        "tensorflow-cpu==2.21.0 ; sys_platform != 'darwin'\n"
     )
 
     def pins(python, platform):
@@ -131,7 +134,7 @@ def test_offline_kit_layout_wheel_sets_zip_and_readme(tmp_path):
         "3.13-linux-x86_64",
     }
     wheels = {p.name for p in made["wheels"].iterdir()}
-    for name, target in manifest["targets"].items():
+    for target in manifest["targets"].values():
         needed = kit.needed(LOCK, kit.Target(target["python"], kit.PLATFORMS["linux-x86_64"]))
         assert len(target["wheels"]) == len(needed) and set(target["wheels"]) <= wheels
         abi = "cp" + target["python"].replace(".", "")

@@ -169,8 +169,8 @@ def test_course_map_lists_every_lesson_notebook_that_exists():
     assert {p.name for p in SOLUTIONS_DIR.glob("*.ipynb")} <= names
     assert list(lesson_table().index) == [f"0{i}" for i in range(7)]
     marked = [n for n, title in lesson_table()["title"].items() if title.startswith("(optional")]
-    assert marked == [l.number for l in LESSONS if l.extension] == ["06"]
-    assert [l.number for l in LESSONS if l.optional] == ["06"]
+    assert marked == [lesson.number for lesson in LESSONS if lesson.extension] == ["06"]
+    assert [lesson.number for lesson in LESSONS if lesson.optional] == ["06"]
 
 
 def test_every_lesson_on_the_map_exists_in_both_folders_and_in_the_readme():
@@ -185,7 +185,10 @@ def test_every_lesson_on_the_map_exists_in_both_folders_and_in_the_readme():
     readme = (SOLUTIONS_DIR.parent / "README.md").read_text(encoding="utf-8")
     # (the last column: its "Open in Colab" link, authoring.publish)
     rows = re.findall(r"^\| (\d\d) \| `(\w+)` \| [^|]+ \| (\d+) min \| [^|]+ \|$", readme, re.M)
-    assert rows == [(l.number, l.notebook.removesuffix(".ipynb"), str(l.minutes)) for l in LESSONS]
+    assert rows == [
+        (lesson.number, lesson.notebook.removesuffix(".ipynb"), str(lesson.minutes))
+        for lesson in LESSONS
+    ]
 
 
 @pytest.mark.parametrize(
@@ -208,7 +211,8 @@ def test_binder_url_from_a_github_remote(remote):
 
 def test_the_palette_is_okabe_and_itos_colour_blind_safe_set():
     """Okabe, M. & Ito, K. (2008), Color Universal Design: the eight colours, as published
-    (sRGB 0-255): black, orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple."""
+    (sRGB 0-255): black, orange, sky blue, bluish green, yellow, blue, vermillion, reddish
+    purple."""
     from course.plots import COLORS, PALETTE
 
     published = {

@@ -127,7 +127,8 @@ def test_the_nbgrader_lock_resolves_on_top_of_the_learners_lock(index, python, t
 @pytest.mark.parametrize("python", PYTHONS)
 def test_the_site_lock_resolves_alone(index, python, tmp_path):
     """The website's builder (requirements-site.lock, installed alone in its own environment by
-    `python -m authoring site build`) installs on every supported Python, needing nothing it does not pin."""
+    `python -m authoring site build`) installs on every supported Python, needing nothing it does
+    not pin."""
     out = tmp_path / "resolved.txt"
     lock = ROOT / "requirements-site.lock"
     done = _uv(

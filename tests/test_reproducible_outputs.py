@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_reviewed_inventory_of_printed_floats_is_current():
     expected = floats.render(floats.inventory())
     assert floats.INVENTORY_FILE.read_text() == expected, (
-        "tests/stored_floats.txt is stale: run `python -m authoring floats --write`, then review its diff "
-        "(every new number must be printed at a precision that holds on any CPU)"
+        "tests/stored_floats.txt is stale: run `python -m authoring floats --write`, "
+        "then review its diff (every new number must be printed at a precision that holds "
+        "on any CPU)"
     )
 
 
@@ -117,7 +118,8 @@ from course.market.analysis import repo_growth
 ranking = load_github_ranking()
 growth = repo_growth(ranking, "2025-03-04", "2025-06-01")
 v = scorecard.validate_strategy_score(ranking, (1 / 3, 1 / 3, 1 / 3))
-print(json.dumps({"order": list(growth.index), "tied": bool(growth["star_growth"].duplicated().any()),
+print(json.dumps({"order": list(growth.index),
+                  "tied": bool(growth["star_growth"].duplicated().any()),
                   "validation": [v.rho.hex(), v.ci_low.hex(), v.ci_high.hex()]}))
 """
 

@@ -202,9 +202,9 @@ def test_the_extension_is_on_the_map_but_not_in_the_day():
     from authoring import instructors
     from course.lessons import LESSONS
 
-    (lesson,) = [l for l in LESSONS if l.notebook == "06_scale_and_compression.ipynb"]
+    (lesson,) = [each for each in LESSONS if each.notebook == "06_scale_and_compression.ipynb"]
     assert lesson.extension and lesson.optional
-    assert all(not l.extension for l in LESSONS if l is not lesson)
+    assert all(not other.extension for other in LESSONS if other is not lesson)
     day = [s.number for s in instructors.slots(instructors.read_budget()) if not s.optional]
     assert "06" not in day and "05" in day
     schedule = instructors.render_schedule(instructors.read_budget())

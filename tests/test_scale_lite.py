@@ -58,7 +58,7 @@ def test_the_constants_beyond_float16_are_the_ones_the_lesson_names(models):
     from course.scale import compress
 
     table = compress.beyond_float16(models["raw"])
-    assert set(zip(table["column"], table["constant"])) == BEYOND_FLOAT16
+    assert set(zip(table["column"], table["constant"], strict=True)) == BEYOND_FLOAT16
     assert (table["value"].abs() > 65_504).all() and compress.FLOAT16_MAX == 65_504
     mean = table.set_index(["column", "constant"]).loc[("credit_limit", "mean"), "value"]
     assert round(mean) == 167_945  # the figure the lesson quotes
@@ -91,7 +91,11 @@ def test_the_float16_file_clamps_the_mean_and_stores_reciprocal_deviations(model
     assert all(np.isfinite(v).all() for v in vectors)
     (stored_mean,) = [v for v in vectors if np.allclose(v, np.minimum(mean, 65_504), rtol=1e-3)]
     assert stored_mean[data.NUMERIC.index("credit_limit")] == 65_504
-    clamped = {c for c, m, s in zip(data.NUMERIC, mean, stored_mean) if abs(m - s) > 1e-3 * abs(m)}
+    clamped = {
+        c
+        for c, m, s in zip(data.NUMERIC, mean, stored_mean, strict=True)
+        if abs(m - s) > 1e-3 * abs(m)
+    }
     assert clamped == {c for c, k in BEYOND_FLOAT16 if k == "mean"}
     assert any(np.allclose(v, 1 / std, rtol=0.01) for v in vectors)  # 1/std, subnormals included
 
@@ -181,7 +185,7 @@ def test_only_the_named_warning_is_filtered_and_others_come_through(models, capf
     with pytest.warns(UserWarning, match="a warning that matters"):
         with lite.native_output_silenced():
             print("converter chatter")
-            warnings.warn("a warning that matters", UserWarning)
+            warnings.warn("a warning that matters", UserWarning, stacklevel=1)
     assert capfd.readouterr() == ("", "")
 
 

@@ -111,7 +111,7 @@ def test_pruning_zeroes_the_smallest_weights_and_leaves_the_model_alone(model):
     half = compress.prune(model, 0.5)
     assert compress.zero_share(half) == pytest.approx(0.5, abs=0.01)
     assert compress.zero_share(compress.prune(model, 0.0)) == compress.zero_share(model)
-    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
     kernel, pruned = (
         model.get_layer("hidden").get_weights()[0],
         half.get_layer("hidden").get_weights()[0],
@@ -127,12 +127,14 @@ def test_fine_tuning_the_last_layer_freezes_the_rest_and_keeps_the_original(mode
     lender = data.lender_split()
     before = [w.copy() for w in model.get_weights()]
     tuned = fine_tune(model, data.own_rows(lender.pool, 250, seed=0), "fine-tuned: last layer")
-    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
     for name in ("encode", "hidden"):
         assert all(
             np.array_equal(a, b)
             for a, b in zip(
-                model.get_layer(name).get_weights(), tuned.get_layer(name).get_weights()
+                model.get_layer(name).get_weights(),
+                tuned.get_layer(name).get_weights(),
+                strict=True,
             )
         )
     assert not np.array_equal(

@@ -1,5 +1,5 @@
-"""course.strategy.scoring: the seeds' formulas with guards, normalisation and aggregation, including
-property-based tests (bounds, monotonicity, invariance to the order of criteria)."""
+"""course.strategy.scoring: the seeds' formulas with guards, normalisation and aggregation,
+including property-based tests (bounds, monotonicity, invariance to the order of criteria)."""
 
 from __future__ import annotations
 

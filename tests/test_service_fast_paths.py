@@ -59,7 +59,7 @@ near_valid_applicant = st.builds(
     lambda row, edges, change: {
         k: v
         for k, v in {
-            **dict(zip(FEATURES, row)),
+            **dict(zip(FEATURES, row, strict=True)),
             **dict(edges),
             **({"salary": 1} if change == "extra" else {}),
         }.items()
@@ -145,7 +145,7 @@ def test_one_applicant_path_gives_the_batch_paths_probability(row):
     model = synthetic_model()
     (one,) = model.predict_rows([row])
     batch = model.predict_rows([row, row])
-    from_dict = model.predict_proba([dict(zip(FEATURES, row))])
+    from_dict = model.predict_proba([dict(zip(FEATURES, row, strict=True))])
     assert one == pytest.approx(batch[0], rel=1e-12, abs=1e-300)
     assert batch[0] == batch[1] and one == pytest.approx(from_dict[0], rel=1e-12, abs=1e-300)
     assert 0.0 <= one <= 1.0 and math.isfinite(one)

@@ -11,7 +11,10 @@ import pytest
 
 from course.service import peers
 
-HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+HEADER = (
+    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+    "timeout inode"
+)
 
 
 def row(local: str, remote: str, state: str, uid: int) -> str:

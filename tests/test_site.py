@@ -1,4 +1,5 @@
-"""The course as a website (issue 30): ``python -m authoring site build``, then every page in Chromium.
+"""The course as a website (issue 30): ``python -m authoring site build``, then every page in
+Chromium.
 
 The first tests read the site's sources as the build makes them (no Jupyter Book needed). The
 one marked ``site`` (and ``browser``) builds the site with Jupyter Book in its own environment

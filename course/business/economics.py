@@ -259,8 +259,9 @@ class UnitEconomics:
 
     @classmethod
     def from_assumptions(cls, serving_cost_per_decision: float | None = None, **overrides: float):
-        """The stated assumptions; the serving cost from :func:`course.business.pricing.serving_cost`
-        (one server carrying the obtainable market) unless given."""
+        """The stated assumptions; the serving cost from
+        :func:`course.business.pricing.serving_cost` (one server carrying the obtainable market)
+        unless given."""
         if serving_cost_per_decision is None:
             from course.business.pricing import serving_cost
 

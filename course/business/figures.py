@@ -20,7 +20,7 @@ def _policies(ax, case: Case) -> None:
         "sample": f"sample ({case.lender.sample_rate:.0%} bad)",
         "population": f"population ({case.population_rate:.0%} bad)",
     }
-    for offset, rate in zip((0.2, -0.2), RATES):
+    for offset, rate in zip((0.2, -0.2), RATES, strict=True):
         euros = [case.values[rate][n] / 1000 for n in names]
         bars = ax.barh(rows + offset, euros, height=0.4, color=colours[rate], label=labels[rate])
         ax.bar_label(bars, labels=[f"{e:,.0f}" for e in euros], padding=2, fontsize=8)
@@ -56,7 +56,7 @@ def _gains(ax, case: Case) -> None:
         label=f"{case.rule.level:.0%} bootstrap interval",
     )
     ax.scatter(means, rows, color=colours, zorder=3, label="mean gain")
-    for row, mean, high in zip(rows, means, highs):
+    for row, mean, high in zip(rows, means, highs, strict=True):
         ax.annotate(
             f"{mean:,.1f}",
             (high, row),
@@ -83,7 +83,7 @@ def _tornado(ax, rows, low_of, high_of, scale, title, xlabel, base) -> None:
     base = base / scale
     ends = (("low", low_of, plots.PALETTE["orange"]), ("high", high_of, plots.PALETTE["blue"]))
     for y, row in enumerate(reversed(rows)):
-        for (end, of, colour), shift in zip(ends, (0.18, -0.18)):
+        for (end, of, colour), shift in zip(ends, (0.18, -0.18), strict=True):
             at = of(row) / scale
             ax.barh(
                 y + shift,

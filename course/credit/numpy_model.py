@@ -161,7 +161,8 @@ class NumpyCreditModel:
     # --- inference --------------------------------------------------------------------------
 
     def categories(self, column: str) -> list[str]:
-        """The values of a categorical field the model knows (without the out-of-vocabulary slot)."""
+        """The values of a categorical field the model knows (without the out-of-vocabulary
+        slot)."""
         return self.vocabularies[column][1:]
 
     def predict_proba(self, records) -> np.ndarray:
@@ -183,7 +184,11 @@ class NumpyCreditModel:
             raise RecordError(
                 f"each row needs the {len(FEATURES)} fields in this order: {', '.join(FEATURES)}"
             )
-        return self._predict(dict(zip(FEATURES, zip(*rows))) if rows else {c: () for c in FEATURES})
+        return self._predict(
+            dict(zip(FEATURES, zip(*rows, strict=True), strict=True))
+            if rows
+            else {c: () for c in FEATURES}
+        )
 
     def _predict(self, columns: Mapping[str, Sequence]) -> np.ndarray:
         first = self.features(columns) @ self._first_layer
@@ -200,12 +205,12 @@ class NumpyCreditModel:
             return None
         x += self._zeros
         try:
-            for index, value in zip(self._hot.values(), row[len(NUMERIC) :]):
+            for index, value in zip(self._hot.values(), row[len(NUMERIC) :], strict=True):
                 x[index[value]] = 1.0
         except (KeyError, TypeError):
             return None
         *hidden, logit = (np.fromiter(x, float, len(x)) @ self._first_layer).tolist()
-        logit += sum(h * w for h, w in zip(hidden, self._from_hidden_list) if h > 0.0)
+        logit += sum(h * w for h, w in zip(hidden, self._from_hidden_list, strict=True) if h > 0.0)
         return 0.5 * (1.0 + math.tanh(0.5 * logit))
 
     def features(self, columns: Mapping[str, Sequence]) -> np.ndarray:

@@ -34,8 +34,8 @@ def limits(sample_rate: float) -> list[str]:
         f"Codes decoded with the corrected table ({CORRECTION_CITATION}).",
         "Attributes include age, marital status with sex (personal_status: one code mixes female "
         "non-single and male single, so sex cannot be recovered and no audit by sex is possible) "
-        "and foreign_worker (few applicants): using them can be unlawful discrimination; see lesson "
-        "03's group audit.",
+        "and foreign_worker (few applicants): using them can be unlawful discrimination; "
+        "see lesson 03's group audit.",
         "Probabilities are calibrated only as far as the reliability table shows; small test split "
         "(200 applicants), so every metric has a wide interval.",
     ]

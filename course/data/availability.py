@@ -21,7 +21,8 @@ from course.data.registry import DATASETS, expand, get_dataset
 from course.errors import DataError
 
 _FIX = (
-    "Fix, with internet: run `course data fetch` again (it fetches only what is missing or damaged).\n"
+    "Fix, with internet: run `course data fetch` again (it fetches only what is missing or "
+    "damaged).\n"
     "Fix, offline: use the data folder of your instructor's offline kit: set "
     "{env}=/path/to/kit/data, then run `course data verify`."
 )

@@ -38,9 +38,9 @@ _verified: dict[tuple[str, int, int], str] = {}
 OFFLINE_FIX = (
     "Fix, with internet: run `course data fetch` in a terminal (JupyterLab: File > New > "
     "Terminal).\n"
-    "Fix, offline: use the data folder of your instructor's offline kit (`python -m authoring instructors "
-    "offline-kit`): set the environment variable {env}=/path/to/kit/data, or copy the file to "
-    "{path}. Then run `course data verify`."
+    "Fix, offline: use the data folder of your instructor's offline kit "
+    "(`python -m authoring instructors offline-kit`): set the environment variable "
+    "{env}=/path/to/kit/data, or copy the file to {path}. Then run `course data verify`."
 )
 
 

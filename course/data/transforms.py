@@ -81,7 +81,7 @@ def decode_german_data(text: str) -> bytes:
                 f"german.data line {number} has {len(fields)} fields, not {len(GERMAN_COLUMNS)}"
             )
         row = []
-        for column, value in zip(GERMAN_COLUMNS, fields):
+        for column, value in zip(GERMAN_COLUMNS, fields, strict=True):
             if column in labels:
                 decoded = labels[column].get(value)
             elif column == "class":

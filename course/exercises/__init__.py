@@ -35,7 +35,8 @@ def load_all() -> dict[str, Exercise]:
 
 
 def progress_table(store: ProgressStore | None = None):
-    """Per-lesson progress: exercises, correct (or recorded), attempted, hints and solutions seen."""
+    """Per-lesson progress: exercises, correct (or recorded), attempted, hints and solutions
+    seen."""
     import pandas as pd
 
     from course.lessons import LESSONS

@@ -149,7 +149,7 @@ def _values_difference(answer, expected, labels, rtol: float, atol: float) -> st
         want = np.asarray(expected, dtype=float)
         same = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
     else:
-        same = np.array([a == b for a, b in zip(answer, expected)], dtype=bool)
+        same = np.array([a == b for a, b in zip(answer, expected, strict=True)], dtype=bool)
     if same.all():
         return None
     if numeric and (~same).all():
@@ -189,7 +189,7 @@ def _sequence_difference(answer, expected, rtol: float, atol: float) -> str | No
     answer = list(answer)
     if len(answer) != len(expected):
         return f"Your answer has {len(answer)} items; expected {len(expected)}."
-    for position, (got, want) in enumerate(zip(answer, expected)):
+    for position, (got, want) in enumerate(zip(answer, expected, strict=True)):
         problem = difference(got, want, rtol=rtol, atol=atol)
         if problem:
             return f"Item {position}: {problem}"

@@ -25,7 +25,8 @@ from course.text import wrap
 #: Set (to anything) in a graded assignment: ``solution()`` then shows nothing.
 GRADED_ENV = "COURSE_GRADED"
 #: What ``solution()`` shows, by exercise id: each exercise's ``# BEGIN SOLUTION`` region in
-#: ``solutions/NN_*.ipynb``, the one source, written here by ``python -m authoring build`` (package data).
+#: ``solutions/NN_*.ipynb``, the one source, written here by ``python -m authoring build``
+#: (package data).
 SOLUTIONS_FILE = Path(__file__).with_name("solutions.json")
 #: Every exercise created, by id, so ``course progress`` can list the ones not yet attempted.
 REGISTRY: dict[str, Exercise] = {}
@@ -59,7 +60,8 @@ BLANK = ____ = _Blank()
 
 @dataclass(frozen=True)
 class Feedback:
-    """The outcome of one check: ``correct``, ``incorrect``, ``blank``, ``recorded`` or ``error``."""
+    """The outcome of one check: ``correct``, ``incorrect``, ``blank``, ``recorded`` or
+    ``error``."""
 
     status: str
     message: str
@@ -201,7 +203,8 @@ class ValueExercise(Exercise):
 
 @dataclass(frozen=True)
 class Case:
-    """One call of a learner's function: ``args``/``kwargs`` in, ``expected`` out (or ``raises``)."""
+    """One call of a learner's function: ``args``/``kwargs`` in, ``expected`` out (or
+    ``raises``)."""
 
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
@@ -342,7 +345,7 @@ class ReflectionExercise(Exercise):
             found = [idea.mentioned_in(answer) for idea in self.rubric]
             lines = [
                 f"  {'✓' if hit else '○'} {idea.label}" + ("" if hit else " (worth a sentence?)")
-                for idea, hit in zip(self.rubric, found)
+                for idea, hit in zip(self.rubric, found, strict=True)
             ]
             message += (
                 f" Ideas a strong answer weighs, from the lesson ({sum(found)} of "

@@ -1,7 +1,8 @@
 """Exercises of lesson 04 (serving the model): the cost of predictions and API pricing.
 
 Prices and plans come from the course's one set of assumptions (:mod:`course.assumptions`),
-through :class:`course.business.pricing.Plans`; the test values of exercise 1 are only test values."""
+through :class:`course.business.pricing.Plans`; the test values of exercise 1 are only test
+values."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Exercises of lesson 06 (optional extension: more data, fine-tuning, a smaller model).
 
 The checks use small made-up tables (no TensorFlow): the lesson's own figures come from the
-cache that ``python -m course.scale.grids`` builds, and the learner's functions are checked on
+cache that ``course extension build`` builds, and the learner's functions are checked on
 cases whose answers are known."""
 
 from __future__ import annotations

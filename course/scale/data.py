@@ -68,7 +68,7 @@ _SOURCE_NAMES = {
     "EDUCATION": "education",
     "MARRIAGE": "marriage",
     "AGE": "age",
-    **{f"PAY_{n}": f"status_{m}" for n, m in zip([0, 2, 3, 4, 5, 6], MONTHS)},
+    **{f"PAY_{n}": f"status_{m}" for n, m in zip([0, 2, 3, 4, 5, 6], MONTHS, strict=True)},
     **{f"BILL_AMT{i}": f"bill_{m}" for i, m in enumerate(MONTHS, 1)},
     **{f"PAY_AMT{i}": f"paid_{m}" for i, m in enumerate(MONTHS, 1)},
 }
@@ -156,7 +156,8 @@ def split_taiwan(frame: pd.DataFrame | None = None, seed: int = SEED) -> Split:
 @dataclass(frozen=True)
 class LenderSplit:
     """The transfer experiment's data: every other segment to pre-train on (with its own
-    validation rows for early stopping), the new lender's pool of training rows, and its test rows."""
+    validation rows for early stopping), the new lender's pool of training rows, and its test
+    rows."""
 
     pretrain: pd.DataFrame
     pretrain_validation: pd.DataFrame
@@ -193,7 +194,8 @@ def own_rows(pool: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
 
 
 def subsample(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
-    """:func:`own_rows` for any frame: a stratified sample of ``n`` rows (all of them if n = len)."""
+    """:func:`own_rows` for any frame: a stratified sample of ``n`` rows (all of them if
+    n = len)."""
     return own_rows(frame, n, seed)
 
 

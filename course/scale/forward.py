@@ -53,7 +53,8 @@ class NumpyNet:
         if self.log_amounts:
             numbers = np.where(_AMOUNTS, signed_log(numbers), numbers)
         parts = [(numbers - self.mean) / self.std]
-        for index, codes in zip(_CODED_INDEX, _CODES):  # (a code out of range: all zeros)
+        # (a code out of range: all zeros)
+        for index, codes in zip(_CODED_INDEX, _CODES, strict=True):
             parts.append((x[:, [index]].astype(np.intp) == codes).astype(np.float64))
         return np.hstack(parts)
 

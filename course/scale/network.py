@@ -2,9 +2,10 @@
 
 The model takes **raw records** (the :data:`~course.scale.data.FEATURES` columns as published,
 one float32 matrix): standardising the quantities and one-hot encoding the codes (demographics
-and repayment statuses, :data:`~course.scale.data.CODED`) happen in its first layer, adapted on the training rows only. Behind it, lesson 03's small wide-and-deep network. One
-matrix input, and an encoder made of plain tensor operations, keep the model convertible by
-TensorFlow Lite without extra operators (:mod:`course.scale.compress`).
+and repayment statuses, :data:`~course.scale.data.CODED`) happen in its first layer, adapted on
+the training rows only. Behind it, lesson 03's small wide-and-deep network. One matrix input,
+and an encoder made of plain tensor operations, keep the model convertible by TensorFlow Lite
+without extra operators (:mod:`course.scale.compress`).
 
 Importing this module imports TensorFlow (about 6 s and 700 MB).
 """
@@ -83,7 +84,7 @@ class RecordEncoder(keras.layers.Layer):
         codes = tf.cast(tf.gather(records, _CODED_INDEX, axis=1), tf.int32)
         hot = [
             tf.one_hot(codes[:, i] - low, width)
-            for i, (low, width) in enumerate(zip(_LOWEST, _WIDTHS))
+            for i, (low, width) in enumerate(zip(_LOWEST, _WIDTHS, strict=True))
         ]
         return tf.concat([numbers, *hot], axis=1)
 
@@ -202,7 +203,8 @@ def early_stopping_split(train: pd.DataFrame, seed: int = SEED):
 def fit_predict(
     train: pd.DataFrame, test: pd.DataFrame, config: NetConfig = NetConfig()
 ) -> np.ndarray:
-    """Cross-validation helper: early-stop on a quarter of ``train``, return P(default) for ``test``."""
+    """Cross-validation helper: early-stop on a quarter of ``train``, return P(default) for
+    ``test``."""
     rows, stop = early_stopping_split(train, config.seed)
     return predict_proba(train_model(rows, stop, config).model, test)
 
@@ -213,7 +215,9 @@ def fit_predict(
 METHODS = {
     "from scratch": "the recipe on the new lender's rows only",
     "pre-trained as is": "the other segments' model, unchanged",
-    "fine-tuned: last layer": "the output layer retrained on the new lender's rows, the rest frozen",
+    "fine-tuned: last layer": (
+        "the output layer retrained on the new lender's rows, the rest frozen"
+    ),
     "fine-tuned: all layers": "every layer retrained, at a tenth of the learning rate",
 }
 #: Fine-tuning all layers starts from good weights: a tenth of the learning rate keeps it near them.

@@ -230,7 +230,7 @@ def create_app(
             {
                 "scores": [
                     {"probability_of_default": p, "decision": d}
-                    for p, d in zip(probabilities, decisions(probabilities))
+                    for p, d in zip(probabilities, decisions(probabilities), strict=True)
                 ]
             },
             request_id,

@@ -278,7 +278,9 @@ def capped(model: type[BaseModel], data: Any, field: str | None) -> list[dict]:
                     "type": "too_long",
                     "loc": ("body", field),
                     "input": None,
-                    "msg": f"List should have at most {schemas.MAX_BATCH} items, not {len(items):,}",
+                    "msg": (
+                        f"List should have at most {schemas.MAX_BATCH} items, not {len(items):,}"
+                    ),
                 }
             ]
         )

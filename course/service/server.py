@@ -89,7 +89,7 @@ class SavedModelScorer:
         """P(default) for rows of values in ``FEATURES`` order (the service's decoded bodies)."""
         from course.credit.features import CATEGORICAL, FEATURES, NUMERIC
 
-        tf, columns = self._tf, dict(zip(FEATURES, zip(*rows)))
+        tf, columns = self._tf, dict(zip(FEATURES, zip(*rows, strict=True), strict=True))
         fields = {c: tf.constant(columns[c], tf.float32) for c in NUMERIC}
         fields |= {c: tf.constant([str(v) for v in columns[c]]) for c in CATEGORICAL}
         return self._serve(**fields)[OUTPUT].numpy().ravel()

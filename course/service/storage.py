@@ -85,7 +85,7 @@ def key_name(name: str) -> str:
             f"A key name has at most {MAX_KEY_NAME} characters, this one {len(name):,}."
         )
     normal = unicodedata.normalize("NFKC", name).casefold()
-    if not re.fullmatch(r"[a-z0-9_-]{1,%d}" % MAX_KEY_NAME, normal):
+    if not re.fullmatch(rf"[a-z0-9_-]{{1,{MAX_KEY_NAME}}}", normal):
         raise KeyNameError(
             f"Invalid key name {name!r}: use only letters, digits, '-' "
             "and '_' (ASCII; for example lender-a)."
@@ -254,7 +254,7 @@ class Storage:
             self._flush_locked()
             cursor = self._db.execute(query, (key_id,) if one else ())
             names = [c[0] for c in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def count_rows(self) -> int:
         with self._lock:

@@ -4,9 +4,9 @@ Colab (and Kaggle, built from Colab's image) runs its own preinstalled stack: Py
 TensorFlow 2.20, pandas 2.2, ipywidgets 7.7, ... Forcing the course's lock onto it would replace
 packages Colab's own tools need. So there the course adapts to Colab, never the reverse:
 
-1. the lesson's first code cell (written by ``python -m authoring build``, :func:`setup_cell`) sees it is on
-   Colab or Kaggle, and installs this package with ``pip install --no-deps`` from the
-   repository's archive (elsewhere the cell does nothing and prints nothing);
+1. the lesson's first code cell (written by ``python -m authoring build``, :func:`setup_cell`)
+   sees it is on Colab or Kaggle, and installs this package with ``pip install --no-deps`` from
+   the repository's archive (elsewhere the cell does nothing and prints nothing);
 2. :func:`setup` installs only the course's dependencies that are *missing* (msgspec,
    fastapi-offline, ...; :func:`plan`), with every installed distribution pinned as a pip
    constraint, so not one of Colab's packages is replaced; a package Colab has at a version
@@ -242,15 +242,19 @@ def archive_url(repository: str | None, branch: str = "main") -> str:
     )
 
 
-CELL = """\
-# Google Colab or Kaggle only: install the course and this lesson's data (elsewhere: nothing).
-import os, sys
-if "google.colab" in sys.modules or {"COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE", "COURSE_PRETEND_COLAB"} & set(os.environ):
-    import importlib.util, subprocess
-    source = os.environ.get("COURSE_SOURCE", "{archive}")
-    if importlib.util.find_spec("course") is None:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", source], check=True)
-    from course.setup.colab import setup; setup("{lesson}", source)"""
+CELL = (
+    "# Google Colab or Kaggle only: install the course and this lesson's data "
+    "(elsewhere: nothing).\n"
+    "import os, sys\n"
+    'if "google.colab" in sys.modules or {"COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE", '
+    '"COURSE_PRETEND_COLAB"} & set(os.environ):\n'
+    "    import importlib.util, subprocess\n"
+    '    source = os.environ.get("COURSE_SOURCE", "{archive}")\n'
+    '    if importlib.util.find_spec("course") is None:\n'
+    '        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", source], '
+    "check=True)\n"
+    '    from course.setup.colab import setup; setup("{lesson}", source)'
+)
 
 
 def setup_cell(lesson: str, repository: str | None = None, branch: str = "main") -> str:

@@ -20,7 +20,8 @@ COLAB_VARIABLES = ("COLAB_RELEASE_TAG", "COLAB_BACKEND_VERSION")
 #: Kaggle's kernels set this (``Interactive`` or ``Batch``).
 KAGGLE_VARIABLE = "KAGGLE_KERNEL_RUN_TYPE"
 
-#: Set by :func:`setup`: the repository and branch the course was installed from (owner/name@branch).
+#: Set by :func:`setup`: the repository and branch the course was installed from
+#: (owner/name@branch).
 PUBLISHED_ENV = "COURSE_PUBLISHED"
 
 

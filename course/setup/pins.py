@@ -31,7 +31,8 @@ TEST_LOCK = lock_file("test")
 HUB_LOCK = lock_file("hub")
 NBGRADER_LOCK = lock_file("nbgrader")
 SITE_LOCK = lock_file("site")
-#: What ``python -m authoring site build`` runs on (``python kit.py lock`` pins it in ``requirements-site.lock``).
+#: What ``python -m authoring site build`` runs on (``python kit.py lock`` pins it in
+#: ``requirements-site.lock``).
 SITE_REQUIREMENT = "jupyter-book>=1,<2"
 #: Each extra's lock: what it is for, in its header.
 EXTRA_LOCKS = {
@@ -111,7 +112,8 @@ def pins_for_this_platform(path: Path = LOCK) -> dict[str, str]:
 
 
 def environment_yaml(name: str, pins: list[Pin]) -> str:
-    """A conda environment file: Python (:data:`PYTHON`) and pip from conda-forge, the rest by pip."""
+    """A conda environment file: Python (:data:`PYTHON`) and pip from conda-forge, the rest by
+    pip."""
     lines = [
         "# Generated from requirements.lock by `python kit.py lock`. Do not edit by hand.",
         f"name: {name}",

@@ -326,7 +326,8 @@ def repo_features(ranking: pd.DataFrame, t0: str, t1: str) -> pd.DataFrame:
 
 
 def strategy_scores(features: pd.DataFrame, weights=(1 / 3, 1 / 3, 1 / 3)) -> pd.Series:
-    """f for every repository in ``features`` (vectorised :func:`course.strategy.scoring.strategy_effect`)."""
+    """f for every repository in ``features`` (vectorised
+    :func:`course.strategy.scoring.strategy_effect`)."""
     alpha, beta, gamma = scoring.check_weights(weights)
     f = alpha * features["B"] + beta * features["C"] + gamma * features["D"]
     # Rounded far below any printed digit, so that scores equal in exact arithmetic (the same
@@ -334,7 +335,8 @@ def strategy_scores(features: pd.DataFrame, weights=(1 / 3, 1 / 3, 1 / 3)) -> pd
     return f.round(12).rename("f")
 
 
-#: Spearman's rho, exact on every CPU (defined in :mod:`course.strategy.scoring`; importable here too).
+#: Spearman's rho, exact on every CPU (defined in :mod:`course.strategy.scoring`; importable here
+#: too).
 rank_correlation = scoring.rank_correlation
 
 
