@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course.assumptions import PLAUSIBLE, value
+from course.business import company
 from course.business import economics as business
 
 
@@ -93,7 +94,7 @@ def test_customers_from_the_market_scale_with_the_demand_index_relative_to_the_p
 
 
 def test_unit_economics_from_the_stated_assumptions():
-    economics = business.UnitEconomics.from_assumptions(serving_cost_per_decision=0.01)
+    economics = company.UnitEconomics.from_assumptions(serving_cost_per_decision=0.01)
     assert economics.revenue_per_customer == pytest.approx(
         value("price_per_decision") * value("decisions_per_lender") / 12
     )
@@ -108,14 +109,14 @@ def test_unit_economics_from_the_stated_assumptions():
     assert economics.ltv_to_cac == pytest.approx(
         economics.contribution_per_customer / value("monthly_churn") / value("acquisition_cost")
     )
-    dearer = business.with_price(economics, 2 * economics.price_per_decision)
+    dearer = company.with_price(economics, 2 * economics.price_per_decision)
     assert dearer.break_even_customers < economics.break_even_customers / 2  # a higher price
     free = replace(economics, price_per_decision=0.01)  # price at cost: never breaks even
     assert math.isinf(free.break_even_customers) and math.isinf(free.payback_months)
 
 
 def test_break_even_replaces_the_customers_who_leave():
-    e = business.UnitEconomics(1.0, 100.0, 0.0, 10_000.0, 3_000.0, 0.02)
+    e = company.UnitEconomics(1.0, 100.0, 0.0, 10_000.0, 3_000.0, 0.02)
     assert e.break_even_customers == pytest.approx(10_000 / (100 - 60))
     assert e.steady_state_profit(e.break_even_customers) == pytest.approx(0, abs=1e-6)
     price = e.break_even_price(100)
@@ -134,17 +135,17 @@ def test_break_even_replaces_the_customers_who_leave():
     ],
 )
 def test_unit_economics_refuse_impossible_inputs_in_one_line(field, bad):
-    e = business.UnitEconomics(1.0, 100.0, 0.0, 10_000.0, 3_000.0, 0.02)
+    e = company.UnitEconomics(1.0, 100.0, 0.0, 10_000.0, 3_000.0, 0.02)
     with pytest.raises(ValueError, match=f"{field} must be") as error:
         replace(e, **{field: bad})
     assert "\n" not in str(error.value)
 
 
 def test_the_plan_has_monthly_cohorts_churn_and_replacement():
-    e = business.UnitEconomics(1.0, 100.0, 0.0, 1_000.0, 500.0, 0.05)
-    plan = business.Plan(e, mature_customers=24, ramp_months=12)
+    e = company.UnitEconomics(1.0, 100.0, 0.0, 1_000.0, 500.0, 0.05)
+    plan = company.Plan(e, mature_customers=24, ramp_months=12)
     table = plan.table()
-    assert len(table) == business.PLAN_MONTHS and table.index[0] == 1
+    assert len(table) == company.PLAN_MONTHS and table.index[0] == 1
     assert table["active"].iloc[11] == pytest.approx(24) and table["active"].iloc[
         -1
     ] == pytest.approx(24)
@@ -154,7 +155,7 @@ def test_the_plan_has_monthly_cohorts_churn_and_replacement():
     assert table["won"].iloc[-1] == pytest.approx(24 * 0.05)  # steady state: replacement only
     assert table["acquisition_usd"].iloc[1] == pytest.approx(table["won"].iloc[1] * 500)
     # the cohorts add up to the active customers
-    cohorts = business.cohort_matrix(table["won"].to_numpy(), 0.05)
+    cohorts = company.cohort_matrix(table["won"].to_numpy(), 0.05)
     assert cohorts.sum(axis=0) == pytest.approx(table["active"].to_numpy())
     assert plan.first_year_profit == pytest.approx(table["profit_usd"].iloc[:12].sum())
     assert plan.steady_state_profit == pytest.approx(12 * table["profit_usd"].iloc[-1])
@@ -164,9 +165,9 @@ def test_the_plan_has_monthly_cohorts_churn_and_replacement():
 
 
 def test_fewer_customers_shrink_a_first_year_loss_when_a_customer_is_a_first_year_loss():
-    e = business.UnitEconomics(0.5, 5000 / 12, 0.0, 35_000.0, 3_000.0, 0.02)
+    e = company.UnitEconomics(0.5, 5000 / 12, 0.0, 35_000.0, 3_000.0, 0.02)
     assert 12 * e.contribution_per_customer < e.acquisition_cost
-    few, many = (business.Plan(e, n, 36) for n in (20, 60))
+    few, many = (company.Plan(e, n, 36) for n in (20, 60))
     assert few.first_year_profit > many.first_year_profit  # the lesson explains why (finding 7)
     assert few.steady_state_profit < many.steady_state_profit
 
@@ -180,7 +181,7 @@ def _range(name):
 
 
 economics = st.builds(
-    business.UnitEconomics,
+    company.UnitEconomics,
     price_per_decision=st.floats(1e-4, 1e3),
     decisions_per_customer_month=_range("decisions_per_lender").map(lambda d: d / 12),
     serving_cost_per_decision=st.floats(0, 0.01),
@@ -218,6 +219,6 @@ def test_break_even_and_payback_are_monotone_in_price_and_cost(e, factor, custom
         )
         assert costlier.break_even_customers >= e.break_even_customers, field
         assert costlier.payback_months >= e.payback_months, field
-    plan = business.Plan(e, customers, ramp)  # never raises over the ranges
+    plan = company.Plan(e, customers, ramp)  # never raises over the ranges
     assert math.isfinite(plan.first_year_profit) and plan.funding_need >= 0
-    assert business.Plan(dearer, customers, ramp).steady_state_profit >= plan.steady_state_profit
+    assert company.Plan(dearer, customers, ramp).steady_state_profit >= plan.steady_state_profit

@@ -227,3 +227,60 @@ def test_the_palette_is_okabe_and_itos_colour_blind_safe_set():
     }
     used = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in PALETTE.values()}
     assert used == published and len(COLORS) == len(published)
+
+
+#: Where the course's documents name commands for learners, authors and instructors.
+DOCUMENTS = [
+    "README.md",
+    "CONTRIBUTING.md",
+    "instructors/README.md",
+    "classroom/hub/README.md",
+    "classroom/kubernetes/README.md",
+]
+COMMAND_LINES = {
+    "course": "course.cli",
+    "python -m authoring": "authoring.cli",
+    "python -m classroom": "classroom.cli",
+}
+
+
+def documented_commands() -> list[tuple[str, str, str]]:
+    """``(document, program, arguments)`` for each command a document names in backticks."""
+    found = []
+    pattern = re.compile(
+        r"`(?:\.venv/bin/)?(course|python -m authoring|python -m classroom) "
+        r"([a-z][^`]*)`"
+    )
+    for document in DOCUMENTS:
+        for program, arguments in pattern.findall((REPO_ROOT / document).read_text()):
+            found.append((document, program, arguments))
+    return found
+
+
+def test_the_documents_name_commands_of_every_audience():
+    programs = {program for _, program, _ in documented_commands()}
+    assert programs == set(COMMAND_LINES)
+
+
+@pytest.mark.parametrize("document,program,arguments", documented_commands())
+def test_every_command_the_documents_name_exists_with_its_options(document, program, arguments):
+    import importlib
+
+    cli = importlib.import_module(COMMAND_LINES[program]).cli
+    if "\\|" in arguments:  # a list of the program's commands: `course doctor \| data \| ...`
+        names = {name.strip() for name in arguments.split("\\|")}
+        assert names == set(cli.commands), f"{document}: {program} {arguments}"
+        return
+    words = re.sub(r"\[[^\]]*\]", "", arguments).split()  # (optional parts left out)
+    words = ["x" if word.isupper() else word for word in words]  # (placeholders: DIR, NN)
+    try:
+        cli.parser().parse_args(words)
+    except SystemExit as refused:
+        pytest.fail(f"{document}: `{program} {arguments}` is refused (exit {refused.code})")
+
+
+def test_a_documented_command_that_is_gone_is_caught():
+    from course.cli import cli
+
+    with pytest.raises(SystemExit):
+        cli.parser().parse_args(["build", "--check"])  # an author's command, not a learner's

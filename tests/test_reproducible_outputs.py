@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from authoring import floats, paths
-from course.strategy import scorecard
+from course.strategy import scoring
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,13 +84,13 @@ def test_rank_correlation_is_spearman_and_exact():
     rng = np.random.default_rng(3)
     x = rng.integers(0, 30, 500).astype(float)  # many ties
     y = x + rng.normal(0, 8, 500)
-    assert scorecard.rank_correlation(x, y) == pytest.approx(spearmanr(x, y).statistic, abs=1e-12)
-    assert scorecard.rank_correlation(x, x) == 1.0 and scorecard.rank_correlation(x, -x) == -1.0
-    assert np.isnan(scorecard.rank_correlation(np.ones(5), np.arange(5.0)))
+    assert scoring.rank_correlation(x, y) == pytest.approx(spearmanr(x, y).statistic, abs=1e-12)
+    assert scoring.rank_correlation(x, x) == 1.0 and scoring.rank_correlation(x, -x) == -1.0
+    assert np.isnan(scoring.rank_correlation(np.ones(5), np.arange(5.0)))
     # Exact integer sums: reversing the order of the observations changes nothing, to the bit.
     rows = rng.integers(0, 500, size=(50, 500))
-    forward = scorecard.rank_correlation(x[rows], y[rows])
-    backward = scorecard.rank_correlation(x[rows][:, ::-1], y[rows][:, ::-1])
+    forward = scoring.rank_correlation(x[rows], y[rows])
+    backward = scoring.rank_correlation(x[rows][:, ::-1], y[rows][:, ::-1])
     assert np.array_equal(forward, backward)
 
 
@@ -112,12 +112,12 @@ def test_ties_keep_their_order_in_every_sort_of_the_package():
 
 _VALIDATION = """
 import json
-from course.strategy import scorecard
+from course.strategy import validation
 from course.data import load_github_ranking
 from course.market.analysis import repo_growth
 ranking = load_github_ranking()
 growth = repo_growth(ranking, "2025-03-04", "2025-06-01")
-v = scorecard.validate_strategy_score(ranking, (1 / 3, 1 / 3, 1 / 3))
+v = validation.validate_strategy_score(ranking, (1 / 3, 1 / 3, 1 / 3))
 print(json.dumps({"order": list(growth.index),
                   "tied": bool(growth["star_growth"].duplicated().any()),
                   "validation": [v.rho.hex(), v.ci_low.hex(), v.ci_high.hex()]}))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from course.data import load_github_ranking
-from course.strategy import scorecard
+from course.strategy import scorecard, validation
 from course.strategy.scoring import ScoringInputError
 
 
@@ -115,32 +115,32 @@ def test_monte_carlo_is_seeded_and_sums_to_one():
 
 def test_spearman_interval_on_known_data():
     x = np.arange(50.0)
-    perfect = scorecard.spearman_with_interval(x, x * 2 + 1)
+    perfect = validation.spearman_with_interval(x, x * 2 + 1)
     assert perfect.rho == pytest.approx(1) and perfect.ci_low == pytest.approx(1)
-    reverse = scorecard.spearman_with_interval(x, -x)
+    reverse = validation.spearman_with_interval(x, -x)
     assert reverse.rho == pytest.approx(-1)
     independent = np.random.default_rng(1).normal(size=300)
-    noise = scorecard.spearman_with_interval(np.arange(300.0), independent)
+    noise = validation.spearman_with_interval(np.arange(300.0), independent)
     assert noise.ci_low < 0 < noise.ci_high and noise.ci_low < noise.rho < noise.ci_high
-    small = scorecard.spearman_with_interval(np.arange(30.0), independent[:30])
+    small = validation.spearman_with_interval(np.arange(30.0), independent[:30])
     assert small.ci_high - small.ci_low > noise.ci_high - noise.ci_low  # less data, wider
     with pytest.raises(ScoringInputError):
-        scorecard.spearman_with_interval([1, 2], [1, 2])
+        validation.spearman_with_interval([1, 2], [1, 2])
 
 
 def test_weight_grid_covers_the_simplex():
-    grid = scorecard.weight_grid(0.5)
+    grid = validation.weight_grid(0.5)
     assert sorted(grid) == sorted(
         [(0, 0, 1), (0, 0.5, 0.5), (0, 1, 0), (0.5, 0, 0.5), (0.5, 0.5, 0), (1, 0, 0)]
     )
-    assert len(scorecard.weight_grid(0.1)) == 66
+    assert len(validation.weight_grid(0.1)) == 66
 
 
 def test_periods_do_not_overlap():
-    fit, test = scorecard.FIT_PERIOD, scorecard.TEST_PERIOD
+    fit, test = validation.FIT_PERIOD, validation.TEST_PERIOD
     assert list(fit) == sorted(fit) and list(test) == sorted(test)
     assert fit[2] <= test[0]  # the fit period's outcome ends where the test period begins
-    assert scorecard.PERIODS == {"fit": fit, "test": test}
+    assert validation.PERIODS == {"fit": fit, "test": test}
 
 
 @pytest.fixture(scope="module")
@@ -149,32 +149,32 @@ def ranking():
 
 
 def test_validation_on_real_repositories(ranking):
-    features = scorecard.repo_features(ranking, "2025-03-04", "2025-06-01")
+    features = validation.repo_features(ranking, "2025-03-04", "2025-06-01")
     assert features[["B", "C", "D"]].stack().between(0, 1).all()
-    table = scorecard.validation_table(
+    table = validation.validation_table(
         ranking, {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)}
     )
     # the default is the fit period: no outcome after its end date is used
     assert table.equals(
-        scorecard.validation_table(
-            ranking, {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)}, scorecard.FIT_PERIOD
+        validation.validation_table(
+            ranking, {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)}, validation.FIT_PERIOD
         )
     )
-    joined = scorecard.score_and_outcome(ranking, (1, 0, 0), *scorecard.FIT_PERIOD)
+    joined = validation.score_and_outcome(ranking, (1, 0, 0), *validation.FIT_PERIOD)
     assert table.loc["equal", "n_repos"] == len(joined) == 765
     assert (
         round(table.loc["equal", "rho"], 2) == 0.29
         and round(table.loc["activity", "rho"], 2) == 0.62
     )
-    weights, rho = scorecard.fit_weights(ranking)
+    weights, rho = validation.fit_weights(ranking)
     assert weights == (1.0, 0.0, 0.0) and rho == pytest.approx(table.loc["activity", "rho"])
-    held_out = scorecard.validate_strategy_score(ranking, weights, scorecard.TEST_PERIOD)
+    held_out = validation.validate_strategy_score(ranking, weights, validation.TEST_PERIOD)
     assert round(held_out.rho, 2) == 0.78 and held_out.n_repos == 757
 
 
 def test_period_comparison_explains_a_higher_test_rho(ranking):
     options = {"equal": (1 / 3, 1 / 3, 1 / 3), "activity": (1, 0, 0)}
-    table = scorecard.period_comparison(ranking, options)
+    table = validation.period_comparison(ranking, options)
     assert list(table.index) == [
         ("equal", "fit"),
         ("equal", "test"),
@@ -182,9 +182,9 @@ def test_period_comparison_explains_a_higher_test_rho(ranking):
         ("activity", "test"),
     ]
     assert table.loc[("activity", "fit"), "rho"] == pytest.approx(
-        scorecard.validate_strategy_score(ranking, (1, 0, 0), scorecard.FIT_PERIOD).rho
+        validation.validate_strategy_score(ranking, (1, 0, 0), validation.FIT_PERIOD).rho
     )
-    sentence = scorecard.period_gap_sentence(table, "activity")
+    sentence = validation.period_gap_sentence(table, "activity")
     assert sentence.startswith("activity: rho 0.62 (95 % CI 0.57 to 0.67, 765 repositories)")
     assert "0.78 (0.75 to 0.81, 757) on the test period" in sentence
     assert (
@@ -208,11 +208,11 @@ def test_period_gap_sentence_on_overlap_and_mixed_directions():
             ("b", "test", 50, 0.20, 0.00, 0.40),
         ]
     )
-    sentence = scorecard.period_gap_sentence(table, "a")
+    sentence = validation.period_gap_sentence(table, "a")
     assert "intervals overlap" in sentence and "different directions" in sentence
     lower = _periods([("a", "fit", 50, 0.8, 0.75, 0.85), ("a", "test", 50, 0.3, 0.2, 0.4)])
-    assert "do not overlap" in scorecard.period_gap_sentence(lower, "a")
-    assert "Every weighting is lower" in scorecard.period_gap_sentence(lower, "a")
+    assert "do not overlap" in validation.period_gap_sentence(lower, "a")
+    assert "Every weighting is lower" in validation.period_gap_sentence(lower, "a")
 
 
 def test_rule_comparison_names_ties_instead_of_breaking_them():

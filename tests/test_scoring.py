@@ -239,9 +239,6 @@ def test_returns_kind_reads_an_exponent():
         scoring.co_creation_exponents(1.5, 0.5)
 
 
-def test_rank_correlation_lives_in_scoring_and_scorecard_reexports_it():
-    from course.strategy import scorecard
-
-    assert scorecard.rank_correlation is scoring.rank_correlation
+def test_rank_correlation_is_one_for_the_same_order_and_minus_one_for_the_reverse():
     assert scoring.rank_correlation([1, 2, 3, 4], [10, 20, 30, 40]) == 1.0
     assert scoring.rank_correlation([1, 2, 3, 4], [4, 3, 2, 1]) == -1.0

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from course.assumptions import MONTHS_PER_YEAR
-from course.business import economics, uncertainty
+from course.business import company, economics, uncertainty
 from course.business.case_inputs import (
     DEMAND_INDICES,
     PLAN_INPUTS,
@@ -73,7 +73,7 @@ class Case:
     demand: float  # our demand index D (lesson 02's formula, the measured skill)
     demand_plan: float  # the plan's D: the reference D is compared with
     customers: float  # paying lenders once the ramp is over
-    plan: economics.Plan
+    plan: company.Plan
     tornado: list[TornadoRow]
     scenarios: dict[str, dict[str, float]]
     simulation: dict[str, float]
@@ -99,7 +99,7 @@ class Case:
         return self.lender.threshold_at(self.population_rate)
 
     @property
-    def economics(self) -> economics.UnitEconomics:
+    def economics(self) -> company.UnitEconomics:
         return self.plan.economics
 
     @property
@@ -360,7 +360,7 @@ def build_case(
         x["obtainable_share"],
         demand / demand_plan,
     )
-    company = economics.Plan(unit_economics(x), customers, x["ramp_months"])
+    business_plan = company.Plan(unit_economics(x), customers, x["ramp_months"])
 
     def at(changes: Mapping[str, Any], resampled=None) -> dict[str, np.ndarray]:
         return outcomes(x | dict(changes), lender, plan, resampled, rule.max_payback_months)
@@ -374,7 +374,7 @@ def build_case(
         demand=demand,
         demand_plan=demand_plan,
         customers=customers,
-        plan=company,
+        plan=business_plan,
         tornado=tornado,
         scenarios=uncertainty.scenarios(tornado, at),
         simulation=uncertainty.simulate(inputs, lender, at, draws, seed + 1),

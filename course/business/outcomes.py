@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from course.assumptions import MONTHS_PER_YEAR
-from course.business import economics
+from course.business import company, economics
 from course.business.case_inputs import DEMAND_INDICES
 from course.business.lending import LenderValue
 
@@ -43,9 +43,9 @@ def serving_cost_per_decision(x: Mapping[str, float]) -> float:
     )
 
 
-def unit_economics(x: Mapping[str, float]) -> economics.UnitEconomics:
+def unit_economics(x: Mapping[str, float]) -> company.UnitEconomics:
     """One customer's month from the inputs ``x``."""
-    return economics.UnitEconomics(
+    return company.UnitEconomics(
         price_per_decision=x["price_per_decision"],
         decisions_per_customer_month=x["decisions_per_lender"] / MONTHS_PER_YEAR,
         serving_cost_per_decision=serving_cost_per_decision(x),
@@ -132,10 +132,10 @@ def _company_outcomes(
             v["lenders"], v["serviceable_share"], v["reachable_share"], v["obtainable_share"], ratio
         )
         unit = unit_economics(v)
-        company = economics.Plan(unit, customers, v["ramp_months"])
+        monthly = company.Plan(unit, customers, v["ramp_months"])
         columns["customers"][d] = customers
         columns["break_even"][d] = unit.break_even_customers
         columns["payback"][d] = unit.payback_months
-        columns["first_year"][d] = company.first_year_profit
-        columns["steady_state"][d] = company.steady_state_profit
+        columns["first_year"][d] = monthly.first_year_profit
+        columns["steady_state"][d] = monthly.steady_state_profit
     return columns
