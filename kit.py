@@ -261,7 +261,8 @@ def lab() -> None:
 
 def test() -> None:
     setup(test_tools=True)
-    command = [venv_python(), "-m", "pytest", *PYTEST_ARGS, *sys.argv[2:]]
+    # (the 20 slowest tests are listed at the end: where the suite's time goes)
+    command = [venv_python(), "-m", "pytest", *PYTEST_ARGS, "--durations=20", *sys.argv[2:]]
     say("running the test suite: " + " ".join(map(str, command[1:])))
     exit_as_pytest(subprocess.call(command, cwd=ROOT))
 
